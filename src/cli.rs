@@ -1,0 +1,161 @@
+//! The `gomemlab` command line: parses arguments, calls the stages, and hands
+//! their data to `report` for printing. Errors become one `error:` line plus
+//! `caused by:` lines and a documented exit code.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+use crate::fixture::{BuildError, Fixtures};
+use crate::observe::observe;
+use crate::report;
+use crate::run::{RunError, RunSpec};
+use crate::timeline::Timeline;
+use crate::toolchain::{self, ToolchainError};
+
+/// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
+pub mod exit_code {
+    pub const USAGE: u8 = 2;
+    pub const BUILD: u8 = 3;
+    pub const RUN: u8 = 4;
+}
+
+/// Run Go memory experiments and compare what the OS sees with what the Go runtime reports.
+#[derive(Debug, Parser)]
+#[command(name = "gomemlab", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a fixture, run it, and print its phases: OS view beside Go view.
+    Run(RunArgs),
+    /// List the bundled fixtures.
+    Fixtures,
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// Fixture to run (a directory of go-fixtures/, e.g. bigbytes, idle).
+    fixture: String,
+    /// Go toolchain: a `go` binary, a GOROOT, or a name like go1.21.13 looked up
+    /// under $GOMEMLAB_TOOLCHAINS. Default: $GOMEMLAB_GO, else `go` on PATH.
+    #[arg(long, value_name = "GO")]
+    go: Option<String>,
+    /// Runtime setting for the fixture, repeatable: GODEBUG, GOGC, GOMEMLIMIT,
+    /// GOMAXPROCS or GOTRACEBACK (e.g. --env GODEBUG=madvdontneed=0).
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    env: Vec<(String, String)>,
+    /// Write the timeline to DIR/timeline.json.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the timeline as JSON on stdout instead of the phase table.
+    #[arg(long)]
+    json: bool,
+    /// Kill the fixture and fail if it has not exited after this long.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+    /// Interval of the fast /proc sampler.
+    #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
+    interval: Duration,
+    /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
+    #[arg(last = true, value_name = "FIXTURE_ARGS")]
+    args: Vec<String>,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!(
+            "`{text}` is not KEY=VALUE (e.g. GODEBUG=madvdontneed=1)"
+        )),
+    }
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Fixtures => list_fixtures(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("caused by: {cause}");
+            }
+            ExitCode::from(code_of(&err))
+        }
+    }
+}
+
+fn code_of(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<BuildError>().is_some() {
+        exit_code::BUILD
+    } else if let Some(run) = err.downcast_ref::<RunError>() {
+        match run {
+            RunError::UnknownSetting(_) => exit_code::USAGE,
+            _ => exit_code::RUN,
+        }
+    } else if err.downcast_ref::<ToolchainError>().is_some() {
+        exit_code::USAGE
+    } else {
+        exit_code::USAGE
+    }
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut spec = RunSpec {
+        args: args.args,
+        timeout: args.timeout,
+        sample_interval: args.interval,
+        ..RunSpec::default()
+    };
+    for (k, v) in &args.env {
+        spec.set(k, v)?;
+    }
+    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let fixtures = Fixtures::bundled();
+    let built = fixtures.build(&args.fixture, &toolchain)?;
+    let timeline = observe(&built, &toolchain, &spec)?;
+    if let Some(dir) = &args.out {
+        write_timeline(dir, &timeline)?;
+    }
+    let text = if args.json {
+        report::timeline_json(&timeline) + "\n"
+    } else {
+        report::phase_table(&timeline)
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+fn list_fixtures() -> Result<()> {
+    let names = Fixtures::bundled().names();
+    let mut out = std::io::stdout();
+    for name in names {
+        writeln!(out, "{name}")?;
+    }
+    Ok(())
+}
+
+/// Writes DIR/timeline.json through a temp file, so it is whole or absent.
+fn write_timeline(dir: &Path, timeline: &Timeline) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let path = dir.join("timeline.json");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write in {}", dir.display()))?;
+    tmp.write_all(report::timeline_json(timeline).as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.persist(&path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! Builds Go fixtures into a content-addressed cache: one `go build` per
+//! (fixture sources, Go version, build settings), hermetic, safe under
+//! parallel test processes (build to a temp name, then rename).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use sha2::{Digest, Sha256};
+
+use crate::toolchain::Toolchain;
+
+/// Environment of every `go build`: no network, no cgo, no toolchain switching.
+const BUILD_ENV: &[(&str, &str)] = &[
+    ("GOTOOLCHAIN", "local"),
+    ("GOPROXY", "off"),
+    ("GOFLAGS", "-trimpath"),
+    ("CGO_ENABLED", "0"),
+    ("GOWORK", "off"),
+    ("GOENV", "off"),
+];
+
+/// Where fixture sources are and where built binaries go.
+#[derive(Debug, Clone)]
+pub struct Fixtures {
+    /// The Go module holding one fixture per directory (`go-fixtures/`).
+    pub source_dir: PathBuf,
+    /// Cache root (`target/gomemlab/`): `bin/`, `gocache/`, `gopath/`, `modfiles/`.
+    pub cache_dir: PathBuf,
+}
+
+/// A fixture binary ready to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Built {
+    pub name: String,
+    pub binary: PathBuf,
+    pub key: String,
+    /// The `go` directive the module was built with.
+    pub go_line: String,
+    /// True when this call ran `go build`; false when the cache had it.
+    pub fresh: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("unknown fixture `{name}`: the fixtures are {known}")]
+    UnknownFixture { name: String, known: String },
+    #[error("failed to read fixture sources in {path}: {source}")]
+    Sources {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("failed to prepare the build cache at {path}: {source}")]
+    Cache {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("failed to start `{go} build`: {source}")]
+    Spawn { go: String, source: std::io::Error },
+    #[error("`go build` of fixture `{name}` with {version} failed:\n{stderr}")]
+    Failed {
+        name: String,
+        version: String,
+        stderr: String,
+    },
+}
+
+impl Fixtures {
+    /// The fixtures shipped with this crate, cached under its `target/`.
+    /// `$GOMEMLAB_FIXTURES` and `$GOMEMLAB_CACHE` override the two places.
+    pub fn bundled() -> Fixtures {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let source_dir = std::env::var_os("GOMEMLAB_FIXTURES")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("go-fixtures"));
+        let cache_dir = std::env::var_os("GOMEMLAB_CACHE")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/gomemlab"));
+        Fixtures {
+            source_dir,
+            cache_dir,
+        }
+    }
+
+    /// Names of the fixtures: directories of the module holding a `main.go`.
+    pub fn names(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(&self.source_dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().join("main.go").is_file())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Builds `name` with `toolchain` unless the cache already has it.
+    pub fn build(&self, name: &str, toolchain: &Toolchain) -> Result<Built, BuildError> {
+        if !self.names().iter().any(|n| n == name) {
+            return Err(BuildError::UnknownFixture {
+                name: name.to_string(),
+                known: self.names().join(", "),
+            });
+        }
+        // The go line is the toolchain's own minor version, so each toolchain
+        // runs the fixtures with the GODEBUG defaults a new program gets today.
+        let go_line = format!("{}.{}", toolchain.version.major, toolchain.version.minor);
+        let key = self.key(name, toolchain, &go_line)?;
+        let bin_dir = self.cache_dir.join("bin");
+        let binary = bin_dir.join(format!("{name}-{}-{}", toolchain.version, &key[..16]));
+        let built = |fresh| Built {
+            name: name.to_string(),
+            binary: binary.clone(),
+            key: key.clone(),
+            go_line: go_line.clone(),
+            fresh,
+        };
+        if binary.is_file() {
+            return Ok(built(false));
+        }
+        self.go_build(name, toolchain, &go_line, &bin_dir, &binary)?;
+        Ok(built(true))
+    }
+
+    /// Hash of everything that changes the binary.
+    fn key(&self, name: &str, toolchain: &Toolchain, go_line: &str) -> Result<String, BuildError> {
+        let mut hasher = Sha256::new();
+        hasher.update(toolchain.version.name());
+        hasher.update(toolchain.go.display().to_string());
+        hasher.update(go_line);
+        for (k, v) in BUILD_ENV {
+            hasher.update(format!("{k}={v}\n"));
+        }
+        // The fixture's own package, every shared package under internal/, and go.mod.
+        let mut files = vec![self.source_dir.join("go.mod")];
+        collect_go_files(&self.source_dir.join(name), &mut files)?;
+        collect_go_files(&self.source_dir.join("internal"), &mut files)?;
+        files.sort();
+        for file in files {
+            let rel = file.strip_prefix(&self.source_dir).unwrap_or(&file);
+            let bytes = std::fs::read(&file).map_err(|source| BuildError::Sources {
+                path: file.display().to_string(),
+                source,
+            })?;
+            hasher.update(rel.display().to_string());
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    fn go_build(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        go_line: &str,
+        bin_dir: &Path,
+        binary: &Path,
+    ) -> Result<(), BuildError> {
+        let cache_err = |path: &Path| {
+            let path = path.display().to_string();
+            move |source| BuildError::Cache { path, source }
+        };
+        std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
+        let modfile = self.modfile(go_line)?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}-"))
+            .tempfile_in(bin_dir)
+            .map_err(cache_err(bin_dir))?
+            .into_temp_path();
+        let output = Command::new(&toolchain.go)
+            .current_dir(&self.source_dir)
+            .env_clear()
+            .envs(passthrough_env())
+            .envs(BUILD_ENV.iter().copied())
+            .env("GOCACHE", self.cache_dir.join("gocache"))
+            .env("GOPATH", self.cache_dir.join("gopath"))
+            .arg("build")
+            .arg(format!("-modfile={}", modfile.display()))
+            .arg("-o")
+            .arg(&*tmp)
+            .arg(format!("./{name}"))
+            .output()
+            .map_err(|source| BuildError::Spawn {
+                go: toolchain.go.display().to_string(),
+                source,
+            })?;
+        if !output.status.success() {
+            return Err(BuildError::Failed {
+                name: name.to_string(),
+                version: toolchain.version.name(),
+                stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+            });
+        }
+        // Rename is atomic: a parallel build of the same key just replaces an
+        // identical file, and no reader ever sees a half-written binary.
+        tmp.persist(binary).map_err(|e| BuildError::Cache {
+            path: binary.display().to_string(),
+            source: e.error,
+        })
+    }
+
+    /// A copy of go.mod whose `go` directive is `go_line` (used with -modfile).
+    fn modfile(&self, go_line: &str) -> Result<PathBuf, BuildError> {
+        let source = self.source_dir.join("go.mod");
+        let text = std::fs::read_to_string(&source).map_err(|e| BuildError::Sources {
+            path: source.display().to_string(),
+            source: e,
+        })?;
+        let rewritten: String = text
+            .lines()
+            .map(|line| {
+                if line.trim_start().starts_with("go ") {
+                    format!("go {go_line}\n")
+                } else {
+                    format!("{line}\n")
+                }
+            })
+            .collect();
+        let dir = self.cache_dir.join("modfiles");
+        let path = dir.join(format!("go{go_line}.mod"));
+        let err = |source| BuildError::Cache {
+            path: path.display().to_string(),
+            source,
+        };
+        std::fs::create_dir_all(&dir).map_err(err)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
+        tmp.write_all(rewritten.as_bytes()).map_err(err)?;
+        tmp.persist(&path).map_err(|e| err(e.error))?;
+        Ok(path)
+    }
+}
+
+/// The few variables `go build` needs from the caller's environment.
+fn passthrough_env() -> impl Iterator<Item = (String, String)> {
+    ["PATH", "HOME", "TMPDIR"]
+        .into_iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+}
+
+fn collect_go_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Sources {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    for entry in entries.filter_map(Result::ok) {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_go_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "go") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,117 @@
+//! The harness side of the phase protocol (`go-fixtures/internal/probe`).
+//!
+//! The fixture gets two inherited pipes, named in `GOMEMLAB_PROBE_FDS=3,4`.
+//! At each phase it writes one JSON line on fd 3 with the runtime's own view,
+//! then blocks reading fd 4 until the harness answers with `\n`. While it
+//! waits, the harness reads the OS view, so both views describe one instant.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::thread::JoinHandle;
+
+use serde::Deserialize;
+
+use crate::timeline::GoView;
+
+/// The fds the fixture sees: it writes reports on the first, reads answers on the second.
+pub const CHILD_REPORT_FD: i32 = 3;
+pub const CHILD_ANSWER_FD: i32 = 4;
+/// The variable telling the probe where its pipes are.
+pub const FDS_VAR: &str = "GOMEMLAB_PROBE_FDS";
+
+/// One phase as the fixture reported it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    pub phase: String,
+    pub seq: u64,
+    /// The fixture's wall clock at the report (kept for cross-checks).
+    pub unix_ns: u64,
+    pub go: GoView,
+    #[serde(default)]
+    pub metrics: BTreeMap<String, serde_json::Number>,
+}
+
+/// What the report reader delivers: a report, or a line that is not one.
+pub type Message = Result<Report, String>;
+
+/// Parses one report line.
+pub fn parse(line: &str) -> Message {
+    serde_json::from_str(line).map_err(|e| format!("{e} in probe line {:?}", clip(line, 200)))
+}
+
+/// Reads report lines on a thread until EOF (the fixture exited or closed fd 3).
+pub fn spawn_reader(source: impl Read + Send + 'static) -> (Receiver<Message>, JoinHandle<()>) {
+    let (tx, rx) = channel();
+    let handle = std::thread::Builder::new()
+        .name("gomemlab-probe".into())
+        .spawn(move || read_reports(source, &tx))
+        .expect("spawning a thread only fails when the system is out of resources");
+    (rx, handle)
+}
+
+fn read_reports(source: impl Read, tx: &Sender<Message>) {
+    for line in BufReader::new(source).lines() {
+        let Ok(line) = line else { return };
+        if line.trim().is_empty() {
+            continue;
+        }
+        if tx.send(parse(&line)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Lets the fixture go on past its current phase.
+pub fn answer(to: &mut impl Write) -> std::io::Result<()> {
+    to.write_all(b"\n")?;
+    to.flush()
+}
+
+fn clip(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // A line recorded from the bigbytes fixture (go1.26.8), metrics trimmed.
+    const LINE: &str = r#"{"phase":"allocated","seq":2,"unix_ns":1763881152000000000,"go":{"heap_alloc_bytes":100040856,"heap_sys_bytes":201261056,"heap_idle_bytes":100974592,"heap_inuse_bytes":100286464,"heap_released_bytes":942080,"heap_objects":163,"total_alloc_bytes":1000123456,"sys_bytes":209000000,"mallocs":300,"frees":137,"stack_inuse_bytes":294912,"stack_sys_bytes":294912,"mspan_inuse_bytes":8000,"mspan_sys_bytes":16320,"mcache_inuse_bytes":1208,"mcache_sys_bytes":15704,"buck_hash_sys_bytes":4058,"gc_sys_bytes":2200000,"other_sys_bytes":600000,"next_gc_bytes":200000000,"num_gc":9,"num_forced_gc":0,"pause_total_ns":123456,"goroutines":1},"metrics":{"/memory/classes/heap/objects:bytes":100040856,"/gc/cycles/total:gc-cycles":9}}"#;
+
+    #[test]
+    fn parses_a_recorded_report() {
+        let report = parse(LINE).unwrap();
+        assert_eq!(report.phase, "allocated");
+        assert_eq!(report.seq, 2);
+        assert_eq!(report.go.heap_alloc_bytes, 100_040_856);
+        assert_eq!(report.go.heap_released_bytes, 942_080);
+        assert_eq!(
+            report.metrics["/memory/classes/heap/objects:bytes"].as_u64(),
+            Some(100_040_856)
+        );
+    }
+
+    #[test]
+    fn a_field_missing_or_unknown_is_an_error() {
+        let missing = LINE.replace(r#""heap_sys_bytes":201261056,"#, "");
+        assert!(parse(&missing).unwrap_err().contains("heap_sys_bytes"));
+        let unknown = LINE.replace(r#""seq":2"#, r#""seq":2,"extra":1"#);
+        assert!(parse(&unknown).is_err());
+        assert!(parse("gc 1 @0.001s").is_err());
+    }
+
+    #[test]
+    fn reader_delivers_lines_until_eof() {
+        let two = format!("{LINE}\n\n{LINE}\n");
+        let (rx, handle) = spawn_reader(std::io::Cursor::new(two.into_bytes()));
+        handle.join().unwrap();
+        let got: Vec<Message> = rx.iter().collect();
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(Result::is_ok));
+    }
+}

@@ -1,0 +1,117 @@
+//! Turns results into text for people and JSON for programs. The only stage
+//! that formats output; callers decide where it goes.
+
+use std::fmt::Write as _;
+
+use crate::timeline::{Exit, Timeline};
+
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Bytes as MiB with one decimal.
+pub fn mib(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / MIB)
+}
+
+/// The phase table: OS view beside Go view, in MiB, one row per phase.
+pub fn phase_table(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let settings: Vec<String> = timeline
+        .settings
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let settings = if settings.is_empty() {
+        "default settings".to_string()
+    } else {
+        settings.join(" ")
+    };
+    let _ = writeln!(
+        out,
+        "{} {} · {} (go line {}) · {}",
+        timeline.fixture.name,
+        timeline.fixture.args.join(" "),
+        timeline.toolchain.version,
+        timeline.toolchain.go_line,
+        settings
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
+        "", "", "── OS", "view", "(MiB)", "──", "── Go", "view", "(MiB)", "──"
+    );
+    let _ = writeln!(
+        out,
+        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
+        "phase",
+        "t (s)",
+        "RSS",
+        "VmSize",
+        "peak",
+        "LazyFree",
+        "HeapAlloc",
+        "HeapSys",
+        "HeapIdle",
+        "Released"
+    );
+    for p in &timeline.phases {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>7.3} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
+            p.name,
+            p.t_ns as f64 / 1e9,
+            mib(p.os.rss_bytes),
+            mib(p.os.vm_size_bytes),
+            mib(p.os.hwm_bytes),
+            mib(p.os.lazy_free_bytes),
+            mib(p.go.heap_alloc_bytes),
+            mib(p.go.heap_sys_bytes),
+            mib(p.go.heap_idle_bytes),
+            mib(p.go.heap_released_bytes),
+        );
+    }
+    let s = &timeline.sampler;
+    let rate = if s.span_ns > 0 {
+        s.samples as f64 / (s.span_ns as f64 / 1e9)
+    } else {
+        0.0
+    };
+    let peak = timeline
+        .samples
+        .iter()
+        .map(|s| s.rss_bytes)
+        .max()
+        .unwrap_or(0);
+    let exit = match timeline.exit {
+        Exit::Code(c) => format!("exit {c}"),
+        Exit::Signal(s) => format!("signal {s}"),
+    };
+    let _ = writeln!(
+        out,
+        "{} samples ({:.0}/s, sampler CPU {:.1} ms), peak sampled RSS {} MiB, {} after {:.3} s",
+        s.samples,
+        rate,
+        s.cpu_ns as f64 / 1e6,
+        mib(peak),
+        exit,
+        timeline.duration_ns as f64 / 1e9
+    );
+    out
+}
+
+/// The timeline as pretty JSON (the format the README documents).
+pub fn timeline_json(timeline: &Timeline) -> String {
+    serde_json::to_string_pretty(timeline).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mib_has_one_decimal() {
+        assert_eq!(mib(0), "0.0");
+        assert_eq!(mib(100_000_000), "95.4");
+        assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5");
+    }
+}

@@ -1,0 +1,362 @@
+//! Starts a fixture under a controlled environment and owns it until it is
+//! reaped: cleared environment plus an allow-list plus the run's settings,
+//! its own process group, a parent-death signal, and SIGKILL to the whole
+//! group when the handle is dropped (normal end, error, panic).
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use command_fds::{CommandFdExt, FdMapping};
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::probe;
+use crate::timeline::Exit;
+
+/// Runtime variables a run may set; anything else is refused.
+pub const SETTINGS_VARS: &[&str] = &["GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK"];
+/// Variables passed through from the harness's own environment, when set.
+const ALLOWED_FROM_PARENT: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "TZ"];
+/// How much of stderr an error message shows.
+const STDERR_TAIL_LINES: usize = 15;
+
+/// What to run and under which settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub args: Vec<String>,
+    /// Runtime settings (keys from [`SETTINGS_VARS`]).
+    pub env: BTreeMap<String, String>,
+    pub timeout: Duration,
+    pub sample_interval: Duration,
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: Duration::from_secs(60),
+            sample_interval: Duration::from_millis(1),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
+    UnknownSetting(String),
+    #[error("failed to start {command}: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{command} timed out after {waited:?} (settings: {settings}); raise --timeout if it is just slow\n{stderr_tail}"
+    )]
+    Timeout {
+        command: String,
+        settings: String,
+        waited: Duration,
+        stderr_tail: String,
+    },
+    #[error("{command} failed with {status} (settings: {settings})\n{stderr_tail}")]
+    Crashed {
+        command: String,
+        settings: String,
+        status: String,
+        stderr_tail: String,
+    },
+    #[error("{command} broke the probe protocol: {detail}")]
+    Protocol { command: String, detail: String },
+    #[error("failed to read /proc for {command}: {detail}")]
+    Proc { command: String, detail: String },
+}
+
+impl RunSpec {
+    /// Adds a `KEY=VALUE` setting, refusing keys that are not runtime settings.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), RunError> {
+        if !SETTINGS_VARS.contains(&key) {
+            return Err(RunError::UnknownSetting(key.to_string()));
+        }
+        self.env.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// `GODEBUG=madvdontneed=1 GOGC=200`, or `defaults`.
+    pub fn settings_text(&self) -> String {
+        if self.env.is_empty() {
+            return "defaults".into();
+        }
+        let parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.join(" ")
+    }
+}
+
+/// A fixture process that is running (or exited but not yet reaped).
+pub struct Running {
+    child: Child,
+    pub pid: Pid,
+    pub started: Instant,
+    command: String,
+    settings: String,
+    reports: Receiver<probe::Message>,
+    answers: File,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+    stdout: Option<JoinHandle<Vec<u8>>>,
+    reaped: bool,
+}
+
+impl Running {
+    /// Spawns `binary` with `spec`. The process is killed when the handle drops.
+    pub fn spawn(binary: &Path, spec: &RunSpec) -> Result<Running, RunError> {
+        let command = describe(binary, &spec.args);
+        let spawn_err = |source| RunError::Spawn {
+            command: command.clone(),
+            source,
+        };
+        let (report_read, report_write) = std::io::pipe().map_err(spawn_err)?;
+        let (answer_read, answer_write) = std::io::pipe().map_err(spawn_err)?;
+
+        let mut cmd = Command::new(binary);
+        cmd.args(&spec.args)
+            .env_clear()
+            .envs(
+                ALLOWED_FROM_PARENT
+                    .iter()
+                    .filter_map(|k| std::env::var_os(k).map(|v| (k.to_string(), v))),
+            )
+            .envs(&spec.env)
+            .env(
+                probe::FDS_VAR,
+                format!("{},{}", probe::CHILD_REPORT_FD, probe::CHILD_ANSWER_FD),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        cmd.fd_mappings(vec![
+            FdMapping {
+                parent_fd: report_write.into(),
+                child_fd: probe::CHILD_REPORT_FD,
+            },
+            FdMapping {
+                parent_fd: answer_read.into(),
+                child_fd: probe::CHILD_ANSWER_FD,
+            },
+        ])
+        .map_err(|e| spawn_err(std::io::Error::other(e.to_string())))?;
+        let parent = nix::unistd::getpid();
+        // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
+        // getppid) and build no allocating value between fork and exec.
+        unsafe {
+            cmd.pre_exec(move || {
+                // Die with the harness, even if it is killed with SIGKILL.
+                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+                if nix::unistd::getppid() != parent {
+                    // The harness died between fork and prctl: do not start.
+                    return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
+                }
+                Ok(())
+            });
+        }
+        let started = Instant::now();
+        let mut child = cmd.spawn().map_err(spawn_err)?;
+        // Closes our copies of the child's pipe ends, so EOF on the report
+        // pipe means the fixture is gone.
+        drop(cmd);
+        let pid = Pid::from_raw(child.id() as i32);
+        let stderr = child.stderr.take().map(collect);
+        let stdout = child.stdout.take().map(collect);
+        let (reports, _reader) = probe::spawn_reader(report_read);
+        Ok(Running {
+            child,
+            pid,
+            started,
+            command,
+            settings: spec.settings_text(),
+            reports,
+            answers: File::from(std::os::fd::OwnedFd::from(answer_write)),
+            stderr,
+            stdout,
+            reaped: false,
+        })
+    }
+
+    /// Nanoseconds since spawn.
+    pub fn elapsed_ns(&self) -> u64 {
+        self.started.elapsed().as_nanos() as u64
+    }
+
+    /// The next phase report, or `None` once the fixture closed its report pipe.
+    pub fn next_report(&mut self, deadline: Instant) -> Result<Option<probe::Report>, RunError> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match self.reports.recv_timeout(wait) {
+            Ok(Ok(report)) => Ok(Some(report)),
+            Ok(Err(detail)) => Err(RunError::Protocol {
+                command: self.command.clone(),
+                detail,
+            }),
+            Err(RecvTimeoutError::Disconnected) => Ok(None),
+            Err(RecvTimeoutError::Timeout) => Err(self.timeout_error()),
+        }
+    }
+
+    /// Lets the fixture continue past the phase it reported.
+    pub fn answer(&mut self) -> Result<(), RunError> {
+        probe::answer(&mut self.answers).map_err(|e| self.protocol(format!("answer: {e}")))
+    }
+
+    /// Waits for the fixture to exit; a non-zero exit is a [`RunError::Crashed`].
+    pub fn wait(&mut self, deadline: Instant) -> Result<Exit, RunError> {
+        loop {
+            let polled = self
+                .child
+                .try_wait()
+                .map_err(|e| self.protocol(e.to_string()))?;
+            if let Some(status) = polled {
+                self.reaped = true;
+                let exit = exit_of(status);
+                if exit != Exit::Code(0) {
+                    return Err(RunError::Crashed {
+                        command: self.command.clone(),
+                        settings: self.settings.clone(),
+                        status: status.to_string(),
+                        stderr_tail: tail(&self.take_stderr()),
+                    });
+                }
+                return Ok(exit);
+            }
+            if Instant::now() >= deadline {
+                return Err(self.timeout_error());
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    /// Everything the fixture wrote on stderr (call after [`Running::wait`]).
+    pub fn take_stderr(&mut self) -> Vec<u8> {
+        join_output(self.stderr.take())
+    }
+
+    /// Everything the fixture wrote on stdout (call after [`Running::wait`]).
+    pub fn take_stdout(&mut self) -> Vec<u8> {
+        join_output(self.stdout.take())
+    }
+
+    /// An error about this run, for the stages that drive it.
+    pub fn proc_error(&self, detail: impl std::fmt::Display) -> RunError {
+        RunError::Proc {
+            command: self.command.clone(),
+            detail: detail.to_string(),
+        }
+    }
+
+    fn protocol(&self, detail: String) -> RunError {
+        RunError::Protocol {
+            command: self.command.clone(),
+            detail,
+        }
+    }
+
+    fn timeout_error(&mut self) -> RunError {
+        self.kill();
+        RunError::Timeout {
+            command: self.command.clone(),
+            settings: self.settings.clone(),
+            waited: self.started.elapsed(),
+            stderr_tail: tail(&self.take_stderr()),
+        }
+    }
+
+    /// SIGKILL to the whole process group, then reap.
+    fn kill(&mut self) {
+        if self.reaped {
+            return;
+        }
+        let _ = killpg(self.pid, Signal::SIGKILL);
+        let _ = self.child.wait();
+        self.reaped = true;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The binary's file name and its arguments, for messages.
+fn describe(binary: &Path, args: &[String]) -> String {
+    let name = binary
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| binary.display().to_string());
+    let mut words = vec![format!("`{name}")];
+    words.extend(args.iter().cloned());
+    format!("{}`", words.join(" "))
+}
+
+fn exit_of(status: ExitStatus) -> Exit {
+    match (status.code(), status.signal()) {
+        (Some(code), _) => Exit::Code(code),
+        (None, Some(signal)) => Exit::Signal(signal),
+        (None, None) => Exit::Code(-1),
+    }
+}
+
+fn collect(mut source: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = source.read_to_end(&mut buf);
+        buf
+    })
+}
+
+fn join_output(handle: Option<JoinHandle<Vec<u8>>>) -> Vec<u8> {
+    handle.and_then(|h| h.join().ok()).unwrap_or_default()
+}
+
+/// The last lines of stderr, indented, for error messages.
+fn tail(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.is_empty() {
+        return "  (stderr was empty)".into();
+    }
+    let start = lines.len().saturating_sub(STDERR_TAIL_LINES);
+    let shown: Vec<String> = lines[start..].iter().map(|l| format!("  {l}")).collect();
+    format!(
+        "stderr (last {} lines):\n{}",
+        lines.len() - start,
+        shown.join("\n")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_settings_that_are_not_runtime_variables() {
+        let mut spec = RunSpec::default();
+        assert!(spec.set("GODEBUG", "madvdontneed=1").is_ok());
+        let err = spec.set("LD_PRELOAD", "x").unwrap_err().to_string();
+        assert!(err.contains("GOMEMLIMIT"), "{err}");
+        assert_eq!(spec.settings_text(), "GODEBUG=madvdontneed=1");
+    }
+
+    #[test]
+    fn stderr_tail_keeps_the_last_lines() {
+        let text: String = (0..40).map(|i| format!("line {i}\n")).collect();
+        let shown = tail(text.as_bytes());
+        assert!(shown.contains("line 39") && !shown.contains("line 24\n"));
+        assert!(tail(b"").contains("empty"));
+    }
+}

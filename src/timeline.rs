@@ -1,0 +1,149 @@
+//! The record of one run: what was built and how, the settings, the fast-tier
+//! samples, every phase seen from both sides (OS and Go runtime), and how the
+//! fixture ended. Raw data only: anything computed from it lives elsewhere.
+//!
+//! All sizes are bytes, all times nanoseconds since the fixture was spawned.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One run of one fixture, as measured.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Timeline {
+    /// Version of gomemlab that recorded this run.
+    pub gomemlab_version: String,
+    pub toolchain: ToolchainInfo,
+    pub fixture: FixtureInfo,
+    pub settings: Settings,
+    /// Phases announced by the fixture, in order.
+    pub phases: Vec<Phase>,
+    /// Fast-tier samples (statm), in time order. Ends when the process exits.
+    pub samples: Vec<Sample>,
+    pub sampler: SamplerStats,
+    pub exit: Exit,
+    /// Wall time from spawn to exit.
+    pub duration_ns: u64,
+}
+
+/// The Go toolchain that built the fixture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolchainInfo {
+    /// Path of the `go` command used.
+    pub go: String,
+    /// `go1.26.8` as printed by `go version`.
+    pub version: String,
+    /// The `go` directive the fixture module was built with (sets GODEBUG defaults).
+    pub go_line: String,
+}
+
+/// Which fixture ran, with what arguments, from which binary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixtureInfo {
+    pub name: String,
+    pub args: Vec<String>,
+    pub binary: String,
+    /// Content hash of (fixture sources, toolchain, build settings).
+    pub build_key: String,
+}
+
+/// The controlled part of the fixture's environment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Runtime variables set for the run (GODEBUG, GOGC, GOMEMLIMIT, GOMAXPROCS...).
+    pub env: BTreeMap<String, String>,
+    pub timeout_ms: u64,
+    pub sample_interval_us: u64,
+}
+
+/// One fast-tier reading of `/proc/PID/statm`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sample {
+    pub t_ns: u64,
+    pub rss_bytes: u64,
+    pub vm_size_bytes: u64,
+}
+
+/// What the fast-tier sampler did and what it cost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SamplerStats {
+    pub interval_ns: u64,
+    pub samples: u64,
+    /// From the first to the last sample.
+    pub span_ns: u64,
+    /// CPU time the sampler thread used (CLOCK_THREAD_CPUTIME_ID).
+    pub cpu_ns: u64,
+}
+
+/// A named instant announced by the fixture, seen from both sides while the
+/// fixture waited for the harness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    pub name: String,
+    pub seq: u64,
+    pub t_ns: u64,
+    pub os: OsView,
+    pub go: GoView,
+    /// runtime/metrics values under `/memory/classes/` and `/gc/`, by metric name.
+    pub metrics: BTreeMap<String, serde_json::Number>,
+}
+
+/// The kernel's view of the process at a phase (`status` and `smaps_rollup`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OsView {
+    pub rss_bytes: u64,
+    pub vm_size_bytes: u64,
+    /// Peak RSS since the previous phase (VmHWM, reset at every phase).
+    pub hwm_bytes: u64,
+    pub rss_anon_bytes: u64,
+    pub rss_file_bytes: u64,
+    /// Pages freed with MADV_FREE that the kernel has not reclaimed yet.
+    pub lazy_free_bytes: u64,
+    pub anon_huge_pages_bytes: u64,
+    pub threads: u64,
+}
+
+/// The Go runtime's view at a phase (runtime.MemStats, as the probe reports it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GoView {
+    pub heap_alloc_bytes: u64,
+    pub heap_sys_bytes: u64,
+    pub heap_idle_bytes: u64,
+    pub heap_inuse_bytes: u64,
+    pub heap_released_bytes: u64,
+    pub heap_objects: u64,
+    pub total_alloc_bytes: u64,
+    pub sys_bytes: u64,
+    pub mallocs: u64,
+    pub frees: u64,
+    pub stack_inuse_bytes: u64,
+    pub stack_sys_bytes: u64,
+    pub mspan_inuse_bytes: u64,
+    pub mspan_sys_bytes: u64,
+    pub mcache_inuse_bytes: u64,
+    pub mcache_sys_bytes: u64,
+    pub buck_hash_sys_bytes: u64,
+    pub gc_sys_bytes: u64,
+    pub other_sys_bytes: u64,
+    pub next_gc_bytes: u64,
+    pub num_gc: u64,
+    pub num_forced_gc: u64,
+    pub pause_total_ns: u64,
+    pub goroutines: u64,
+}
+
+/// How the fixture ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Exit {
+    Code(i32),
+    Signal(i32),
+}
+
+impl Timeline {
+    /// The first phase with this name.
+    pub fn phase(&self, name: &str) -> Option<&Phase> {
+        self.phases.iter().find(|p| p.name == name)
+    }
+}
