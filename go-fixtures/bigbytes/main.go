@@ -1,0 +1,81 @@
+// Command bigbytes is the 10 x 100 MB example of "Understanding Go Lang Memory
+// Usage" (article 003): allocate large byte slices in a loop, then optionally
+// collect them and hand the memory back to the OS, reporting a phase at each
+// step.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+
+	"gomemlab/fixtures/internal/probe"
+)
+
+// pageSize is the stride used to touch memory: one write per 4 KiB page.
+const pageSize = 4096
+
+// Package-level references, so the compiler cannot drop the slices before the
+// "allocated" phase: last is the loop's newest slice, kept holds all of them
+// with -keep.
+var (
+	last *[]byte
+	kept []*[]byte
+)
+
+// bigBytes is the article's allocation.
+func bigBytes(size int) *[]byte {
+	s := make([]byte, size)
+	return &s
+}
+
+// touch writes one byte in every page of b so that every page is resident.
+func touch(b []byte) {
+	for i := 0; i < len(b); i += pageSize {
+		b[i] = 1
+	}
+}
+
+func main() {
+	count := flag.Int("count", 10, "number of slices to allocate")
+	size := flag.Int("size", 100000000, "size of each slice in bytes")
+	keep := flag.Bool("keep", false, "keep every slice alive (default: only the newest, as in the article)")
+	doTouch := flag.Bool("touch", true, "write one byte per 4 KiB page of each slice right after allocating it")
+	doGC := flag.Bool("gc", true, "after dropping the slices, run runtime.GC() and report phase collected")
+	doFree := flag.Bool("free", true, "then run debug.FreeOSMemory() and report phase freed")
+	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
+	flag.Parse()
+	if *count < 0 || *size < 0 {
+		fmt.Fprintln(os.Stderr, "bigbytes: -count and -size must not be negative")
+		os.Exit(2)
+	}
+
+	probe.Phase("start")
+
+	for i := 0; i < *count; i++ {
+		s := bigBytes(*size)
+		if *doTouch {
+			touch(*s)
+		}
+		if *keep {
+			kept = append(kept, s)
+		}
+		last = s
+	}
+	probe.Phase("allocated")
+
+	// Drop every reference; what happens to the memory next is up to the flags.
+	last = nil
+	kept = nil
+	if *doGC {
+		runtime.GC()
+		probe.Phase("collected")
+	}
+	if *doFree {
+		debug.FreeOSMemory()
+		probe.Phase("freed")
+	}
+	probe.Hold(*hold)
+}

@@ -1,0 +1,3 @@
+module gomemlab/fixtures
+
+go 1.19

@@ -1,0 +1,247 @@
+// Package probe is the fixture side of gomemlab's phase protocol.
+//
+// A fixture calls Phase("name") at each interesting point. Phase reads the Go
+// runtime's own view of memory at that instant (runtime.MemStats plus the
+// /memory/classes/ and /gc/ metrics of runtime/metrics), encodes it as one
+// JSON line and hands it to the harness.
+//
+// Harness mode: when GOMEMLAB_PROBE_FDS is "W,R", the line is written to fd W
+// and Phase blocks until it reads a '\n' from fd R, so the harness can measure
+// the process from /proc while it is quiescent. If the harness is gone (write
+// error, or EOF on R) the process exits with status 3.
+//
+// By-hand mode: when GOMEMLAB_PROBE_FDS is unset, the line is written to
+// stderr prefixed by "probe: " and Phase returns at once.
+package probe
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// FdsEnv names the environment variable that carries the harness's fds.
+const FdsEnv = "GOMEMLAB_PROBE_FDS"
+
+// handPrefix starts every line written in by-hand mode.
+const handPrefix = "probe: "
+
+// GoStats is the runtime.MemStats part of a phase line.
+type GoStats struct {
+	HeapAllocBytes    uint64 `json:"heap_alloc_bytes"`
+	HeapSysBytes      uint64 `json:"heap_sys_bytes"`
+	HeapIdleBytes     uint64 `json:"heap_idle_bytes"`
+	HeapInuseBytes    uint64 `json:"heap_inuse_bytes"`
+	HeapReleasedBytes uint64 `json:"heap_released_bytes"`
+	HeapObjects       uint64 `json:"heap_objects"`
+	TotalAllocBytes   uint64 `json:"total_alloc_bytes"`
+	SysBytes          uint64 `json:"sys_bytes"`
+	Mallocs           uint64 `json:"mallocs"`
+	Frees             uint64 `json:"frees"`
+	StackInuseBytes   uint64 `json:"stack_inuse_bytes"`
+	StackSysBytes     uint64 `json:"stack_sys_bytes"`
+	MSpanInuseBytes   uint64 `json:"mspan_inuse_bytes"`
+	MSpanSysBytes     uint64 `json:"mspan_sys_bytes"`
+	MCacheInuseBytes  uint64 `json:"mcache_inuse_bytes"`
+	MCacheSysBytes    uint64 `json:"mcache_sys_bytes"`
+	BuckHashSysBytes  uint64 `json:"buck_hash_sys_bytes"`
+	GCSysBytes        uint64 `json:"gc_sys_bytes"`
+	OtherSysBytes     uint64 `json:"other_sys_bytes"`
+	NextGCBytes       uint64 `json:"next_gc_bytes"`
+	NumGC             uint64 `json:"num_gc"`
+	NumForcedGC       uint64 `json:"num_forced_gc"`
+	PauseTotalNs      uint64 `json:"pause_total_ns"`
+	Goroutines        uint64 `json:"goroutines"`
+}
+
+// Line is one phase report, encoded as one JSON line.
+type Line struct {
+	Phase   string                 `json:"phase"`
+	Seq     uint64                 `json:"seq"`
+	UnixNs  int64                  `json:"unix_ns"`
+	Go      GoStats                `json:"go"`
+	Metrics map[string]json.Number `json:"metrics"`
+}
+
+// recorder holds everything Phase reuses from one call to the next, so that a
+// phase allocates little beyond the encoded line itself.
+type recorder struct {
+	mu      sync.Mutex
+	seq     uint64
+	ms      runtime.MemStats
+	samples []metrics.Sample
+	line    Line
+	buf     bytes.Buffer
+	enc     *json.Encoder
+	reply   [1]byte
+}
+
+func newRecorder() *recorder {
+	r := &recorder{}
+	for _, d := range metrics.All() {
+		if !strings.HasPrefix(d.Name, "/memory/classes/") && !strings.HasPrefix(d.Name, "/gc/") {
+			continue
+		}
+		if d.Kind != metrics.KindUint64 && d.Kind != metrics.KindFloat64 {
+			continue // histograms and anything unknown
+		}
+		r.samples = append(r.samples, metrics.Sample{Name: d.Name})
+	}
+	r.line.Metrics = make(map[string]json.Number, len(r.samples))
+	r.enc = json.NewEncoder(&r.buf)
+	return r
+}
+
+// snapshot reads the runtime's view now and leaves the encoded line in r.buf
+// as "probe: {...}\n". It returns the JSON part without the prefix.
+func (r *recorder) snapshot(name string) ([]byte, error) {
+	// Read first, so the encoding below does not show up in the numbers.
+	runtime.ReadMemStats(&r.ms)
+	metrics.Read(r.samples)
+	goroutines := runtime.NumGoroutine()
+	now := time.Now().UnixNano()
+
+	r.seq++
+	ms := &r.ms
+	r.line.Phase = name
+	r.line.Seq = r.seq
+	r.line.UnixNs = now
+	r.line.Go = GoStats{
+		HeapAllocBytes:    ms.HeapAlloc,
+		HeapSysBytes:      ms.HeapSys,
+		HeapIdleBytes:     ms.HeapIdle,
+		HeapInuseBytes:    ms.HeapInuse,
+		HeapReleasedBytes: ms.HeapReleased,
+		HeapObjects:       ms.HeapObjects,
+		TotalAllocBytes:   ms.TotalAlloc,
+		SysBytes:          ms.Sys,
+		Mallocs:           ms.Mallocs,
+		Frees:             ms.Frees,
+		StackInuseBytes:   ms.StackInuse,
+		StackSysBytes:     ms.StackSys,
+		MSpanInuseBytes:   ms.MSpanInuse,
+		MSpanSysBytes:     ms.MSpanSys,
+		MCacheInuseBytes:  ms.MCacheInuse,
+		MCacheSysBytes:    ms.MCacheSys,
+		BuckHashSysBytes:  ms.BuckHashSys,
+		GCSysBytes:        ms.GCSys,
+		OtherSysBytes:     ms.OtherSys,
+		NextGCBytes:       ms.NextGC,
+		NumGC:             uint64(ms.NumGC),
+		NumForcedGC:       uint64(ms.NumForcedGC),
+		PauseTotalNs:      ms.PauseTotalNs,
+		Goroutines:        uint64(goroutines),
+	}
+	for _, s := range r.samples {
+		switch s.Value.Kind() {
+		case metrics.KindUint64:
+			r.line.Metrics[s.Name] = json.Number(strconv.FormatUint(s.Value.Uint64(), 10))
+		case metrics.KindFloat64:
+			v := s.Value.Float64()
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				delete(r.line.Metrics, s.Name) // not representable in JSON
+				continue
+			}
+			r.line.Metrics[s.Name] = json.Number(strconv.FormatFloat(v, 'g', -1, 64))
+		}
+	}
+
+	r.buf.Reset()
+	r.buf.WriteString(handPrefix)
+	if err := r.enc.Encode(&r.line); err != nil { // Encode appends '\n'
+		return nil, err
+	}
+	return r.buf.Bytes()[len(handPrefix):], nil
+}
+
+// exchange sends one line to the harness and waits for its answer: bytes up
+// to and including a '\n'.
+func (r *recorder) exchange(w io.Writer, rd io.Reader, line []byte) error {
+	if _, err := w.Write(line); err != nil {
+		return err
+	}
+	for {
+		n, err := rd.Read(r.reply[:])
+		if n == 1 && r.reply[0] == '\n' {
+			return nil
+		}
+		if err != nil {
+			if err == io.EOF {
+				return io.ErrUnexpectedEOF
+			}
+			return err
+		}
+	}
+}
+
+var (
+	rec      = newRecorder()
+	fdsOnce  sync.Once
+	harness  bool
+	toHarn   *os.File
+	fromHarn *os.File
+)
+
+// openHarness parses GOMEMLAB_PROBE_FDS once and opens the two fds.
+func openHarness() {
+	v, ok := os.LookupEnv(FdsEnv)
+	if !ok {
+		return
+	}
+	parts := strings.Split(v, ",")
+	if len(parts) != 2 {
+		fail(fmt.Errorf("%s=%q: want \"W,R\"", FdsEnv, v))
+	}
+	w, errW := strconv.Atoi(strings.TrimSpace(parts[0]))
+	r, errR := strconv.Atoi(strings.TrimSpace(parts[1]))
+	if errW != nil || errR != nil || w < 0 || r < 0 {
+		fail(fmt.Errorf("%s=%q: want two fd numbers \"W,R\"", FdsEnv, v))
+	}
+	toHarn = os.NewFile(uintptr(w), "probe-out")
+	fromHarn = os.NewFile(uintptr(r), "probe-in")
+	if toHarn == nil || fromHarn == nil {
+		fail(fmt.Errorf("%s=%q: bad fd", FdsEnv, v))
+	}
+	harness = true
+}
+
+// fail reports a broken harness connection (or a bad setting) and exits
+// with status 3.
+func fail(err error) {
+	fmt.Fprintf(os.Stderr, "probe: %v\n", err)
+	os.Exit(3)
+}
+
+// Phase reports a named phase and, under the harness, waits for its answer.
+func Phase(name string) {
+	fdsOnce.Do(openHarness)
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	line, err := rec.snapshot(name)
+	if err != nil {
+		fail(err)
+	}
+	if !harness {
+		os.Stderr.Write(rec.buf.Bytes()) // "probe: {...}\n"; by-hand runs ignore errors
+		return
+	}
+	if err := rec.exchange(toHarn, fromHarn, line); err != nil {
+		fail(fmt.Errorf("harness gone: %v", err))
+	}
+}
+
+// Hold keeps the process alive for d (used by the fixtures' -hold flag).
+func Hold(d time.Duration) {
+	if d > 0 {
+		time.Sleep(d)
+	}
+}

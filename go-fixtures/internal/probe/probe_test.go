@@ -1,0 +1,266 @@
+// Tests for the phase protocol: the shape of a line, the pipe exchange, and
+// Phase itself in a child process, both by hand and under a fake harness.
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+var goKeys = []string{
+	"heap_alloc_bytes", "heap_sys_bytes", "heap_idle_bytes", "heap_inuse_bytes",
+	"heap_released_bytes", "heap_objects", "total_alloc_bytes", "sys_bytes",
+	"mallocs", "frees", "stack_inuse_bytes", "stack_sys_bytes",
+	"mspan_inuse_bytes", "mspan_sys_bytes", "mcache_inuse_bytes", "mcache_sys_bytes",
+	"buck_hash_sys_bytes", "gc_sys_bytes", "other_sys_bytes", "next_gc_bytes",
+	"num_gc", "num_forced_gc", "pause_total_ns", "goroutines",
+}
+
+// checkLine parses one JSON line and checks its keys; it returns the phase
+// name and seq.
+func checkLine(t *testing.T, line []byte) (string, int64) {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.UseNumber()
+	var top map[string]interface{}
+	if err := dec.Decode(&top); err != nil {
+		t.Fatalf("not JSON: %v: %q", err, line)
+	}
+	for _, k := range []string{"phase", "seq", "unix_ns", "go", "metrics"} {
+		if _, ok := top[k]; !ok {
+			t.Fatalf("missing key %q in %s", k, line)
+		}
+	}
+	if len(top) != 5 {
+		t.Fatalf("want 5 top-level keys, got %d: %s", len(top), line)
+	}
+	goStats, ok := top["go"].(map[string]interface{})
+	if !ok {
+		t.Fatalf("go is not an object: %s", line)
+	}
+	for _, k := range goKeys {
+		n, ok := goStats[k].(json.Number)
+		if !ok {
+			t.Fatalf("go.%s missing or not a number: %s", k, line)
+		}
+		if _, err := n.Int64(); err != nil {
+			t.Fatalf("go.%s = %s is not an integer", k, n)
+		}
+	}
+	if len(goStats) != len(goKeys) {
+		t.Fatalf("want %d go keys, got %d", len(goKeys), len(goStats))
+	}
+	ms, ok := top["metrics"].(map[string]interface{})
+	if !ok {
+		t.Fatalf("metrics is not an object: %s", line)
+	}
+	for _, k := range []string{"/memory/classes/heap/objects:bytes", "/gc/heap/goal:bytes"} {
+		n, ok := ms[k].(json.Number)
+		if !ok {
+			t.Fatalf("metric %s missing: %s", k, line)
+		}
+		if strings.ContainsAny(string(n), ".eE") {
+			t.Fatalf("uint64 metric %s not written as an integer: %s", k, n)
+		}
+	}
+	for k := range ms {
+		if !strings.HasPrefix(k, "/memory/classes/") && !strings.HasPrefix(k, "/gc/") {
+			t.Fatalf("unexpected metric %s", k)
+		}
+	}
+	seq, err := top["seq"].(json.Number).Int64()
+	if err != nil {
+		t.Fatalf("seq: %v", err)
+	}
+	phase, _ := top["phase"].(string)
+	return phase, seq
+}
+
+func TestSnapshotLine(t *testing.T) {
+	r := newRecorder()
+	for want := int64(1); want <= 2; want++ {
+		line, err := r.snapshot("allocated")
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := r.buf.String()
+		if !strings.HasPrefix(full, handPrefix+"{") || !strings.HasSuffix(full, "}\n") {
+			t.Fatalf("bad by-hand line %q", full)
+		}
+		if bytes.Count(line, []byte("\n")) != 1 {
+			t.Fatalf("want exactly one newline in %q", line)
+		}
+		phase, seq := checkLine(t, line)
+		if phase != "allocated" || seq != want {
+			t.Fatalf("got phase %q seq %d, want allocated %d", phase, seq, want)
+		}
+	}
+}
+
+func TestExchangeOverPipes(t *testing.T) {
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer outR.Close()
+	defer outW.Close()
+	defer inR.Close()
+
+	// The fake harness: read one line, answer it, then hang up.
+	done := make(chan string)
+	go func() {
+		line, _ := bufio.NewReader(outR).ReadString('\n')
+		inW.Write([]byte("ok\n"))
+		inW.Close()
+		done <- line
+	}()
+
+	r := newRecorder()
+	line, err := r.snapshot("start")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.exchange(outW, inR, line); err != nil {
+		t.Fatalf("exchange: %v", err)
+	}
+	if got := <-done; got != string(line) {
+		t.Fatalf("harness got %q, want %q", got, line)
+	}
+	// The harness has hung up: the next exchange must fail.
+	go func() { bufio.NewReader(outR).ReadString('\n') }()
+	if err := r.exchange(outW, inR, line); err == nil {
+		t.Fatal("exchange after hang-up: want an error")
+	}
+}
+
+// TestChildProcess is not a test on its own: it is the fixture when this test
+// binary is re-run by the tests below.
+func TestChildProcess(t *testing.T) {
+	if os.Getenv("GOMEMLAB_PROBE_TEST_CHILD") != "1" {
+		t.Skip("helper for the subprocess tests")
+	}
+	Phase("one")
+	Phase("two")
+	os.Exit(0)
+}
+
+func childCmd() *exec.Cmd {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestChildProcess$")
+	cmd.Env = append(os.Environ(), "GOMEMLAB_PROBE_TEST_CHILD=1")
+	return cmd
+}
+
+func TestPhaseByHand(t *testing.T) {
+	cmd := childCmd()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("child: %v\n%s", err, stderr.String())
+	}
+	var lines []string
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, handPrefix) {
+			lines = append(lines, strings.TrimPrefix(l, handPrefix))
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want 2 probe lines, got %d:\n%s", len(lines), stderr.String())
+	}
+	for i, want := range []string{"one", "two"} {
+		phase, seq := checkLine(t, []byte(lines[i]))
+		if phase != want || seq != int64(i+1) {
+			t.Fatalf("line %d: got %q seq %d", i, phase, seq)
+		}
+	}
+}
+
+// runHarnessed runs the child with fds 3 (lines out) and 4 (answers in) and
+// answers at most `answers` lines before hanging up. It returns the lines and
+// the child's exit code.
+func runHarnessed(t *testing.T, answers int) ([]string, int) {
+	t.Helper()
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	inR, inW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := childCmd()
+	cmd.Env = append(cmd.Env, FdsEnv+"=3,4")
+	cmd.ExtraFiles = []*os.File{outW, inR} // become fds 3 and 4
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	outW.Close()
+	inR.Close()
+
+	var lines []string
+	br := bufio.NewReader(outR)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			break
+		}
+		lines = append(lines, line)
+		if len(lines) > answers {
+			inW.Close()
+			continue
+		}
+		inW.Write([]byte("\n"))
+	}
+	inW.Close()
+	outR.Close()
+
+	code := 0
+	if err := cmd.Wait(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			t.Fatalf("wait: %v", err)
+		}
+		code = ee.ExitCode()
+	}
+	if strings.Contains(stderr.String(), handPrefix+"{") {
+		t.Fatalf("harness mode wrote lines to stderr:\n%s", stderr.String())
+	}
+	return lines, code
+}
+
+func TestPhaseUnderHarness(t *testing.T) {
+	lines, code := runHarnessed(t, 2)
+	if code != 0 {
+		t.Fatalf("child exit code %d, want 0", code)
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want 2 lines, got %d", len(lines))
+	}
+	for i, want := range []string{"one", "two"} {
+		phase, seq := checkLine(t, []byte(lines[i]))
+		if phase != want || seq != int64(i+1) {
+			t.Fatalf("line %d: got %q seq %d", i, phase, seq)
+		}
+	}
+}
+
+func TestPhaseHarnessGone(t *testing.T) {
+	lines, code := runHarnessed(t, 0)
+	if code != 3 {
+		t.Fatalf("child exit code %d, want 3", code)
+	}
+	if len(lines) != 1 {
+		t.Fatalf("want 1 line before the hang-up, got %d", len(lines))
+	}
+}
