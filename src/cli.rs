@@ -15,7 +15,7 @@ use crate::observe::observe;
 use crate::report;
 use crate::run::{RunError, RunSpec};
 use crate::timeline::Timeline;
-use crate::toolchain::{self, ToolchainError};
+use crate::toolchain;
 
 /// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
 pub mod exit_code {
@@ -105,9 +105,8 @@ fn code_of(err: &anyhow::Error) -> u8 {
             RunError::UnknownSetting(_) => exit_code::USAGE,
             _ => exit_code::RUN,
         }
-    } else if err.downcast_ref::<ToolchainError>().is_some() {
-        exit_code::USAGE
     } else {
+        // Toolchain errors, bad flags, unwritable --out: all fixed by the user.
         exit_code::USAGE
     }
 }

@@ -25,8 +25,11 @@ const BUILD_ENV: &[(&str, &str)] = &[
 pub struct Fixtures {
     /// The Go module holding one fixture per directory (`go-fixtures/`).
     pub source_dir: PathBuf,
-    /// Cache root (`target/gomemlab/`): `bin/`, `gocache/`, `gopath/`, `modfiles/`.
+    /// Cache root (`target/gomemlab/`): `bin/`, `gopath/`, `modfiles/`.
     pub cache_dir: PathBuf,
+    /// GOCACHE of the builds (`target/gomemlab/gocache`): Go's own compile
+    /// cache, safe to share between caches of fixture binaries.
+    pub go_cache_dir: PathBuf,
 }
 
 /// A fixture binary ready to run.
@@ -78,6 +81,7 @@ impl Fixtures {
             .unwrap_or_else(|| root.join("target/gomemlab"));
         Fixtures {
             source_dir,
+            go_cache_dir: cache_dir.join("gocache"),
             cache_dir,
         }
     }
@@ -175,7 +179,7 @@ impl Fixtures {
             .env_clear()
             .envs(passthrough_env())
             .envs(BUILD_ENV.iter().copied())
-            .env("GOCACHE", self.cache_dir.join("gocache"))
+            .env("GOCACHE", &self.go_cache_dir)
             .env("GOPATH", self.cache_dir.join("gopath"))
             .arg("build")
             .arg(format!("-modfile={}", modfile.display()))

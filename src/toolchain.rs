@@ -127,10 +127,8 @@ fn locate(spec: &str) -> Result<PathBuf, ToolchainError> {
     if path.is_file() {
         return Ok(path.to_path_buf());
     }
-    if !spec.contains('/') {
-        if let Some(found) = on_path(spec) {
-            return Ok(found);
-        }
+    if let Some(found) = on_path(spec).filter(|_| !spec.contains('/')) {
+        return Ok(found);
     }
     Err(ToolchainError::NotFound {
         looked: format!("{spec} does not exist"),

@@ -1,0 +1,168 @@
+//! The `gomemlab` command as a user runs it: the phase table, JSON output,
+//! `--out`, and one-line errors with documented exit codes.
+
+mod common;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn gomemlab() -> Command {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"));
+    cmd.env("GOMEMLAB_GO", &common::toolchain().go);
+    cmd
+}
+
+#[test]
+fn run_prints_the_phase_table() {
+    gomemlab()
+        .args([
+            "run",
+            "bigbytes",
+            "--env",
+            "GODEBUG=madvdontneed=1",
+            "--",
+            "-count",
+            "2",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("GODEBUG=madvdontneed=1"))
+        .stdout(predicate::str::contains("LazyFree"))
+        .stdout(predicate::str::contains("HeapReleased").or(predicate::str::contains("Released")))
+        .stdout(predicate::str::is_match(r"(?m)^freed\s").unwrap());
+}
+
+#[test]
+fn json_output_has_the_documented_fields() {
+    let out = gomemlab()
+        .args(["run", "idle", "--json", "--", "-hold", "50ms"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["toolchain"]["version"]
+            .as_str()
+            .unwrap()
+            .starts_with("go1.")
+    );
+    let phase = &v["phases"][0];
+    assert_eq!(phase["name"], "started");
+    for key in ["rss_bytes", "vm_size_bytes", "hwm_bytes", "lazy_free_bytes"] {
+        assert!(phase["os"][key].is_u64(), "os.{key}");
+    }
+    for key in [
+        "heap_alloc_bytes",
+        "heap_sys_bytes",
+        "heap_idle_bytes",
+        "heap_released_bytes",
+    ] {
+        assert!(phase["go"][key].is_u64(), "go.{key}");
+    }
+    let sample = &v["samples"][0];
+    assert!(
+        sample["t_ns"].is_u64() && sample["rss_bytes"].is_u64() && sample["vm_size_bytes"].is_u64()
+    );
+}
+
+#[test]
+fn out_writes_a_whole_timeline_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("nested/run");
+    gomemlab()
+        .args(["run", "hello", "--out"])
+        .arg(&out)
+        .args(["--", "-hold", "10ms"])
+        .assert()
+        .success();
+    let files: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files, ["timeline.json"], "temp files left behind");
+    let text = std::fs::read_to_string(out.join("timeline.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["fixture"]["name"], "hello");
+}
+
+#[test]
+fn bad_input_is_one_clear_line_and_exit_code_2() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "idle", "--env", "LD_PRELOAD=x"],
+            "not a run setting",
+        ),
+        (
+            &["run", "idle", "--go", "/no/such/go"],
+            "no Go toolchain found",
+        ),
+        (
+            &["run", "idle", "--go", "go1.0.99"],
+            "just toolchain 1.0.99",
+        ),
+    ];
+    for (args, message) in cases {
+        let out = gomemlab().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(message),
+            "{args:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn unknown_fixture_and_failing_fixture_have_their_own_exit_codes() {
+    let out = gomemlab().args(["run", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the fixtures are bigbytes"));
+    let out = gomemlab()
+        .args(["run", "idle", "--", "-mode", "dance"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-mode must be sleep or spin"));
+}
+
+#[test]
+fn too_old_or_broken_go_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("go");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho 'go version go1.18.10 linux/amd64'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let out = gomemlab()
+        .args(["run", "idle", "--go"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("older than go1.19"), "{stderr}");
+}
+
+#[test]
+fn help_explains_every_run_flag() {
+    let out = gomemlab().args(["run", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--go",
+        "--env",
+        "--out",
+        "--json",
+        "--timeout",
+        "--interval",
+        "FIXTURE_ARGS",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}

@@ -1,0 +1,77 @@
+//! Shared set-up of the integration tests: the Go toolchain under test and the
+//! bundled fixtures, each found or built once per test binary.
+#![allow(dead_code)]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use gomemlab::fixture::{Built, Fixtures};
+use gomemlab::observe::observe;
+use gomemlab::run::RunSpec;
+use gomemlab::timeline::Timeline;
+use gomemlab::toolchain::{self, Toolchain};
+
+/// The toolchain under test: `$GOMEMLAB_GO`, else `go` on PATH.
+pub fn toolchain() -> &'static Toolchain {
+    static TOOLCHAIN: OnceLock<Toolchain> = OnceLock::new();
+    TOOLCHAIN.get_or_init(|| toolchain::resolve(None).expect("a Go toolchain for the tests"))
+}
+
+/// Builds (or finds in the cache) one bundled fixture.
+pub fn built(name: &str) -> Built {
+    Fixtures::bundled()
+        .build(name, toolchain())
+        .unwrap_or_else(|e| panic!("building {name}: {e}"))
+}
+
+/// Runs a bundled fixture with `KEY=VALUE` settings and fixture arguments.
+pub fn observe_fixture(name: &str, env: &[(&str, &str)], args: &[&str]) -> Timeline {
+    let mut spec = RunSpec {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        timeout: Duration::from_secs(60),
+        ..RunSpec::default()
+    };
+    for (k, v) in env {
+        spec.set(k, v).expect("a valid setting");
+    }
+    observe(&built(name), toolchain(), &spec).unwrap_or_else(|e| panic!("running {name}: {e}"))
+}
+
+/// Pids of live processes whose command line contains `marker`.
+pub fn processes_with(marker: &str) -> Vec<i32> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return found;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+            continue;
+        };
+        // A zombie has an empty cmdline, so it is not counted as alive.
+        let text = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if text.contains(marker) && pid != std::process::id() as i32 {
+            found.push(pid);
+        }
+    }
+    found
+}
+
+/// Waits up to `limit` for `cond` to become true.
+pub fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if cond() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    cond()
+}
+
+/// A hold duration nobody else uses, to find this test's fixture in /proc.
+pub fn unique_hold(salt: u32) -> String {
+    format!("{}ms", 600_000 + (std::process::id() % 10_000) * 10 + salt)
+}

@@ -1,0 +1,115 @@
+//! No fixture outlives its run: dropped, timed out, crashed, or when the
+//! harness itself is interrupted or killed.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::{built, eventually, processes_with, toolchain, unique_hold};
+use gomemlab::observe::observe;
+use gomemlab::run::{RunError, RunSpec, Running};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+fn spec(args: &[&str], timeout: Duration) -> RunSpec {
+    RunSpec {
+        args: args.iter().map(|a| a.to_string()).collect(),
+        timeout,
+        ..RunSpec::default()
+    }
+}
+
+#[test]
+fn dropping_a_run_kills_the_fixture() {
+    let hold = unique_hold(1);
+    let running = Running::spawn(
+        &built("idle").binary,
+        &spec(&["-hold", &hold], Duration::from_secs(60)),
+    )
+    .unwrap();
+    let pid = running.pid.as_raw();
+    assert!(eventually(Duration::from_secs(5), || processes_with(&hold)
+        == vec![pid]));
+    drop(running);
+    assert!(
+        processes_with(&hold).is_empty(),
+        "fixture {pid} survived the drop"
+    );
+}
+
+#[test]
+fn a_timed_out_run_is_an_error_and_leaves_nothing() {
+    let hold = unique_hold(2);
+    let err = observe(
+        &built("idle"),
+        toolchain(),
+        &spec(&["-hold", &hold], Duration::from_millis(700)),
+    )
+    .unwrap_err();
+    assert!(matches!(err, RunError::Timeout { .. }), "{err}");
+    let text = err.to_string();
+    assert!(text.contains("timed out") && text.contains(&hold), "{text}");
+    assert!(processes_with(&hold).is_empty());
+}
+
+#[test]
+fn a_crashing_fixture_shows_status_settings_and_stderr() {
+    let mut s = spec(&["-no-such-flag"], Duration::from_secs(30));
+    s.set("GOGC", "50").unwrap();
+    let err = observe(&built("bigbytes"), toolchain(), &s).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, RunError::Crashed { .. }), "{text}");
+    assert!(text.contains("exit status: 2"), "{text}");
+    assert!(text.contains("GOGC=50"), "{text}");
+    assert!(text.contains("no-such-flag"), "stderr tail missing: {text}");
+}
+
+/// Starts `gomemlab run idle` and waits until its fixture is up.
+fn harness_with_fixture(hold: &str) -> (std::process::Child, i32) {
+    let child = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(["run", "idle", "--", "-hold", hold])
+        .env("GOMEMLAB_GO", &toolchain().go)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut fixture = 0;
+    let up = eventually(Duration::from_secs(60), || {
+        let found = processes_with(hold);
+        fixture = found
+            .iter()
+            .copied()
+            .find(|&p| p != child.id() as i32)
+            .unwrap_or(0);
+        fixture != 0
+    });
+    assert!(up, "the fixture never started");
+    (child, fixture)
+}
+
+#[test]
+fn interrupting_the_harness_kills_the_fixture() {
+    let hold = unique_hold(3);
+    let (mut harness, fixture) = harness_with_fixture(&hold);
+    kill(Pid::from_raw(harness.id() as i32), Signal::SIGINT).unwrap();
+    harness.wait().unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || !processes_with(&hold)
+            .contains(&fixture)),
+        "fixture {fixture} outlived an interrupted harness"
+    );
+}
+
+#[test]
+fn killing_the_harness_kills_the_fixture() {
+    let hold = unique_hold(4);
+    let (mut harness, fixture) = harness_with_fixture(&hold);
+    harness.kill().unwrap();
+    harness.wait().unwrap();
+    assert!(
+        eventually(Duration::from_secs(5), || !processes_with(&hold)
+            .contains(&fixture)),
+        "fixture {fixture} outlived a killed harness"
+    );
+}
