@@ -1,6 +1,8 @@
 //! The fixture build cache: one `go build` per (sources, toolchain, settings),
 //! a rebuild when a source changes, and no race between parallel builders.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 mod common;
 
 use std::path::Path;

@@ -1,6 +1,8 @@
 //! The `gomemlab` command as a user runs it: the phase table, JSON output,
 //! `--out`, and one-line errors with documented exit codes.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 mod common;
 
 use assert_cmd::Command;

@@ -1,6 +1,8 @@
 //! No fixture outlives its run: dropped, timed out, crashed, or when the
 //! harness itself is interrupted or killed.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 mod common;
 
 use std::process::{Command, Stdio};

@@ -2,6 +2,8 @@
 //! MADV_FREE (madvdontneed=0) leaves it resident as LazyFree, MADV_DONTNEED
 //! (madvdontneed=1) drops it.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 mod common;
 
 use common::observe_fixture;

@@ -1,6 +1,8 @@
 //! The fast tier on a real fixture: a dense series, no zero samples, and
 //! phases and samples on one time axis.
 
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
 mod common;
 
 use common::observe_fixture;
