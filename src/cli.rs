@@ -10,9 +10,11 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::experiment;
 use crate::fixture::{BuildError, Fixtures};
 use crate::observe::observe;
 use crate::report;
+use crate::reproduce::{self, Progress, ReproduceError};
 use crate::run::{RunError, RunSpec};
 use crate::timeline::Timeline;
 use crate::toolchain;
@@ -36,8 +38,36 @@ struct Cli {
 enum Command {
     /// Build a fixture, run it, and print its phases: OS view beside Go view.
     Run(RunArgs),
-    /// List the bundled fixtures.
-    Fixtures,
+    /// Run every experiment and print which article claims hold on this Go.
+    Reproduce(ReproduceArgs),
+    /// List the bundled fixtures (and build them with --build).
+    Fixtures {
+        /// Build every fixture now, so later runs start warm.
+        #[arg(long)]
+        build: bool,
+        /// Go toolchain for --build (as for `run --go`).
+        #[arg(long, value_name = "GO")]
+        go: Option<String>,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ReproduceArgs {
+    /// Go toolchain (as for `run --go`).
+    #[arg(long, value_name = "GO")]
+    go: Option<String>,
+    /// Print the results as JSON instead of the verdict table.
+    #[arg(long)]
+    json: bool,
+    /// Check only these claim ids (e.g. --only madv-free-keeps-rss gogc-100-twice).
+    #[arg(long, value_name = "ID", num_args = 1..)]
+    only: Vec<String>,
+    /// Include the slow lane (experiments/slow/: minutes-long claims).
+    #[arg(long)]
+    slow: bool,
+    /// Folder of experiment files. Default: the bundled experiments/.
+    #[arg(long, value_name = "DIR", env = "GOMEMLAB_EXPERIMENTS")]
+    experiments: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -83,7 +113,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run(args),
-        Command::Fixtures => list_fixtures(),
+        Command::Reproduce(args) => reproduce(args),
+        Command::Fixtures { build, go } => list_fixtures(build, go.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -98,7 +129,12 @@ pub fn main() -> ExitCode {
 }
 
 fn code_of(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<BuildError>().is_some() {
+    if err.downcast_ref::<BuildError>().is_some()
+        || matches!(
+            err.downcast_ref::<ReproduceError>(),
+            Some(ReproduceError::Build(_))
+        )
+    {
         exit_code::BUILD
     } else if let Some(run) = err.downcast_ref::<RunError>() {
         match run {
@@ -137,11 +173,89 @@ fn run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
-fn list_fixtures() -> Result<()> {
-    let names = Fixtures::bundled().names();
+fn reproduce(args: ReproduceArgs) -> Result<()> {
+    let fixtures = Fixtures::bundled();
+    let dir = args
+        .experiments
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments"));
+    let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
+    if args.slow {
+        let slow = dir.join("slow");
+        if slow.is_dir() {
+            experiments.extend(experiment::load_dir(&slow, &fixtures.names())?);
+        }
+    }
+    let only = if args.only.is_empty() {
+        None
+    } else {
+        let known: Vec<&str> = experiments
+            .iter()
+            .flat_map(|e| e.claims.iter().map(|c| c.id.as_str()))
+            .collect();
+        if let Some(bad) = args.only.iter().find(|id| !known.contains(&id.as_str())) {
+            anyhow::bail!(UsageError(format!(
+                "unknown claim `{bad}` in --only: the claims are {}",
+                known.join(", ")
+            )));
+        }
+        experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
+        Some(args.only.as_slice())
+    };
+    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let total: usize = experiments
+        .iter()
+        .map(|e| e.cells.len() * e.repeats as usize)
+        .sum();
+    let bar = indicatif::ProgressBar::new(total as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let mut results = Vec::new();
+    for exp in &experiments {
+        let mut tick = |p: Progress| {
+            let Progress::Run {
+                experiment,
+                settings,
+                ..
+            } = p;
+            bar.set_message(format!("{experiment} [{settings}]"));
+            bar.inc(1);
+        };
+        results.push(reproduce::run_experiment(
+            exp, &toolchain, &fixtures, only, &mut tick,
+        )?);
+    }
+    bar.finish_and_clear();
+    let text = if args.json {
+        report::results_json(&results) + "\n"
+    } else {
+        report::verdict_table(&results)
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// A mistake in the command line that the parser cannot see.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+struct UsageError(String);
+
+fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
+    let fixtures = Fixtures::bundled();
+    let toolchain = if build {
+        Some(toolchain::resolve(go)?)
+    } else {
+        None
+    };
     let mut out = std::io::stdout();
-    for name in names {
-        writeln!(out, "{name}")?;
+    for name in fixtures.names() {
+        match &toolchain {
+            Some(t) => {
+                let built = fixtures.build(&name, t)?;
+                writeln!(out, "{name}\t{}", built.binary.display())?;
+            }
+            None => writeln!(out, "{name}")?,
+        }
     }
     Ok(())
 }

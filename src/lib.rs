@@ -5,14 +5,20 @@
 //! Pipeline, one module per stage:
 //! [`toolchain`] → [`fixture`] (build, cached) → [`run`] (spawn, own it) →
 //! [`sampler`] + [`os_view`] + [`probe`] (measure) → [`observe`] (drive one run
-//! into a [`timeline::Timeline`]) → [`report`] (text and JSON).
+//! into a [`timeline::Timeline`]) → [`claim`] (verdicts over timelines, checks
+//! written in [`expr`], claims loaded by [`experiment`], driven by
+//! [`reproduce`]) → [`report`] (text and JSON).
 
+pub mod claim;
 pub mod cli;
+pub mod experiment;
+pub mod expr;
 pub mod fixture;
 pub mod observe;
 pub mod os_view;
 pub mod probe;
 pub mod report;
+pub mod reproduce;
 pub mod run;
 pub mod sampler;
 pub mod timeline;

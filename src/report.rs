@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use crate::claim::{CheckResult, Spread, Verdict};
+use crate::reproduce::ExperimentResult;
 use crate::timeline::{Exit, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
@@ -104,6 +106,153 @@ pub fn timeline_json(timeline: &Timeline) -> String {
     serde_json::to_string_pretty(timeline).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
+/// A measured value for people: MiB for bytes, seconds for times.
+pub fn value(v: f64, unit: &str) -> String {
+    if v.is_nan() {
+        return "-".into();
+    }
+    match unit {
+        "bytes" if v.abs() >= MIB => format!("{:.1} MiB", v / MIB),
+        "bytes" if v.abs() >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
+        "bytes" => format!("{v:.0} B"),
+        "ns" if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
+        "ns" => format!("{:.1} ms", v / 1e6),
+        "count" => format!("{v:.0}"),
+        _ => format!("{v:.3}"),
+    }
+}
+
+fn spread(s: &Spread, with_range: bool) -> String {
+    let median = value(s.median, s.unit);
+    if with_range && s.min < s.max {
+        format!(
+            "{median} ({}..{})",
+            value(s.min, s.unit),
+            value(s.max, s.unit)
+        )
+    } else {
+        median
+    }
+}
+
+/// One check as "measured op bound  [check]".
+fn check_line(c: &CheckResult) -> String {
+    let range = c.verdict == Verdict::Disagree;
+    let at =
+        c.at.as_ref()
+            .map(|a| format!(" at {a}"))
+            .unwrap_or_default();
+    if c.check.starts_with("non") {
+        return format!("largest step back {}  [{}]", spread(&c.lhs, range), c.check);
+    }
+    format!(
+        "{} {} {}{at}  [{}]",
+        spread(&c.lhs, range),
+        c.op,
+        spread(&c.rhs, range),
+        c.check
+    )
+}
+
+/// The verdict table of `gomemlab reproduce`: one row per claim and settings
+/// (claims that do not apply to a row are left out), then a summary line.
+pub fn verdict_table(results: &[ExperimentResult]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:<4} {:<30} {:<12} measured vs bound  [check]",
+        "claim", "art", "settings", "verdict"
+    );
+    let mut counts = [0usize; 5];
+    for r in results {
+        for cell in &r.cells {
+            for c in &cell.claims {
+                counts[c.verdict as usize] += 1;
+                if c.verdict == Verdict::NotApplicable {
+                    continue;
+                }
+                let verdict = match c.verdict {
+                    Verdict::Holds | Verdict::Fails | Verdict::Disagree => {
+                        format!("{} {}/{}", c.verdict.as_str(), c.holds_in, c.runs)
+                    }
+                    v => v.as_str().to_string(),
+                };
+                let mut lines: Vec<String> = c.checks.iter().map(check_line).collect();
+                lines.extend(
+                    c.records
+                        .iter()
+                        .map(|r| format!("{} = {}", r.expr, spread(&r.value, true))),
+                );
+                if let Some(e) = &cell.error {
+                    lines.push(e.lines().next().unwrap_or("").to_string());
+                }
+                let first = lines.first().cloned().unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "{:<28} {:<4} {:<30} {:<12} {first}",
+                    c.id,
+                    r.article,
+                    clip(&cell.settings, 30),
+                    verdict
+                );
+                for line in lines.iter().skip(1) {
+                    let _ = writeln!(out, "{:<77} {line}", "");
+                }
+            }
+        }
+    }
+    let go = results.first().map_or("-", |r| r.go_version.as_str());
+    let _ = writeln!(
+        out,
+        "\n{} verdicts on {go}: {} hold, {} fail, {} disagree, {} error ({} not applicable)",
+        counts.iter().sum::<usize>() - counts[Verdict::NotApplicable as usize],
+        counts[Verdict::Holds as usize],
+        counts[Verdict::Fails as usize],
+        counts[Verdict::Disagree as usize],
+        counts[Verdict::Error as usize],
+        counts[Verdict::NotApplicable as usize],
+    );
+    out
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let kept: String = s.chars().take(n - 1).collect();
+        format!("{kept}…")
+    }
+}
+
+/// The stable projection of an experiment's result that snapshot tests keep:
+/// verdicts and the checks (bounds) that gave them, never measured values.
+pub fn verdict_snapshot(r: &ExperimentResult) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} (article {}, fixture {}, {} repeats)",
+        r.title, r.article, r.fixture, r.repeats
+    );
+    for cell in &r.cells {
+        let _ = writeln!(out, "\n[{}]", cell.settings);
+        if cell.error.is_some() {
+            let _ = writeln!(out, "runs failed");
+        }
+        for c in &cell.claims {
+            let _ = writeln!(out, "{}: {}", c.id, c.verdict.as_str());
+            for check in &c.checks {
+                let _ = writeln!(out, "  {:<8} {}", check.verdict.as_str(), check.check);
+            }
+        }
+    }
+    out
+}
+
+/// Results as pretty JSON (documented in the README).
+pub fn results_json(results: &[ExperimentResult]) -> String {
+    serde_json::to_string_pretty(results).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -113,5 +262,15 @@ mod tests {
         assert_eq!(mib(0), "0.0");
         assert_eq!(mib(100_000_000), "95.4");
         assert_eq!(mib(3 * 1024 * 1024 / 2), "1.5");
+    }
+
+    #[test]
+    fn values_read_in_their_units() {
+        assert_eq!(value(404_000_000.0, "bytes"), "385.3 MiB");
+        assert_eq!(value(2048.0, "bytes"), "2.0 KiB");
+        assert_eq!(value(2.5e9, "ns"), "2.50 s");
+        assert_eq!(value(12.0, "count"), "12");
+        assert_eq!(value(2.0449, ""), "2.045");
+        assert_eq!(value(f64::NAN, "bytes"), "-");
     }
 }

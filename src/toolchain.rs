@@ -115,7 +115,9 @@ fn locate(spec: &str) -> Result<PathBuf, ToolchainError> {
         return named(spec);
     }
     if path.is_dir() {
-        for candidate in [path.join("bin/go"), path.join("go/bin/go")] {
+        // A pip `--target` install also has bin/go, a Python wrapper that only
+        // works from its own site: the real toolchain is go/bin/go.
+        for candidate in [path.join("go/bin/go"), path.join("bin/go")] {
             if candidate.is_file() {
                 return Ok(candidate);
             }
@@ -139,7 +141,7 @@ fn locate(spec: &str) -> Result<PathBuf, ToolchainError> {
 fn named(name: &str) -> Result<PathBuf, ToolchainError> {
     let dir = toolchains_dir();
     let root = dir.join(name);
-    for candidate in [root.join("bin/go"), root.join("go/bin/go")] {
+    for candidate in [root.join("go/bin/go"), root.join("bin/go")] {
         if candidate.is_file() {
             return Ok(candidate);
         }

@@ -168,3 +168,102 @@ fn help_explains_every_run_flag() {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
 }
+
+#[test]
+fn reproduce_only_narrows_the_run_and_prints_the_verdict_table() {
+    let out = gomemlab()
+        .args(["reproduce", "--only", "idle-rss-small"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("idle-rss-small") && stdout.contains("001"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("os.rss@started <= 8MiB"), "{stdout}");
+    assert!(!stdout.contains("madv-free-keeps-rss"), "{stdout}");
+    assert!(stdout.contains("1 verdicts on go1."), "{stdout}");
+}
+
+#[test]
+fn reproduce_refuses_an_unknown_claim_id() {
+    let out = gomemlab()
+        .args(["reproduce", "--only", "no-such-claim"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("unknown claim `no-such-claim`") && stderr.contains("idle-rss-small"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_new_experiment_file_is_picked_up_with_no_other_change() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        r#"title = "my question"
+article = "new"
+fixture = "hello"
+args = ["-hold", "10ms"]
+
+[[claim]]
+id = "my-hello-is-small"
+says = "hello world stays under 16 MiB resident"
+check = ["os.rss@started <= 16MiB"]
+"#,
+    )
+    .unwrap();
+    let out = gomemlab()
+        .args(["reproduce", "--json", "--experiments"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claim = &v[0]["cells"][0]["claims"][0];
+    assert_eq!(v[0]["experiment"], "mine");
+    assert_eq!(claim["id"], "my-hello-is-small");
+    assert_eq!(claim["verdict"], "holds");
+    assert_eq!(claim["checks"][0]["lhs"]["unit"], "bytes");
+}
+
+#[test]
+fn a_broken_experiment_file_is_one_error_line_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "title = \"t\"\narticle = \"new\"\nfixture = \"hello\"\nrepeat = 3\n",
+    )
+    .unwrap();
+    let out = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.toml:4:") && stderr.contains("repeat"),
+        "{stderr}"
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no experiment files"));
+}

@@ -19,6 +19,7 @@ var counter uint64
 func main() {
 	mode := flag.String("mode", "sleep", "how to stay alive: sleep or spin (busy loop on a uint64, as in the article)")
 	hold := flag.Duration("hold", 500*time.Millisecond, "after the last phase, stay alive this long, then exit 0")
+	end := flag.Bool("end", false, "after the hold, report a phase ended (the runtime's view after idling) before exiting")
 	flag.Parse()
 	if *mode != "sleep" && *mode != "spin" {
 		fmt.Fprintf(os.Stderr, "idle: -mode must be sleep or spin, not %q\n", *mode)
@@ -31,6 +32,9 @@ func main() {
 		spin(*hold)
 	} else {
 		probe.Hold(*hold)
+	}
+	if *end {
+		probe.Phase("ended")
 	}
 }
 

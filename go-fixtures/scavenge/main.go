@@ -24,6 +24,7 @@ func main() {
 	mib := flag.Int("mib", 500, "heap to allocate and free, in MiB (1 MiB chunks)")
 	wait := flag.Duration("wait", 10*time.Second, "how long to watch after the collection")
 	every := flag.Duration("every", time.Second, "interval between wait-<k> phases")
+	gcs := flag.Int("gcs", 1, "runtime.GC() calls after dropping the heap (the scavenger paces itself on the previous cycle's heap goal, so a second GC lets it start)")
 	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
 	flag.Parse()
 	if *mib < 0 || *wait < 0 || *every <= 0 {
@@ -44,7 +45,9 @@ func main() {
 	probe.Phase("allocated")
 
 	heap = nil
-	runtime.GC()
+	for i := 0; i < *gcs; i++ {
+		runtime.GC()
+	}
 	probe.Phase("collected")
 
 	// Phase wait-k is due at k*every after the collection, on a fixed

@@ -1,0 +1,469 @@
+//! The experiment file format (`experiments/*.toml`): which article and
+//! fixture, the settings to run under, and the claims to check. Loading
+//! validates everything that can be known before a run and reports problems as
+//! `file:line: what is wrong (what is valid)`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::expr::{self, Check};
+use crate::run::SETTINGS_VARS;
+
+/// The four source articles, by the id used in experiment files.
+pub const ARTICLES: &[(&str, &str)] = &[
+    (
+        "000",
+        "Go basically never frees heap memory back to the operating system (2018)",
+    ),
+    (
+        "001",
+        "A deep dive into the OS memory use of a simple Go program (2018)",
+    ),
+    ("002", "Golang and Memory (2020)"),
+    ("003", "Understanding Go Lang Memory Usage (2014)"),
+    ("new", "not from an article: a question of our own"),
+];
+
+/// One experiment file, as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct File {
+    title: String,
+    article: Spanned<String>,
+    fixture: Spanned<String>,
+    #[serde(default)]
+    args: Vec<String>,
+    #[serde(default = "one")]
+    repeats: Spanned<u32>,
+    #[serde(default)]
+    timeout: Option<Spanned<String>>,
+    #[serde(default)]
+    slow: bool,
+    #[serde(default)]
+    settings: Vec<Spanned<BTreeMap<String, toml::Value>>>,
+    #[serde(default)]
+    claim: Vec<ClaimFile>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+struct ClaimFile {
+    id: String,
+    says: String,
+    #[serde(default)]
+    bound: Option<String>,
+    #[serde(default)]
+    when: BTreeMap<String, String>,
+    #[serde(default)]
+    check: Vec<Spanned<String>>,
+    #[serde(default)]
+    record: Vec<Spanned<String>>,
+}
+
+fn one() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+
+/// A loaded, validated experiment.
+#[derive(Debug, Clone)]
+pub struct Experiment {
+    /// File stem: the experiment's name and its snapshot's name.
+    pub name: String,
+    pub path: PathBuf,
+    pub title: String,
+    pub article: String,
+    pub fixture: String,
+    pub args: Vec<String>,
+    pub repeats: u32,
+    pub timeout: Duration,
+    pub slow: bool,
+    /// The runs to make: one per settings row.
+    pub cells: Vec<Cell>,
+    pub claims: Vec<Claim>,
+}
+
+/// One row of the settings matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cell {
+    /// Runtime variables (GODEBUG, GOGC...).
+    pub env: BTreeMap<String, String>,
+    /// Fixture arguments: the experiment's, then this row's.
+    pub args: Vec<String>,
+    /// This row's own arguments (shown in labels).
+    pub extra_args: Vec<String>,
+}
+
+/// A claim: checks that must all hold, in the cells its `when` selects.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub id: String,
+    pub says: String,
+    pub bound: Option<String>,
+    pub when: BTreeMap<String, String>,
+    pub checks: Vec<Located<Check>>,
+    pub records: Vec<Located<expr::Expr>>,
+}
+
+/// A parsed item and the line it came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub item: T,
+    pub text: String,
+    pub line: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExperimentError {
+    #[error("failed to read {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("no experiment files in {0}: add one (see README, \"Writing an experiment\")")]
+    Empty(String),
+}
+
+impl Cell {
+    /// `GODEBUG=madvdontneed=0 -mode sparse`, or `defaults`.
+    pub fn label(&self) -> String {
+        let mut parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if !self.extra_args.is_empty() {
+            parts.push(self.extra_args.join(" "));
+        }
+        if parts.is_empty() {
+            "defaults".into()
+        } else {
+            parts.join(" ")
+        }
+    }
+
+    /// Whether a claim's `when` selects this cell: `args` matches the row's
+    /// own arguments, a variable its value, and `""` means "not set".
+    pub fn matches(&self, when: &BTreeMap<String, String>) -> bool {
+        when.iter().all(|(k, v)| {
+            if k == "args" {
+                &self.extra_args.join(" ") == v
+            } else {
+                self.env.get(k).map_or("", String::as_str) == v
+            }
+        })
+    }
+}
+
+/// Loads every `*.toml` directly in `dir`, sorted by name.
+pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, ExperimentError> {
+    let entries = std::fs::read_dir(dir).map_err(|source| ExperimentError::Read {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    paths.sort();
+    if paths.is_empty() {
+        return Err(ExperimentError::Empty(dir.display().to_string()));
+    }
+    paths.iter().map(|p| load(p, fixtures)).collect()
+}
+
+/// Loads and validates one experiment file against the known fixtures.
+pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ExperimentError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse(path, &text, fixtures)
+}
+
+/// Parses experiment text; `path` is only used in messages and for the name.
+pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
+    let shown = path.display().to_string();
+    let invalid = |span: std::ops::Range<usize>, message: String| ExperimentError::Invalid {
+        path: shown.clone(),
+        line: line_of(text, span.start),
+        message,
+    };
+    let file: File = toml::from_str(text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        invalid(e.span().unwrap_or(0..0), message)
+    })?;
+
+    let article = file.article.get_ref();
+    if !ARTICLES.iter().any(|(id, _)| id == article) {
+        let valid: Vec<&str> = ARTICLES.iter().map(|(id, _)| *id).collect();
+        return Err(invalid(
+            file.article.span(),
+            format!(
+                "unknown article `{article}`: valid are {}",
+                valid.join(", ")
+            ),
+        ));
+    }
+    let fixture = file.fixture.get_ref();
+    if !fixtures.iter().any(|f| f == fixture) {
+        return Err(invalid(
+            file.fixture.span(),
+            format!(
+                "unknown fixture `{fixture}`: the fixtures are {}",
+                fixtures.join(", ")
+            ),
+        ));
+    }
+    if *file.repeats.get_ref() == 0 {
+        return Err(invalid(
+            file.repeats.span(),
+            "repeats must be at least 1".into(),
+        ));
+    }
+    let timeout = match &file.timeout {
+        None => Duration::from_secs(60),
+        Some(t) => humantime::parse_duration(t.get_ref()).map_err(|e| {
+            invalid(
+                t.span(),
+                format!("bad timeout `{}`: {e} (e.g. \"30s\")", t.get_ref()),
+            )
+        })?,
+    };
+
+    let mut cells = Vec::new();
+    for row in &file.settings {
+        cells.push(cell(row.get_ref(), &file.args).map_err(|m| invalid(row.span(), m))?);
+    }
+    if cells.is_empty() {
+        cells.push(Cell {
+            env: BTreeMap::new(),
+            args: file.args.clone(),
+            extra_args: Vec::new(),
+        });
+    }
+
+    let mut claims = Vec::new();
+    for c in &file.claim {
+        claims.push(claim(c, text, &cells).map_err(|(span, m)| invalid(span, m))?);
+    }
+    let mut ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
+    ids.sort_unstable();
+    if let Some(dup) = ids.windows(2).find(|w| w[0] == w[1]) {
+        return Err(invalid(
+            0..0,
+            format!("claim id `{}` appears twice", dup[0]),
+        ));
+    }
+
+    Ok(Experiment {
+        name: path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        path: path.to_path_buf(),
+        title: file.title,
+        article: article.clone(),
+        fixture: fixture.clone(),
+        args: file.args,
+        repeats: *file.repeats.get_ref(),
+        timeout,
+        slow: file.slow,
+        cells,
+        claims,
+    })
+}
+
+/// One `[[settings]]` row: runtime variables as strings, plus optional `args`.
+fn cell(row: &BTreeMap<String, toml::Value>, base_args: &[String]) -> Result<Cell, String> {
+    let mut env = BTreeMap::new();
+    let mut extra_args = Vec::new();
+    for (key, value) in row {
+        if key == "args" {
+            let list = value.as_array().ok_or("`args` must be a list of strings")?;
+            for a in list {
+                extra_args.push(
+                    a.as_str()
+                        .ok_or("`args` must be a list of strings")?
+                        .to_string(),
+                );
+            }
+        } else if SETTINGS_VARS.contains(&key.as_str()) {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                _ => return Err(format!("`{key}` must be a string or an integer")),
+            };
+            env.insert(key.clone(), text);
+        } else {
+            return Err(format!(
+                "unknown setting `{key}`: valid are args, {}",
+                SETTINGS_VARS.join(", ")
+            ));
+        }
+    }
+    let mut args = base_args.to_vec();
+    args.extend(extra_args.iter().cloned());
+    Ok(Cell {
+        env,
+        args,
+        extra_args,
+    })
+}
+
+type Spanned2<T> = Result<T, (std::ops::Range<usize>, String)>;
+
+fn claim(c: &ClaimFile, text: &str, cells: &[Cell]) -> Spanned2<Claim> {
+    let at_id = || {
+        let start = text.find(&format!("\"{}\"", c.id)).unwrap_or(0);
+        start..start
+    };
+    if c.id.is_empty()
+        || !c
+            .id
+            .chars()
+            .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+    {
+        return Err((
+            at_id(),
+            format!(
+                "claim id `{}` must be kebab-case letters, digits and -",
+                c.id
+            ),
+        ));
+    }
+    if c.check.is_empty() {
+        return Err((at_id(), format!("claim `{}` has no check", c.id)));
+    }
+    if !c.when.is_empty() && !cells.iter().any(|cell| cell.matches(&c.when)) {
+        let labels: Vec<String> = cells.iter().map(Cell::label).collect();
+        return Err((
+            at_id(),
+            format!(
+                "claim `{}`: `when` matches no settings row (rows: {})",
+                c.id,
+                labels.join("; ")
+            ),
+        ));
+    }
+    let mut checks = Vec::new();
+    for item in &c.check {
+        let parsed = expr::parse_check(item.get_ref()).map_err(|m| (item.span(), m))?;
+        checks.push(located(parsed, item, text));
+    }
+    let mut records = Vec::new();
+    for item in &c.record {
+        let parsed = expr::parse_expr(item.get_ref()).map_err(|m| (item.span(), m))?;
+        records.push(located(parsed, item, text));
+    }
+    Ok(Claim {
+        id: c.id.clone(),
+        says: c.says.clone(),
+        bound: c.bound.clone(),
+        when: c.when.clone(),
+        checks,
+        records,
+    })
+}
+
+fn located<T>(item: T, source: &Spanned<String>, text: &str) -> Located<T> {
+    Located {
+        item,
+        text: source.get_ref().clone(),
+        line: line_of(text, source.span().start),
+    }
+}
+
+/// 1-based line of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"title = "t"
+article = "002"
+fixture = "bigbytes"
+repeats = 2
+
+[[settings]]
+GODEBUG = "madvdontneed=0"
+
+[[settings]]
+GOGC = 50
+args = ["-count", "2"]
+
+[[claim]]
+id = "c-one"
+says = "s"
+when = { GODEBUG = "madvdontneed=0" }
+check = ["os.rss@freed >= 0.9 * os.rss@allocated"]
+"#;
+
+    fn fixtures() -> Vec<String> {
+        vec!["bigbytes".into(), "idle".into()]
+    }
+
+    fn error(text: &str) -> String {
+        parse(Path::new("x.toml"), text, &fixtures())
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn loads_cells_and_claims() {
+        let e = parse(Path::new("dir/madv.toml"), GOOD, &fixtures()).unwrap();
+        assert_eq!(e.name, "madv");
+        assert_eq!(e.repeats, 2);
+        assert_eq!(e.cells.len(), 2);
+        assert_eq!(e.cells[1].label(), "GOGC=50 -count 2");
+        assert!(e.cells[0].matches(&e.claims[0].when));
+        assert!(!e.cells[1].matches(&e.claims[0].when));
+        assert_eq!(e.claims[0].checks[0].line, 17);
+    }
+
+    #[test]
+    fn empty_when_value_means_unset() {
+        let cell = Cell {
+            env: BTreeMap::new(),
+            args: vec![],
+            extra_args: vec![],
+        };
+        let when: BTreeMap<String, String> = [("GODEBUG".to_string(), String::new())].into();
+        assert!(cell.matches(&when));
+    }
+
+    #[test]
+    fn errors_give_file_line_and_what_is_valid() {
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 2\ncolour = 3"));
+        assert!(e.starts_with("x.toml:5:") && e.contains("colour"), "{e}");
+        let e = error(&GOOD.replace("\"bigbytes\"", "\"bigbites\""));
+        assert!(
+            e.starts_with("x.toml:3:") && e.contains("bigbytes, idle"),
+            "{e}"
+        );
+        let e = error(&GOOD.replace("\"002\"", "\"9\""));
+        assert!(e.starts_with("x.toml:2:") && e.contains("000, 001"), "{e}");
+        let e = error(&GOOD.replace("GOGC = 50", "GOFAST = 1"));
+        assert!(e.starts_with("x.toml:9:") && e.contains("GOMEMLIMIT"), "{e}");
+        let e = error(&GOOD.replace("os.rss@freed >=", "os.rs@freed >="));
+        assert!(
+            e.starts_with("x.toml:18:") && e.contains("lazy_free"),
+            "{e}"
+        );
+        let e = error(&GOOD.replace("madvdontneed=0\" }", "madvdontneed=2\" }"));
+        assert!(e.contains("matches no settings row"), "{e}");
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 0"));
+        assert!(e.contains("at least 1"), "{e}");
+        let e = error("title = ");
+        assert!(e.starts_with("x.toml:1:"), "{e}");
+    }
+}

@@ -1,0 +1,144 @@
+//! Runs experiments: builds the fixture, observes it once per settings row
+//! and repeat, and judges every claim. Returns results; progress is reported
+//! through a callback so the caller decides how (or whether) to show it.
+
+use serde::Serialize;
+
+use crate::claim::{self, ClaimResult, Verdict};
+use crate::experiment::{Experiment, ExperimentError};
+use crate::fixture::{BuildError, Fixtures};
+use crate::observe::observe;
+use crate::run::RunSpec;
+use crate::timeline::Timeline;
+use crate::toolchain::Toolchain;
+
+/// Everything one experiment found with one toolchain.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExperimentResult {
+    pub experiment: String,
+    pub title: String,
+    pub article: String,
+    pub fixture: String,
+    pub go_version: String,
+    pub go_line: String,
+    pub repeats: u32,
+    pub cells: Vec<CellResult>,
+}
+
+/// The claims of one settings row.
+#[derive(Debug, Clone, Serialize)]
+pub struct CellResult {
+    pub settings: String,
+    pub claims: Vec<ClaimResult>,
+    /// Why the runs failed, when they did (every claim then says `error`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// What the caller hears while an experiment runs.
+#[derive(Debug, Clone)]
+pub enum Progress<'a> {
+    /// A run is about to start: `done` of `total` runs of this experiment finished.
+    Run {
+        experiment: &'a str,
+        settings: String,
+        done: usize,
+        total: usize,
+    },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReproduceError {
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    #[error(transparent)]
+    Experiment(#[from] ExperimentError),
+}
+
+/// Runs one experiment. Claims outside `only` (when given) are left out.
+pub fn run_experiment(
+    exp: &Experiment,
+    toolchain: &Toolchain,
+    fixtures: &Fixtures,
+    only: Option<&[String]>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<ExperimentResult, ReproduceError> {
+    let built = fixtures.build(&exp.fixture, toolchain)?;
+    let claims: Vec<_> = exp
+        .claims
+        .iter()
+        .filter(|c| only.is_none_or(|ids| ids.contains(&c.id)))
+        .collect();
+    let total = exp.cells.len() * exp.repeats as usize;
+    let mut done = 0;
+    let mut cells = Vec::new();
+    for cell in &exp.cells {
+        let applicable: Vec<_> = claims.iter().filter(|c| cell.matches(&c.when)).collect();
+        if applicable.is_empty() {
+            done += exp.repeats as usize;
+            cells.push(CellResult {
+                settings: cell.label(),
+                claims: claims
+                    .iter()
+                    .map(|c| claim::without_runs(c, Verdict::NotApplicable))
+                    .collect(),
+                error: None,
+            });
+            continue;
+        }
+        let spec = RunSpec {
+            args: cell.args.clone(),
+            env: cell.env.clone(),
+            timeout: exp.timeout,
+            ..RunSpec::default()
+        };
+        let mut runs: Vec<Timeline> = Vec::new();
+        let mut error = None;
+        for _ in 0..exp.repeats {
+            progress(Progress::Run {
+                experiment: &exp.name,
+                settings: cell.label(),
+                done,
+                total,
+            });
+            done += 1;
+            match observe(&built, toolchain, &spec) {
+                Ok(t) => runs.push(t),
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        let mut results = Vec::new();
+        for c in &claims {
+            let result = if !cell.matches(&c.when) {
+                claim::without_runs(c, Verdict::NotApplicable)
+            } else if error.is_some() {
+                claim::without_runs(c, Verdict::Error)
+            } else {
+                claim::judge(c, &runs).map_err(|e| ExperimentError::Invalid {
+                    path: exp.path.display().to_string(),
+                    line: e.line,
+                    message: e.message,
+                })?
+            };
+            results.push(result);
+        }
+        cells.push(CellResult {
+            settings: cell.label(),
+            claims: results,
+            error,
+        });
+    }
+    Ok(ExperimentResult {
+        experiment: exp.name.clone(),
+        title: exp.title.clone(),
+        article: exp.article.clone(),
+        fixture: exp.fixture.clone(),
+        go_version: toolchain.version.name(),
+        go_line: built.go_line,
+        repeats: exp.repeats,
+        cells,
+    })
+}
