@@ -456,7 +456,7 @@ check = ["os.rss@freed >= 0.9 * os.rss@allocated"]
         assert!(e.starts_with("x.toml:9:") && e.contains("GOMEMLIMIT"), "{e}");
         let e = error(&GOOD.replace("os.rss@freed >=", "os.rs@freed >="));
         assert!(
-            e.starts_with("x.toml:18:") && e.contains("lazy_free"),
+            e.starts_with("x.toml:17:") && e.contains("lazy_free"),
             "{e}"
         );
         let e = error(&GOOD.replace("madvdontneed=0\" }", "madvdontneed=2\" }"));

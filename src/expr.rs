@@ -465,7 +465,7 @@ mod tests {
                 .contains("not a metric")
         );
         assert!(
-            parse_check("os.rss <= 3 furlongs")
+            parse_check("os.rss <= 3furlongs")
                 .unwrap_err()
                 .contains("unknown unit")
         );
