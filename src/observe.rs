@@ -2,6 +2,7 @@
 //! tier, take both views at every phase while the fixture waits, and return
 //! the [`Timeline`].
 
+use crate::events;
 use crate::fixture::Built;
 use crate::os_view;
 use crate::run::{RunError, RunSpec, Running};
@@ -35,6 +36,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     let exit = running.wait(deadline)?;
     let duration_ns = running.elapsed_ns();
     let (samples, sampler) = sampler.stop();
+    let stderr = running.take_stderr_lines();
+    let trace = events::parse_lines(stderr.iter().map(|l| (l.t_ns, l.text.as_str())));
 
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -59,5 +62,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         sampler,
         exit,
         duration_ns,
+        events: trace.events,
+        unparsed_trace_lines: trace.unparsed,
+        stderr_lines: stderr.len() as u64,
     })
 }
