@@ -6,11 +6,12 @@
 //! [`toolchain`] → [`fixture`] (build, cached) → [`run`] (spawn, own it) →
 //! [`sampler`] + [`os_view`] + [`probe`] (measure) → [`observe`] (drive one run
 //! into a [`timeline::Timeline`]) → [`report`] (text and JSON).
-//! Deeper views: [`events`] (gctrace/scavtrace lines).
+//! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory).
 
 pub mod cli;
 pub mod events;
 pub mod fixture;
+pub mod maps;
 pub mod observe;
 pub mod os_view;
 pub mod probe;
