@@ -4,6 +4,7 @@
 
 use crate::events;
 use crate::fixture::Built;
+use crate::maps;
 use crate::os_view;
 use crate::run::{RunError, RunSpec, Running};
 use crate::sampler::Sampler;
@@ -23,6 +24,11 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         let t_ns = running.elapsed_ns();
         let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
         os_view::reset_peak(pid).map_err(|e| running.proc_error(e))?;
+        let maps = if spec.maps {
+            Some(maps::read(pid).map_err(|e| running.proc_error(e))?)
+        } else {
+            None
+        };
         phases.push(Phase {
             name: report.phase,
             seq: report.seq,
@@ -30,6 +36,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             os,
             go: report.go,
             metrics: report.metrics,
+            maps,
         });
         running.answer()?;
     }

@@ -35,6 +35,8 @@ pub struct RunSpec {
     pub env: BTreeMap<String, String>,
     pub timeout: Duration,
     pub sample_interval: Duration,
+    /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
+    pub maps: bool,
 }
 
 impl Default for RunSpec {
@@ -44,6 +46,7 @@ impl Default for RunSpec {
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
             sample_interval: Duration::from_millis(1),
+            maps: false,
         }
     }
 }

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::events::Event;
+use crate::maps::MapsInventory;
 
 /// One run of one fixture, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -103,6 +104,9 @@ pub struct Phase {
     pub go: GoView,
     /// runtime/metrics values under `/memory/classes/` and `/gc/`, by metric name.
     pub metrics: BTreeMap<String, serde_json::Number>,
+    /// Every mapping, classified (only when the run asked for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maps: Option<MapsInventory>,
 }
 
 /// The kernel's view of the process at a phase (`status` and `smaps_rollup`).
