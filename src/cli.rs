@@ -94,6 +94,10 @@ struct RunArgs {
     /// Interval of the fast /proc sampler.
     #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
     interval: Duration,
+    /// At every phase, read /proc/PID/smaps and print the mappings by class
+    /// (binary, heap arena, runtime off-heap, reservations, stacks...).
+    #[arg(long)]
+    maps: bool,
     /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
     #[arg(last = true, value_name = "FIXTURE_ARGS")]
     args: Vec<String>,
@@ -152,6 +156,7 @@ fn run(args: RunArgs) -> Result<()> {
         args: args.args,
         timeout: args.timeout,
         sample_interval: args.interval,
+        maps: args.maps,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
@@ -167,7 +172,7 @@ fn run(args: RunArgs) -> Result<()> {
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
     } else {
-        report::phase_table(&timeline)
+        report::phase_table(&timeline) + &report::maps_tables(&timeline)
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(())

@@ -453,7 +453,10 @@ check = ["os.rss@freed >= 0.9 * os.rss@allocated"]
         let e = error(&GOOD.replace("\"002\"", "\"9\""));
         assert!(e.starts_with("x.toml:2:") && e.contains("000, 001"), "{e}");
         let e = error(&GOOD.replace("GOGC = 50", "GOFAST = 1"));
-        assert!(e.starts_with("x.toml:9:") && e.contains("GOMEMLIMIT"), "{e}");
+        assert!(
+            e.starts_with("x.toml:9:") && e.contains("GOMEMLIMIT"),
+            "{e}"
+        );
         let e = error(&GOOD.replace("os.rss@freed >=", "os.rs@freed >="));
         assert!(
             e.starts_with("x.toml:17:") && e.contains("lazy_free"),

@@ -8,12 +8,15 @@
 //! into a [`timeline::Timeline`]) → [`claim`] (verdicts over timelines, checks
 //! written in [`expr`], claims loaded by [`experiment`], driven by
 //! [`reproduce`]) → [`report`] (text and JSON).
+//! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory).
 
 pub mod claim;
 pub mod cli;
+pub mod events;
 pub mod experiment;
 pub mod expr;
 pub mod fixture;
+pub mod maps;
 pub mod observe;
 pub mod os_view;
 pub mod probe;

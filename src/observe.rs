@@ -2,7 +2,9 @@
 //! tier, take both views at every phase while the fixture waits, and return
 //! the [`Timeline`].
 
+use crate::events;
 use crate::fixture::Built;
+use crate::maps;
 use crate::os_view;
 use crate::run::{RunError, RunSpec, Running};
 use crate::sampler::Sampler;
@@ -22,6 +24,11 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         let t_ns = running.elapsed_ns();
         let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
         os_view::reset_peak(pid).map_err(|e| running.proc_error(e))?;
+        let maps = if spec.maps {
+            Some(maps::read(pid).map_err(|e| running.proc_error(e))?)
+        } else {
+            None
+        };
         phases.push(Phase {
             name: report.phase,
             seq: report.seq,
@@ -29,12 +36,15 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             os,
             go: report.go,
             metrics: report.metrics,
+            maps,
         });
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
     let duration_ns = running.elapsed_ns();
     let (samples, sampler) = sampler.stop();
+    let stderr = running.take_stderr_lines();
+    let trace = events::parse_lines(stderr.iter().map(|l| (l.t_ns, l.text.as_str())));
 
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -59,5 +69,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         sampler,
         exit,
         duration_ns,
+        events: trace.events,
+        unparsed_trace_lines: trace.unparsed,
+        stderr_lines: stderr.len() as u64,
     })
 }

@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use crate::claim::{CheckResult, Spread, Verdict};
+use crate::maps::MapsInventory;
 use crate::reproduce::ExperimentResult;
 use crate::timeline::{Exit, Timeline};
 
@@ -98,6 +99,43 @@ pub fn phase_table(timeline: &Timeline) -> String {
         exit,
         timeline.duration_ns as f64 / 1e9
     );
+    out
+}
+
+/// Per phase that has one, the mapping inventory by class: count, size, RSS.
+pub fn maps_tables(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    for p in &timeline.phases {
+        if let Some(maps) = &p.maps {
+            let _ = writeln!(out, "\nmappings at {}:", p.name);
+            out.push_str(&maps_table(maps));
+        }
+    }
+    out
+}
+
+/// One inventory by class, in MiB, with a total row.
+pub fn maps_table(maps: &MapsInventory) -> String {
+    let mut out = String::new();
+    let row = |out: &mut String, class: &str, count: u64, size: u64, rss: u64| {
+        let _ = writeln!(
+            out,
+            "  {class:<18} {count:>5} {:>10} {:>9}",
+            mib(size),
+            mib(rss)
+        );
+    };
+    let _ = writeln!(
+        out,
+        "  {:<18} {:>5} {:>10} {:>9}",
+        "class", "count", "size (MiB)", "RSS (MiB)"
+    );
+    let (mut count, mut size, mut rss) = (0, 0, 0);
+    for s in maps.summary() {
+        row(&mut out, s.class.name(), s.count, s.size_bytes, s.rss_bytes);
+        (count, size, rss) = (count + s.count, size + s.size_bytes, rss + s.rss_bytes);
+    }
+    row(&mut out, "total", count, size, rss);
     out
 }
 
@@ -256,6 +294,32 @@ pub fn results_json(results: &[ExperimentResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maps_table_has_a_row_per_class_and_a_total() {
+        let text = "\
+00400000-004a4000 r-xp 00000000 fe:00 1 /bin/idle
+c000000000-c000400000 rw-p 00000000 00:00 0 
+c000400000-c004000000 ---p 00000000 00:00 0 
+";
+        let maps = crate::maps::parse(text, "/bin/idle").unwrap();
+        let table = maps_table(&maps);
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines.len(), 5, "{table}");
+        assert!(lines[1].trim_start().starts_with("text "), "{table}");
+        assert!(
+            lines[2].contains("heap_arena") && lines[2].contains("4.0"),
+            "{table}"
+        );
+        assert!(
+            lines[3].contains("heap_reserved") && lines[3].contains("60.0"),
+            "{table}"
+        );
+        assert!(
+            lines[4].contains("total") && lines[4].contains("64.6"),
+            "{table}"
+        );
+    }
 
     #[test]
     fn mib_has_one_decimal() {

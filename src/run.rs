@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -35,6 +35,8 @@ pub struct RunSpec {
     pub env: BTreeMap<String, String>,
     pub timeout: Duration,
     pub sample_interval: Duration,
+    /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
+    pub maps: bool,
 }
 
 impl Default for RunSpec {
@@ -44,6 +46,7 @@ impl Default for RunSpec {
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
             sample_interval: Duration::from_millis(1),
+            maps: false,
         }
     }
 }
@@ -108,7 +111,7 @@ pub struct Running {
     settings: String,
     reports: Receiver<probe::Message>,
     answers: File,
-    stderr: Option<JoinHandle<Vec<u8>>>,
+    stderr: Option<JoinHandle<Vec<StderrLine>>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
     reaped: bool,
 }
@@ -172,7 +175,7 @@ impl Running {
         // pipe means the fixture is gone.
         drop(cmd);
         let pid = Pid::from_raw(child.id() as i32);
-        let stderr = child.stderr.take().map(collect);
+        let stderr = child.stderr.take().map(|s| collect_lines(s, started));
         let stdout = child.stdout.take().map(collect);
         let (reports, _reader) = probe::spawn_reader(report_read);
         Ok(Running {
@@ -242,7 +245,21 @@ impl Running {
 
     /// Everything the fixture wrote on stderr (call after [`Running::wait`]).
     pub fn take_stderr(&mut self) -> Vec<u8> {
-        join_output(self.stderr.take())
+        let mut bytes = Vec::new();
+        for line in self.take_stderr_lines() {
+            bytes.extend_from_slice(line.text.as_bytes());
+            bytes.push(b'\n');
+        }
+        bytes
+    }
+
+    /// The fixture's stderr as lines with their arrival times (call after
+    /// [`Running::wait`]; empty if already taken).
+    pub fn take_stderr_lines(&mut self) -> Vec<StderrLine> {
+        self.stderr
+            .take()
+            .and_then(|h| h.join().ok())
+            .unwrap_or_default()
     }
 
     /// Everything the fixture wrote on stdout (call after [`Running::wait`]).
@@ -319,6 +336,38 @@ fn collect(mut source: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
     })
 }
 
+/// One line the fixture wrote on stderr.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StderrLine {
+    /// When the harness read it: nanoseconds since spawn.
+    pub t_ns: u64,
+    /// The line without its newline (invalid UTF-8 replaced).
+    pub text: String,
+}
+
+/// Reads `source` line by line on a thread, stamping each line as it arrives,
+/// so trace lines (gctrace, scavtrace) land on the run's time axis.
+fn collect_lines(
+    source: impl Read + Send + 'static,
+    started: Instant,
+) -> JoinHandle<Vec<StderrLine>> {
+    std::thread::spawn(move || {
+        let mut reader = BufReader::new(source);
+        let mut lines = Vec::new();
+        let mut buf = Vec::new();
+        while matches!(reader.read_until(b'\n', &mut buf), Ok(n) if n > 0) {
+            let t_ns = started.elapsed().as_nanos() as u64;
+            let text = buf.strip_suffix(b"\n").unwrap_or(&buf);
+            lines.push(StderrLine {
+                t_ns,
+                text: String::from_utf8_lossy(text).into_owned(),
+            });
+            buf.clear();
+        }
+        lines
+    })
+}
+
 fn join_output(handle: Option<JoinHandle<Vec<u8>>>) -> Vec<u8> {
     handle.and_then(|h| h.join().ok()).unwrap_or_default()
 }
@@ -358,5 +407,15 @@ mod tests {
         let shown = tail(text.as_bytes());
         assert!(shown.contains("line 39") && !shown.contains("line 24\n"));
         assert!(tail(b"").contains("empty"));
+    }
+
+    #[test]
+    fn stderr_lines_are_stamped_in_order() {
+        let started = Instant::now();
+        let input = std::io::Cursor::new(b"gc 1 @0.001s\n\xffbad\nlast, no newline".to_vec());
+        let lines = collect_lines(input, started).join().unwrap();
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(texts, ["gc 1 @0.001s", "\u{fffd}bad", "last, no newline"]);
+        assert!(lines.windows(2).all(|w| w[0].t_ns <= w[1].t_ns));
     }
 }

@@ -8,6 +8,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::events::Event;
+use crate::maps::MapsInventory;
+
 /// One run of one fixture, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Timeline {
@@ -24,6 +27,21 @@ pub struct Timeline {
     pub exit: Exit,
     /// Wall time from spawn to exit.
     pub duration_ns: u64,
+    /// GC and scavenger events from the fixture's stderr (under
+    /// `GODEBUG=gctrace=1,scavtrace=1`), in arrival order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
+    /// Stderr lines that look like gctrace/scavtrace but did not parse: a new
+    /// Go format shows up here instead of disappearing.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unparsed_trace_lines: u64,
+    /// Lines the fixture wrote on stderr.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stderr_lines: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The Go toolchain that built the fixture.
@@ -86,6 +104,9 @@ pub struct Phase {
     pub go: GoView,
     /// runtime/metrics values under `/memory/classes/` and `/gc/`, by metric name.
     pub metrics: BTreeMap<String, serde_json::Number>,
+    /// Every mapping, classified (only when the run asked for it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maps: Option<MapsInventory>,
 }
 
 /// The kernel's view of the process at a phase (`status` and `smaps_rollup`).

@@ -1,0 +1,300 @@
+//! The mapping inventory: every mapping of `/proc/PID/smaps` at a phase,
+//! classified (binary text/rodata/data/bss, Go heap arena, runtime off-heap,
+//! reservations, stacks, kernel pages) with its size, protection and RSS.
+//!
+//! How a Go heap arena is recognised, on every version: the runtime reserves
+//! arenas as PROT_NONE in whole 64 MiB units aligned to 64 MiB
+//! (`heapArenaBytes`, runtime/malloc.go `sysAlloc`), then maps the parts it
+//! uses read-write. So a run of adjacent anonymous private `rw-p`/`---p`
+//! mappings that starts and ends on a 64 MiB boundary is heap arena space.
+//! The address does not help: arenas start at 0xc000000000 up to Go 1.25, at
+//! a random address from Go 1.26 (`randomizeHeapBase`, which also offsets the
+//! first mapped part inside the arena). Go 1.25+ also names its mappings
+//! (`[anon: Go: heap]`, runtime/set_vma_name_linux.go) when the kernel has
+//! CONFIG_ANON_VMA_NAME; names are used when present.
+//!
+//! With CGO_ENABLED=0 the runtime's threads run on stacks taken from the Go
+//! heap, so `stack` is only the main thread's `[stack]` unless the kernel or
+//! the runtime names others.
+
+use std::collections::BTreeMap;
+
+use procfs::FromBufRead;
+use procfs::process::{MMapPath, MemoryMap, MemoryMaps, Process};
+use serde::{Deserialize, Serialize};
+
+/// Size and alignment of a Go heap arena on 64-bit Linux.
+pub const HEAP_ARENA_BYTES: u64 = 64 << 20;
+
+/// What a mapping holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapClass {
+    /// The binary's machine code (file-backed, r-x).
+    Text,
+    /// The binary's read-only data (file-backed, r--).
+    Rodata,
+    /// The binary's initialised data (file-backed, rw-).
+    Data,
+    /// Zeroed data: the anonymous rw mapping right after the binary.
+    Bss,
+    /// Go heap arena space mapped read-write.
+    HeapArena,
+    /// Go heap arena space reserved (PROT_NONE), not yet used.
+    HeapReserved,
+    /// Other anonymous memory: persistentalloc chunks, the L2 arena map,
+    /// heapArena metadata, GC bits, page allocator summaries in use...
+    RuntimeOffHeap,
+    /// Other PROT_NONE reservations (page summaries, scavenger index...).
+    Reserved,
+    /// Thread stacks: `[stack]`, `[stack:TID]`, runtime-named OS stacks.
+    Stack,
+    /// Pages the kernel maps in: vdso, vvar, vsyscall.
+    Kernel,
+    /// Other files (shared libraries when cgo is used).
+    OtherFile,
+    /// Anything else (`[heap]` from brk, unknown pseudo-paths).
+    Other,
+}
+
+impl MapClass {
+    pub const ALL: [MapClass; 12] = [
+        MapClass::Text,
+        MapClass::Rodata,
+        MapClass::Data,
+        MapClass::Bss,
+        MapClass::HeapArena,
+        MapClass::HeapReserved,
+        MapClass::RuntimeOffHeap,
+        MapClass::Reserved,
+        MapClass::Stack,
+        MapClass::Kernel,
+        MapClass::OtherFile,
+        MapClass::Other,
+    ];
+
+    /// The class's name in JSON and in tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            MapClass::Text => "text",
+            MapClass::Rodata => "rodata",
+            MapClass::Data => "data",
+            MapClass::Bss => "bss",
+            MapClass::HeapArena => "heap_arena",
+            MapClass::HeapReserved => "heap_reserved",
+            MapClass::RuntimeOffHeap => "runtime_off_heap",
+            MapClass::Reserved => "reserved",
+            MapClass::Stack => "stack",
+            MapClass::Kernel => "kernel",
+            MapClass::OtherFile => "other_file",
+            MapClass::Other => "other",
+        }
+    }
+}
+
+/// One mapping at one instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mapping {
+    pub start: u64,
+    pub end: u64,
+    pub size_bytes: u64,
+    /// As in `/proc/PID/maps`: `rw-p`, `---p`, `r-xp`...
+    pub perms: String,
+    pub class: MapClass,
+    /// Resident bytes (smaps `Rss`; 0 when read from `maps`).
+    pub rss_bytes: u64,
+    /// Pages freed with MADV_FREE not yet reclaimed (smaps `LazyFree`).
+    pub lazy_free_bytes: u64,
+    /// File path or pseudo-path (`[stack]`, `[anon: Go: heap]`); empty when anonymous.
+    pub pathname: String,
+}
+
+/// Every mapping of the process, in address order.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MapsInventory {
+    pub mappings: Vec<Mapping>,
+}
+
+/// Totals of one class (derived from the mappings, not stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassSummary {
+    pub class: MapClass,
+    pub count: u64,
+    pub size_bytes: u64,
+    pub rss_bytes: u64,
+}
+
+impl MapsInventory {
+    /// Count, size and RSS per class, in class order.
+    pub fn summary(&self) -> Vec<ClassSummary> {
+        let mut by_class: BTreeMap<MapClass, ClassSummary> = BTreeMap::new();
+        for m in &self.mappings {
+            let s = by_class.entry(m.class).or_insert(ClassSummary {
+                class: m.class,
+                count: 0,
+                size_bytes: 0,
+                rss_bytes: 0,
+            });
+            s.count += 1;
+            s.size_bytes += m.size_bytes;
+            s.rss_bytes += m.rss_bytes;
+        }
+        by_class.into_values().collect()
+    }
+
+    /// The mappings of one class, in address order.
+    pub fn of_class(&self, class: MapClass) -> impl Iterator<Item = &Mapping> {
+        self.mappings.iter().filter(move |m| m.class == class)
+    }
+}
+
+/// Reads and classifies `/proc/PID/smaps` (takes the process's mmap lock
+/// briefly; meant for phases, when the fixture waits).
+pub fn read(pid: i32) -> Result<MapsInventory, procfs::ProcError> {
+    let process = Process::new(pid)?;
+    let exe = process.exe()?;
+    let maps = process.smaps()?;
+    Ok(classify(&maps, &exe.to_string_lossy()))
+}
+
+/// Parses `/proc/PID/maps` or `/proc/PID/smaps` text and classifies it;
+/// `exe` is the binary's path as `/proc/PID/exe` gives it.
+pub fn parse(text: &str, exe: &str) -> Result<MapsInventory, procfs::ProcError> {
+    let maps = MemoryMaps::from_buf_read(text.as_bytes())?;
+    Ok(classify(&maps, exe))
+}
+
+/// Classifies parsed mappings (sorted by address, as the kernel lists them).
+pub fn classify(maps: &MemoryMaps, exe: &str) -> MapsInventory {
+    let maps: Vec<&MemoryMap> = maps.iter().collect();
+    let mut classes: Vec<Option<MapClass>> = vec![None; maps.len()];
+
+    // The binary, then its bss: the anonymous rw mapping where it ends.
+    let is_exe = |m: &MemoryMap| matches!(&m.pathname, MMapPath::Path(p) if p.as_os_str() == exe);
+    let binary_end = maps.iter().filter(|m| is_exe(m)).map(|m| m.address.1).max();
+    for (i, m) in maps.iter().enumerate() {
+        if is_exe(m) {
+            classes[i] = Some(match perms(m).as_bytes() {
+                [_, _, b'x', _] => MapClass::Text,
+                [_, b'w', _, _] => MapClass::Data,
+                _ => MapClass::Rodata,
+            });
+        } else if Some(m.address.0) == binary_end && anon_name(m).is_some() && perms(m) == "rw-p" {
+            classes[i] = Some(MapClass::Bss);
+        }
+    }
+
+    // Heap arenas: runs of adjacent arena-like mappings aligned to 64 MiB at both ends.
+    // Unnamed (or Go-named heap) anonymous private mappings, rw or PROT_NONE.
+    let candidate: Vec<bool> = maps
+        .iter()
+        .zip(&classes)
+        .map(|(m, class)| {
+            class.is_none()
+                && matches!(anon_name(m), Some("" | "Go: heap" | "Go: heap reservation"))
+                && matches!(perms(m).as_str(), "rw-p" | "---p")
+        })
+        .collect();
+    let mut i = 0;
+    while i < maps.len() {
+        if !candidate[i] {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j + 1 < maps.len() && candidate[j + 1] && maps[j + 1].address.0 == maps[j].address.1 {
+            j += 1;
+        }
+        let (start, end) = (maps[i].address.0, maps[j].address.1);
+        if start.is_multiple_of(HEAP_ARENA_BYTES) && end.is_multiple_of(HEAP_ARENA_BYTES) {
+            for k in i..=j {
+                classes[k] = Some(arena_part(maps[k]));
+            }
+        }
+        i = j + 1;
+    }
+
+    let mappings = maps
+        .iter()
+        .zip(classes)
+        .map(|(m, class)| mapping(m, class.unwrap_or_else(|| by_kind(m))))
+        .collect();
+    MapsInventory { mappings }
+}
+
+/// Mapped or reserved part of a heap arena.
+fn arena_part(m: &MemoryMap) -> MapClass {
+    if perms(m) == "---p" {
+        MapClass::HeapReserved
+    } else {
+        MapClass::HeapArena
+    }
+}
+
+/// The class of a mapping that is neither the binary nor in a heap arena run.
+fn by_kind(m: &MemoryMap) -> MapClass {
+    if let Some(name) = anon_name(m) {
+        // Go 1.25+ names (runtime/mem_linux.go, malloc.go, os_linux.go).
+        return match name.strip_prefix("Go: ") {
+            Some("heap" | "heap reservation") => arena_part(m),
+            Some("OS thread stack" | "goroutine stack (system)") => MapClass::Stack,
+            _ if perms(m) == "---p" => MapClass::Reserved,
+            _ => MapClass::RuntimeOffHeap,
+        };
+    }
+    match &m.pathname {
+        MMapPath::Stack | MMapPath::TStack(_) => MapClass::Stack,
+        MMapPath::Vdso | MMapPath::Vvar | MMapPath::Vsyscall => MapClass::Kernel,
+        // vvar_vclock (Linux 6.13+), and whatever the kernel adds next to vvar.
+        MMapPath::Other(name) if name.starts_with("vvar") => MapClass::Kernel,
+        MMapPath::Path(_) | MMapPath::Vsys(_) => MapClass::OtherFile,
+        _ => MapClass::Other,
+    }
+}
+
+/// `Some(name)` for an anonymous mapping (`""` when unnamed, `Go: heap` for
+/// `[anon: Go: heap]`), `None` for anything file-backed or special.
+fn anon_name(m: &MemoryMap) -> Option<&str> {
+    match &m.pathname {
+        MMapPath::Anonymous => Some(""),
+        MMapPath::Other(name) => name.strip_prefix("anon:").map(str::trim),
+        _ => None,
+    }
+}
+
+fn perms(m: &MemoryMap) -> String {
+    m.perms.as_str()
+}
+
+fn mapping(m: &MemoryMap, class: MapClass) -> Mapping {
+    let field = |key: &str| m.extension.map.get(key).copied().unwrap_or(0);
+    Mapping {
+        start: m.address.0,
+        end: m.address.1,
+        size_bytes: m.address.1 - m.address.0,
+        perms: perms(m),
+        class,
+        rss_bytes: field("Rss"),
+        lazy_free_bytes: field("LazyFree"),
+        pathname: path_text(&m.pathname),
+    }
+}
+
+fn path_text(path: &MMapPath) -> String {
+    match path {
+        MMapPath::Path(p) => p.display().to_string(),
+        MMapPath::Heap => "[heap]".into(),
+        MMapPath::Stack => "[stack]".into(),
+        MMapPath::TStack(tid) => format!("[stack:{tid}]"),
+        MMapPath::Vdso => "[vdso]".into(),
+        MMapPath::Vvar => "[vvar]".into(),
+        MMapPath::Vsyscall => "[vsyscall]".into(),
+        MMapPath::Rollup => "[rollup]".into(),
+        MMapPath::Anonymous => String::new(),
+        MMapPath::Vsys(key) => format!("/SYSV{key:08x}"),
+        MMapPath::Other(name) => format!("[{name}]"),
+    }
+}
+
+#[cfg(test)]
+mod tests;
