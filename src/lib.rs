@@ -5,7 +5,8 @@
 //! Pipeline, one module per stage:
 //! [`toolchain`] → [`fixture`] (build, cached) → [`run`] (spawn, own it) →
 //! [`sampler`] + [`os_view`] + [`probe`] (measure) → [`observe`] (drive one run
-//! into a [`timeline::Timeline`]) → [`report`] (text and JSON).
+//! into a [`timeline::Timeline`]) → [`report`] (text and JSON). Optional:
+//! [`trace`] (memory-management syscalls of every thread, through ptrace).
 
 pub mod cli;
 pub mod fixture;
@@ -17,3 +18,4 @@ pub mod run;
 pub mod sampler;
 pub mod timeline;
 pub mod toolchain;
+pub mod trace;

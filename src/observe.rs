@@ -34,6 +34,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     }
     let exit = running.wait(deadline)?;
     let duration_ns = running.elapsed_ns();
+    let syscalls = running.take_syscalls();
+    let trace = running.trace_stats();
     let (samples, sampler) = sampler.stop();
 
     Ok(Timeline {
@@ -57,6 +59,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         phases,
         samples,
         sampler,
+        syscalls,
+        trace,
         exit,
         duration_ns,
     })
