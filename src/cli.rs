@@ -64,10 +64,18 @@ struct RunArgs {
     /// Interval of the fast /proc sampler.
     #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
     interval: Duration,
+    /// Trace mmap, munmap, madvise, mprotect and brk of every fixture thread
+    /// (ptrace), and print a summary with the first mmap calls. Slows those
+    /// calls: do not use for timing.
+    #[arg(long)]
+    trace_syscalls: bool,
     /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
     #[arg(last = true, value_name = "FIXTURE_ARGS")]
     args: Vec<String>,
 }
+
+/// How many mmap calls the syscall summary lists.
+const FIRST_MMAPS: usize = 12;
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -116,6 +124,7 @@ fn run(args: RunArgs) -> Result<()> {
         args: args.args,
         timeout: args.timeout,
         sample_interval: args.interval,
+        trace_syscalls: args.trace_syscalls,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
@@ -130,6 +139,8 @@ fn run(args: RunArgs) -> Result<()> {
     }
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
+    } else if args.trace_syscalls {
+        report::phase_table(&timeline) + "\n" + &report::syscall_summary(&timeline, FIRST_MMAPS)
     } else {
         report::phase_table(&timeline)
     };
