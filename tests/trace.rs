@@ -219,24 +219,30 @@ fn a_traced_fixture_that_fails_is_reported_like_an_untraced_one() {
 // asynchronous preemption (no SIGURG), GOGC=off so that only the fixture's
 // own runtime.GC() runs and the background scavenger has no goal to work
 // towards. What still varies from run to run, under either tracer, is how
-// many threads the runtime starts and where in a 4 MiB chunk the scavenger
-// starts releasing: a few mmap and madvise calls more or less (measured on
-// Go 1.19, 1.21 and 1.26: madvise counts spread over 3, mmap counts over 1
-// and once 5). So the comparison is:
+// many threads the runtime starts, where in a 4 MiB chunk the scavenger
+// starts releasing, and how many small fragments of swept spans
+// FreeOSMemory finds at the end: a few mmap and madvise calls more or less.
+// Measured over 8+ runs each on Go 1.26: MADV_DONTNEED 52..61 under strace,
+// 52..59 under ours; mmap 34..37 under both (Go 1.19 and 1.21 vary less).
+// So the comparison is:
 //   1. the start-up calls, made before the runtime starts any thread, are
 //      the same calls in the same order, printed the same way (addresses
 //      aside, which ASLR moves): decoding agrees with strace's;
 //   2. over three runs of each, the same syscalls and madvise advice kinds
-//      occur, and the median counts per syscall and per advice differ by
-//      at most COUNT_SLACK: missing a thread, a stop or an exit would move
-//      them by far more (the main goroutine often migrates to another
-//      thread and makes most of its calls there).
+//      occur, and the median counts per syscall and per advice agree within
+//      `slack` (15%, at least 3): missing a thread or counting a call twice
+//      would move them by far more (the main goroutine often migrates to
+//      another thread and makes most of its 90-odd calls there).
 // Both run the fixture by hand (no probe protocol), with the same
 // environment, so the calls come from the same program path.
 
 const RUNS: usize = 3;
 const START_UP_CALLS: usize = 20;
-const COUNT_SLACK: usize = 3;
+
+/// How far two median counts may be apart: 15%, at least 3 calls.
+fn slack(count: usize) -> usize {
+    (count * 15 / 100).max(3)
+}
 const STRACE_EVENTS: &str = "trace=mmap,munmap,madvise,mprotect,brk";
 
 fn quiet_env(madvdontneed: &str) -> Vec<(String, String)> {
@@ -391,7 +397,7 @@ fn the_trace_agrees_with_strace() {
             "{shown}"
         );
         for (k, n) in &want {
-            assert!(got[k].abs_diff(*n) <= COUNT_SLACK, "{k}: {shown}");
+            assert!(got[k].abs_diff(*n) <= slack(*n), "{k}: {shown}");
         }
         let release = if madvdontneed == "1" {
             "madvise:MADV_DONTNEED"
