@@ -1,6 +1,6 @@
 //! Drives one run end to end: spawn the built fixture, sample it on the fast
 //! tier, take both views at every phase while the fixture waits, and return
-//! the [`Timeline`].
+//! the [`Timeline`] (with the fixture's memory syscalls when the run is traced).
 
 use crate::fixture::Built;
 use crate::os_view;

@@ -242,3 +242,32 @@ impl Timeline {
         self.phases.iter().find(|p| p.name == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syscall_event_round_trips_and_omits_what_does_not_apply() {
+        let event = SyscallEvent {
+            t_ns: 5,
+            tid: 7,
+            syscall: Syscall::Madvise,
+            addr: 0xc0_0000_0000,
+            len: 4096,
+            prot: None,
+            flags: None,
+            advice: Some("MADV_FREE".into()),
+            fd: None,
+            offset: None,
+            result: Some(0),
+            error: None,
+        };
+        let json = serde_json::to_string(&event).unwrap();
+        assert_eq!(
+            json,
+            r#"{"t_ns":5,"tid":7,"syscall":"madvise","addr":824633720832,"len":4096,"advice":"MADV_FREE","result":0}"#
+        );
+        assert_eq!(serde_json::from_str::<SyscallEvent>(&json).unwrap(), event);
+    }
+}
