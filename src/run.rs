@@ -4,7 +4,7 @@
 //! group when the handle is dropped (normal end, error, panic).
 //!
 //! With `RunSpec::trace_syscalls` the fixture is spawned by a
-//! [`trace::Tracer`] thread instead, which also reaps it; the handle works
+//! [`Tracer`] thread instead, which also reaps it; the handle works
 //! the same either way.
 
 use std::collections::BTreeMap;

@@ -5,7 +5,7 @@
 //! returns SECCOMP_RET_TRACE for those five syscalls only, so nothing else
 //! stops it. ptrace requests must come from the thread that forked the
 //! tracee, so a dedicated tracer thread spawns the fixture, hands back its
-//! pid and pipes, runs the ptrace loop ([`engine`]) and finally hands back
+//! pid and pipes, runs the ptrace loop (`engine.rs`) and finally hands back
 //! the exit status and the events.
 //!
 //! Limits: the filter is inherited by anything the fixture forks, and
