@@ -220,7 +220,8 @@ pub struct SyscallEvent {
 pub struct TraceStats {
     /// Threads followed, the main thread included.
     pub threads: u64,
-    /// Every ptrace stop handled: seccomp stops, syscall exits, signals, thread events.
+    /// Every stop and thread exit the tracer handled: seccomp stops,
+    /// syscall-exit stops, signal deliveries, new threads, exits.
     pub stops: u64,
     /// Signals that stopped a thread on delivery and were passed on to it.
     pub signals: u64,
