@@ -98,10 +98,18 @@ struct RunArgs {
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).
     #[arg(long)]
     maps: bool,
+    /// Trace mmap, munmap, madvise, mprotect and brk of every fixture thread
+    /// (ptrace), and print a summary with the first mmap calls. Slows those
+    /// calls: do not use for timing.
+    #[arg(long)]
+    trace_syscalls: bool,
     /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
     #[arg(last = true, value_name = "FIXTURE_ARGS")]
     args: Vec<String>,
 }
+
+/// How many mmap calls the syscall summary lists.
+const FIRST_MMAPS: usize = 12;
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
@@ -157,6 +165,7 @@ fn run(args: RunArgs) -> Result<()> {
         timeout: args.timeout,
         sample_interval: args.interval,
         maps: args.maps,
+        trace_syscalls: args.trace_syscalls,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
@@ -172,7 +181,12 @@ fn run(args: RunArgs) -> Result<()> {
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
     } else {
-        report::phase_table(&timeline) + &report::maps_tables(&timeline)
+        let mut text = report::phase_table(&timeline) + &report::maps_tables(&timeline);
+        if args.trace_syscalls {
+            text += "\n";
+            text += &report::syscall_summary(&timeline, FIRST_MMAPS);
+        }
+        text
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(())

@@ -8,7 +8,8 @@
 //! into a [`timeline::Timeline`]) → [`claim`] (verdicts over timelines, checks
 //! written in [`expr`], claims loaded by [`experiment`], driven by
 //! [`reproduce`]) → [`report`] (text and JSON).
-//! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory).
+//! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory),
+//! [`trace`] (memory-management syscalls of every thread, through ptrace).
 
 pub mod claim;
 pub mod cli;
@@ -26,3 +27,4 @@ pub mod run;
 pub mod sampler;
 pub mod timeline;
 pub mod toolchain;
+pub mod trace;

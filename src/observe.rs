@@ -1,6 +1,6 @@
 //! Drives one run end to end: spawn the built fixture, sample it on the fast
 //! tier, take both views at every phase while the fixture waits, and return
-//! the [`Timeline`].
+//! the [`Timeline`] (with the fixture's memory syscalls when the run is traced).
 
 use crate::events;
 use crate::fixture::Built;
@@ -42,9 +42,11 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     }
     let exit = running.wait(deadline)?;
     let duration_ns = running.elapsed_ns();
+    let syscalls = running.take_syscalls();
+    let trace = running.trace_stats();
     let (samples, sampler) = sampler.stop();
     let stderr = running.take_stderr_lines();
-    let trace = events::parse_lines(stderr.iter().map(|l| (l.t_ns, l.text.as_str())));
+    let gc_trace = events::parse_lines(stderr.iter().map(|l| (l.t_ns, l.text.as_str())));
 
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -67,10 +69,12 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         phases,
         samples,
         sampler,
+        syscalls,
+        trace,
         exit,
         duration_ns,
-        events: trace.events,
-        unparsed_trace_lines: trace.unparsed,
+        events: gc_trace.events,
+        unparsed_trace_lines: gc_trace.unparsed,
         stderr_lines: stderr.len() as u64,
     })
 }

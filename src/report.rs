@@ -1,12 +1,13 @@
 //! Turns results into text for people and JSON for programs. The only stage
 //! that formats output; callers decide where it goes.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::claim::{CheckResult, Spread, Verdict};
 use crate::maps::MapsInventory;
 use crate::reproduce::ExperimentResult;
-use crate::timeline::{Exit, Timeline};
+use crate::timeline::{Exit, Syscall, SyscallEvent, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -137,6 +138,108 @@ pub fn maps_table(maps: &MapsInventory) -> String {
     }
     row(&mut out, "total", count, size, rss);
     out
+}
+
+/// The syscall summary of a traced run: counts per syscall and per madvise
+/// advice, then the first `first_mmaps` mmap calls in strace's notation.
+pub fn syscall_summary(timeline: &Timeline, first_mmaps: usize) -> String {
+    let mut out = String::new();
+    let calls = &timeline.syscalls;
+    let Some(stats) = timeline.trace else {
+        return "syscalls: not traced (use --trace-syscalls)\n".into();
+    };
+    let _ = writeln!(
+        out,
+        "syscalls: {} traced on {} threads ({} stops, {} signals passed on, tracer CPU {:.1} ms)",
+        calls.len(),
+        stats.threads,
+        stats.stops,
+        stats.signals,
+        stats.cpu_ns as f64 / 1e6
+    );
+    let per_call: Vec<String> = Syscall::ALL
+        .iter()
+        .map(|&sc| {
+            let n = calls.iter().filter(|e| e.syscall == sc).count();
+            format!("{} {n}", sc.name())
+        })
+        .collect();
+    let _ = writeln!(out, "  {}", per_call.join(" · "));
+    let mut advice: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in calls {
+        if let Some(a) = &e.advice {
+            *advice.entry(a.as_str()).or_default() += 1;
+        }
+    }
+    if !advice.is_empty() {
+        let per_advice: Vec<String> = advice.iter().map(|(a, n)| format!("{a} {n}")).collect();
+        let _ = writeln!(out, "  madvise advice: {}", per_advice.join(" · "));
+    }
+    let failed = calls.iter().filter(|e| e.error.is_some()).count();
+    if failed > 0 {
+        let _ = writeln!(out, "  {failed} calls failed");
+    }
+    let mmaps: Vec<&SyscallEvent> = calls
+        .iter()
+        .filter(|e| e.syscall == Syscall::Mmap)
+        .take(first_mmaps)
+        .collect();
+    if !mmaps.is_empty() {
+        let _ = writeln!(out, "first {} mmap calls:", mmaps.len());
+        let _ = writeln!(out, "{:>10} {:>8}  call", "t (ms)", "tid");
+        for e in mmaps {
+            let _ = writeln!(
+                out,
+                "{:>10.3} {:>8}  {}",
+                e.t_ns as f64 / 1e6,
+                e.tid,
+                strace_line(e)
+            );
+        }
+    }
+    out
+}
+
+/// One call as strace prints it:
+/// `mmap(NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7efdfe33c000`.
+pub fn strace_line(e: &SyscallEvent) -> String {
+    let text = |o: &Option<String>| o.clone().unwrap_or_else(|| "?".into());
+    let args = match e.syscall {
+        Syscall::Mmap => format!(
+            "{}, {}, {}, {}, {}, {}",
+            pointer(e.addr),
+            e.len,
+            text(&e.prot),
+            text(&e.flags),
+            e.fd.unwrap_or(-1),
+            match e.offset {
+                Some(0) | None => "0".to_string(),
+                Some(offset) => format!("{offset:#x}"),
+            }
+        ),
+        Syscall::Munmap => format!("{}, {}", pointer(e.addr), e.len),
+        Syscall::Madvise => format!("{}, {}, {}", pointer(e.addr), e.len, text(&e.advice)),
+        Syscall::Mprotect => format!("{}, {}, {}", pointer(e.addr), e.len, text(&e.prot)),
+        Syscall::Brk => pointer(e.addr),
+    };
+    let result = match (e.result, &e.error) {
+        (None, _) => "?".to_string(),
+        (Some(_), Some(error)) => format!("-1 {}", error.trim_start_matches('-')),
+        (Some(value), None) if matches!(e.syscall, Syscall::Mmap | Syscall::Brk) => {
+            pointer(value as u64)
+        }
+        (Some(value), None) => value.to_string(),
+    };
+    format!("{}({args}) = {result}", e.syscall.name())
+}
+
+/// `NULL` or `0xc000000000`.
+fn pointer(addr: u64) -> String {
+    if addr == 0 {
+        "NULL".into()
+    } else {
+        format!("{addr:#x}")
+    }
 }
 
 /// The timeline as pretty JSON (the format the README documents).
@@ -294,6 +397,56 @@ pub fn results_json(results: &[ExperimentResult]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn call(syscall: Syscall) -> SyscallEvent {
+        SyscallEvent {
+            t_ns: 0,
+            tid: 1,
+            syscall,
+            addr: 0,
+            len: 262144,
+            prot: None,
+            flags: None,
+            advice: None,
+            fd: None,
+            offset: None,
+            result: Some(0),
+            error: None,
+        }
+    }
+
+    #[test]
+    fn calls_read_like_strace() {
+        let mmap = SyscallEvent {
+            prot: Some("PROT_READ|PROT_WRITE".into()),
+            flags: Some("MAP_PRIVATE|MAP_ANONYMOUS".into()),
+            fd: Some(-1),
+            offset: Some(0),
+            result: Some(0x7efd_fe33_c000),
+            ..call(Syscall::Mmap)
+        };
+        assert_eq!(
+            strace_line(&mmap),
+            "mmap(NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7efdfe33c000"
+        );
+        let madvise = SyscallEvent {
+            addr: 0xc000000000,
+            advice: Some("MADV_FREE".into()),
+            result: Some(-22),
+            error: Some("-EINVAL".into()),
+            ..call(Syscall::Madvise)
+        };
+        assert_eq!(
+            strace_line(&madvise),
+            "madvise(0xc000000000, 262144, MADV_FREE) = -1 EINVAL"
+        );
+        let unfinished = SyscallEvent {
+            addr: 0x1000,
+            result: None,
+            ..call(Syscall::Munmap)
+        };
+        assert_eq!(strace_line(&unfinished), "munmap(0x1000, 262144) = ?");
+    }
 
     #[test]
     fn maps_table_has_a_row_per_class_and_a_total() {

@@ -2,6 +2,10 @@
 //! reaped: cleared environment plus an allow-list plus the run's settings,
 //! its own process group, a parent-death signal, and SIGKILL to the whole
 //! group when the handle is dropped (normal end, error, panic).
+//!
+//! With `RunSpec::trace_syscalls` the fixture is spawned by a
+//! [`Tracer`] thread instead, which also reaps it; the handle works
+//! the same either way.
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -18,7 +22,8 @@ use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
 use crate::probe;
-use crate::timeline::Exit;
+use crate::timeline::{Exit, SyscallEvent, TraceStats};
+use crate::trace::{Traced, Tracer};
 
 /// Runtime variables a run may set; anything else is refused.
 pub const SETTINGS_VARS: &[&str] = &["GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK"];
@@ -37,6 +42,10 @@ pub struct RunSpec {
     pub sample_interval: Duration,
     /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
     pub maps: bool,
+    /// Trace mmap / munmap / madvise / mprotect / brk of every thread (ptrace
+    /// with a seccomp filter). Slows those calls: keep it off for runs whose
+    /// claims are about timing.
+    pub trace_syscalls: bool,
 }
 
 impl Default for RunSpec {
@@ -47,6 +56,7 @@ impl Default for RunSpec {
             timeout: Duration::from_secs(60),
             sample_interval: Duration::from_millis(1),
             maps: false,
+            trace_syscalls: false,
         }
     }
 }
@@ -80,6 +90,8 @@ pub enum RunError {
     Protocol { command: String, detail: String },
     #[error("failed to read /proc for {command}: {detail}")]
     Proc { command: String, detail: String },
+    #[error("failed to trace the syscalls of {command}: {detail}")]
+    Trace { command: String, detail: String },
 }
 
 impl RunSpec {
@@ -104,7 +116,7 @@ impl RunSpec {
 
 /// A fixture process that is running (or exited but not yet reaped).
 pub struct Running {
-    child: Child,
+    process: Process,
     pub pid: Pid,
     pub started: Instant,
     command: String,
@@ -114,6 +126,14 @@ pub struct Running {
     stderr: Option<JoinHandle<Vec<StderrLine>>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
     reaped: bool,
+    /// What the tracer recorded, once the traced fixture is reaped.
+    trace: Option<Traced>,
+}
+
+/// Who reaps the fixture: this handle, or the tracer thread.
+enum Process {
+    Plain(Child),
+    Traced(Tracer),
 }
 
 impl Running {
@@ -169,17 +189,30 @@ impl Running {
                 Ok(())
             });
         }
-        let started = Instant::now();
-        let mut child = cmd.spawn().map_err(spawn_err)?;
-        // Closes our copies of the child's pipe ends, so EOF on the report
-        // pipe means the fixture is gone.
-        drop(cmd);
-        let pid = Pid::from_raw(child.id() as i32);
-        let stderr = child.stderr.take().map(|s| collect_lines(s, started));
-        let stdout = child.stdout.take().map(collect);
+        let (process, pid, started, stdout, stderr) = if spec.trace_syscalls {
+            // The tracer thread drops `cmd` (our pipe ends) right after the spawn.
+            let mut tracer = Tracer::spawn(cmd).map_err(|e| RunError::Trace {
+                command: command.clone(),
+                detail: e.to_string(),
+            })?;
+            let (stdout, stderr) = (tracer.stdout.take(), tracer.stderr.take());
+            let (pid, started) = (tracer.pid, tracer.started);
+            (Process::Traced(tracer), pid, started, stdout, stderr)
+        } else {
+            let started = Instant::now();
+            let mut child = cmd.spawn().map_err(spawn_err)?;
+            // Closes our copies of the child's pipe ends, so EOF on the report
+            // pipe means the fixture is gone.
+            drop(cmd);
+            let pid = Pid::from_raw(child.id() as i32);
+            let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
+            (Process::Plain(child), pid, started, stdout, stderr)
+        };
+        let stderr = stderr.map(|s| collect_lines(s, started));
+        let stdout = stdout.map(collect);
         let (reports, _reader) = probe::spawn_reader(report_read);
         Ok(Running {
-            child,
+            process,
             pid,
             started,
             command,
@@ -189,6 +222,7 @@ impl Running {
             stderr,
             stdout,
             reaped: false,
+            trace: None,
         })
     }
 
@@ -218,28 +252,64 @@ impl Running {
 
     /// Waits for the fixture to exit; a non-zero exit is a [`RunError::Crashed`].
     pub fn wait(&mut self, deadline: Instant) -> Result<Exit, RunError> {
+        let status = self.reap(deadline)?;
+        let exit = exit_of(status);
+        if exit != Exit::Code(0) {
+            return Err(RunError::Crashed {
+                command: self.command.clone(),
+                settings: self.settings.clone(),
+                status: status.to_string(),
+                stderr_tail: tail(&self.take_stderr()),
+            });
+        }
+        if let Some(problem) = self.trace.as_ref().and_then(|t| t.problem.clone()) {
+            return Err(self.trace_error(problem));
+        }
+        Ok(exit)
+    }
+
+    /// The traced calls, in order (empty unless the run was traced; call
+    /// after [`Running::wait`]).
+    pub fn take_syscalls(&mut self) -> Vec<SyscallEvent> {
+        self.trace
+            .as_mut()
+            .map(|t| std::mem::take(&mut t.syscalls))
+            .unwrap_or_default()
+    }
+
+    /// What the tracer did, if the run was traced (call after [`Running::wait`]).
+    pub fn trace_stats(&self) -> Option<TraceStats> {
+        self.trace.as_ref().map(|t| t.stats)
+    }
+
+    /// Waits for the exit status until `deadline`; kills on timeout.
+    fn reap(&mut self, deadline: Instant) -> Result<ExitStatus, RunError> {
         loop {
-            let polled = self
-                .child
-                .try_wait()
-                .map_err(|e| self.protocol(e.to_string()))?;
-            if let Some(status) = polled {
-                self.reaped = true;
-                let exit = exit_of(status);
-                if exit != Exit::Code(0) {
-                    return Err(RunError::Crashed {
-                        command: self.command.clone(),
-                        settings: self.settings.clone(),
-                        status: status.to_string(),
-                        stderr_tail: tail(&self.take_stderr()),
+            match &mut self.process {
+                Process::Plain(child) => {
+                    let polled = child.try_wait().map_err(|e| self.protocol(e.to_string()))?;
+                    if let Some(status) = polled {
+                        self.reaped = true;
+                        return Ok(status);
+                    }
+                    if Instant::now() >= deadline {
+                        return Err(self.timeout_error());
+                    }
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Process::Traced(tracer) => {
+                    let Some(traced) = tracer.wait_until(deadline) else {
+                        return Err(self.timeout_error());
+                    };
+                    self.reaped = true;
+                    let status = traced.status;
+                    let problem = traced.problem.clone();
+                    self.trace = Some(traced);
+                    return status.ok_or_else(|| {
+                        self.trace_error(problem.unwrap_or_else(|| "no exit status".into()))
                     });
                 }
-                return Ok(exit);
             }
-            if Instant::now() >= deadline {
-                return Err(self.timeout_error());
-            }
-            std::thread::sleep(Duration::from_millis(2));
         }
     }
 
@@ -275,6 +345,13 @@ impl Running {
         }
     }
 
+    fn trace_error(&self, detail: String) -> RunError {
+        RunError::Trace {
+            command: self.command.clone(),
+            detail,
+        }
+    }
+
     fn protocol(&self, detail: String) -> RunError {
         RunError::Protocol {
             command: self.command.clone(),
@@ -297,8 +374,17 @@ impl Running {
         if self.reaped {
             return;
         }
-        let _ = killpg(self.pid, Signal::SIGKILL);
-        let _ = self.child.wait();
+        match &mut self.process {
+            Process::Plain(child) => {
+                let _ = killpg(self.pid, Signal::SIGKILL);
+                let _ = child.wait();
+            }
+            Process::Traced(tracer) => {
+                if let Some(traced) = tracer.kill() {
+                    self.trace = Some(traced);
+                }
+            }
+        }
         self.reaped = true;
     }
 }

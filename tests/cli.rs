@@ -69,6 +69,51 @@ fn json_output_has_the_documented_fields() {
     assert!(
         sample["t_ns"].is_u64() && sample["rss_bytes"].is_u64() && sample["vm_size_bytes"].is_u64()
     );
+    // Untraced runs carry no syscall fields at all.
+    assert!(v.get("syscalls").is_none() && v.get("trace").is_none());
+}
+
+#[test]
+fn trace_syscalls_prints_a_summary_with_the_first_mmaps() {
+    gomemlab()
+        .args(["run", "idle", "--trace-syscalls", "--", "-hold", "10ms"])
+        .assert()
+        .success()
+        .stdout(predicate::str::is_match(r"(?m)^started\s").unwrap())
+        .stdout(predicate::str::is_match(r"(?m)^syscalls: \d+ traced on \d+ threads").unwrap())
+        .stdout(predicate::str::is_match(r"mmap \d+ · munmap \d+ · madvise \d+").unwrap())
+        .stdout(predicate::str::contains(
+            "mmap(NULL, 262144, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x",
+        ));
+}
+
+#[test]
+fn traced_json_has_the_syscalls() {
+    let out = gomemlab()
+        .args([
+            "run",
+            "idle",
+            "--trace-syscalls",
+            "--json",
+            "--",
+            "-hold",
+            "10ms",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let first = &v["syscalls"][0];
+    assert_eq!(first["syscall"], "mmap");
+    assert_eq!(first["prot"], "PROT_READ|PROT_WRITE");
+    assert_eq!(first["flags"], "MAP_PRIVATE|MAP_ANONYMOUS");
+    assert_eq!(first["fd"], -1);
+    assert!(first["t_ns"].is_u64() && first["tid"].is_i64() && first["result"].is_i64());
+    assert!(v["trace"]["threads"].as_u64().unwrap() > 1);
 }
 
 #[test]
@@ -163,6 +208,7 @@ fn help_explains_every_run_flag() {
         "--json",
         "--timeout",
         "--interval",
+        "--trace-syscalls",
         "FIXTURE_ARGS",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

@@ -1,5 +1,5 @@
 //! No fixture outlives its run: dropped, timed out, crashed, or when the
-//! harness itself is interrupted or killed.
+//! harness itself is interrupted or killed; traced by ptrace or not.
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
@@ -22,36 +22,74 @@ fn spec(args: &[&str], timeout: Duration) -> RunSpec {
     }
 }
 
-#[test]
-fn dropping_a_run_kills_the_fixture() {
-    let hold = unique_hold(1);
-    let running = Running::spawn(
-        &built("idle").binary,
-        &spec(&["-hold", &hold], Duration::from_secs(60)),
-    )
-    .unwrap();
+fn traced(args: &[&str], timeout: Duration) -> RunSpec {
+    RunSpec {
+        trace_syscalls: true,
+        ..spec(args, timeout)
+    }
+}
+
+fn drop_kills(hold: &str, spec: &RunSpec) {
+    let running = Running::spawn(&built("idle").binary, spec).unwrap();
     let pid = running.pid.as_raw();
-    assert!(eventually(Duration::from_secs(5), || processes_with(&hold)
-        == vec![pid]));
+    assert!(eventually(Duration::from_secs(5), || processes_with(hold) == vec![pid]));
     drop(running);
     assert!(
-        processes_with(&hold).is_empty(),
+        processes_with(hold).is_empty(),
         "fixture {pid} survived the drop"
     );
 }
 
 #[test]
-fn a_timed_out_run_is_an_error_and_leaves_nothing() {
-    let hold = unique_hold(2);
-    let err = observe(
-        &built("idle"),
-        toolchain(),
-        &spec(&["-hold", &hold], Duration::from_millis(700)),
-    )
-    .unwrap_err();
+fn dropping_a_run_kills_the_fixture() {
+    let hold = unique_hold(1);
+    drop_kills(&hold, &spec(&["-hold", &hold], Duration::from_secs(60)));
+}
+
+#[test]
+fn dropping_a_traced_run_kills_the_fixture() {
+    let hold = unique_hold(11);
+    drop_kills(&hold, &traced(&["-hold", &hold], Duration::from_secs(60)));
+}
+
+fn timeout_leaves_nothing(hold: &str, spec: &RunSpec) {
+    let err = observe(&built("idle"), toolchain(), spec).unwrap_err();
     assert!(matches!(err, RunError::Timeout { .. }), "{err}");
     let text = err.to_string();
-    assert!(text.contains("timed out") && text.contains(&hold), "{text}");
+    assert!(text.contains("timed out") && text.contains(hold), "{text}");
+    assert!(processes_with(hold).is_empty());
+}
+
+#[test]
+fn a_timed_out_run_is_an_error_and_leaves_nothing() {
+    let hold = unique_hold(2);
+    timeout_leaves_nothing(&hold, &spec(&["-hold", &hold], Duration::from_millis(700)));
+}
+
+#[test]
+fn a_timed_out_traced_run_is_an_error_and_leaves_nothing() {
+    let hold = unique_hold(12);
+    timeout_leaves_nothing(
+        &hold,
+        &traced(&["-hold", &hold], Duration::from_millis(700)),
+    );
+}
+
+#[test]
+fn a_panic_while_tracing_leaves_no_fixture() {
+    let hold = unique_hold(13);
+    let spec = traced(&["-hold", &hold], Duration::from_secs(60));
+    let marker = hold.clone();
+    let outcome = std::thread::spawn(move || {
+        let running = Running::spawn(&built("idle").binary, &spec).unwrap();
+        let pid = running.pid.as_raw();
+        assert!(eventually(Duration::from_secs(5), || processes_with(
+            &marker
+        ) == vec![pid]));
+        panic!("a test panicking while it traces fixture {pid}");
+    })
+    .join();
+    assert!(outcome.is_err());
     assert!(processes_with(&hold).is_empty());
 }
 
@@ -67,10 +105,12 @@ fn a_crashing_fixture_shows_status_settings_and_stderr() {
     assert!(text.contains("no-such-flag"), "stderr tail missing: {text}");
 }
 
-/// Starts `gomemlab run idle` and waits until its fixture is up.
-fn harness_with_fixture(hold: &str) -> (std::process::Child, i32) {
+/// Starts `gomemlab run idle [OPTIONS]` and waits until its fixture is up.
+fn harness_with_fixture(hold: &str, options: &[&str]) -> (std::process::Child, i32) {
     let child = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
-        .args(["run", "idle", "--", "-hold", hold])
+        .args(["run", "idle"])
+        .args(options)
+        .args(["--", "-hold", hold])
         .env("GOMEMLAB_GO", &toolchain().go)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -90,28 +130,44 @@ fn harness_with_fixture(hold: &str) -> (std::process::Child, i32) {
     (child, fixture)
 }
 
-#[test]
-fn interrupting_the_harness_kills_the_fixture() {
-    let hold = unique_hold(3);
-    let (mut harness, fixture) = harness_with_fixture(&hold);
+fn interrupting_kills(hold: &str, options: &[&str]) {
+    let (mut harness, fixture) = harness_with_fixture(hold, options);
     kill(Pid::from_raw(harness.id() as i32), Signal::SIGINT).unwrap();
     harness.wait().unwrap();
     assert!(
-        eventually(Duration::from_secs(5), || !processes_with(&hold)
+        eventually(Duration::from_secs(5), || !processes_with(hold)
             .contains(&fixture)),
         "fixture {fixture} outlived an interrupted harness"
     );
 }
 
 #[test]
-fn killing_the_harness_kills_the_fixture() {
-    let hold = unique_hold(4);
-    let (mut harness, fixture) = harness_with_fixture(&hold);
+fn interrupting_the_harness_kills_the_fixture() {
+    interrupting_kills(&unique_hold(3), &[]);
+}
+
+#[test]
+fn interrupting_a_tracing_harness_kills_the_fixture() {
+    interrupting_kills(&unique_hold(14), &["--trace-syscalls"]);
+}
+
+fn killing_kills(hold: &str, options: &[&str]) {
+    let (mut harness, fixture) = harness_with_fixture(hold, options);
     harness.kill().unwrap();
     harness.wait().unwrap();
     assert!(
-        eventually(Duration::from_secs(5), || !processes_with(&hold)
+        eventually(Duration::from_secs(5), || !processes_with(hold)
             .contains(&fixture)),
         "fixture {fixture} outlived a killed harness"
     );
+}
+
+#[test]
+fn killing_the_harness_kills_the_fixture() {
+    killing_kills(&unique_hold(4), &[]);
+}
+
+#[test]
+fn killing_a_tracing_harness_kills_the_fixture() {
+    killing_kills(&unique_hold(15), &["--trace-syscalls"]);
 }

@@ -26,9 +26,19 @@ pub fn built(name: &str) -> Built {
 
 /// Runs a bundled fixture with `KEY=VALUE` settings and fixture arguments.
 pub fn observe_fixture(name: &str, env: &[(&str, &str)], args: &[&str]) -> Timeline {
+    observe_with(name, env, args, false)
+}
+
+/// The same, with the fixture's memory syscalls traced.
+pub fn observe_traced(name: &str, env: &[(&str, &str)], args: &[&str]) -> Timeline {
+    observe_with(name, env, args, true)
+}
+
+fn observe_with(name: &str, env: &[(&str, &str)], args: &[&str], trace: bool) -> Timeline {
     let mut spec = RunSpec {
         args: args.iter().map(|a| a.to_string()).collect(),
         timeout: Duration::from_secs(60),
+        trace_syscalls: trace,
         ..RunSpec::default()
     };
     for (k, v) in env {
