@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime"
 	"time"
 
 	"gomemlab/fixtures/internal/probe"
@@ -20,12 +21,16 @@ func main() {
 	mode := flag.String("mode", "sleep", "how to stay alive: sleep or spin (busy loop on a uint64, as in the article)")
 	hold := flag.Duration("hold", 500*time.Millisecond, "after the last phase, stay alive this long, then exit 0")
 	end := flag.Bool("end", false, "after the hold, report a phase ended (the runtime's view after idling) before exiting")
+	gc := flag.Bool("gc", false, "run runtime.GC once before the started phase (the runtime forces a GC every 2 minutes only after a first one)")
 	flag.Parse()
 	if *mode != "sleep" && *mode != "spin" {
 		fmt.Fprintf(os.Stderr, "idle: -mode must be sleep or spin, not %q\n", *mode)
 		os.Exit(2)
 	}
 
+	if *gc {
+		runtime.GC()
+	}
 	probe.Phase("started")
 
 	if *mode == "spin" {
