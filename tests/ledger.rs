@@ -48,13 +48,20 @@ fn assert_balanced(name: &str, env: &[(&str, &str)], args: &[&str]) -> Vec<Ledge
         .iter()
         .map(|l| l.unexplained_fraction)
         .fold(f64::MIN, f64::max);
+    // VmRSS (status) is read a moment before smaps; the scavenger can run in between.
+    let drift = ledgers
+        .iter()
+        .map(|l| l.rss_read_drift_bytes)
+        .max_by_key(|d| d.abs())
+        .unwrap_or(0);
     // Visible with --nocapture: the numbers the final report quotes.
     eprintln!(
-        "ledger {name} {} on {}: worst unexplained {:.3}% over {} phases",
+        "ledger {name} {} on {}: worst unexplained {:.3}% over {} phases, largest VmRSS-smaps drift {:.2} MiB",
         args.join(" "),
         t.toolchain.version,
         worst * 100.0,
-        ledgers.len()
+        ledgers.len(),
+        drift as f64 / MIB as f64
     );
     let failed: Vec<String> = ledgers
         .iter()
