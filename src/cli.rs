@@ -98,6 +98,10 @@ struct RunArgs {
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).
     #[arg(long)]
     maps: bool,
+    /// At every phase, reconcile the resident bytes with the runtime's
+    /// /memory/classes and print what is explained and what is not (implies --maps).
+    #[arg(long)]
+    ledger: bool,
     /// Trace mmap, munmap, madvise, mprotect and brk of every fixture thread
     /// (ptrace), and print a summary with the first mmap calls. Slows those
     /// calls: do not use for timing.
@@ -164,7 +168,7 @@ fn run(args: RunArgs) -> Result<()> {
         args: args.args,
         timeout: args.timeout,
         sample_interval: args.interval,
-        maps: args.maps,
+        maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
         ..RunSpec::default()
     };
@@ -181,7 +185,13 @@ fn run(args: RunArgs) -> Result<()> {
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
     } else {
-        let mut text = report::phase_table(&timeline) + &report::maps_tables(&timeline);
+        let mut text = report::phase_table(&timeline);
+        if args.maps {
+            text += &report::maps_tables(&timeline);
+        }
+        if args.ledger {
+            text += &report::ledger_tables(&timeline);
+        }
         if args.trace_syscalls {
             text += "\n";
             text += &report::syscall_summary(&timeline, FIRST_MMAPS);

@@ -17,6 +17,7 @@ pub mod events;
 pub mod experiment;
 pub mod expr;
 pub mod fixture;
+pub mod ledger;
 pub mod maps;
 pub mod observe;
 pub mod os_view;

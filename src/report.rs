@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::claim::{CheckResult, Spread, Verdict};
+use crate::ledger::{self, Ledger};
 use crate::maps::MapsInventory;
 use crate::reproduce::ExperimentResult;
 use crate::timeline::{Exit, Syscall, SyscallEvent, Timeline};
@@ -137,6 +138,83 @@ pub fn maps_table(maps: &MapsInventory) -> String {
         (count, size, rss) = (count + s.count, size + s.size_bytes, rss + s.rss_bytes);
     }
     row(&mut out, "total", count, size, rss);
+    out
+}
+
+/// Per phase that has a mapping inventory, its ledger.
+pub fn ledger_tables(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    for p in &timeline.phases {
+        if let Some(ledger) = ledger::of_phase(p) {
+            let _ = writeln!(out, "\nledger at {}:", p.name);
+            out.push_str(&ledger_table(&ledger));
+        }
+    }
+    out
+}
+
+/// One ledger: a row per category (resident and runtime MiB, what it
+/// explains, what it does not), then the unexplained total and where it is.
+pub fn ledger_table(ledger: &Ledger) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "  {:<17} {:>9} {:>9} {:>9} {:>9} {:>8}  note",
+        "category", "resident", "runtime", "LazyFree", "explained", "unexpl."
+    );
+    for r in &ledger.rows {
+        let _ = writeln!(
+            out,
+            "  {:<17} {:>9} {:>9} {:>9} {:>9} {:>8}  {}",
+            r.category.name(),
+            mib(r.resident_bytes),
+            r.runtime_bytes.map_or("-".to_string(), mib),
+            mib(r.lazy_free_bytes),
+            mib(r.explained_bytes),
+            mib(r.unexplained_bytes),
+            r.note
+        );
+    }
+    let signed_mib = |b: i64| format!("{:.1}", b as f64 / MIB);
+    let _ = writeln!(
+        out,
+        "  {:<17} {:>9} {:>9} {:>9} {:>9} {:>8}  VmRSS {} MiB (drift between reads {} MiB)",
+        "total",
+        mib(ledger.rss_bytes),
+        mib(ledger.runtime_sys_bytes),
+        "",
+        mib(ledger.explained_bytes),
+        signed_mib(ledger.unexplained_bytes),
+        mib(ledger.status_rss_bytes),
+        signed_mib(ledger.rss_read_drift_bytes),
+    );
+    let verdict = if ledger.within_target() {
+        "within"
+    } else {
+        "OVER"
+    };
+    let _ = writeln!(
+        out,
+        "  unexplained {} MiB = {:.2}% of RSS ({verdict} target: 5% or 1 MiB)",
+        signed_mib(ledger.unexplained_bytes),
+        ledger.unexplained_fraction * 100.0
+    );
+    for g in &ledger.gaps {
+        let _ = writeln!(
+            out,
+            "  gap in {}: {} MiB: {}",
+            g.category.name(),
+            mib(g.bytes),
+            g.reason
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  anonymous rw mapped {} MiB, Sys {} MiB: {} MiB mapped that Sys does not count",
+        mib(ledger.anon_mapped_bytes),
+        mib(ledger.runtime_sys_bytes),
+        signed_mib(ledger.mapped_beyond_sys_bytes)
+    );
     out
 }
 
@@ -489,5 +567,57 @@ c000400000-c004000000 ---p 00000000 00:00 0
         assert_eq!(value(12.0, "count"), "12");
         assert_eq!(value(2.0449, ""), "2.045");
         assert_eq!(value(f64::NAN, "bytes"), "-");
+    }
+
+    #[test]
+    fn ledger_table_has_a_row_per_category_then_the_unexplained_part() {
+        let text = "\
+00400000-004a4000 r-xp 00000000 fe:00 1 /bin/idle
+Size: 656 kB
+Rss: 656 kB
+c000000000-c000400000 rw-p 00000000 00:00 0 
+Size: 4096 kB
+Rss: 3072 kB
+c000400000-c004000000 ---p 00000000 00:00 0 
+Size: 61440 kB
+Rss: 0 kB
+01000000-01200000 rw-p 00000000 00:00 0 [heap]
+Size: 2048 kB
+Rss: 2048 kB
+";
+        let maps = crate::maps::parse(text, "/bin/idle").unwrap();
+        let runtime = crate::ledger::RuntimeClasses {
+            heap_arena_bytes: 2 << 20,
+            heap_released_bytes: 0,
+            off_heap_bytes: 0,
+            total_bytes: 4 << 20,
+        };
+        let ledger = crate::ledger::reconcile("started", &maps, &runtime, 5_963_776);
+        let table = ledger_table(&ledger);
+        let lines: Vec<&str> = table.lines().collect();
+        assert!(lines[1].trim_start().starts_with("binary "), "{table}");
+        assert!(
+            lines[2].split_whitespace().take(6).eq([
+                "heap_arena",
+                "3.0",
+                "2.0",
+                "0.0",
+                "2.0",
+                "1.0"
+            ]),
+            "{table}"
+        );
+        assert!(lines[3].trim_start().starts_with("reserved "), "{table}");
+        assert!(lines[4].trim_start().starts_with("other "), "{table}");
+        assert!(lines[5].contains("VmRSS 5.7 MiB"), "{table}");
+        assert!(
+            lines[6].contains("unexplained 3.0 MiB = 53.19% of RSS (OVER target"),
+            "{table}"
+        );
+        assert!(
+            lines[7].starts_with("  gap in heap_arena: 1.0 MiB"),
+            "{table}"
+        );
+        assert!(lines[8].starts_with("  gap in other: 2.0 MiB"), "{table}");
     }
 }
