@@ -106,7 +106,7 @@ struct RunArgs {
     /// Write a Go heap profile at this phase, repeatable (`all`: every phase),
     /// and print its inuse/alloc sums after the phase table. The fixture is
     /// then built with memory profiling on (its own cached binary).
-    #[arg(long = "heap-profile", value_name = "PHASE", value_parser = parse_phase)]
+    #[arg(long = "heap-profile", value_name = "PHASE")]
     heap_profile: Vec<String>,
     /// Where artifacts (heap profiles) go. Default: the --out directory, else
     /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
@@ -127,15 +127,6 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
             "`{text}` is not KEY=VALUE (e.g. GODEBUG=madvdontneed=1)"
         )),
     }
-}
-
-fn parse_phase(text: &str) -> Result<String, String> {
-    if text.is_empty() || text.contains(',') || text.trim() != text {
-        return Err(format!(
-            "`{text}` is not a phase name (one name per --heap-profile, e.g. --heap-profile allocated)"
-        ));
-    }
-    Ok(text.to_string())
 }
 
 /// Entry point of the binary.
@@ -204,10 +195,12 @@ fn run(args: RunArgs) -> Result<()> {
                 std::process::id()
             )),
         };
-        spec.heap_profiles = Some(HeapProfiles {
+        let profiles = HeapProfiles {
             phases: args.heap_profile,
             dir,
-        });
+        };
+        profiles.check()?;
+        spec.heap_profiles = Some(profiles);
     }
     let toolchain = toolchain::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;

@@ -65,6 +65,19 @@ pub struct HeapProfiles {
 impl HeapProfiles {
     /// The phase name that means every phase.
     pub const ALL: &str = "all";
+
+    /// Refuses names the probe could not be told: empty, with a comma, or
+    /// with spaces around.
+    pub fn check(&self) -> Result<(), RunError> {
+        match self
+            .phases
+            .iter()
+            .find(|p| p.trim().is_empty() || p.contains(',') || p.trim() != p.as_str())
+        {
+            Some(bad) => Err(RunError::BadProfilePhase { phase: bad.clone() }),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Default for RunSpec {
@@ -112,7 +125,9 @@ pub enum RunError {
     Proc { command: String, detail: String },
     #[error("failed to trace the syscalls of {command}: {detail}")]
     Trace { command: String, detail: String },
-    #[error("`{phase}` is not a phase name to profile: names are non-empty and have no commas")]
+    #[error(
+        "`{phase}` is not a phase name to profile: give one name per --heap-profile, without commas or spaces"
+    )]
     BadProfilePhase { phase: String },
     #[error(
         "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
@@ -151,13 +166,7 @@ impl RunSpec {
         let Some(hp) = &self.heap_profiles else {
             return Ok(Vec::new());
         };
-        if let Some(bad) = hp
-            .phases
-            .iter()
-            .find(|p| p.trim().is_empty() || p.contains(',') || p.trim() != p.as_str())
-        {
-            return Err(RunError::BadProfilePhase { phase: bad.clone() });
-        }
+        hp.check()?;
         Ok(vec![
             (probe::HEAP_PROFILE_VAR, hp.phases.join(",").into()),
             (probe::HEAP_PROFILE_DIR_VAR, hp.dir.clone().into_os_string()),
