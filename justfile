@@ -29,7 +29,7 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
     test -z "$(gofmt -l go-fixtures)"
-    cd go-fixtures && go vet ./...
+    cd go-fixtures && go vet ./... && go vet -tags gomemlab_heapprofile ./...
 
 # Format Rust and Go sources.
 fmt:

@@ -15,7 +15,7 @@ use crate::fixture::{BuildError, Fixtures};
 use crate::observe::observe;
 use crate::report;
 use crate::reproduce::{self, Progress, ReproduceError};
-use crate::run::{RunError, RunSpec};
+use crate::run::{HeapProfiles, RunError, RunSpec};
 use crate::timeline::Timeline;
 use crate::toolchain;
 
@@ -107,6 +107,15 @@ struct RunArgs {
     /// calls: do not use for timing.
     #[arg(long)]
     trace_syscalls: bool,
+    /// Write a Go heap profile at this phase, repeatable (`all`: every phase),
+    /// and print its inuse/alloc sums after the phase table. The fixture is
+    /// then built with memory profiling on (its own cached binary).
+    #[arg(long = "heap-profile", value_name = "PHASE")]
+    heap_profile: Vec<String>,
+    /// Where artifacts (heap profiles) go. Default: the --out directory, else
+    /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
+    #[arg(long, value_name = "DIR")]
+    artifacts: Option<PathBuf>,
     /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
     #[arg(last = true, value_name = "FIXTURE_ARGS")]
     args: Vec<String>,
@@ -154,7 +163,9 @@ fn code_of(err: &anyhow::Error) -> u8 {
         exit_code::BUILD
     } else if let Some(run) = err.downcast_ref::<RunError>() {
         match run {
-            RunError::UnknownSetting(_) => exit_code::USAGE,
+            RunError::UnknownSetting(_)
+            | RunError::BadProfilePhase { .. }
+            | RunError::Artifacts { .. } => exit_code::USAGE,
             _ => exit_code::RUN,
         }
     } else {
@@ -175,9 +186,28 @@ fn run(args: RunArgs) -> Result<()> {
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    let toolchain = toolchain::resolve(args.go.as_deref())?;
     let fixtures = Fixtures::bundled();
-    let built = fixtures.build(&args.fixture, &toolchain)?;
+    if !args.heap_profile.is_empty() {
+        let dir = match (&args.artifacts, &args.out) {
+            (Some(dir), _) | (None, Some(dir)) => dir.clone(),
+            (None, None) => fixtures.cache_dir.join("artifacts").join(format!(
+                "{}-{}-{}",
+                args.fixture,
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+                std::process::id()
+            )),
+        };
+        let profiles = HeapProfiles {
+            phases: args.heap_profile,
+            dir,
+        };
+        profiles.check()?;
+        spec.heap_profiles = Some(profiles);
+    }
+    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
     let timeline = observe(&built, &toolchain, &spec)?;
     if let Some(dir) = &args.out {
         write_timeline(dir, &timeline)?;
@@ -186,6 +216,10 @@ fn run(args: RunArgs) -> Result<()> {
         report::timeline_json(&timeline) + "\n"
     } else {
         let mut text = report::phase_table(&timeline);
+        if spec.heap_profiles.is_some() {
+            text += "\n";
+            text += &report::heap_profile_summary(&timeline);
+        }
         if args.maps {
             text += &report::maps_tables(&timeline);
         }

@@ -20,6 +20,12 @@ const BUILD_ENV: &[(&str, &str)] = &[
     ("GOENV", "off"),
 ];
 
+/// The build tag that compiles heap profiling into the probe
+/// (`go-fixtures/internal/probe/heapprofile_pprof.go`). Without it
+/// runtime/pprof is not linked and the linker turns memory profiling off, so
+/// fixtures are built with it only for runs that ask for heap profiles.
+pub const HEAP_PROFILE_TAG: &str = "gomemlab_heapprofile";
+
 /// Where fixture sources are and where built binaries go.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
@@ -42,6 +48,8 @@ pub struct Built {
     pub go_line: String,
     /// True when this call ran `go build`; false when the cache had it.
     pub fresh: bool,
+    /// Go build tags (`-tags`), sorted; empty for the plain build.
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +110,20 @@ impl Fixtures {
 
     /// Builds `name` with `toolchain` unless the cache already has it.
     pub fn build(&self, name: &str, toolchain: &Toolchain) -> Result<Built, BuildError> {
+        self.build_tagged(name, toolchain, &[])
+    }
+
+    /// The same with Go build tags (e.g. [`HEAP_PROFILE_TAG`]); each set of
+    /// tags is its own cached binary.
+    pub fn build_tagged(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        tags: &[&str],
+    ) -> Result<Built, BuildError> {
+        let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        tags.sort();
+        tags.dedup();
         if !self.names().iter().any(|n| n == name) {
             return Err(BuildError::UnknownFixture {
                 name: name.to_string(),
@@ -111,29 +133,45 @@ impl Fixtures {
         // The go line is the toolchain's own minor version, so each toolchain
         // runs the fixtures with the GODEBUG defaults a new program gets today.
         let go_line = format!("{}.{}", toolchain.version.major, toolchain.version.minor);
-        let key = self.key(name, toolchain, &go_line)?;
+        let key = self.key(name, toolchain, &go_line, &tags)?;
         let bin_dir = self.cache_dir.join("bin");
-        let binary = bin_dir.join(format!("{name}-{}-{}", toolchain.version, &key[..16]));
+        let flavour: String = tags.iter().map(|t| format!("+{t}")).collect();
+        let binary = bin_dir.join(format!(
+            "{name}{flavour}-{}-{}",
+            toolchain.version,
+            &key[..16]
+        ));
         let built = |fresh| Built {
             name: name.to_string(),
             binary: binary.clone(),
             key: key.clone(),
             go_line: go_line.clone(),
             fresh,
+            tags: tags.clone(),
         };
         if binary.is_file() {
             return Ok(built(false));
         }
-        self.go_build(name, toolchain, &go_line, &bin_dir, &binary)?;
+        self.go_build(name, toolchain, &go_line, &tags, &bin_dir, &binary)?;
         Ok(built(true))
     }
 
     /// Hash of everything that changes the binary.
-    fn key(&self, name: &str, toolchain: &Toolchain, go_line: &str) -> Result<String, BuildError> {
+    fn key(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        go_line: &str,
+        tags: &[String],
+    ) -> Result<String, BuildError> {
         let mut hasher = Sha256::new();
         hasher.update(toolchain.version.name());
         hasher.update(toolchain.go.display().to_string());
         hasher.update(go_line);
+        // Nothing is hashed for no tags, so plain builds keep their old keys.
+        if !tags.is_empty() {
+            hasher.update(format!("-tags={}\n", tags.join(",")));
+        }
         for (k, v) in BUILD_ENV {
             hasher.update(format!("{k}={v}\n"));
         }
@@ -160,6 +198,7 @@ impl Fixtures {
         name: &str,
         toolchain: &Toolchain,
         go_line: &str,
+        tags: &[String],
         bin_dir: &Path,
         binary: &Path,
     ) -> Result<(), BuildError> {
@@ -174,15 +213,19 @@ impl Fixtures {
             .tempfile_in(bin_dir)
             .map_err(cache_err(bin_dir))?
             .into_temp_path();
-        let output = Command::new(&toolchain.go)
-            .current_dir(&self.source_dir)
+        let mut cmd = Command::new(&toolchain.go);
+        cmd.current_dir(&self.source_dir)
             .env_clear()
             .envs(passthrough_env())
             .envs(BUILD_ENV.iter().copied())
             .env("GOCACHE", &self.go_cache_dir)
             .env("GOPATH", self.cache_dir.join("gopath"))
             .arg("build")
-            .arg(format!("-modfile={}", modfile.display()))
+            .arg(format!("-modfile={}", modfile.display()));
+        if !tags.is_empty() {
+            cmd.arg(format!("-tags={}", tags.join(",")));
+        }
+        let output = cmd
             .arg("-o")
             .arg(&*tmp)
             .arg(format!("./{name}"))

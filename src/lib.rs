@@ -9,7 +9,8 @@
 //! written in [`expr`], claims loaded by [`experiment`], driven by
 //! [`reproduce`]) → [`report`] (text and JSON).
 //! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory),
-//! [`trace`] (memory-management syscalls of every thread, through ptrace).
+//! [`trace`] (memory-management syscalls of every thread, through ptrace),
+//! [`profile`] (heap profiles the fixture writes at chosen phases).
 
 pub mod claim;
 pub mod cli;
@@ -22,6 +23,7 @@ pub mod maps;
 pub mod observe;
 pub mod os_view;
 pub mod probe;
+pub mod profile;
 pub mod report;
 pub mod reproduce;
 pub mod run;

@@ -1,11 +1,13 @@
 //! Drives one run end to end: spawn the built fixture, sample it on the fast
 //! tier, take both views at every phase while the fixture waits, and return
-//! the [`Timeline`] (with the fixture's memory syscalls when the run is traced).
+//! the [`Timeline`] (with the fixture's memory syscalls when the run is
+//! traced, and the summaries of the heap profiles it wrote when asked).
 
 use crate::events;
-use crate::fixture::Built;
+use crate::fixture::{Built, HEAP_PROFILE_TAG};
 use crate::maps;
 use crate::os_view;
+use crate::profile;
 use crate::run::{RunError, RunSpec, Running};
 use crate::sampler::Sampler;
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
@@ -13,6 +15,17 @@ use crate::toolchain::Toolchain;
 
 /// Runs `built` under `spec` and records everything about the run.
 pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<Timeline, RunError> {
+    if let Some(hp) = &spec.heap_profiles {
+        if !built.tags.iter().any(|t| t == HEAP_PROFILE_TAG) {
+            return Err(RunError::NotProfilable {
+                fixture: built.name.clone(),
+            });
+        }
+        std::fs::create_dir_all(&hp.dir).map_err(|source| RunError::Artifacts {
+            path: hp.dir.display().to_string(),
+            source,
+        })?;
+    }
     let mut running = Running::spawn(&built.binary, spec)?;
     let deadline = running.started + spec.timeout;
     let pid = running.pid.as_raw();
@@ -20,6 +33,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         .map_err(|e| running.proc_error(e))?;
 
     let mut phases = Vec::new();
+    let mut profiled = Vec::new();
     while let Some(report) = running.next_report(deadline)? {
         let t_ns = running.elapsed_ns();
         let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
@@ -29,6 +43,9 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         } else {
             None
         };
+        if let Some(path) = report.heap_profile {
+            profiled.push((phases.len(), path));
+        }
         phases.push(Phase {
             name: report.phase,
             seq: report.seq,
@@ -37,10 +54,16 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             go: report.go,
             metrics: report.metrics,
             maps,
+            heap_profile: None,
         });
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
+    // The fixture writes each profile after its phase was answered, so every
+    // file is whole once the fixture has exited.
+    for (index, path) in profiled {
+        phases[index].heap_profile = Some(profile::read(std::path::Path::new(&path))?);
+    }
     let duration_ns = running.elapsed_ns();
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
@@ -60,11 +83,17 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             args: spec.args.clone(),
             binary: built.binary.display().to_string(),
             build_key: built.key.clone(),
+            build_tags: built.tags.clone(),
         },
         settings: Settings {
             env: spec.env.clone(),
             timeout_ms: spec.timeout.as_millis() as u64,
             sample_interval_us: spec.sample_interval.as_micros() as u64,
+            heap_profile: spec
+                .heap_profiles
+                .as_ref()
+                .map(|hp| hp.phases.clone())
+                .unwrap_or_default(),
         },
         phases,
         samples,

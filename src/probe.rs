@@ -19,6 +19,11 @@ pub const CHILD_REPORT_FD: i32 = 3;
 pub const CHILD_ANSWER_FD: i32 = 4;
 /// The variable telling the probe where its pipes are.
 pub const FDS_VAR: &str = "GOMEMLAB_PROBE_FDS";
+/// The phases that write a heap profile: `a,b` or `all` (needs a fixture
+/// built with [`crate::fixture::HEAP_PROFILE_TAG`]).
+pub const HEAP_PROFILE_VAR: &str = "GOMEMLAB_HEAP_PROFILE";
+/// The directory the heap profiles go to, as `<seq>-<phase>.pb.gz`.
+pub const HEAP_PROFILE_DIR_VAR: &str = "GOMEMLAB_HEAP_PROFILE_DIR";
 
 /// One phase as the fixture reported it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -31,6 +36,10 @@ pub struct Report {
     pub go: GoView,
     #[serde(default)]
     pub metrics: BTreeMap<String, serde_json::Number>,
+    /// The file the fixture writes this phase's heap profile to, right after
+    /// the harness answers (only at phases named in [`HEAP_PROFILE_VAR`]).
+    #[serde(default)]
+    pub heap_profile: Option<String>,
 }
 
 /// What the report reader delivers: a report, or a line that is not one.
@@ -90,9 +99,23 @@ mod tests {
         assert_eq!(report.seq, 2);
         assert_eq!(report.go.heap_alloc_bytes, 100_040_856);
         assert_eq!(report.go.heap_released_bytes, 942_080);
+        assert_eq!(report.heap_profile, None);
         assert_eq!(
             report.metrics["/memory/classes/heap/objects:bytes"].as_u64(),
             Some(100_040_856)
+        );
+    }
+
+    #[test]
+    fn a_profiled_phase_names_its_file() {
+        let line = LINE.replace(
+            r#""seq":2,"#,
+            r#""seq":2,"heap_profile":"/tmp/a/002-allocated.pb.gz","#,
+        );
+        let report = parse(&line).unwrap();
+        assert_eq!(
+            report.heap_profile.as_deref(),
+            Some("/tmp/a/002-allocated.pb.gz")
         );
     }
 

@@ -8,7 +8,8 @@ use crate::claim::{CheckResult, Spread, Verdict};
 use crate::ledger::{self, Ledger};
 use crate::maps::MapsInventory;
 use crate::reproduce::ExperimentResult;
-use crate::timeline::{Exit, Syscall, SyscallEvent, Timeline};
+use crate::run::HeapProfiles;
+use crate::timeline::{Exit, HeapProfile, Syscall, SyscallEvent, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -215,6 +216,72 @@ pub fn ledger_table(ledger: &Ledger) -> String {
         mib(ledger.runtime_sys_bytes),
         signed_mib(ledger.mapped_beyond_sys_bytes)
     );
+    out
+}
+
+/// The heap profiles of a run: per profiled phase the four sums and the
+/// file, then the phases asked for that never happened.
+pub fn heap_profile_summary(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let asked = &timeline.settings.heap_profile;
+    if asked.is_empty() {
+        return out;
+    }
+    let profiled: Vec<(&str, &HeapProfile)> = timeline
+        .phases
+        .iter()
+        .filter_map(|p| p.heap_profile.as_ref().map(|h| (p.name.as_str(), h)))
+        .collect();
+    let mut rates: Vec<u64> = profiled.iter().map(|(_, h)| h.sample_rate_bytes).collect();
+    rates.sort_unstable();
+    rates.dedup();
+    let rates: Vec<String> = rates.iter().map(|&r| value(r as f64, "bytes")).collect();
+    let _ = writeln!(
+        out,
+        "heap profiles: {} (Go's estimates from allocations sampled every {}; each is the heap as of the last GC before its phase)",
+        profiled.len(),
+        if rates.is_empty() {
+            "-".to_string()
+        } else {
+            rates.join(" / ")
+        }
+    );
+    if !profiled.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>12} {:>13} {:>12} {:>13}  file",
+            "phase", "inuse_space", "inuse_objects", "alloc_space", "alloc_objects"
+        );
+        for (name, h) in &profiled {
+            let _ = writeln!(
+                out,
+                "{:<14} {:>12} {:>13} {:>12} {:>13}  {}",
+                name,
+                value(h.inuse_space_bytes as f64, "bytes"),
+                h.inuse_objects,
+                value(h.alloc_space_bytes as f64, "bytes"),
+                h.alloc_objects,
+                h.path
+            );
+        }
+    }
+    let seen: Vec<&str> = timeline.phases.iter().map(|p| p.name.as_str()).collect();
+    for phase in asked {
+        if phase != HeapProfiles::ALL && !seen.contains(&phase.as_str()) {
+            let _ = writeln!(
+                out,
+                "no heap profile for `{phase}`: the fixture has no such phase (its phases: {})",
+                seen.join(", ")
+            );
+        }
+    }
+    if let Some((_, h)) = profiled.first() {
+        let _ = writeln!(
+            out,
+            "open one with: go tool pprof -sample_index=alloc_space {}",
+            h.path
+        );
+    }
     out
 }
 

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -46,6 +46,38 @@ pub struct RunSpec {
     /// with a seccomp filter). Slows those calls: keep it off for runs whose
     /// claims are about timing.
     pub trace_syscalls: bool,
+    /// Heap profiles to write at chosen phases; the fixture must be built
+    /// with [`RunSpec::build_tags`].
+    pub heap_profiles: Option<HeapProfiles>,
+}
+
+/// Which phases write a heap profile, and where the files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeapProfiles {
+    /// Phase names, or [`HeapProfiles::ALL`]. A phase the fixture never
+    /// reaches just gets no profile.
+    pub phases: Vec<String>,
+    /// A directory the caller owns; created if missing. Files are named
+    /// `<seq>-<phase>.pb.gz`.
+    pub dir: PathBuf,
+}
+
+impl HeapProfiles {
+    /// The phase name that means every phase.
+    pub const ALL: &str = "all";
+
+    /// Refuses names the probe could not be told: empty, with a comma, or
+    /// with spaces around.
+    pub fn check(&self) -> Result<(), RunError> {
+        match self
+            .phases
+            .iter()
+            .find(|p| p.trim().is_empty() || p.contains(',') || p.trim() != p.as_str())
+        {
+            Some(bad) => Err(RunError::BadProfilePhase { phase: bad.clone() }),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Default for RunSpec {
@@ -57,6 +89,7 @@ impl Default for RunSpec {
             sample_interval: Duration::from_millis(1),
             maps: false,
             trace_syscalls: false,
+            heap_profiles: None,
         }
     }
 }
@@ -92,6 +125,22 @@ pub enum RunError {
     Proc { command: String, detail: String },
     #[error("failed to trace the syscalls of {command}: {detail}")]
     Trace { command: String, detail: String },
+    #[error(
+        "`{phase}` is not a phase name to profile: give one name per --heap-profile, without commas or spaces"
+    )]
+    BadProfilePhase { phase: String },
+    #[error(
+        "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
+        tag = crate::fixture::HEAP_PROFILE_TAG
+    )]
+    NotProfilable { fixture: String },
+    #[error("failed to create the artifacts directory {path}: {source}")]
+    Artifacts {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Profile(#[from] crate::profile::ProfileError),
 }
 
 impl RunSpec {
@@ -102,6 +151,26 @@ impl RunSpec {
         }
         self.env.insert(key.to_string(), value.to_string());
         Ok(())
+    }
+
+    /// The Go build tags the fixture needs for this run.
+    pub fn build_tags(&self) -> Vec<&'static str> {
+        match &self.heap_profiles {
+            Some(_) => vec![crate::fixture::HEAP_PROFILE_TAG],
+            None => Vec::new(),
+        }
+    }
+
+    /// The probe's heap-profile variables for this run (none without profiles).
+    fn profile_env(&self) -> Result<Vec<(&'static str, std::ffi::OsString)>, RunError> {
+        let Some(hp) = &self.heap_profiles else {
+            return Ok(Vec::new());
+        };
+        hp.check()?;
+        Ok(vec![
+            (probe::HEAP_PROFILE_VAR, hp.phases.join(",").into()),
+            (probe::HEAP_PROFILE_DIR_VAR, hp.dir.clone().into_os_string()),
+        ])
     }
 
     /// `GODEBUG=madvdontneed=1 GOGC=200`, or `defaults`.
@@ -140,6 +209,7 @@ impl Running {
     /// Spawns `binary` with `spec`. The process is killed when the handle drops.
     pub fn spawn(binary: &Path, spec: &RunSpec) -> Result<Running, RunError> {
         let command = describe(binary, &spec.args);
+        let profile_env = spec.profile_env()?;
         let spawn_err = |source| RunError::Spawn {
             command: command.clone(),
             source,
@@ -156,6 +226,7 @@ impl Running {
                     .filter_map(|k| std::env::var_os(k).map(|v| (k.to_string(), v))),
             )
             .envs(&spec.env)
+            .envs(profile_env)
             .env(
                 probe::FDS_VAR,
                 format!("{},{}", probe::CHILD_REPORT_FD, probe::CHILD_ANSWER_FD),
@@ -485,6 +556,34 @@ mod tests {
         let err = spec.set("LD_PRELOAD", "x").unwrap_err().to_string();
         assert!(err.contains("GOMEMLIMIT"), "{err}");
         assert_eq!(spec.settings_text(), "GODEBUG=madvdontneed=1");
+    }
+
+    #[test]
+    fn profile_phases_become_the_probe_variables() {
+        let mut spec = RunSpec::default();
+        assert!(spec.build_tags().is_empty() && spec.profile_env().unwrap().is_empty());
+        spec.heap_profiles = Some(HeapProfiles {
+            phases: vec!["allocated".into(), "freed".into()],
+            dir: "/tmp/art".into(),
+        });
+        assert_eq!(spec.build_tags(), [crate::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(
+            spec.profile_env().unwrap(),
+            [
+                (probe::HEAP_PROFILE_VAR, "allocated,freed".into()),
+                (probe::HEAP_PROFILE_DIR_VAR, "/tmp/art".into())
+            ]
+        );
+        for bad in ["", "a,b", " a"] {
+            spec.heap_profiles = Some(HeapProfiles {
+                phases: vec![bad.into()],
+                dir: "/tmp/art".into(),
+            });
+            assert!(
+                matches!(spec.profile_env(), Err(RunError::BadProfilePhase { .. })),
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

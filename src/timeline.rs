@@ -71,6 +71,10 @@ pub struct FixtureInfo {
     pub binary: String,
     /// Content hash of (fixture sources, toolchain, build settings).
     pub build_key: String,
+    /// Go build tags the binary was built with (`gomemlab_heapprofile` for
+    /// runs that write heap profiles: that build has memory profiling on).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub build_tags: Vec<String>,
 }
 
 /// The controlled part of the fixture's environment.
@@ -80,6 +84,9 @@ pub struct Settings {
     pub env: BTreeMap<String, String>,
     pub timeout_ms: u64,
     pub sample_interval_us: u64,
+    /// Phases asked to write a heap profile (`all` for every phase).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub heap_profile: Vec<String>,
 }
 
 /// One fast-tier reading of `/proc/PID/statm`.
@@ -115,6 +122,29 @@ pub struct Phase {
     /// Every mapping, classified (only when the run asked for it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maps: Option<MapsInventory>,
+    /// The heap profile written at this phase (only at phases the run asked for).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heap_profile: Option<HeapProfile>,
+}
+
+/// A heap profile the fixture wrote at a phase: the artifact, and its sample
+/// types summed over all samples.
+///
+/// The profile is the one the last completed GC cycle published, not the heap
+/// at the phase's instant, and its values are Go's estimates scaled up from
+/// allocations sampled every `sample_rate_bytes` on average.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeapProfile {
+    /// The file (gzipped profile.proto): `go tool pprof FILE` opens it.
+    pub path: String,
+    /// `runtime.MemProfileRate` the profile was sampled at.
+    pub sample_rate_bytes: u64,
+    /// Live at the last GC.
+    pub inuse_space_bytes: u64,
+    pub inuse_objects: u64,
+    /// Allocated since the process started, up to the last GC.
+    pub alloc_space_bytes: u64,
+    pub alloc_objects: u64,
 }
 
 /// The kernel's view of the process at a phase (`status` and `smaps_rollup`).

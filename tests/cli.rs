@@ -137,6 +137,72 @@ fn out_writes_a_whole_timeline_file() {
 }
 
 #[test]
+fn heap_profile_prints_a_summary_and_keeps_the_files_next_to_the_timeline() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = gomemlab()
+        .args([
+            "run",
+            "bigbytes",
+            "--heap-profile",
+            "collected",
+            "--heap-profile",
+            "nosuch",
+            "--out",
+        ])
+        .arg(dir.path())
+        .args(["--", "-count", "3"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The phase table first, then the summary: one row per profile.
+    let table = stdout.find("\ncollected ").unwrap();
+    let summary = stdout.find("heap profiles: 1 ").unwrap();
+    assert!(table < summary, "{stdout}");
+    assert!(
+        stdout.contains("inuse_space inuse_objects  alloc_space alloc_objects  file"),
+        "{stdout}"
+    );
+    let file = dir.path().join("003-collected.pb.gz");
+    let row = stdout[summary..]
+        .lines()
+        .find(|l| l.starts_with("collected "))
+        .unwrap();
+    assert!(
+        row.contains(" MiB ") && row.ends_with(&file.display().to_string()),
+        "{row}"
+    );
+    assert!(
+        stdout.contains("no heap profile for `nosuch`: the fixture has no such phase"),
+        "{stdout}"
+    );
+    assert!(file.is_file());
+    let text = std::fs::read_to_string(dir.path().join("timeline.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["fixture"]["build_tags"][0], "gomemlab_heapprofile");
+    let phase = &v["phases"][2];
+    assert_eq!(phase["name"], "collected");
+    let hp = &phase["heap_profile"];
+    assert!(
+        hp["alloc_space_bytes"].as_u64().unwrap() >= 300_000_000,
+        "{hp}"
+    );
+    for key in [
+        "inuse_space_bytes",
+        "inuse_objects",
+        "alloc_objects",
+        "sample_rate_bytes",
+    ] {
+        assert!(hp[key].is_u64(), "heap_profile.{key}");
+    }
+    assert!(v["phases"][0].get("heap_profile").is_none());
+}
+
+#[test]
 fn bad_input_is_one_clear_line_and_exit_code_2() {
     let cases: &[(&[&str], &str)] = &[
         (
@@ -150,6 +216,10 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
         (
             &["run", "idle", "--go", "go1.0.99"],
             "just toolchain 1.0.99",
+        ),
+        (
+            &["run", "idle", "--heap-profile", "start,end"],
+            "not a phase name",
         ),
     ];
     for (args, message) in cases {
@@ -209,6 +279,8 @@ fn help_explains_every_run_flag() {
         "--timeout",
         "--interval",
         "--trace-syscalls",
+        "--heap-profile",
+        "--artifacts",
         "FIXTURE_ARGS",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

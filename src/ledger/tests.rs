@@ -78,6 +78,7 @@ fn phase(smaps: &str) -> Phase {
         go: go_view(),
         metrics: metrics(),
         maps: Some(maps::parse(smaps, BIN).unwrap()),
+        heap_profile: None,
     }
 }
 

@@ -12,6 +12,25 @@
 //
 // By-hand mode: when GOMEMLAB_PROBE_FDS is unset, the line is written to
 // stderr prefixed by "probe: " and Phase returns at once.
+//
+// Heap profiles: when GOMEMLAB_HEAP_PROFILE names the phase ("p1,p2", or
+// "all"), Phase also writes the heap profile (pprof.Lookup("heap"), gzipped
+// profile.proto, the format `go tool pprof` opens) to
+// $GOMEMLAB_HEAP_PROFILE_DIR/<seq>-<phase>.pb.gz (default directory ".") and
+// names that file in the line's "heap_profile" field. Three things to know:
+//
+//   - The file is written after the harness answered (by hand: after the line
+//     is printed), so neither view of the phase includes the ~1 MiB that
+//     encoding a profile allocates; the next phase does.
+//   - Phase runs no GC for the profile: like every heap profile, it is the one
+//     the last completed GC cycle published, so allocations since then are
+//     missing from it (a fixture that calls runtime.GC() just before the phase
+//     gets an up-to-date one).
+//   - Profiling needs the build tag gomemlab_heapprofile. Without it
+//     runtime/pprof is not linked, the linker turns memory profiling off
+//     (MemProfileRate 0, no profiling buckets), and asking for a profile makes
+//     the process exit with status 3. With it the sampling rate is the
+//     runtime's default (512 KiB) unless the fixture sets MemProfileRate.
 package probe
 
 import (
@@ -70,6 +89,9 @@ type Line struct {
 	UnixNs  int64                  `json:"unix_ns"`
 	Go      GoStats                `json:"go"`
 	Metrics map[string]json.Number `json:"metrics"`
+	// HeapProfile is the file the heap profile of this phase goes to (only
+	// at phases named in GOMEMLAB_HEAP_PROFILE).
+	HeapProfile string `json:"heap_profile,omitempty"`
 }
 
 // recorder holds everything Phase reuses from one call to the next, so that a
@@ -83,6 +105,7 @@ type recorder struct {
 	buf     bytes.Buffer
 	enc     *json.Encoder
 	reply   [1]byte
+	heap    heapConfig
 }
 
 func newRecorder() *recorder {
@@ -115,6 +138,7 @@ func (r *recorder) snapshot(name string) ([]byte, error) {
 	r.line.Phase = name
 	r.line.Seq = r.seq
 	r.line.UnixNs = now
+	r.line.HeapProfile = r.heap.path(r.seq, name)
 	r.line.Go = GoStats{
 		HeapAllocBytes:    ms.HeapAlloc,
 		HeapSysBytes:      ms.HeapSys,
@@ -184,14 +208,25 @@ func (r *recorder) exchange(w io.Writer, rd io.Reader, line []byte) error {
 }
 
 var (
-	rec      = newRecorder()
-	fdsOnce  sync.Once
-	harness  bool
-	toHarn   *os.File
-	fromHarn *os.File
+	rec       = newRecorder()
+	setUpOnce sync.Once
+	harness   bool
+	toHarn    *os.File
+	fromHarn  *os.File
 )
 
-// openHarness parses GOMEMLAB_PROBE_FDS once and opens the two fds.
+// setUp reads the environment once: the harness's fds and the heap profile
+// settings.
+func setUp() {
+	heap, err := parseHeapConfig(os.Getenv(HeapProfileEnv), os.Getenv(HeapProfileDirEnv), heapProfiling)
+	if err != nil {
+		fail(err)
+	}
+	rec.heap = heap
+	openHarness()
+}
+
+// openHarness parses GOMEMLAB_PROBE_FDS and opens the two fds.
 func openHarness() {
 	v, ok := os.LookupEnv(FdsEnv)
 	if !ok {
@@ -222,8 +257,9 @@ func fail(err error) {
 }
 
 // Phase reports a named phase and, under the harness, waits for its answer.
+// Then, if this phase is profiled, it writes the heap profile.
 func Phase(name string) {
-	fdsOnce.Do(openHarness)
+	setUpOnce.Do(setUp)
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	line, err := rec.snapshot(name)
@@ -232,10 +268,13 @@ func Phase(name string) {
 	}
 	if !harness {
 		os.Stderr.Write(rec.buf.Bytes()) // "probe: {...}\n"; by-hand runs ignore errors
-		return
-	}
-	if err := rec.exchange(toHarn, fromHarn, line); err != nil {
+	} else if err := rec.exchange(toHarn, fromHarn, line); err != nil {
 		fail(fmt.Errorf("harness gone: %v", err))
+	}
+	if path := rec.line.HeapProfile; path != "" {
+		if err := writeHeapFile(path); err != nil {
+			fail(fmt.Errorf("heap profile of phase %q: %v", name, err))
+		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -37,8 +38,15 @@ func checkLine(t *testing.T, line []byte) (string, int64) {
 			t.Fatalf("missing key %q in %s", k, line)
 		}
 	}
-	if len(top) != 5 {
-		t.Fatalf("want 5 top-level keys, got %d: %s", len(top), line)
+	want := 5
+	if hp, ok := top["heap_profile"]; ok {
+		if s, _ := hp.(string); s == "" {
+			t.Fatalf("heap_profile is not a file name: %s", line)
+		}
+		want++
+	}
+	if len(top) != want {
+		t.Fatalf("want %d top-level keys, got %d: %s", want, len(top), line)
 	}
 	goStats, ok := top["go"].(map[string]interface{})
 	if !ok {
@@ -262,5 +270,86 @@ func TestPhaseHarnessGone(t *testing.T) {
 	}
 	if len(lines) != 1 {
 		t.Fatalf("want 1 line before the hang-up, got %d", len(lines))
+	}
+}
+
+func TestHeapConfig(t *testing.T) {
+	off, err := parseHeapConfig("", "", false)
+	if err != nil || off.enabled() || off.path(1, "start") != "" {
+		t.Fatalf("unset: got %+v, %v", off, err)
+	}
+	c, err := parseHeapConfig(" allocated, ,freed", "/tmp/x", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.path(2, "allocated"); got != "/tmp/x/002-allocated.pb.gz" {
+		t.Fatalf("path: %q", got)
+	}
+	if got := c.path(3, "collected"); got != "" {
+		t.Fatalf("collected is not asked for, got %q", got)
+	}
+	all, err := parseHeapConfig("all", "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := all.path(12, "a b/c"); got != "012-a_b_c.pb.gz" {
+		t.Fatalf("all, odd name: %q", got)
+	}
+	if _, err := parseHeapConfig("all", "", false); err == nil || !strings.Contains(err.Error(), HeapProfileTag) {
+		t.Fatalf("without the tag: want an error naming it, got %v", err)
+	}
+}
+
+// TestPhaseWritesHeapProfile runs the child by hand with phase "two"
+// profiled: with the build tag the file is there, whole, and named in the
+// line; without it the child refuses with status 3.
+func TestPhaseWritesHeapProfile(t *testing.T) {
+	dir := t.TempDir()
+	cmd := childCmd()
+	cmd.Env = append(cmd.Env, HeapProfileEnv+"=two", HeapProfileDirEnv+"="+dir)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if !heapProfiling {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || !strings.Contains(stderr.String(), HeapProfileTag) {
+			t.Fatalf("want exit 3 naming the tag, got %v:\n%s", err, stderr.String())
+		}
+		return
+	}
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, stderr.String())
+	}
+	var lines []map[string]interface{}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if strings.HasPrefix(l, handPrefix) {
+			checkLine(t, []byte(strings.TrimPrefix(l, handPrefix)))
+			var top map[string]interface{}
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(l, handPrefix)), &top); err != nil {
+				t.Fatal(err)
+			}
+			lines = append(lines, top)
+		}
+	}
+	if len(lines) != 2 {
+		t.Fatalf("want 2 probe lines:\n%s", stderr.String())
+	}
+	if _, ok := lines[0]["heap_profile"]; ok {
+		t.Fatalf("phase one is not profiled: %v", lines[0])
+	}
+	want := filepath.Join(dir, "002-two.pb.gz")
+	if lines[1]["heap_profile"] != want {
+		t.Fatalf("heap_profile = %v, want %s", lines[1]["heap_profile"], want)
+	}
+	data, err := os.ReadFile(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 20 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Fatalf("not a gzip file (%d bytes)", len(data))
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("want only the profile in %s, got %v (%v)", dir, entries, err)
 	}
 }
