@@ -6,7 +6,7 @@
 //! [`toolchain`] → [`fixture`] (build, cached) → [`run`] (spawn, own it) →
 //! [`sampler`] + [`os_view`] + [`probe`] (measure) → [`observe`] (drive one run
 //! into a [`timeline::Timeline`]) → [`claim`] (verdicts over timelines, checks
-//! written in [`expr`], claims loaded by [`experiment`], driven by
+//! written in [`expr`] over the views of [`query`], claims loaded by [`experiment`], driven by
 //! [`reproduce`]) → [`report`] (text and JSON).
 //! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory),
 //! [`trace`] (memory-management syscalls of every thread, through ptrace).
@@ -21,6 +21,7 @@ pub mod maps;
 pub mod observe;
 pub mod os_view;
 pub mod probe;
+pub mod query;
 pub mod report;
 pub mod reproduce;
 pub mod run;

@@ -384,9 +384,29 @@ pub fn verdict_snapshot(r: &ExperimentResult) -> String {
             for check in &c.checks {
                 let _ = writeln!(out, "  {:<8} {}", check.verdict.as_str(), check.check);
             }
+            for r in c.records.iter().filter(|r| r.exact) {
+                let _ = writeln!(out, "  {:<8} {} = {}", "exact", r.expr, exact(&r.value));
+            }
         }
     }
     out
+}
+
+/// An exact value in full (`1133584 bytes`); a range when the repeats
+/// disagree, which is itself news.
+fn exact(s: &Spread) -> String {
+    let unit = if s.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", s.unit)
+    };
+    if s.min < s.max {
+        format!("{}..{}{unit} (not exact)", s.min, s.max)
+    } else if s.median.is_nan() {
+        "none".to_string()
+    } else {
+        format!("{}{unit}", s.median)
+    }
 }
 
 /// Results as pretty JSON (documented in the README).

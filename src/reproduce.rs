@@ -90,6 +90,8 @@ pub fn run_experiment(
             args: cell.args.clone(),
             env: cell.env.clone(),
             timeout: exp.timeout,
+            maps: exp.maps,
+            trace_syscalls: exp.trace_syscalls,
             ..RunSpec::default()
         };
         let mut runs: Vec<Timeline> = Vec::new();
