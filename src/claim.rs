@@ -206,6 +206,7 @@ pub fn unit_name(unit: Unit) -> &'static str {
         Unit::Bytes => "bytes",
         Unit::Nanos => "ns",
         Unit::Count => "count",
+        Unit::Address => "address",
         Unit::Scalar => "",
     }
 }

@@ -46,6 +46,8 @@ pub enum Unit {
     Bytes,
     Nanos,
     Count,
+    /// A virtual address (`addr`, `result` of traced calls): shown in hex.
+    Address,
     /// A plain number or a ratio.
     Scalar,
 }

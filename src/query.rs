@@ -6,7 +6,9 @@
 //! Every valid name comes from the serde model: a view's names are the keys of
 //! a serialised template, so a field added to the model is addressable
 //! without touching the parser. A new per-phase view (a heap profile, a
-//! ledger) is one more row in [`PHASE_VIEWS`].
+//! ledger) is one more row in [`PHASE_VIEWS`], e.g.
+//! `PhaseView { root: "profile", template: || model::<HeapProfile>(),
+//! of_phase: |p| view(p.heap_profile.as_ref()), missing: "..." }`.
 
 use serde_json::{Map, Value};
 
@@ -32,6 +34,16 @@ pub const PHASE_VIEWS: &[PhaseView] = &[PhaseView {
     of_phase: maps_of_phase,
     missing: "the run did not read the mappings: set `maps = true` in the experiment",
 }];
+
+/// The template of a view that is a serde type: its default value.
+pub fn model<T: serde::Serialize + Default>() -> Value {
+    serde_json::to_value(T::default()).unwrap_or(Value::Null)
+}
+
+/// A phase's optional serde data as a view.
+pub fn view<T: serde::Serialize>(data: Option<&T>) -> Option<Value> {
+    serde_json::to_value(data?).ok()
+}
 
 /// `maps.<class>.{count,size_bytes,rss_bytes}`: the inventory summed per class
 /// (a class with no mapping at a phase reads 0).
@@ -315,4 +327,45 @@ pub fn touched(record: &Map<String, Value>) -> Option<(u64, u64)> {
 /// Whether `[start, end)` overlaps any of `ranges`.
 pub fn overlaps(range: (u64, u64), ranges: &[(u64, u64)]) -> bool {
     ranges.iter().any(|&(s, e)| range.0 < e && s < range.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Serialize, Default)]
+    struct Profile {
+        inuse_space_bytes: u64,
+        alloc_objects: u64,
+    }
+
+    #[test]
+    fn a_serde_type_is_a_view() {
+        let v = PhaseView {
+            root: "profile",
+            template: || model::<Profile>(),
+            of_phase: |_| view(Some(&Profile::default())),
+            missing: "",
+        };
+        assert_eq!(
+            resolve_path(&v, &["inuse_space"]).unwrap(),
+            "profile.inuse_space_bytes"
+        );
+        let e = resolve_path(&v, &["inuse"]).unwrap_err();
+        assert!(e.contains("alloc_objects, inuse_space"), "{e}");
+    }
+
+    #[test]
+    fn overlap_and_touched_ranges() {
+        assert!(overlaps((10, 20), &[(15, 30)]));
+        assert!(!overlaps((10, 20), &[(20, 30)]));
+        let mut r = Map::new();
+        r.insert("syscall".into(), "mmap".into());
+        r.insert("addr".into(), 0.into());
+        r.insert("len".into(), 8.into());
+        r.insert("result".into(), 100.into());
+        assert_eq!(touched(&r), Some((100, 108)));
+        r.insert("syscall".into(), "madvise".into());
+        assert_eq!(touched(&r), Some((0, 8)));
+    }
 }

@@ -259,6 +259,7 @@ pub fn value(v: f64, unit: &str) -> String {
         "ns" if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
         "ns" => format!("{:.1} ms", v / 1e6),
         "count" => format!("{v:.0}"),
+        "address" if v.is_finite() && v >= 0.0 => format!("{:#x}", v as u64),
         _ => format!("{v:.3}"),
     }
 }
@@ -400,12 +401,19 @@ fn exact(s: &Spread) -> String {
     } else {
         format!(" {}", s.unit)
     };
+    let n = |v: f64| {
+        if s.unit == "address" && v.is_finite() && v >= 0.0 {
+            format!("{:#x}", v as u64)
+        } else {
+            v.to_string()
+        }
+    };
     if s.min < s.max {
-        format!("{}..{}{unit} (not exact)", s.min, s.max)
+        format!("{}..{}{unit} (not exact)", n(s.min), n(s.max))
     } else if s.median.is_nan() {
         "none".to_string()
     } else {
-        format!("{}{unit}", s.median)
+        format!("{}{unit}", n(s.median))
     }
 }
 

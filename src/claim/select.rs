@@ -141,10 +141,13 @@ fn number(v: Option<&Json>) -> Option<f64> {
     }
 }
 
-/// Sizes (`len`, `*_bytes`) are bytes, `*_ns` times, anything else a count.
+/// Sizes (`len`, `*_bytes`) are bytes, `*_ns` times, `addr` and `result`
+/// addresses, anything else a count.
 fn unit_of(c: Collection, field: &str) -> Unit {
     if c.is_syscalls() && field == "len" {
         Unit::Bytes
+    } else if c.is_syscalls() && (field == "addr" || field == "result") {
+        Unit::Address
     } else {
         crate::expr::unit_of(field)
     }
