@@ -2,6 +2,8 @@
 //! repeat, then folds the repeats into a verdict (holds / fails / disagree /
 //! not applicable) with the measured values (median, min, max) and the bound.
 
+mod select;
+
 use serde::Serialize;
 
 use crate::experiment::{Claim, Located};
@@ -80,6 +82,9 @@ pub struct CheckResult {
 pub struct RecordResult {
     pub expr: String,
     pub value: Spread,
+    /// An `exact` value: fixed for a Go version, shown in snapshots.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub exact: bool,
 }
 
 /// A claim's result in one settings row.
@@ -117,7 +122,8 @@ pub fn judge(claim: &Claim, runs: &[Timeline]) -> Result<ClaimResult, EvalError>
         checks.push(fold(&check.text, &outcomes));
     }
     let mut records = Vec::new();
-    for record in &claim.records {
+    let all = claim.records.iter().map(|r| (r, false));
+    for (record, exact) in all.chain(claim.exacts.iter().map(|r| (r, true))) {
         let values = runs
             .iter()
             .map(|t| eval(&record.item, t, None))
@@ -126,6 +132,7 @@ pub fn judge(claim: &Claim, runs: &[Timeline]) -> Result<ClaimResult, EvalError>
         records.push(RecordResult {
             expr: record.text.clone(),
             value: spread(&values),
+            exact,
         });
     }
     let holds_in = per_run_holds.iter().filter(|h| **h).count();
@@ -199,6 +206,7 @@ pub fn unit_name(unit: Unit) -> &'static str {
         Unit::Bytes => "bytes",
         Unit::Nanos => "ns",
         Unit::Count => "count",
+        Unit::Address => "address",
         Unit::Scalar => "",
     }
 }
@@ -286,11 +294,11 @@ fn compare(
 fn needs_phase(e: &Expr) -> bool {
     match e {
         Expr::Ref { source, phase, .. } => {
-            phase.is_none() && matches!(source, Source::Os | Source::Go)
+            phase.is_none() && matches!(source, Source::Os | Source::Go | Source::Nested)
         }
         Expr::Neg(a) => needs_phase(a),
         Expr::Bin(_, a, b) => needs_phase(a) || needs_phase(b),
-        Expr::Num(_) | Expr::Call(..) => false,
+        Expr::Num(_) | Expr::Call(..) | Expr::Query(_) => false,
     }
 }
 
@@ -307,15 +315,28 @@ pub fn eval(e: &Expr, t: &Timeline, phase: Option<&Phase>) -> Result<Value, Stri
             Ok(arith(*op, x, y))
         }
         Expr::Call(func, inner) => {
+            if let Expr::Query(q) = inner.as_ref() {
+                return select::eval_query(func, q, t);
+            }
             let values = series_of(inner, t)?;
+            let unit = values.first().map_or(Unit::Count, |v| v.unit);
             let pick = match func.as_str() {
                 "max" => values.iter().copied().max_by(|a, b| a.v.total_cmp(&b.v)),
                 "min" => values.iter().copied().min_by(|a, b| a.v.total_cmp(&b.v)),
                 "first" => values.first().copied(),
+                "count" => Some(Value {
+                    v: values.len() as f64,
+                    unit: Unit::Count,
+                }),
+                "sum" => Some(Value {
+                    v: values.iter().fold(0.0, |a, b| a + b.v),
+                    unit,
+                }),
                 _ => values.last().copied(),
             };
             pick.ok_or_else(|| format!("{func}() of an empty series"))
         }
+        Expr::Query(_) => Err("a record list needs a function: count(), sum(), first()...".into()),
         Expr::Ref {
             source,
             field,
@@ -360,7 +381,7 @@ fn series_of(e: &Expr, t: &Timeline) -> Result<Vec<Value>, String> {
                 .collect())
         }
         Expr::Ref { source, field, phase: None } => t.phases.iter().map(|p| read(p, *source, field)).collect(),
-        _ => Err("functions take a series: samples.rss, samples.vm_size, or os./go. metric without @phase".into()),
+        _ => Err("functions take a series (samples.rss, samples.vm_size, an os./go./maps. metric without @phase) or a record list (syscalls..., events...)".into()),
     }
 }
 
@@ -385,6 +406,12 @@ fn read(p: &Phase, source: Source, field: &str) -> Result<Value, String> {
                 unit: Unit::Nanos,
             });
         }
+        Source::Nested => {
+            return Ok(Value {
+                v: crate::query::read_path(p, field)?,
+                unit: crate::expr::unit_of(field),
+            });
+        }
         Source::Samples => return Err("samples are a series".into()),
     }
     .map_err(|e| e.to_string())?;
@@ -396,4 +423,286 @@ fn read(p: &Phase, source: Source, field: &str) -> Result<Value, String> {
         v,
         unit: crate::expr::unit_of(field),
     })
+}
+
+#[cfg(test)]
+#[allow(clippy::float_cmp)] // the values compared are integers held in f64
+mod tests {
+    use super::*;
+    use crate::events::{Event, GcEvent};
+    use crate::expr::{parse_check, parse_expr};
+    use crate::maps::{MapClass, Mapping, MapsInventory};
+    use crate::timeline::{
+        Exit, FixtureInfo, GoView, OsView, SamplerStats, Settings, Syscall, SyscallEvent,
+        ToolchainInfo, TraceStats,
+    };
+
+    const ARENA: u64 = 0xc0_0000_0000;
+    const MIB: u64 = 1 << 20;
+
+    fn mmap(addr: u64, len: u64, prot: &str, result: u64) -> SyscallEvent {
+        SyscallEvent {
+            t_ns: 0,
+            tid: 1,
+            syscall: Syscall::Mmap,
+            addr,
+            len,
+            prot: Some(prot.into()),
+            flags: Some("MAP_PRIVATE|MAP_ANONYMOUS".into()),
+            advice: None,
+            fd: Some(-1),
+            offset: Some(0),
+            result: Some(result as i64),
+            error: None,
+        }
+    }
+
+    fn call(
+        syscall: Syscall,
+        t_ns: u64,
+        addr: u64,
+        len: u64,
+        advice: Option<&str>,
+    ) -> SyscallEvent {
+        SyscallEvent {
+            t_ns,
+            syscall,
+            advice: advice.map(String::from),
+            prot: None,
+            flags: None,
+            fd: None,
+            offset: None,
+            result: Some(0),
+            ..mmap(addr, len, "", 0)
+        }
+    }
+
+    fn mapping(start: u64, end: u64, class: MapClass, rss: u64) -> Mapping {
+        Mapping {
+            start,
+            end,
+            size_bytes: end - start,
+            perms: "rw-p".into(),
+            class,
+            rss_bytes: rss,
+            lazy_free_bytes: 0,
+            pathname: String::new(),
+        }
+    }
+
+    fn phase(name: &str, t_ns: u64, num_gc: u64, arena_rss: u64) -> Phase {
+        Phase {
+            name: name.into(),
+            seq: 0,
+            t_ns,
+            os: OsView::default(),
+            go: GoView {
+                num_gc,
+                heap_alloc_bytes: 100 * MIB + MIB / 2,
+                ..GoView::default()
+            },
+            metrics: Default::default(),
+            maps: Some(MapsInventory {
+                mappings: vec![
+                    mapping(ARENA, ARENA + 4 * MIB, MapClass::HeapArena, arena_rss),
+                    mapping(ARENA + 4 * MIB, ARENA + 64 * MIB, MapClass::HeapReserved, 0),
+                    mapping(
+                        0x7f00_0000_0000,
+                        0x7f00_0200_0000,
+                        MapClass::RuntimeOffHeap,
+                        MIB,
+                    ),
+                ],
+            }),
+            heap_profile: None,
+        }
+    }
+
+    fn gc(cycle: u64, live_mib: u64, forced: bool) -> Event {
+        Event::Gc(GcEvent {
+            cycle,
+            heap_live_bytes: live_mib * MIB,
+            forced,
+            ..GcEvent::default()
+        })
+    }
+
+    fn timeline() -> Timeline {
+        Timeline {
+            gomemlab_version: "0".into(),
+            toolchain: ToolchainInfo {
+                go: "go".into(),
+                version: "go1.21.13".into(),
+                go_line: "1.21".into(),
+            },
+            fixture: FixtureInfo {
+                name: "idle".into(),
+                args: vec![],
+                binary: String::new(),
+                build_key: String::new(),
+                build_tags: vec![],
+            },
+            settings: Settings {
+                env: Default::default(),
+                timeout_ms: 0,
+                sample_interval_us: 0,
+                heap_profile: vec![],
+            },
+            phases: vec![phase("start", 10, 0, 3 * MIB), phase("freed", 100, 2, MIB)],
+            samples: vec![],
+            sampler: SamplerStats::default(),
+            syscalls: vec![
+                mmap(0, 256 * 1024, "PROT_READ|PROT_WRITE", 0x7f10_0000_0000),
+                mmap(ARENA, 64 * MIB, "PROT_NONE", ARENA),
+                mmap(0, 32 * MIB, "PROT_READ|PROT_WRITE", 0x7f00_0000_0000),
+                call(Syscall::Madvise, 50, ARENA, 2 * MIB, Some("MADV_DONTNEED")),
+                call(
+                    Syscall::Madvise,
+                    60,
+                    ARENA + 2 * MIB,
+                    MIB,
+                    Some("MADV_FREE"),
+                ),
+                call(
+                    Syscall::Madvise,
+                    70,
+                    0x7f00_0000_0000,
+                    MIB,
+                    Some("MADV_DONTNEED"),
+                ),
+                call(Syscall::Munmap, 80, 0x7f20_0000_0000, MIB, None),
+            ],
+            trace: Some(TraceStats::default()),
+            exit: Exit::Code(0),
+            duration_ns: 200,
+            events: vec![gc(1, 100, false), gc(2, 100, true)],
+            unparsed_trace_lines: 0,
+            stderr_lines: 0,
+        }
+    }
+
+    fn value(text: &str) -> f64 {
+        eval(&parse_expr(text).unwrap(), &timeline(), None)
+            .unwrap()
+            .v
+    }
+
+    fn holds(text: &str) -> bool {
+        evaluate(&parse_check(text).unwrap(), &timeline())
+            .unwrap()
+            .holds
+    }
+
+    #[test]
+    fn queries_count_project_and_filter_syscalls() {
+        assert_eq!(value("count(syscalls)"), 7.0);
+        assert_eq!(value("count(syscalls.mmap)"), 3.0);
+        assert_eq!(value("first(syscalls.mmap.len)"), 262144.0);
+        assert_eq!(
+            value("first(syscalls.mmap.result where prot == 'PROT_NONE' and addr != 0)"),
+            ARENA as f64
+        );
+        assert_eq!(
+            value(
+                "first(syscalls.mmap.index where len == 32MiB and prot == \"PROT_READ|PROT_WRITE\")"
+            ),
+            2.0
+        );
+        assert_eq!(
+            value("count(syscalls.mmap where flags has 'MAP_ANONYMOUS')"),
+            3.0
+        );
+        assert_eq!(
+            value("count(syscalls.mmap where flags has 'MAP_FIXED')"),
+            0.0
+        );
+        assert_eq!(
+            value(
+                "sum(syscalls.madvise.len where advice == 'MADV_DONTNEED' or advice == 'MADV_FREE')"
+            ),
+            (4 * MIB) as f64
+        );
+        assert_eq!(value("sum(syscalls.munmap.len where len > 1GiB)"), 0.0);
+        assert!(value("first(syscalls.brk.len)").is_nan());
+        // A condition's value may read the timeline: phases, other queries.
+        assert_eq!(
+            value("count(syscalls.madvise where t_ns >= t@start and t_ns <= 65ns)"),
+            2.0
+        );
+        assert_eq!(
+            value(
+                "count(syscalls.mmap where index == first(syscalls.mmap.index where prot == 'PROT_NONE') + 1)"
+            ),
+            1.0
+        );
+    }
+
+    #[test]
+    fn in_class_uses_the_mapping_inventory() {
+        assert_eq!(
+            value("sum(syscalls.madvise.len where in heap_arena)"),
+            (3 * MIB) as f64
+        );
+        assert_eq!(
+            value("count(syscalls.mmap where in heap_arena or in heap_reserved)"),
+            1.0
+        );
+        assert_eq!(value("count(syscalls.munmap where in heap_arena)"), 0.0);
+        assert_eq!(
+            value("count(syscalls.madvise where in runtime_off_heap)"),
+            1.0
+        );
+        assert!(holds(
+            "count(syscalls.munmap where in heap_arena or in heap_reserved) == 0"
+        ));
+    }
+
+    #[test]
+    fn nested_paths_read_per_phase_and_as_series() {
+        assert_eq!(value("maps.heap_arena.size@start"), (4 * MIB) as f64);
+        assert_eq!(value("maps.heap_arena.rss@freed"), MIB as f64);
+        assert_eq!(value("maps.heap_reserved.count@freed"), 1.0);
+        assert_eq!(value("maps.stack.size@freed"), 0.0);
+        assert_eq!(value("max(maps.heap_arena.rss)"), (3 * MIB) as f64);
+        assert!(holds(
+            "maps.heap_arena.size + maps.heap_reserved.size == 64MiB"
+        ));
+        assert!(holds("nonincreasing(maps.heap_arena.rss)"));
+        assert!(!holds("nondecreasing(maps.heap_arena.rss)"));
+    }
+
+    #[test]
+    fn queries_over_gc_events() {
+        assert_eq!(value("count(events.gc)"), 2.0);
+        assert_eq!(value("count(events.gc where forced == true)"), 1.0);
+        assert_eq!(
+            value("count(events.gc where cycle <= go.num_gc@freed)"),
+            2.0
+        );
+        assert!(holds(
+            "last(events.gc.heap_live where cycle <= go.num_gc@freed) >= go.heap_alloc@freed - 1MiB"
+        ));
+        assert_eq!(value("count(events.scav)"), 0.0);
+    }
+
+    #[test]
+    fn missing_views_are_clear_errors() {
+        let mut t = timeline();
+        t.trace = None;
+        let e = eval(&parse_expr("count(syscalls)").unwrap(), &t, None).unwrap_err();
+        assert!(e.contains("trace-syscalls = true"), "{e}");
+        let mut t = timeline();
+        for p in &mut t.phases {
+            p.maps = None;
+        }
+        let e = eval(&parse_expr("maps.heap_arena.size@start").unwrap(), &t, None).unwrap_err();
+        assert!(e.contains("maps = true"), "{e}");
+        let e = eval(
+            &parse_expr("count(syscalls.munmap where in heap_arena)").unwrap(),
+            &t,
+            None,
+        )
+        .unwrap_err();
+        assert!(e.contains("maps = true"), "{e}");
+    }
 }

@@ -39,7 +39,7 @@ pub enum Event {
 
 /// One GC cycle, from its gctrace line. Heap sizes are printed by the runtime
 /// in whole MiB (truncated: the true value lies in `[v, v + 1 MiB)`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GcEvent {
     /// When the harness read the line: nanoseconds since spawn (the timeline's
     /// clock). The runtime prints the line at the end of mark termination; the
@@ -79,7 +79,7 @@ pub struct GcEvent {
 }
 
 /// One scavenger line: memory returned to the OS since the previous line.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ScavEvent {
     /// When the harness read the line, nanoseconds since spawn.
     pub t_ns: u64,

@@ -43,6 +43,15 @@ struct File {
     timeout: Option<Spanned<String>>,
     #[serde(default)]
     slow: bool,
+    /// Trace mmap/munmap/madvise/mprotect/brk (slows them: no timing claims here).
+    #[serde(default)]
+    trace_syscalls: bool,
+    /// Read the mapping inventory at every phase.
+    #[serde(default)]
+    maps: bool,
+    /// Phases at which the fixture writes a heap profile (`["all"]` for every one).
+    #[serde(default)]
+    heap_profile: Vec<String>,
     #[serde(default)]
     settings: Vec<Spanned<BTreeMap<String, toml::Value>>>,
     #[serde(default)]
@@ -62,6 +71,8 @@ struct ClaimFile {
     check: Vec<Spanned<String>>,
     #[serde(default)]
     record: Vec<Spanned<String>>,
+    #[serde(default)]
+    exact: Vec<Spanned<String>>,
 }
 
 fn one() -> Spanned<u32> {
@@ -81,6 +92,12 @@ pub struct Experiment {
     pub repeats: u32,
     pub timeout: Duration,
     pub slow: bool,
+    /// Trace the memory-management syscalls of every run (`trace-syscalls = true`).
+    pub trace_syscalls: bool,
+    /// Read the mapping inventory at every phase (`maps = true`).
+    pub maps: bool,
+    /// Phases that write a heap profile (`heap-profile = ["collected"]`).
+    pub heap_profile: Vec<String>,
     /// The runs to make: one per settings row.
     pub cells: Vec<Cell>,
     pub claims: Vec<Claim>,
@@ -106,6 +123,9 @@ pub struct Claim {
     pub when: BTreeMap<String, String>,
     pub checks: Vec<Located<Check>>,
     pub records: Vec<Located<expr::Expr>>,
+    /// Values fixed for a Go version (sizes of runtime structures): recorded
+    /// like `records`, and written into the snapshot, so a change shows up.
+    pub exacts: Vec<Located<expr::Expr>>,
 }
 
 /// A parsed item and the line it came from, for error messages.
@@ -249,9 +269,14 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         });
     }
 
+    let switches = Switches {
+        trace_syscalls: file.trace_syscalls,
+        maps: file.maps,
+        heap_profile: !file.heap_profile.is_empty(),
+    };
     let mut claims = Vec::new();
     for c in &file.claim {
-        claims.push(claim(c, text, &cells).map_err(|(span, m)| invalid(span, m))?);
+        claims.push(claim(c, text, &cells, switches).map_err(|(span, m)| invalid(span, m))?);
     }
     let mut ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
     ids.sort_unstable();
@@ -275,6 +300,9 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         repeats: *file.repeats.get_ref(),
         timeout,
         slow: file.slow,
+        trace_syscalls: file.trace_syscalls,
+        maps: file.maps,
+        heap_profile: file.heap_profile,
         cells,
         claims,
     })
@@ -319,7 +347,57 @@ fn cell(row: &BTreeMap<String, toml::Value>, base_args: &[String]) -> Result<Cel
 
 type Spanned2<T> = Result<T, (std::ops::Range<usize>, String)>;
 
-fn claim(c: &ClaimFile, text: &str, cells: &[Cell]) -> Spanned2<Claim> {
+/// The deep views the experiment turns on.
+#[derive(Debug, Clone, Copy)]
+struct Switches {
+    trace_syscalls: bool,
+    maps: bool,
+    heap_profile: bool,
+}
+
+impl Switches {
+    /// Refuses an expression that reads a view this experiment does not record.
+    fn allow(self, e: &expr::Expr) -> Result<(), String> {
+        let mut needs = Vec::new();
+        expr::needs_expr(e, &mut needs);
+        for need in needs {
+            match need {
+                "syscalls" if !self.trace_syscalls => {
+                    return Err("reads the syscall trace: add `trace-syscalls = true` at the top of the file (not in an experiment with timing claims: tracing slows mmap/madvise)".into());
+                }
+                "maps" if !self.maps => {
+                    return Err(
+                        "reads the mapping inventory: add `maps = true` at the top of the file"
+                            .into(),
+                    );
+                }
+                "ledger" if !self.maps => {
+                    return Err(
+                        "reads the ledger, which needs the mapping inventory: add `maps = true` at the top of the file"
+                            .into(),
+                    );
+                }
+                "profile" if !self.heap_profile => {
+                    return Err(
+                        "reads a heap profile: add `heap-profile = [\"PHASE\", ...]` at the top of the file"
+                            .into(),
+                    );
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn allow_check(self, c: &Check) -> Result<(), String> {
+        match c {
+            Check::Compare { lhs, rhs, .. } => self.allow(lhs).and_then(|()| self.allow(rhs)),
+            Check::Monotone { series, .. } => self.allow(series),
+        }
+    }
+}
+
+fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spanned2<Claim> {
     let at_id = || {
         let start = text.find(&format!("\"{}\"", c.id)).unwrap_or(0);
         start..start
@@ -355,12 +433,21 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell]) -> Spanned2<Claim> {
     let mut checks = Vec::new();
     for item in &c.check {
         let parsed = expr::parse_check(item.get_ref()).map_err(|m| (item.span(), m))?;
+        switches
+            .allow_check(&parsed)
+            .map_err(|m| (item.span(), format!("`{}` {m}", item.get_ref())))?;
         checks.push(located(parsed, item, text));
     }
     let mut records = Vec::new();
-    for item in &c.record {
-        let parsed = expr::parse_expr(item.get_ref()).map_err(|m| (item.span(), m))?;
-        records.push(located(parsed, item, text));
+    let mut exacts = Vec::new();
+    for (items, out) in [(&c.record, &mut records), (&c.exact, &mut exacts)] {
+        for item in items {
+            let parsed = expr::parse_expr(item.get_ref()).map_err(|m| (item.span(), m))?;
+            switches
+                .allow(&parsed)
+                .map_err(|m| (item.span(), format!("`{}` {m}", item.get_ref())))?;
+            out.push(located(parsed, item, text));
+        }
     }
     Ok(Claim {
         id: c.id.clone(),
@@ -369,6 +456,7 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell]) -> Spanned2<Claim> {
         when: c.when.clone(),
         checks,
         records,
+        exacts,
     })
 }
 
@@ -468,5 +556,77 @@ check = ["os.rss@freed >= 0.9 * os.rss@allocated"]
         assert!(e.contains("at least 1"), "{e}");
         let e = error("title = ");
         assert!(e.starts_with("x.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn deep_views_need_their_switch() {
+        let traced = GOOD.replace(
+            "os.rss@freed >= 0.9 * os.rss@allocated",
+            "count(syscalls.munmap where in heap_arena) == 0",
+        );
+        let e = error(&traced);
+        assert!(
+            e.starts_with("x.toml:17:") && e.contains("trace-syscalls = true"),
+            "{e}"
+        );
+        let e = error(&traced.replace("repeats = 2", "repeats = 2\ntrace-syscalls = true"));
+        assert!(
+            e.starts_with("x.toml:18:") && e.contains("maps = true"),
+            "{e}"
+        );
+        let ok = traced.replace(
+            "repeats = 2",
+            "repeats = 2\ntrace-syscalls = true\nmaps = true",
+        );
+        let exp = parse(Path::new("x.toml"), &ok, &fixtures()).unwrap();
+        assert!(exp.trace_syscalls && exp.maps);
+
+        let exact = GOOD.replace(
+            "check = [",
+            "exact = [\"maps.heap_arena.size@freed\"]\ncheck = [",
+        );
+        let e = error(&exact);
+        assert!(
+            e.starts_with("x.toml:17:") && e.contains("maps = true"),
+            "{e}"
+        );
+        let exp = parse(
+            Path::new("x.toml"),
+            &exact.replace("repeats = 2", "repeats = 2\nmaps = true"),
+            &fixtures(),
+        )
+        .unwrap();
+        assert_eq!(exp.claims[0].exacts.len(), 1);
+    }
+
+    #[test]
+    fn profile_and_ledger_views_need_their_switch_and_valid_names() {
+        let profiled = GOOD.replace(
+            "os.rss@freed >= 0.9 * os.rss@allocated",
+            "profile.inuse_space@freed <= ledger.limit@freed",
+        );
+        let e = error(&profiled);
+        assert!(
+            e.starts_with("x.toml:17:") && e.contains("heap-profile = ["),
+            "{e}"
+        );
+        let e = error(&profiled.replace("repeats = 2", "repeats = 2\nheap-profile = [\"freed\"]"));
+        assert!(
+            e.starts_with("x.toml:18:") && e.contains("maps = true"),
+            "{e}"
+        );
+        let ok = profiled.replace(
+            "repeats = 2",
+            "repeats = 2\nheap-profile = [\"freed\"]\nmaps = true",
+        );
+        let exp = parse(Path::new("x.toml"), &ok, &fixtures()).unwrap();
+        assert_eq!(exp.heap_profile, ["freed"]);
+        let e = error(&ok.replace("profile.inuse_space@", "profile.inuse@"));
+        assert!(
+            e.contains("inuse_space") && e.contains("alloc_space"),
+            "{e}"
+        );
+        let e = error(&ok.replace("ledger.limit@", "ledger.heap_arena.rss@"));
+        assert!(e.contains("resident") && e.contains("runtime"), "{e}");
     }
 }

@@ -6,11 +6,12 @@
 //! [`toolchain`] → [`fixture`] (build, cached) → [`run`] (spawn, own it) →
 //! [`sampler`] + [`os_view`] + [`probe`] (measure) → [`observe`] (drive one run
 //! into a [`timeline::Timeline`]) → [`claim`] (verdicts over timelines, checks
-//! written in [`expr`], claims loaded by [`experiment`], driven by
+//! written in [`expr`] over the views of [`query`], claims loaded by [`experiment`], driven by
 //! [`reproduce`]) → [`report`] (text and JSON).
 //! Deeper views: [`events`] (gctrace/scavtrace lines), [`maps`] (mapping inventory),
 //! [`trace`] (memory-management syscalls of every thread, through ptrace),
-//! [`profile`] (heap profiles the fixture writes at chosen phases).
+//! [`profile`] (heap profiles the fixture writes at chosen phases), [`ledger`]
+//! (resident bytes per mapping class reconciled with the runtime's accounting).
 
 pub mod claim;
 pub mod cli;
@@ -24,6 +25,7 @@ pub mod observe;
 pub mod os_view;
 pub mod probe;
 pub mod profile;
+pub mod query;
 pub mod report;
 pub mod reproduce;
 pub mod run;

@@ -404,6 +404,7 @@ pub fn value(v: f64, unit: &str) -> String {
         "ns" if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
         "ns" => format!("{:.1} ms", v / 1e6),
         "count" => format!("{v:.0}"),
+        "address" if v.is_finite() && v >= 0.0 => format!("{:#x}", v as u64),
         _ => format!("{v:.3}"),
     }
 }
@@ -529,9 +530,36 @@ pub fn verdict_snapshot(r: &ExperimentResult) -> String {
             for check in &c.checks {
                 let _ = writeln!(out, "  {:<8} {}", check.verdict.as_str(), check.check);
             }
+            for r in c.records.iter().filter(|r| r.exact) {
+                let _ = writeln!(out, "  {:<8} {} = {}", "exact", r.expr, exact(&r.value));
+            }
         }
     }
     out
+}
+
+/// An exact value in full (`1133584 bytes`); a range when the repeats
+/// disagree, which is itself news.
+fn exact(s: &Spread) -> String {
+    let unit = if s.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", s.unit)
+    };
+    let n = |v: f64| {
+        if s.unit == "address" && v.is_finite() && v >= 0.0 {
+            format!("{:#x}", v as u64)
+        } else {
+            v.to_string()
+        }
+    };
+    if s.min < s.max {
+        format!("{}..{}{unit} (not exact)", n(s.min), n(s.max))
+    } else if s.median.is_nan() {
+        "none".to_string()
+    } else {
+        format!("{}{unit}", n(s.median))
+    }
 }
 
 /// Results as pretty JSON (documented in the README).

@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use crate::claim::{self, ClaimResult, Verdict};
 use crate::experiment::{Experiment, ExperimentError};
-use crate::fixture::{BuildError, Fixtures};
+use crate::fixture::{BuildError, Fixtures, HEAP_PROFILE_TAG};
 use crate::observe::observe;
-use crate::run::RunSpec;
+use crate::run::{HeapProfiles, RunSpec};
 use crate::timeline::Timeline;
 use crate::toolchain::Toolchain;
 
@@ -53,6 +53,8 @@ pub enum ReproduceError {
     Build(#[from] BuildError),
     #[error(transparent)]
     Experiment(#[from] ExperimentError),
+    #[error("cannot create a directory for heap profiles: {0}")]
+    Artifacts(std::io::Error),
 }
 
 /// Runs one experiment. Claims outside `only` (when given) are left out.
@@ -63,7 +65,18 @@ pub fn run_experiment(
     only: Option<&[String]>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<ExperimentResult, ReproduceError> {
-    let built = fixtures.build(&exp.fixture, toolchain)?;
+    // Heap profiles need the fixture built with profiling on; they are read
+    // into the timeline, so the files only live as long as the experiment.
+    let profiles = if exp.heap_profile.is_empty() {
+        None
+    } else {
+        Some(tempfile::tempdir().map_err(ReproduceError::Artifacts)?)
+    };
+    let built = if profiles.is_some() {
+        fixtures.build_tagged(&exp.fixture, toolchain, &[HEAP_PROFILE_TAG])?
+    } else {
+        fixtures.build(&exp.fixture, toolchain)?
+    };
     let claims: Vec<_> = exp
         .claims
         .iter()
@@ -90,6 +103,12 @@ pub fn run_experiment(
             args: cell.args.clone(),
             env: cell.env.clone(),
             timeout: exp.timeout,
+            maps: exp.maps,
+            trace_syscalls: exp.trace_syscalls,
+            heap_profiles: profiles.as_ref().map(|dir| HeapProfiles {
+                phases: exp.heap_profile.clone(),
+                dir: dir.path().to_path_buf(),
+            }),
             ..RunSpec::default()
         };
         let mut runs: Vec<Timeline> = Vec::new();
