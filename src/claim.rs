@@ -302,6 +302,19 @@ fn needs_phase(e: &Expr) -> bool {
     }
 }
 
+/// The largest step back of a series, in order (0 when it never decreases).
+pub fn largest_drop(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut prev = f64::NAN;
+    let mut drop = 0.0_f64;
+    for v in values {
+        if prev > v {
+            drop = drop.max(prev - v);
+        }
+        prev = v;
+    }
+    drop
+}
+
 /// Evaluates an expression; `phase` is the phase of an "at every phase" check.
 pub fn eval(e: &Expr, t: &Timeline, phase: Option<&Phase>) -> Result<Value, String> {
     match e {
@@ -330,6 +343,10 @@ pub fn eval(e: &Expr, t: &Timeline, phase: Option<&Phase>) -> Result<Value, Stri
                 }),
                 "sum" => Some(Value {
                     v: values.iter().fold(0.0, |a, b| a + b.v),
+                    unit,
+                }),
+                "drop" => Some(Value {
+                    v: largest_drop(values.iter().map(|x| x.v)),
                     unit,
                 }),
                 _ => values.last().copied(),
@@ -436,6 +453,13 @@ mod tests {
         Exit, FixtureInfo, GoView, OsView, SamplerStats, Settings, Syscall, SyscallEvent,
         ToolchainInfo, TraceStats,
     };
+
+    #[test]
+    fn largest_drop_is_the_biggest_step_back() {
+        assert_eq!(largest_drop([1.0, 2.0, 3.0]), 0.0);
+        assert_eq!(largest_drop([5.0, 1.0, 4.0, 3.0]), 4.0);
+        assert_eq!(largest_drop(std::iter::empty()), 0.0);
+    }
 
     const ARENA: u64 = 0xc0_0000_0000;
     const MIB: u64 = 1 << 20;

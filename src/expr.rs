@@ -1,6 +1,7 @@
 //! The check language of claims: `os.rss@freed <= 0.10 * os.rss@allocated`,
 //! `go.heap_released <= go.heap_idle` (at every phase),
-//! `nondecreasing(samples.vm_size)`, `max(samples.rss) >= 2.5 * go.heap_alloc@live`.
+//! `nondecreasing(samples.vm_size)`, `max(samples.rss) >= 2.5 * go.heap_alloc@live`,
+//! `drop(samples.vm_size) <= 4MiB` (the largest step back of a series).
 //! Parsing only; evaluation over a timeline lives in `claim`.
 //!
 //! Names after `os.` and `go.` are the timeline's own fields (the `_bytes`
@@ -13,6 +14,12 @@
 //!   fields `count`, `size`, `rss`). Like `os.`, without `@phase` it means
 //!   "at every phase", and in a function it is a series over the phases.
 //!   Needs `maps = true` in the experiment.
+//!   `profile.<field>@<phase>` (`inuse_space`, `inuse_objects`, `alloc_space`,
+//!   `alloc_objects`, `sample_rate`): the heap profile written at the phase;
+//!   needs `heap-profile = ["<phase>", ...]`. `ledger.<field>@<phase>`
+//!   (`rss`, `explained`, `unexplained`, `limit`, `runtime_sys`, `anon_mapped`,
+//!   `mapped_beyond_sys`, and `ledger.<category>.<field>`): the ledger
+//!   computed at the phase; needs `maps = true`.
 //! - Queries over record lists, only inside a function:
 //!   `func(<collection>[.<field>] [where <cond> [and|or <cond>]...])`.
 //!   Collections: `syscalls`, `syscalls.mmap` (`.munmap`, `.madvise`,
@@ -134,9 +141,9 @@ pub enum Check {
     },
 }
 
-const FUNCS: &[&str] = &["max", "min", "first", "last", "count", "sum"];
+const FUNCS: &[&str] = &["max", "min", "first", "last", "count", "sum", "drop"];
 /// Functions that need a field when given a query.
-const FIELD_FUNCS: &[&str] = &["max", "min", "first", "last", "sum"];
+const FIELD_FUNCS: &[&str] = &["max", "min", "first", "last", "sum", "drop"];
 const COND_OPS: &[&str] = &["==", "!=", "<=", ">=", "<", ">", "has"];
 const CMPS: &[&str] = &["<=", ">=", "==", "<", ">"];
 

@@ -69,6 +69,7 @@ pub fn eval_query(func: &str, q: &Query, t: &Timeline) -> Result<Value, String> 
         "max" => values.iter().copied().fold(f64::NAN, f64::max),
         "min" => values.iter().copied().fold(f64::NAN, f64::min),
         "first" => values.first().copied().unwrap_or(f64::NAN),
+        "drop" => super::largest_drop(values.iter().copied()),
         _ => values.last().copied().unwrap_or(f64::NAN),
     };
     Ok(Value { v, unit })
