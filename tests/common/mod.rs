@@ -2,6 +2,8 @@
 //! bundled fixtures, each found or built once per test binary.
 #![allow(dead_code)]
 
+pub mod snapshot;
+
 use std::sync::OnceLock;
 use std::time::Duration;
 
