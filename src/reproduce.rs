@@ -5,8 +5,8 @@
 use serde::Serialize;
 
 use crate::claim::{self, ClaimResult, Verdict};
-use crate::experiment::{Experiment, ExperimentError};
-use crate::fixture::{BuildError, Fixtures, HEAP_PROFILE_TAG};
+use crate::experiment::{Cell, Experiment, ExperimentError};
+use crate::fixture::{BuildError, Fixtures};
 use crate::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
 use crate::timeline::Timeline;
@@ -57,6 +57,22 @@ pub enum ReproduceError {
     Artifacts(std::io::Error),
 }
 
+/// How one cell of an experiment runs.
+fn run_spec(exp: &Experiment, cell: &Cell, profiles: Option<&tempfile::TempDir>) -> RunSpec {
+    RunSpec {
+        args: cell.args.clone(),
+        env: cell.env.clone(),
+        timeout: exp.timeout,
+        maps: exp.maps,
+        trace_syscalls: exp.trace_syscalls,
+        heap_profiles: profiles.map(|dir| HeapProfiles {
+            phases: exp.heap_profile.clone(),
+            dir: dir.path().to_path_buf(),
+        }),
+        ..RunSpec::default()
+    }
+}
+
 /// Runs one experiment. Claims outside `only` (when given) are left out.
 pub fn run_experiment(
     exp: &Experiment,
@@ -72,11 +88,13 @@ pub fn run_experiment(
     } else {
         Some(tempfile::tempdir().map_err(ReproduceError::Artifacts)?)
     };
-    let built = if profiles.is_some() {
-        fixtures.build_tagged(&exp.fixture, toolchain, &[HEAP_PROFILE_TAG])?
-    } else {
-        fixtures.build(&exp.fixture, toolchain)?
-    };
+    // Build tags are the experiment's (not a cell's): any cell's spec says them.
+    let tags = exp
+        .cells
+        .first()
+        .map(|c| run_spec(exp, c, profiles.as_ref()).build_tags())
+        .unwrap_or_default();
+    let built = fixtures.build_tagged(&exp.fixture, toolchain, &tags)?;
     let claims: Vec<_> = exp
         .claims
         .iter()
@@ -99,18 +117,7 @@ pub fn run_experiment(
             });
             continue;
         }
-        let spec = RunSpec {
-            args: cell.args.clone(),
-            env: cell.env.clone(),
-            timeout: exp.timeout,
-            maps: exp.maps,
-            trace_syscalls: exp.trace_syscalls,
-            heap_profiles: profiles.as_ref().map(|dir| HeapProfiles {
-                phases: exp.heap_profile.clone(),
-                dir: dir.path().to_path_buf(),
-            }),
-            ..RunSpec::default()
-        };
+        let spec = run_spec(exp, cell, profiles.as_ref());
         let mut runs: Vec<Timeline> = Vec::new();
         let mut error = None;
         for _ in 0..exp.repeats {
