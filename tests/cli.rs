@@ -40,12 +40,7 @@ fn json_output_has_the_documented_fields() {
         .args(["run", "idle", "--json", "--", "-hold", "50ms"])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of_success(&out)).unwrap();
     assert!(
         v["toolchain"]["version"]
             .as_str()
@@ -101,12 +96,7 @@ fn traced_json_has_the_syscalls() {
         ])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of_success(&out)).unwrap();
     let first = &v["syscalls"][0];
     assert_eq!(first["syscall"], "mmap");
     assert_eq!(first["prot"], "PROT_READ|PROT_WRITE");
@@ -153,12 +143,7 @@ fn heap_profile_prints_a_summary_and_keeps_the_files_next_to_the_timeline() {
         .args(["--", "-count", "3"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = common::stdout_of_success(&out);
     // The phase table first, then the summary: one row per profile.
     let table = stdout.find("\ncollected ").unwrap();
     let summary = stdout.find("heap profiles: 1 ").unwrap();
@@ -293,12 +278,7 @@ fn reproduce_only_narrows_the_run_and_prints_the_verdict_table() {
         .args(["reproduce", "--only", "idle-rss-small"])
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = common::stdout_of_success(&out);
     assert!(
         stdout.contains("idle-rss-small") && stdout.contains("001"),
         "{stdout}"
@@ -344,12 +324,7 @@ check = ["os.rss@started <= 16MiB"]
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of_success(&out)).unwrap();
     let claim = &v[0]["cells"][0]["claims"][0];
     assert_eq!(v[0]["experiment"], "mine");
     assert_eq!(claim["id"], "my-hello-is-small");

@@ -96,12 +96,7 @@ fn bigbytes_profiles_show_a_gigabyte_allocated_and_nothing_in_use_after_gc() {
         .arg(path)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = common::stdout_of_success(&out);
     assert!(stdout.contains("main.bigBytes"), "{stdout}");
 }
 

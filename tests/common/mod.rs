@@ -87,3 +87,16 @@ pub fn eventually(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
 pub fn unique_hold(salt: u32) -> String {
     format!("{}ms", 600_000 + (std::process::id() % 10_000) * 10 + salt)
 }
+
+/// The stdout of a command that must have succeeded; otherwise the test fails
+/// showing both streams.
+pub fn stdout_of_success(out: &std::process::Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
