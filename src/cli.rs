@@ -10,14 +10,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::build::fixture::{BuildError, Fixtures};
+use crate::build::toolchain;
 use crate::experiment;
-use crate::fixture::{BuildError, Fixtures};
-use crate::observe::observe;
+use crate::experiment::reproduce::{self, Progress, ReproduceError};
 use crate::report;
-use crate::reproduce::{self, Progress, ReproduceError};
+use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunError, RunSpec};
 use crate::timeline::Timeline;
-use crate::toolchain;
 
 /// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
 pub mod exit_code {

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::events::Event;
-use crate::maps::MapsInventory;
+use crate::measure::events::Event;
+use crate::measure::maps::MapsInventory;
 
 /// One run of one fixture, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]

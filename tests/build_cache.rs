@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 
 use common::toolchain;
-use gomemlab::fixture::{BuildError, Fixtures};
+use gomemlab::build::fixture::{BuildError, Fixtures};
 
 /// A private copy of the bundled fixtures with its own cache.
 fn private_fixtures() -> (tempfile::TempDir, Fixtures) {

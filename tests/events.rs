@@ -5,7 +5,7 @@
 mod common;
 
 use common::observe_fixture;
-use gomemlab::events::{Event, GcEvent, ScavEvent};
+use gomemlab::measure::events::{Event, GcEvent, ScavEvent};
 use gomemlab::timeline::Timeline;
 
 const MIB: u64 = 1 << 20;

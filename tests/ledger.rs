@@ -10,10 +10,10 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use common::{built, toolchain};
-use gomemlab::ledger::{self, Category, Ledger};
-use gomemlab::observe::observe;
+use gomemlab::analyze::ledger::{self, Category, Ledger};
 use gomemlab::report;
 use gomemlab::run::RunSpec;
+use gomemlab::run::observe::observe;
 use gomemlab::timeline::Timeline;
 use predicates::prelude::*;
 

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::{built, eventually, processes_with, toolchain, unique_hold};
-use gomemlab::observe::observe;
+use gomemlab::run::observe::observe;
 use gomemlab::run::{RunError, RunSpec, Running};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use gomemlab::fixture::{Fixtures, HEAP_PROFILE_TAG};
-use gomemlab::observe::observe;
+use gomemlab::build::fixture::{Fixtures, HEAP_PROFILE_TAG};
+use gomemlab::run::observe::observe;
 use gomemlab::run::{HeapProfiles, RunError, RunSpec};
 
 fn profiled_spec(dir: &Path, phases: &[&str], args: &[&str]) -> RunSpec {

@@ -13,10 +13,10 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{built, observe_traced, toolchain};
+use gomemlab::measure::trace::Tracer;
 use gomemlab::report::strace_line;
 use gomemlab::run::{RunError, RunSpec, Running};
 use gomemlab::timeline::{Exit, Syscall, SyscallEvent, Timeline};
-use gomemlab::trace::Tracer;
 use nix::sys::signal::{Signal, kill};
 
 const MIB: u64 = 1 << 20;
@@ -205,7 +205,7 @@ fn a_stop_signal_does_not_leave_a_traced_fixture_stopped() {
 #[test]
 fn a_traced_fixture_that_fails_is_reported_like_an_untraced_one() {
     let spec = traced(&["-no-such-flag"]);
-    let err = gomemlab::observe::observe(&built("bigbytes"), toolchain(), &spec).unwrap_err();
+    let err = gomemlab::run::observe::observe(&built("bigbytes"), toolchain(), &spec).unwrap_err();
     let text = err.to_string();
     assert!(matches!(err, RunError::Crashed { .. }), "{text}");
     assert!(

@@ -5,10 +5,10 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use gomemlab::build::fixture::Fixtures;
 use gomemlab::experiment;
-use gomemlab::fixture::Fixtures;
+use gomemlab::experiment::reproduce::run_experiment;
 use gomemlab::report;
-use gomemlab::reproduce::run_experiment;
 
 /// Experiments measure memory and time: one at a time, so they never load each other.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());

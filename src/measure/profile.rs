@@ -245,7 +245,7 @@ mod tests {
         // go1.26.8. `go tool pprof -raw` shows two samples: the ten slices
         // (10 objects, 1000079360 bytes) and one sampled 24-byte slice header
         // scaled up to 21845 objects.
-        let bytes = include_bytes!("../tests/data/bigbytes-collected-go1.26.8.pb.gz");
+        let bytes = include_bytes!("../../tests/data/bigbytes-collected-go1.26.8.pb.gz");
         assert_eq!(
             parse(bytes).unwrap(),
             HeapTotals {

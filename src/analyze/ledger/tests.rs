@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::*;
-use crate::maps;
+use crate::measure::maps;
 use crate::timeline::OsView;
 
 const BIN: &str = "/work/wt-ledger/target/gomemlab/bin/bigbytes-go1.26.8-4a8e9720935b565b";

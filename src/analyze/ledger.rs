@@ -49,7 +49,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::maps::{MapClass, MapsInventory};
+use crate::measure::maps::{MapClass, MapsInventory};
 use crate::timeline::{GoView, Phase};
 
 /// The target of issue 4: unexplained at most 5% of RSS, or 1 MiB.

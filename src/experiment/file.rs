@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::expr::{self, Check};
+use crate::check::expr::{self, Check};
 use crate::run::SETTINGS_VARS;
 
 /// The four source articles, by the id used in experiment files.

@@ -6,8 +6,8 @@ mod select;
 
 use serde::Serialize;
 
+use crate::check::expr::{Check, Expr, Source, Unit, Value};
 use crate::experiment::{Claim, Located};
-use crate::expr::{Check, Expr, Source, Unit, Value};
 use crate::timeline::{Phase, Timeline};
 
 /// A claim's verdict in one settings row, over all repeats.
@@ -425,8 +425,8 @@ fn read(p: &Phase, source: Source, field: &str) -> Result<Value, String> {
         }
         Source::Nested => {
             return Ok(Value {
-                v: crate::query::read_path(p, field)?,
-                unit: crate::expr::unit_of(field),
+                v: crate::check::query::read_path(p, field)?,
+                unit: crate::check::expr::unit_of(field),
             });
         }
         Source::Samples => return Err("samples are a series".into()),
@@ -438,7 +438,7 @@ fn read(p: &Phase, source: Source, field: &str) -> Result<Value, String> {
         .ok_or_else(|| format!("no field {field}"))?;
     Ok(Value {
         v,
-        unit: crate::expr::unit_of(field),
+        unit: crate::check::expr::unit_of(field),
     })
 }
 
@@ -446,9 +446,9 @@ fn read(p: &Phase, source: Source, field: &str) -> Result<Value, String> {
 #[allow(clippy::float_cmp)] // the values compared are integers held in f64
 mod tests {
     use super::*;
-    use crate::events::{Event, GcEvent};
-    use crate::expr::{parse_check, parse_expr};
-    use crate::maps::{MapClass, Mapping, MapsInventory};
+    use crate::check::expr::{parse_check, parse_expr};
+    use crate::measure::events::{Event, GcEvent};
+    use crate::measure::maps::{MapClass, Mapping, MapsInventory};
     use crate::timeline::{
         Exit, FixtureInfo, GoView, OsView, SamplerStats, Settings, Syscall, SyscallEvent,
         ToolchainInfo, TraceStats,

@@ -3,15 +3,15 @@
 //! the [`Timeline`] (with the fixture's memory syscalls when the run is
 //! traced, and the summaries of the heap profiles it wrote when asked).
 
-use crate::events;
-use crate::fixture::{Built, HEAP_PROFILE_TAG};
-use crate::maps;
-use crate::os_view;
-use crate::profile;
+use crate::build::fixture::{Built, HEAP_PROFILE_TAG};
+use crate::build::toolchain::Toolchain;
+use crate::measure::events;
+use crate::measure::maps;
+use crate::measure::os_view;
+use crate::measure::profile;
+use crate::measure::sampler::Sampler;
 use crate::run::{RunError, RunSpec, Running};
-use crate::sampler::Sampler;
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
-use crate::toolchain::Toolchain;
 
 /// Runs `built` under `spec` and records everything about the run.
 pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<Timeline, RunError> {

@@ -12,8 +12,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::events::{Event, GcEvent, ScavEvent};
-use crate::maps::MapClass;
+use crate::measure::events::{Event, GcEvent, ScavEvent};
+use crate::measure::maps::MapClass;
 use crate::timeline::{HeapProfile, Phase, Syscall, SyscallEvent, Timeline};
 
 /// A per-phase view addressed by a path: `<root>.<key>...<field>@<phase>`.
@@ -95,12 +95,12 @@ fn ledger_template() -> Value {
 }
 
 fn ledger_of_phase(p: &Phase) -> Option<Value> {
-    let ledger = crate::ledger::of_phase(p)?;
+    let ledger = crate::analyze::ledger::of_phase(p)?;
     Some(ledger_value(Some(&ledger)))
 }
 
-fn ledger_value(l: Option<&crate::ledger::Ledger>) -> Value {
-    use crate::ledger::{Category, TARGET_FLOOR_BYTES, TARGET_FRACTION};
+fn ledger_value(l: Option<&crate::analyze::ledger::Ledger>) -> Value {
+    use crate::analyze::ledger::{Category, TARGET_FLOOR_BYTES, TARGET_FRACTION};
     let mut out = Map::new();
     let rss = l.map_or(0, |l| l.rss_bytes);
     out.insert("rss_bytes".into(), rss.into());
@@ -159,14 +159,14 @@ fn ledger_value(l: Option<&crate::ledger::Ledger>) -> Value {
 /// `maps.<class>.{count,size_bytes,rss_bytes}`: the inventory summed per class
 /// (a class with no mapping at a phase reads 0).
 fn maps_template() -> Value {
-    maps_value(&crate::maps::MapsInventory::default())
+    maps_value(&crate::measure::maps::MapsInventory::default())
 }
 
 fn maps_of_phase(p: &Phase) -> Option<Value> {
     p.maps.as_ref().map(maps_value)
 }
 
-fn maps_value(inv: &crate::maps::MapsInventory) -> Value {
+fn maps_value(inv: &crate::measure::maps::MapsInventory) -> Value {
     let summary = inv.summary();
     let mut out = Map::new();
     for class in MapClass::ALL {

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::claim::{CheckResult, Spread, Verdict};
-use crate::ledger::{self, Ledger};
-use crate::maps::MapsInventory;
-use crate::reproduce::ExperimentResult;
-use crate::timeline::{Exit, Syscall, SyscallEvent, Timeline};
+use crate::analyze::ledger::{self, Ledger};
+use crate::check::claim::{CheckResult, Spread, Verdict};
+use crate::experiment::reproduce::ExperimentResult;
+use crate::measure::maps::MapsInventory;
+use crate::run::HeapProfiles;
+use crate::timeline::{Exit, HeapProfile, Syscall, SyscallEvent, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -218,6 +219,72 @@ pub fn ledger_table(ledger: &Ledger) -> String {
     out
 }
 
+/// The heap profiles of a run: per profiled phase the four sums and the
+/// file, then the phases asked for that never happened.
+pub fn heap_profile_summary(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let asked = &timeline.settings.heap_profile;
+    if asked.is_empty() {
+        return out;
+    }
+    let profiled: Vec<(&str, &HeapProfile)> = timeline
+        .phases
+        .iter()
+        .filter_map(|p| p.heap_profile.as_ref().map(|h| (p.name.as_str(), h)))
+        .collect();
+    let mut rates: Vec<u64> = profiled.iter().map(|(_, h)| h.sample_rate_bytes).collect();
+    rates.sort_unstable();
+    rates.dedup();
+    let rates: Vec<String> = rates.iter().map(|&r| value(r as f64, "bytes")).collect();
+    let _ = writeln!(
+        out,
+        "heap profiles: {} (Go's estimates from allocations sampled every {}; each is the heap as of the last GC before its phase)",
+        profiled.len(),
+        if rates.is_empty() {
+            "-".to_string()
+        } else {
+            rates.join(" / ")
+        }
+    );
+    if !profiled.is_empty() {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>12} {:>13} {:>12} {:>13}  file",
+            "phase", "inuse_space", "inuse_objects", "alloc_space", "alloc_objects"
+        );
+        for (name, h) in &profiled {
+            let _ = writeln!(
+                out,
+                "{:<14} {:>12} {:>13} {:>12} {:>13}  {}",
+                name,
+                value(h.inuse_space_bytes as f64, "bytes"),
+                h.inuse_objects,
+                value(h.alloc_space_bytes as f64, "bytes"),
+                h.alloc_objects,
+                h.path
+            );
+        }
+    }
+    let seen: Vec<&str> = timeline.phases.iter().map(|p| p.name.as_str()).collect();
+    for phase in asked {
+        if phase != HeapProfiles::ALL && !seen.contains(&phase.as_str()) {
+            let _ = writeln!(
+                out,
+                "no heap profile for `{phase}`: the fixture has no such phase (its phases: {})",
+                seen.join(", ")
+            );
+        }
+    }
+    if let Some((_, h)) = profiled.first() {
+        let _ = writeln!(
+            out,
+            "open one with: go tool pprof -sample_index=alloc_space {}",
+            h.path
+        );
+    }
+    out
+}
+
 /// The syscall summary of a traced run: counts per syscall and per madvise
 /// advice, then the first `first_mmaps` mmap calls in strace's notation.
 pub fn syscall_summary(timeline: &Timeline, first_mmaps: usize) -> String {
@@ -337,6 +404,7 @@ pub fn value(v: f64, unit: &str) -> String {
         "ns" if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
         "ns" => format!("{:.1} ms", v / 1e6),
         "count" => format!("{v:.0}"),
+        "address" if v.is_finite() && v >= 0.0 => format!("{:#x}", v as u64),
         _ => format!("{v:.3}"),
     }
 }
@@ -462,9 +530,36 @@ pub fn verdict_snapshot(r: &ExperimentResult) -> String {
             for check in &c.checks {
                 let _ = writeln!(out, "  {:<8} {}", check.verdict.as_str(), check.check);
             }
+            for r in c.records.iter().filter(|r| r.exact) {
+                let _ = writeln!(out, "  {:<8} {} = {}", "exact", r.expr, exact(&r.value));
+            }
         }
     }
     out
+}
+
+/// An exact value in full (`1133584 bytes`); a range when the repeats
+/// disagree, which is itself news.
+fn exact(s: &Spread) -> String {
+    let unit = if s.unit.is_empty() {
+        String::new()
+    } else {
+        format!(" {}", s.unit)
+    };
+    let n = |v: f64| {
+        if s.unit == "address" && v.is_finite() && v >= 0.0 {
+            format!("{:#x}", v as u64)
+        } else {
+            v.to_string()
+        }
+    };
+    if s.min < s.max {
+        format!("{}..{}{unit} (not exact)", n(s.min), n(s.max))
+    } else if s.median.is_nan() {
+        "none".to_string()
+    } else {
+        format!("{}{unit}", n(s.median))
+    }
 }
 
 /// Results as pretty JSON (documented in the README).
@@ -533,7 +628,7 @@ mod tests {
 c000000000-c000400000 rw-p 00000000 00:00 0 
 c000400000-c004000000 ---p 00000000 00:00 0 
 ";
-        let maps = crate::maps::parse(text, "/bin/idle").unwrap();
+        let maps = crate::measure::maps::parse(text, "/bin/idle").unwrap();
         let table = maps_table(&maps);
         let lines: Vec<&str> = table.lines().collect();
         assert_eq!(lines.len(), 5, "{table}");
@@ -585,14 +680,14 @@ Rss: 0 kB
 Size: 2048 kB
 Rss: 2048 kB
 ";
-        let maps = crate::maps::parse(text, "/bin/idle").unwrap();
-        let runtime = crate::ledger::RuntimeClasses {
+        let maps = crate::measure::maps::parse(text, "/bin/idle").unwrap();
+        let runtime = crate::analyze::ledger::RuntimeClasses {
             heap_arena_bytes: 2 << 20,
             heap_released_bytes: 0,
             off_heap_bytes: 0,
             total_bytes: 4 << 20,
         };
-        let ledger = crate::ledger::reconcile("started", &maps, &runtime, 5_963_776);
+        let ledger = crate::analyze::ledger::reconcile("started", &maps, &runtime, 5_963_776);
         let table = ledger_table(&ledger);
         let lines: Vec<&str> = table.lines().collect();
         assert!(lines[1].trim_start().starts_with("binary "), "{table}");

@@ -21,9 +21,9 @@ use command_fds::{CommandFdExt, FdMapping};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use crate::probe;
+use crate::measure::probe;
+use crate::measure::trace::{Traced, Tracer};
 use crate::timeline::{Exit, SyscallEvent, TraceStats};
-use crate::trace::{Traced, Tracer};
 
 /// Runtime variables a run may set; anything else is refused.
 pub const SETTINGS_VARS: &[&str] = &["GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK"];
@@ -131,7 +131,7 @@ pub enum RunError {
     BadProfilePhase { phase: String },
     #[error(
         "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
-        tag = crate::fixture::HEAP_PROFILE_TAG
+        tag = crate::build::fixture::HEAP_PROFILE_TAG
     )]
     NotProfilable { fixture: String },
     #[error("failed to create the artifacts directory {path}: {source}")]
@@ -140,7 +140,7 @@ pub enum RunError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Profile(#[from] crate::profile::ProfileError),
+    Profile(#[from] crate::measure::profile::ProfileError),
 }
 
 impl RunSpec {
@@ -156,7 +156,7 @@ impl RunSpec {
     /// The Go build tags the fixture needs for this run.
     pub fn build_tags(&self) -> Vec<&'static str> {
         match &self.heap_profiles {
-            Some(_) => vec![crate::fixture::HEAP_PROFILE_TAG],
+            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
             None => Vec::new(),
         }
     }
@@ -566,7 +566,7 @@ mod tests {
             phases: vec!["allocated".into(), "freed".into()],
             dir: "/tmp/art".into(),
         });
-        assert_eq!(spec.build_tags(), [crate::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
         assert_eq!(
             spec.profile_env().unwrap(),
             [

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-use crate::toolchain::Toolchain;
+use crate::build::toolchain::Toolchain;
 
 /// Environment of every `go build`: no network, no cgo, no toolchain switching.
 const BUILD_ENV: &[(&str, &str)] = &[

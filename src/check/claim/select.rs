@@ -4,8 +4,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::eval;
-use crate::expr::{Cond, Query, Unit, Value};
-use crate::query::{self, Collection};
+use crate::check::expr::{Cond, Query, Unit, Value};
+use crate::check::query::{self, Collection};
 use crate::timeline::Timeline;
 
 /// A condition with its right-hand side evaluated (it does not depend on the record).
@@ -150,6 +150,6 @@ fn unit_of(c: Collection, field: &str) -> Unit {
     } else if c.is_syscalls() && (field == "addr" || field == "result") {
         Unit::Address
     } else {
-        crate::expr::unit_of(field)
+        crate::check::expr::unit_of(field)
     }
 }

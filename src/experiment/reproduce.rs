@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
-use crate::claim::{self, ClaimResult, Verdict};
+use crate::build::fixture::{BuildError, Fixtures};
+use crate::build::toolchain::Toolchain;
+use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::experiment::{Cell, Experiment, ExperimentError};
-use crate::fixture::{BuildError, Fixtures};
-use crate::observe::observe;
+use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
 use crate::timeline::Timeline;
-use crate::toolchain::Toolchain;
 
 /// Everything one experiment found with one toolchain.
 #[derive(Debug, Clone, Serialize)]

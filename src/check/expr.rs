@@ -43,8 +43,8 @@
 //!   `last(events.gc.heap_live where cycle <= go.num_gc@live)`.
 //! - Numbers: `0x` hex literals (`0xc000000000`) besides decimals with units.
 
-use crate::maps::MapClass;
-use crate::query::{self, Collection, FieldKind};
+use crate::check::query::{self, Collection, FieldKind};
+use crate::measure::maps::MapClass;
 use crate::timeline::{GoView, OsView};
 
 /// What a number measures, for arithmetic and display.

@@ -1,0 +1,4 @@
+//! Build stage: which Go toolchain, and the fixture binaries it builds (cached).
+
+pub mod fixture;
+pub mod toolchain;

@@ -1,0 +1,12 @@
+//! Measure stage: what is read while a fixture runs — the fast /proc series
+//! ([`sampler`]), the OS view at phases ([`os_view`], [`maps`]), the Go view the
+//! fixture sends ([`probe`]), syscalls ([`trace`]), gctrace lines ([`events`])
+//! and heap profiles ([`profile`]).
+
+pub mod events;
+pub mod maps;
+pub mod os_view;
+pub mod probe;
+pub mod profile;
+pub mod sampler;
+pub mod trace;
