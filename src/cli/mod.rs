@@ -1,0 +1,93 @@
+//! The `gomemlab` command line: parses arguments, calls the stages, and hands
+//! their data to `report` for printing. Errors become one `error:` line plus
+//! `caused by:` lines and a documented exit code. One file per subcommand.
+
+mod fixtures;
+mod reproduce;
+mod run;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::build::fixture::BuildError;
+use crate::experiment::reproduce::ReproduceError;
+use crate::run::RunError;
+
+/// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
+pub mod exit_code {
+    pub const USAGE: u8 = 2;
+    pub const BUILD: u8 = 3;
+    pub const RUN: u8 = 4;
+}
+
+/// Run Go memory experiments and compare what the OS sees with what the Go runtime reports.
+#[derive(Debug, Parser)]
+#[command(name = "gomemlab", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Build a fixture, run it, and print its phases: OS view beside Go view.
+    Run(run::RunArgs),
+    /// Run every experiment and print which article claims hold on this Go.
+    Reproduce(reproduce::ReproduceArgs),
+    /// List the bundled fixtures (and build them with --build).
+    Fixtures {
+        /// Build every fixture now, so later runs start warm.
+        #[arg(long)]
+        build: bool,
+        /// Go toolchain for --build (as for `run --go`).
+        #[arg(long, value_name = "GO")]
+        go: Option<String>,
+    },
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Reproduce(args) => reproduce::reproduce(args),
+        Command::Fixtures { build, go } => fixtures::list_fixtures(build, go.as_deref()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            for cause in err.chain().skip(1) {
+                eprintln!("caused by: {cause}");
+            }
+            ExitCode::from(code_of(&err))
+        }
+    }
+}
+
+fn code_of(err: &anyhow::Error) -> u8 {
+    if err.downcast_ref::<BuildError>().is_some()
+        || matches!(
+            err.downcast_ref::<ReproduceError>(),
+            Some(ReproduceError::Build(_))
+        )
+    {
+        exit_code::BUILD
+    } else if let Some(run) = err.downcast_ref::<RunError>() {
+        match run {
+            RunError::UnknownSetting(_)
+            | RunError::BadProfilePhase { .. }
+            | RunError::Artifacts { .. } => exit_code::USAGE,
+            _ => exit_code::RUN,
+        }
+    } else {
+        // Toolchain errors, bad flags, unwritable --out: all fixed by the user.
+        exit_code::USAGE
+    }
+}
+
+/// A mistake in the command line that the parser cannot see.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct UsageError(pub(crate) String);

@@ -1,0 +1,152 @@
+//! `gomemlab run`: build a fixture, run it once, print its phases.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+
+use crate::build::fixture::Fixtures;
+use crate::build::toolchain;
+use crate::report;
+use crate::run::observe::observe;
+use crate::run::{HeapProfiles, RunSpec};
+use crate::timeline::Timeline;
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// Fixture to run (a directory of go-fixtures/, e.g. bigbytes, idle).
+    fixture: String,
+    /// Go toolchain: a `go` binary, a GOROOT, or a name like go1.21.13 looked up
+    /// under $GOMEMLAB_TOOLCHAINS. Default: $GOMEMLAB_GO, else `go` on PATH.
+    #[arg(long, value_name = "GO")]
+    go: Option<String>,
+    /// Runtime setting for the fixture, repeatable: GODEBUG, GOGC, GOMEMLIMIT,
+    /// GOMAXPROCS or GOTRACEBACK (e.g. --env GODEBUG=madvdontneed=0).
+    #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
+    env: Vec<(String, String)>,
+    /// Write the timeline to DIR/timeline.json.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Print the timeline as JSON on stdout instead of the phase table.
+    #[arg(long)]
+    json: bool,
+    /// Kill the fixture and fail if it has not exited after this long.
+    #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
+    timeout: Duration,
+    /// Interval of the fast /proc sampler.
+    #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
+    interval: Duration,
+    /// At every phase, read /proc/PID/smaps and print the mappings by class
+    /// (binary, heap arena, runtime off-heap, reservations, stacks...).
+    #[arg(long)]
+    maps: bool,
+    /// At every phase, reconcile the resident bytes with the runtime's
+    /// /memory/classes and print what is explained and what is not (implies --maps).
+    #[arg(long)]
+    ledger: bool,
+    /// Trace mmap, munmap, madvise, mprotect and brk of every fixture thread
+    /// (ptrace), and print a summary with the first mmap calls. Slows those
+    /// calls: do not use for timing.
+    #[arg(long)]
+    trace_syscalls: bool,
+    /// Write a Go heap profile at this phase, repeatable (`all`: every phase),
+    /// and print its inuse/alloc sums after the phase table. The fixture is
+    /// then built with memory profiling on (its own cached binary).
+    #[arg(long = "heap-profile", value_name = "PHASE")]
+    heap_profile: Vec<String>,
+    /// Where artifacts (heap profiles) go. Default: the --out directory, else
+    /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
+    #[arg(long, value_name = "DIR")]
+    artifacts: Option<PathBuf>,
+    /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
+    #[arg(last = true, value_name = "FIXTURE_ARGS")]
+    args: Vec<String>,
+}
+
+/// How many mmap calls the syscall summary lists.
+const FIRST_MMAPS: usize = 12;
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!(
+            "`{text}` is not KEY=VALUE (e.g. GODEBUG=madvdontneed=1)"
+        )),
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<()> {
+    let mut spec = RunSpec {
+        args: args.args,
+        timeout: args.timeout,
+        sample_interval: args.interval,
+        maps: args.maps || args.ledger,
+        trace_syscalls: args.trace_syscalls,
+        ..RunSpec::default()
+    };
+    for (k, v) in &args.env {
+        spec.set(k, v)?;
+    }
+    let fixtures = Fixtures::bundled();
+    if !args.heap_profile.is_empty() {
+        let dir = match (&args.artifacts, &args.out) {
+            (Some(dir), _) | (None, Some(dir)) => dir.clone(),
+            (None, None) => fixtures.cache_dir.join("artifacts").join(format!(
+                "{}-{}-{}",
+                args.fixture,
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs()),
+                std::process::id()
+            )),
+        };
+        let profiles = HeapProfiles {
+            phases: args.heap_profile,
+            dir,
+        };
+        profiles.check()?;
+        spec.heap_profiles = Some(profiles);
+    }
+    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
+    let timeline = observe(&built, &toolchain, &spec)?;
+    if let Some(dir) = &args.out {
+        write_timeline(dir, &timeline)?;
+    }
+    let text = if args.json {
+        report::timeline_json(&timeline) + "\n"
+    } else {
+        let mut text = report::phase_table(&timeline);
+        if spec.heap_profiles.is_some() {
+            text += "\n";
+            text += &report::heap_profile_summary(&timeline);
+        }
+        if args.maps {
+            text += &report::maps_tables(&timeline);
+        }
+        if args.ledger {
+            text += &report::ledger_tables(&timeline);
+        }
+        if args.trace_syscalls {
+            text += "\n";
+            text += &report::syscall_summary(&timeline, FIRST_MMAPS);
+        }
+        text
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
+}
+
+/// Writes DIR/timeline.json through a temp file, so it is whole or absent.
+fn write_timeline(dir: &Path, timeline: &Timeline) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let path = dir.join("timeline.json");
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write in {}", dir.display()))?;
+    tmp.write_all(report::timeline_json(timeline).as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.persist(&path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
+}
