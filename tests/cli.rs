@@ -116,11 +116,20 @@ fn out_writes_a_whole_timeline_file() {
         .args(["--", "-hold", "10ms"])
         .assert()
         .success();
-    let files: Vec<_> = std::fs::read_dir(&out)
+    let mut files: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(files, ["timeline.json"], "temp files left behind");
+    files.sort();
+    assert_eq!(
+        files,
+        ["manifest.json", "timeline.json"],
+        "temp files left behind"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["command"], "run");
+    assert!(manifest["go_version"].as_str().unwrap().starts_with("go1."));
     let text = std::fs::read_to_string(out.join("timeline.json")).unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["fixture"]["name"], "hello");

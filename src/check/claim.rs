@@ -97,6 +97,10 @@ pub struct ClaimResult {
     pub holds_in: usize,
     pub checks: Vec<CheckResult>,
     pub records: Vec<RecordResult>,
+    /// Why the verdict is `error` (a failed build or run, a phase that never
+    /// happened, a check that cannot be evaluated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// An evaluation problem, with the experiment-file line it comes from.
@@ -144,6 +148,7 @@ pub fn judge(claim: &Claim, runs: &[Timeline]) -> Result<ClaimResult, EvalError>
         holds_in,
         checks,
         records,
+        reason: None,
     })
 }
 
@@ -157,6 +162,7 @@ pub fn without_runs(claim: &Claim, verdict: Verdict) -> ClaimResult {
         holds_in: 0,
         checks: Vec::new(),
         records: Vec::new(),
+        reason: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
 mod fixtures;
+mod report;
 mod reproduce;
 mod run;
 
@@ -11,14 +12,18 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::build::fixture::BuildError;
-use crate::experiment::reproduce::ReproduceError;
 use crate::run::RunError;
 
-/// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
+/// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
+/// `error`; 1 some verdict is `error` (or results could not be kept);
+/// 2 bad input or set-up; 3 `run`: the fixture did not build; 4 `run`: the
+/// fixture run failed; 130 `reproduce` stopped by Ctrl-C.
 pub mod exit_code {
+    pub const VERDICT_ERROR: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BUILD: u8 = 3;
     pub const RUN: u8 = 4;
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Run Go memory experiments and compare what the OS sees with what the Go runtime reports.
@@ -35,6 +40,9 @@ enum Command {
     Run(run::RunArgs),
     /// Run every experiment and print which article claims hold on this Go.
     Reproduce(reproduce::ReproduceArgs),
+    /// Judge the runs kept by `reproduce --out DIR` again with the current
+    /// experiment files and print the verdict table, running nothing.
+    Report(report::ReportArgs),
     /// List the bundled fixtures (and build them with --build).
     Fixtures {
         /// Build every fixture now, so later runs start warm.
@@ -52,10 +60,13 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Reproduce(args) => reproduce::reproduce(args),
-        Command::Fixtures { build, go } => fixtures::list_fixtures(build, go.as_deref()),
+        Command::Report(args) => report::report(args),
+        Command::Fixtures { build, go } => {
+            fixtures::list_fixtures(build, go.as_deref()).map(|()| 0)
+        }
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             eprintln!("error: {err}");
             for cause in err.chain().skip(1) {
@@ -67,12 +78,7 @@ pub fn main() -> ExitCode {
 }
 
 fn code_of(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<BuildError>().is_some()
-        || matches!(
-            err.downcast_ref::<ReproduceError>(),
-            Some(ReproduceError::Build(_))
-        )
-    {
+    if err.downcast_ref::<BuildError>().is_some() {
         exit_code::BUILD
     } else if let Some(run) = err.downcast_ref::<RunError>() {
         match run {

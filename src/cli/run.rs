@@ -1,17 +1,17 @@
 //! `gomemlab run`: build a fixture, run it once, print its phases.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain;
+use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
-use crate::timeline::Timeline;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -25,7 +25,8 @@ pub struct RunArgs {
     /// GOMAXPROCS or GOTRACEBACK (e.g. --env GODEBUG=madvdontneed=0).
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
-    /// Write the timeline to DIR/timeline.json.
+    /// Keep the run in DIR: DIR/timeline.json and DIR/manifest.json (DIR new,
+    /// empty, or a previous results folder, which is replaced; checked first).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Print the timeline as JSON on stdout instead of the phase table.
@@ -76,7 +77,7 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
     }
 }
 
-pub fn run(args: RunArgs) -> Result<()> {
+pub fn run(args: RunArgs) -> Result<u8> {
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
@@ -88,6 +89,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
+    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
     let fixtures = Fixtures::bundled();
     if !args.heap_profile.is_empty() {
         let dir = match (&args.artifacts, &args.out) {
@@ -111,8 +113,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     let toolchain = toolchain::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
     let timeline = observe(&built, &toolchain, &spec)?;
-    if let Some(dir) = &args.out {
-        write_timeline(dir, &timeline)?;
+    if let Some(dir) = &out {
+        let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
+        manifest.go_line = Some(built.go_line.clone());
+        dir.keep_timeline(&timeline)
+            .and_then(|()| dir.keep_manifest(&manifest))
+            .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
     }
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
@@ -135,18 +141,5 @@ pub fn run(args: RunArgs) -> Result<()> {
         text
     };
     std::io::stdout().write_all(text.as_bytes())?;
-    Ok(())
-}
-
-/// Writes DIR/timeline.json through a temp file, so it is whole or absent.
-fn write_timeline(dir: &Path, timeline: &Timeline) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
-    let path = dir.join("timeline.json");
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("failed to write in {}", dir.display()))?;
-    tmp.write_all(report::timeline_json(timeline).as_bytes())?;
-    tmp.write_all(b"\n")?;
-    tmp.persist(&path)
-        .with_context(|| format!("failed to write {}", path.display()))?;
-    Ok(())
+    Ok(0)
 }

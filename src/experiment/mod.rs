@@ -1,7 +1,10 @@
-//! Experiment stage: the experiment file format ([`mod@file`]) and running every
-//! experiment into results ([`reproduce`]).
+//! Experiment stage: the experiment file format ([`mod@file`]), running every
+//! experiment into results ([`reproduce`]), and keeping them on disk to judge
+//! again later ([`results`], with the [`machine`] they ran on).
 
 pub mod file;
+pub mod machine;
 pub mod reproduce;
+pub mod results;
 
 pub use file::*;

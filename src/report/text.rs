@@ -13,6 +13,10 @@ use crate::timeline::{Exit, HeapProfile, Syscall, SyscallEvent, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
+/// Lines of an `error` verdict's reason the verdict table shows (a build
+/// error's first compiler messages, a stderr tail's first lines).
+const REASON_LINES: usize = 4;
+
 /// Bytes as MiB with one decimal.
 pub fn mib(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / MIB)
@@ -470,8 +474,9 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
                         .iter()
                         .map(|r| format!("{} = {}", r.expr, spread(&r.value, true))),
                 );
-                if let Some(e) = &cell.error {
-                    lines.push(e.lines().next().unwrap_or("").to_string());
+                if let Some(why) = c.reason.as_ref().or(cell.error.as_ref()) {
+                    let why = why.lines().map(str::trim).filter(|l| !l.is_empty());
+                    lines.extend(why.take(REASON_LINES).map(String::from));
                 }
                 let first = lines.first().cloned().unwrap_or_default();
                 let _ = writeln!(

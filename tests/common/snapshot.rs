@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use gomemlab::build::fixture::Fixtures;
+use gomemlab::check::claim::Verdict;
 use gomemlab::experiment;
 use gomemlab::experiment::reproduce::run_experiment;
 use gomemlab::report;
@@ -18,10 +19,15 @@ pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
     let fixtures = Fixtures::bundled();
     let exp = experiment::load(path, &fixtures.names())?;
     let toolchain = super::toolchain();
-    let result = run_experiment(&exp, toolchain, &fixtures, None, &mut |_| {})?;
+    let result = run_experiment(&exp, toolchain, &fixtures, None, &mut |_| Ok(()));
     for cell in &result.cells {
         if let Some(e) = &cell.error {
             return Err(format!("{} [{}]: {e}", exp.name, cell.settings).into());
+        }
+        // An `error` verdict is a broken experiment, not a result to snapshot.
+        if let Some(c) = cell.claims.iter().find(|c| c.verdict == Verdict::Error) {
+            let why = c.reason.as_deref().unwrap_or("no reason given");
+            return Err(format!("{} [{}] {}: {why}", exp.name, cell.settings, c.id).into());
         }
     }
     let mut settings = insta::Settings::clone_current();

@@ -1,0 +1,364 @@
+//! Results folders: what `reproduce --out DIR` and `run --out DIR` keep on
+//! disk, and how `report DIR` loads them to judge again without running.
+//!
+//! ```text
+//! DIR/manifest.json                          format, versions, command, machine
+//! DIR/results.json                           the verdicts (as `reproduce --json`)
+//! DIR/<experiment>/runs.json                 fixture, Go, repeats, rows and why runs stopped
+//! DIR/<experiment>/<settings>/<repeat>/timeline.json
+//! DIR/timeline.json                          (`run --out`: its one timeline)
+//! ```
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::experiment::Experiment;
+use crate::experiment::machine::Machine;
+use crate::experiment::reproduce::{self, ExperimentResult};
+use crate::timeline::Timeline;
+
+/// The format of a results folder; `report` refuses any other.
+pub const FORMAT: &str = "gomemlab-results/1";
+
+/// `DIR/manifest.json`: what made the results and where.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: String,
+    pub gomemlab_version: String,
+    /// `run` or `reproduce`.
+    pub command: String,
+    /// The command line, program name first.
+    pub argv: Vec<String>,
+    /// Seconds since the Unix epoch when the results were written.
+    pub written_unix_s: u64,
+    /// `go1.26.8`.
+    pub go_version: String,
+    /// The `go` directive the fixtures were built with (`1.26`), when one built.
+    pub go_line: Option<String>,
+    pub machine: Machine,
+    /// Claims kept by `--only` (empty: all).
+    pub only: Vec<String>,
+    /// Experiments whose runs are kept, in order.
+    pub experiments: Vec<String>,
+    /// True when Ctrl-C stopped `reproduce`: only finished experiments are kept.
+    pub interrupted: bool,
+}
+
+impl Manifest {
+    /// A manifest for this process and machine.
+    pub fn new(command: &str, go_version: String, only: &[String]) -> Manifest {
+        Manifest {
+            format: FORMAT.into(),
+            gomemlab_version: env!("CARGO_PKG_VERSION").into(),
+            command: command.into(),
+            argv: std::env::args().collect(),
+            written_unix_s: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            go_version,
+            go_line: None,
+            machine: Machine::probe(),
+            only: only.to_vec(),
+            experiments: Vec::new(),
+            interrupted: false,
+        }
+    }
+}
+
+/// `DIR/<experiment>/runs.json`: what ran, so kept runs can be judged again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptExperiment {
+    pub experiment: String,
+    pub fixture: String,
+    pub go_version: String,
+    pub go_line: String,
+    pub repeats: u32,
+    /// Why the fixture did not build.
+    pub error: Option<String>,
+    pub cells: Vec<KeptCell>,
+}
+
+/// One settings row: its label, its folder, how many runs finished, why they stopped.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptCell {
+    pub settings: String,
+    pub dir: String,
+    pub runs: usize,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ResultsError {
+    #[error(
+        "--out {0}: not empty and not a gomemlab results folder (no manifest.json): give a new or empty folder"
+    )]
+    NotOurs(String),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: not a gomemlab results file: {detail}")]
+    Format { path: String, detail: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
+    move |source| ResultsError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// A results folder being written.
+#[derive(Debug, Clone)]
+pub struct ResultsDir {
+    pub root: PathBuf,
+}
+
+impl ResultsDir {
+    /// Checks `--out` before anything runs: creatable, and empty or a
+    /// previous results folder, whose contents are then replaced.
+    pub fn prepare(root: &Path) -> Result<ResultsDir, ResultsError> {
+        std::fs::create_dir_all(root).map_err(io(root))?;
+        let entries: Vec<_> = std::fs::read_dir(root)
+            .map_err(io(root))?
+            .filter_map(Result::ok)
+            .collect();
+        if !entries.is_empty() {
+            let manifest = root.join("manifest.json");
+            if read_json::<Manifest>(&manifest).is_err() {
+                return Err(ResultsError::NotOurs(root.display().to_string()));
+            }
+            for entry in entries {
+                let path = entry.path();
+                if path.is_dir() {
+                    std::fs::remove_dir_all(&path).map_err(io(&path))?;
+                } else {
+                    std::fs::remove_file(&path).map_err(io(&path))?;
+                }
+            }
+        }
+        // Fail now, not after the runs, when the folder is not writable.
+        let probe = tempfile::NamedTempFile::new_in(root).map_err(io(root))?;
+        drop(probe);
+        Ok(ResultsDir {
+            root: root.to_path_buf(),
+        })
+    }
+
+    /// Keeps one run's timeline at `<experiment>/<settings>/<repeat>/timeline.json`.
+    pub fn keep_run(
+        &self,
+        experiment: &str,
+        settings: &str,
+        repeat: usize,
+        timeline: &Timeline,
+    ) -> Result<(), ResultsError> {
+        let dir = self
+            .root
+            .join(experiment)
+            .join(slug(settings))
+            .join(repeat.to_string());
+        write_json(&dir.join("timeline.json"), timeline)
+    }
+
+    /// Keeps `run --out`'s one timeline at `DIR/timeline.json`.
+    pub fn keep_timeline(&self, timeline: &Timeline) -> Result<(), ResultsError> {
+        write_json(&self.root.join("timeline.json"), timeline)
+    }
+
+    /// Keeps what an experiment ran (`<experiment>/runs.json`).
+    pub fn keep_experiment(&self, r: &ExperimentResult) -> Result<(), ResultsError> {
+        let kept = KeptExperiment {
+            experiment: r.experiment.clone(),
+            fixture: r.fixture.clone(),
+            go_version: r.go_version.clone(),
+            go_line: r.go_line.clone(),
+            repeats: r.repeats,
+            error: r.error.clone(),
+            cells: r
+                .cells
+                .iter()
+                .map(|c| KeptCell {
+                    settings: c.settings.clone(),
+                    dir: slug(&c.settings),
+                    runs: c.runs,
+                    error: c.error.clone(),
+                })
+                .collect(),
+        };
+        write_json(&self.root.join(&r.experiment).join("runs.json"), &kept)
+    }
+
+    /// Writes the verdicts and, last, the manifest.
+    pub fn finish(
+        &self,
+        manifest: &Manifest,
+        results: &[ExperimentResult],
+    ) -> Result<(), ResultsError> {
+        write_json(&self.root.join("results.json"), &results)?;
+        self.keep_manifest(manifest)
+    }
+
+    /// Writes the manifest: the folder is a results folder from now on.
+    pub fn keep_manifest(&self, manifest: &Manifest) -> Result<(), ResultsError> {
+        write_json(&self.root.join("manifest.json"), manifest)
+    }
+}
+
+/// A settings label as a folder name, one to one: `GOGC=50 -mode sparse` →
+/// `GOGC=50_-mode_sparse`; other characters (and `_`) as `%XX`.
+pub fn slug(settings: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in settings.chars().enumerate() {
+        match ch {
+            ' ' => out.push('_'),
+            '.' if i == 0 => out.push_str("%2E"),
+            c if c.is_ascii_alphanumeric() || "=.,+-".contains(c) => out.push(c),
+            c => {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A results folder read back.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+    pub experiments: Vec<KeptExperiment>,
+}
+
+/// Loads a results folder: its manifest and what every experiment ran.
+pub fn load(root: &Path) -> Result<Kept, ResultsError> {
+    let manifest: Manifest = read_json(&root.join("manifest.json"))?;
+    if manifest.format != FORMAT {
+        return Err(ResultsError::Format {
+            path: root.join("manifest.json").display().to_string(),
+            detail: format!(
+                "format `{}`, this gomemlab reads `{FORMAT}`",
+                manifest.format
+            ),
+        });
+    }
+    let experiments = manifest
+        .experiments
+        .iter()
+        .map(|name| read_json(&root.join(name).join("runs.json")))
+        .collect::<Result<_, _>>()?;
+    Ok(Kept {
+        root: root.to_path_buf(),
+        manifest,
+        experiments,
+    })
+}
+
+impl Kept {
+    /// Judges the kept runs again with `experiments` (the current files),
+    /// running nothing. Experiments that were not kept are left out; a
+    /// settings row that was not kept is `error`, saying so.
+    pub fn judge(&self, experiments: &[Experiment]) -> Vec<ExperimentResult> {
+        let only = (!self.manifest.only.is_empty()).then_some(self.manifest.only.as_slice());
+        let mut results = Vec::new();
+        for kept in &self.experiments {
+            let Some(exp) = experiments.iter().find(|e| e.name == kept.experiment) else {
+                continue;
+            };
+            let claims = reproduce::selected(exp, only);
+            let cells = exp
+                .cells
+                .iter()
+                .map(|cell| {
+                    let label = cell.label();
+                    let kept_cell = kept.cells.iter().find(|c| c.settings == label);
+                    let (runs, error) = match kept_cell {
+                        _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
+                        Some(c) if c.runs > 0 || c.error.is_some() => self.timelines(kept, c),
+                        _ => (Vec::new(), Some(self.not_kept(&label))),
+                    };
+                    reproduce::judge_cell(exp, &claims, cell, &runs, error)
+                })
+                .collect();
+            results.push(ExperimentResult {
+                experiment: exp.name.clone(),
+                title: exp.title.clone(),
+                article: exp.article.clone(),
+                fixture: kept.fixture.clone(),
+                go_version: kept.go_version.clone(),
+                go_line: kept.go_line.clone(),
+                repeats: kept.repeats,
+                cells,
+                error: kept.error.clone(),
+            });
+        }
+        results
+    }
+
+    fn not_kept(&self, settings: &str) -> String {
+        format!(
+            "no kept runs for `{settings}` in {} (the experiment file changed since?)",
+            self.root.display()
+        )
+    }
+
+    /// The kept timelines of one row, and why its runs stopped (or cannot be read).
+    fn timelines(&self, exp: &KeptExperiment, cell: &KeptCell) -> (Vec<Timeline>, Option<String>) {
+        let mut runs = Vec::new();
+        for repeat in 1..=cell.runs {
+            let path = self
+                .root
+                .join(&exp.experiment)
+                .join(&cell.dir)
+                .join(repeat.to_string())
+                .join("timeline.json");
+            match read_json(&path) {
+                Ok(t) => runs.push(t),
+                Err(e) => return (runs, Some(e.to_string())),
+            }
+        }
+        (runs, cell.error.clone())
+    }
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    serde_json::from_str(&text).map_err(|e| ResultsError::Format {
+        path: path.display().to_string(),
+        detail: e.to_string(),
+    })
+}
+
+/// Writes JSON through a temp file in the same folder, so a file is whole or absent.
+fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), ResultsError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+    serde_json::to_writer_pretty(&mut tmp, value).map_err(|e| ResultsError::Io {
+        path: path.display().to_string(),
+        source: e.into(),
+    })?;
+    tmp.write_all(b"\n").map_err(io(path))?;
+    tmp.persist(path).map_err(|e| io(path)(e.error))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_folder_names_one_to_one() {
+        assert_eq!(slug("defaults"), "defaults");
+        assert_eq!(slug("GOGC=50 -mode sparse"), "GOGC=50_-mode_sparse");
+        assert_eq!(slug("a/b_c"), "a%2Fb%5Fc");
+        assert_eq!(slug(".."), "%2E.");
+        assert_ne!(slug("a b"), slug("a_b"));
+    }
+}
