@@ -10,14 +10,18 @@
 //! ```
 
 use std::io::Write as _;
+use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiment::Experiment;
 use crate::experiment::machine::Machine;
-use crate::experiment::reproduce::{self, ExperimentResult};
+use crate::experiment::reproduce::ExperimentResult;
 use crate::timeline::Timeline;
+
+mod load;
+
+pub use load::{Kept, load};
 
 /// The format of a results folder; `report` refuses any other.
 pub const FORMAT: &str = "gomemlab-results/1";
@@ -228,106 +232,7 @@ pub fn slug(settings: &str) -> String {
     out
 }
 
-/// A results folder read back.
-#[derive(Debug, Clone)]
-pub struct Kept {
-    pub root: PathBuf,
-    pub manifest: Manifest,
-    pub experiments: Vec<KeptExperiment>,
-}
-
-/// Loads a results folder: its manifest and what every experiment ran.
-pub fn load(root: &Path) -> Result<Kept, ResultsError> {
-    let manifest: Manifest = read_json(&root.join("manifest.json"))?;
-    if manifest.format != FORMAT {
-        return Err(ResultsError::Format {
-            path: root.join("manifest.json").display().to_string(),
-            detail: format!(
-                "format `{}`, this gomemlab reads `{FORMAT}`",
-                manifest.format
-            ),
-        });
-    }
-    let experiments = manifest
-        .experiments
-        .iter()
-        .map(|name| read_json(&root.join(name).join("runs.json")))
-        .collect::<Result<_, _>>()?;
-    Ok(Kept {
-        root: root.to_path_buf(),
-        manifest,
-        experiments,
-    })
-}
-
-impl Kept {
-    /// Judges the kept runs again with `experiments` (the current files),
-    /// running nothing. Experiments that were not kept are left out; a
-    /// settings row that was not kept is `error`, saying so.
-    pub fn judge(&self, experiments: &[Experiment]) -> Vec<ExperimentResult> {
-        let only = (!self.manifest.only.is_empty()).then_some(self.manifest.only.as_slice());
-        let mut results = Vec::new();
-        for kept in &self.experiments {
-            let Some(exp) = experiments.iter().find(|e| e.name == kept.experiment) else {
-                continue;
-            };
-            let claims = reproduce::selected(exp, only);
-            let cells = exp
-                .cells
-                .iter()
-                .map(|cell| {
-                    let label = cell.label();
-                    let kept_cell = kept.cells.iter().find(|c| c.settings == label);
-                    let (runs, error) = match kept_cell {
-                        _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
-                        Some(c) if c.runs > 0 || c.error.is_some() => self.timelines(kept, c),
-                        _ => (Vec::new(), Some(self.not_kept(&label))),
-                    };
-                    reproduce::judge_cell(exp, &claims, cell, &runs, error)
-                })
-                .collect();
-            results.push(ExperimentResult {
-                experiment: exp.name.clone(),
-                title: exp.title.clone(),
-                article: exp.article.clone(),
-                fixture: kept.fixture.clone(),
-                go_version: kept.go_version.clone(),
-                go_line: kept.go_line.clone(),
-                repeats: kept.repeats,
-                cells,
-                error: kept.error.clone(),
-            });
-        }
-        results
-    }
-
-    fn not_kept(&self, settings: &str) -> String {
-        format!(
-            "no kept runs for `{settings}` in {} (the experiment file changed since?)",
-            self.root.display()
-        )
-    }
-
-    /// The kept timelines of one row, and why its runs stopped (or cannot be read).
-    fn timelines(&self, exp: &KeptExperiment, cell: &KeptCell) -> (Vec<Timeline>, Option<String>) {
-        let mut runs = Vec::new();
-        for repeat in 1..=cell.runs {
-            let path = self
-                .root
-                .join(&exp.experiment)
-                .join(&cell.dir)
-                .join(repeat.to_string())
-                .join("timeline.json");
-            match read_json(&path) {
-                Ok(t) => runs.push(t),
-                Err(e) => return (runs, Some(e.to_string())),
-            }
-        }
-        (runs, cell.error.clone())
-    }
-}
-
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsError> {
+pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsError> {
     let text = std::fs::read_to_string(path).map_err(io(path))?;
     serde_json::from_str(&text).map_err(|e| ResultsError::Format {
         path: path.display().to_string(),
@@ -339,7 +244,11 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsEr
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), ResultsError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io(dir))?;
+    // Results are for sharing: readable by all, like any file we create.
+    let mut tmp = tempfile::Builder::new()
+        .permissions(std::fs::Permissions::from_mode(0o644))
+        .tempfile_in(dir)
+        .map_err(io(dir))?;
     serde_json::to_writer_pretty(&mut tmp, value).map_err(|e| ResultsError::Io {
         path: path.display().to_string(),
         source: e.into(),

@@ -1,0 +1,108 @@
+//! Reading a results folder back and judging its kept runs again with the
+//! current experiment files: `report DIR` runs nothing.
+
+use std::path::{Path, PathBuf};
+
+use super::{FORMAT, KeptCell, KeptExperiment, Manifest, ResultsError, read_json};
+use crate::experiment::Experiment;
+use crate::experiment::reproduce::{self, ExperimentResult};
+use crate::timeline::Timeline;
+
+/// A results folder read back.
+#[derive(Debug, Clone)]
+pub struct Kept {
+    pub root: PathBuf,
+    pub manifest: Manifest,
+    pub experiments: Vec<KeptExperiment>,
+}
+
+/// Loads a results folder: its manifest and what every experiment ran.
+pub fn load(root: &Path) -> Result<Kept, ResultsError> {
+    let manifest: Manifest = read_json(&root.join("manifest.json"))?;
+    if manifest.format != FORMAT {
+        return Err(ResultsError::Format {
+            path: root.join("manifest.json").display().to_string(),
+            detail: format!(
+                "format `{}`, this gomemlab reads `{FORMAT}`",
+                manifest.format
+            ),
+        });
+    }
+    let experiments = manifest
+        .experiments
+        .iter()
+        .map(|name| read_json(&root.join(name).join("runs.json")))
+        .collect::<Result<_, _>>()?;
+    Ok(Kept {
+        root: root.to_path_buf(),
+        manifest,
+        experiments,
+    })
+}
+
+impl Kept {
+    /// Judges the kept runs again with `experiments` (the current files),
+    /// running nothing. Experiments that were not kept are left out; a
+    /// settings row that was not kept is `error`, saying so.
+    pub fn judge(&self, experiments: &[Experiment]) -> Vec<ExperimentResult> {
+        let only = (!self.manifest.only.is_empty()).then_some(self.manifest.only.as_slice());
+        let mut results = Vec::new();
+        for kept in &self.experiments {
+            let Some(exp) = experiments.iter().find(|e| e.name == kept.experiment) else {
+                continue;
+            };
+            let claims = reproduce::selected(exp, only);
+            let cells = exp
+                .cells
+                .iter()
+                .map(|cell| {
+                    let label = cell.label();
+                    let kept_cell = kept.cells.iter().find(|c| c.settings == label);
+                    let (runs, error) = match kept_cell {
+                        _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
+                        Some(c) if c.runs > 0 || c.error.is_some() => self.timelines(kept, c),
+                        _ => (Vec::new(), Some(self.not_kept(&label))),
+                    };
+                    reproduce::judge_cell(exp, &claims, cell, &runs, error)
+                })
+                .collect();
+            results.push(ExperimentResult {
+                experiment: exp.name.clone(),
+                title: exp.title.clone(),
+                article: exp.article.clone(),
+                fixture: kept.fixture.clone(),
+                go_version: kept.go_version.clone(),
+                go_line: kept.go_line.clone(),
+                repeats: kept.repeats,
+                cells,
+                error: kept.error.clone(),
+            });
+        }
+        results
+    }
+
+    fn not_kept(&self, settings: &str) -> String {
+        format!(
+            "no kept runs for `{settings}` in {} (the experiment file changed since?)",
+            self.root.display()
+        )
+    }
+
+    /// The kept timelines of one row, and why its runs stopped (or cannot be read).
+    fn timelines(&self, exp: &KeptExperiment, cell: &KeptCell) -> (Vec<Timeline>, Option<String>) {
+        let mut runs = Vec::new();
+        for repeat in 1..=cell.runs {
+            let path = self
+                .root
+                .join(&exp.experiment)
+                .join(&cell.dir)
+                .join(repeat.to_string())
+                .join("timeline.json");
+            match read_json(&path) {
+                Ok(t) => runs.push(t),
+                Err(e) => return (runs, Some(e.to_string())),
+            }
+        }
+        (runs, cell.error.clone())
+    }
+}
