@@ -276,3 +276,32 @@ fn report_of_a_folder_that_is_not_results_says_how_to_make_one() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("reproduce --out"), "{stderr}");
 }
+
+#[test]
+fn a_run_that_fails_is_an_error_verdict_with_its_reason() {
+    let too_slow = r#"title = "a run that times out"
+article = "001"
+fixture = "idle"
+args = ["-hold", "20s"]
+repeats = 2
+timeout = "500ms"
+[[claim]]
+id = "timed-out"
+says = "never judged"
+check = ["os.rss@started <= 64MiB"]
+"#;
+    let dir = experiments(&[("a-slow.toml", too_slow), ("idle.toml", SKIPS_A_PHASE)]);
+    let out = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{}", text(&out.stderr));
+    assert_eq!(verdict_of(&stdout, "timed-out", "defaults"), "error");
+    assert!(
+        stdout.contains("run 1 of 2 failed") && stdout.contains("timed out"),
+        "{stdout}"
+    );
+    assert_eq!(verdict_of(&stdout, "rss-at-start", "-end"), "holds");
+}

@@ -37,6 +37,12 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             dir.display()
         )
     })?;
+    if kept.manifest.command == "run" {
+        anyhow::bail!(super::UsageError(format!(
+            "{} keeps one `gomemlab run` (its timeline.json), not experiments: report reads folders of `gomemlab reproduce --out`",
+            dir.display()
+        )));
+    }
     if kept.manifest.interrupted {
         eprintln!(
             "note: {} was interrupted (Ctrl-C): it keeps the experiments finished before",
