@@ -6,22 +6,52 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// Kept by `reproduce --only hello-virt-vs-rss virt-reservation --out DIR` on go1.26.8.
+/// Kept by `reproduce --only idle-rss-small hello-virt-vs-rss virt-reservation
+/// --out DIR` on go1.26.8: experiments `hello` and `idle`, 3 runs each.
 fn recorded() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-hello-go1.26.8")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-go1.26.8")
 }
 
 /// gomemlab with no Go reachable: a report that tried to build or run would fail.
-fn report(args: &[&str]) -> Output {
+fn report_of(dirs: &[&Path], args: &[&str]) -> Output {
     Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
         .env("PATH", "")
         .env("GOMEMLAB_GO", "/no/such/go")
         .env_remove("GOMEMLAB_EXPERIMENTS")
         .arg("report")
         .args(args)
-        .arg(recorded())
+        .args(dirs)
         .output()
         .unwrap()
+}
+
+fn report(args: &[&str]) -> Output {
+    report_of(&[&recorded()], args)
+}
+
+/// A copy of the recorded folder with its manifest edited by `edit`
+/// (another machine, a shard of the experiments...).
+fn copy_with(to: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
+    copy_dir(&recorded(), to);
+    let path = to.join("manifest.json");
+    let mut manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    edit(&mut manifest);
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
+    to.to_path_buf()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 fn stdout_of_success(out: &Output) -> String {
@@ -45,6 +75,7 @@ fn json_has_every_claim_with_its_measured_values() {
     let v: serde_json::Value =
         serde_json::from_str(&stdout_of_success(&report(&["--json"]))).unwrap();
     assert_eq!(v[0]["experiment"], "hello");
+    assert_eq!(v[1]["experiment"], "idle");
     assert_eq!(v[0]["go_version"], "go1.26.8");
     let claims = &v[0]["cells"][0]["claims"];
     assert_eq!(claims[0]["id"], "hello-virt-vs-rss");
@@ -77,4 +108,61 @@ check = ["os.vm_size@started >= 100GiB"]
         .unwrap();
     assert!(row.contains("fails 0/3"), "{table}");
     assert!(!table.contains("hello-virt-vs-rss"), "{table}");
+}
+
+#[test]
+fn shards_of_one_version_on_one_machine_merge_into_the_one_run_table() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hello = copy_with(&tmp.path().join("a"), |m| {
+        m["experiments"] = serde_json::json!(["hello"]);
+    });
+    let idle = copy_with(&tmp.path().join("b"), |m| {
+        m["experiments"] = serde_json::json!(["idle"]);
+    });
+    let whole = stdout_of_success(&report(&[]));
+    let merged = stdout_of_success(&report_of(&[&hello, &idle], &[]));
+    assert_eq!(merged, whole);
+    // The same experiment twice is refused, not picked.
+    let twice = report_of(&[&hello, &recorded()], &[]);
+    let stderr = String::from_utf8_lossy(&twice.stderr);
+    assert_eq!(twice.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("experiment `hello`") && stderr.contains("give each once"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn one_version_from_two_machines_is_shown_side_by_side() {
+    let tmp = tempfile::tempdir().unwrap();
+    let other = copy_with(&tmp.path().join("other"), |m| {
+        m["machine"]["hostname"] = "other-host".into();
+    });
+    let table = stdout_of_success(&report_of(&[&recorded(), &other], &[]));
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines[0].matches("go1.26.8").count(), 2, "{table}");
+    assert!(lines[1].contains("other-host ("), "{table}");
+    let row = lines
+        .iter()
+        .find(|l| l.starts_with("idle-rss-small "))
+        .unwrap();
+    assert_eq!(row.matches("holds 3/3").count(), 2, "{table}");
+    let v: serde_json::Value = serde_json::from_str(&stdout_of_success(&report_of(
+        &[&recorded(), &other],
+        &["--json"],
+    )))
+    .unwrap();
+    assert_eq!(v["columns"].as_array().unwrap().len(), 2);
+    let hosts: Vec<&str> = v["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["machine"]["hostname"].as_str().unwrap())
+        .collect();
+    assert!(
+        hosts.contains(&"other-host") && hosts.len() == 2,
+        "{hosts:?}"
+    );
+    assert_eq!(v["rows"][0]["cells"][0]["verdict"], "holds");
+    assert_eq!(v["rows"][0]["cells"][1]["verdict"], "holds");
 }

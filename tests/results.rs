@@ -305,3 +305,55 @@ check = ["os.rss@started <= 64MiB"]
     );
     assert_eq!(verdict_of(&stdout, "rss-at-start", "-end"), "holds");
 }
+
+#[test]
+fn two_go_versions_give_one_matrix_and_a_results_folder_each() {
+    // A second toolchain: go1.21.13 when installed (CI's second version).
+    let Ok(other) = gomemlab::build::toolchain::resolve(Some("go1.21.13")) else {
+        eprintln!("skipped: go1.21.13 is not installed (scripts/install-go 1.21.13)");
+        return;
+    };
+    let ours = common::toolchain();
+    if other.version == ours.version {
+        eprintln!("skipped: the Go under test is go1.21.13 already");
+        return;
+    }
+    let dir = experiments(&[("idle.toml", SKIPS_A_PHASE)]);
+    let (_tmp, out) = results_dir();
+    let run = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(dir.path())
+        .arg("--go")
+        .arg(&ours.go)
+        .args(["--go", "go1.21.13", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let table = text(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "{table}{}", text(&run.stderr));
+    let head: Vec<&str> = table.lines().next().unwrap().split_whitespace().collect();
+    assert_eq!(head[3..], ["go1.21.13", &ours.version.name()], "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("rss-at-start") && l.contains("-end"))
+        .unwrap();
+    assert_eq!(row.matches("holds 1/1").count(), 2, "{table}");
+    assert!(
+        table.contains("errors:\n  rss-at-end [defaults] on go1.21.13, go1."),
+        "{table}"
+    );
+    for version in ["go1.21.13".to_string(), ours.version.name()] {
+        assert!(
+            out.join(&version).join("manifest.json").is_file(),
+            "{version}"
+        );
+    }
+    // The folder of folders reports as the same matrix.
+    let report = gomemlab()
+        .args(["report", "--experiments"])
+        .arg(dir.path())
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(text(&report.stdout), table);
+}

@@ -1,17 +1,23 @@
-//! `gomemlab report DIR`: judge kept runs again with the current experiment
-//! files and print the verdict table; nothing runs.
+//! `gomemlab report DIR...`: judge kept runs again with the current
+//! experiment files and print the verdict table (one Go version on one
+//! machine) or the claims × versions matrix (several); nothing runs.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
+use super::UsageError;
 use super::reproduce::{load_experiments, verdicts};
-use crate::experiment::results;
+use crate::check::claim::Verdict;
+use crate::experiment::results::{self, Kept};
+use crate::report::matrix::{self, Column};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// A results folder written by `reproduce --out DIR`.
+    /// Results folders written by `reproduce --out DIR` (or a folder of
+    /// them, as `reproduce --go A --go B --out DIR` writes). Several are
+    /// merged into one claims × versions matrix.
     #[arg(value_name = "DIR", required = true)]
     dirs: Vec<PathBuf>,
     /// Print the results as JSON instead of the verdict table.
@@ -25,11 +31,91 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<u8> {
     let experiments = load_experiments(args.experiments, true)?;
-    let [dir] = args.dirs.as_slice() else {
-        anyhow::bail!(super::UsageError(
-            "report takes one results folder for now".into()
-        ));
+    let mut columns: Vec<Column> = Vec::new();
+    for dir in args.dirs.iter().flat_map(|d| results_folders(d)) {
+        let kept = load(&dir)?;
+        let mut results = kept.judge(&experiments);
+        let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
+        // The same version on the same machine (e.g. shards) is one column.
+        match columns
+            .iter_mut()
+            .find(|c| c.go_version == go_version && c.machine == machine)
+        {
+            Some(column) => {
+                if let Some(twice) = results
+                    .iter()
+                    .find(|r| column.results.iter().any(|c| c.experiment == r.experiment))
+                {
+                    anyhow::bail!(UsageError(format!(
+                        "experiment `{}` on {go_version} ({}) is in two of the folders (the second: {}): give each once",
+                        twice.experiment,
+                        machine.label(),
+                        dir.display()
+                    )));
+                }
+                column.results.append(&mut results);
+            }
+            None => columns.push(Column {
+                go_version,
+                machine,
+                results,
+            }),
+        }
+    }
+    let (text, status) = match columns.as_slice() {
+        [one] => verdicts(&one.results, args.json),
+        _ => matrix_output(&columns, args.json),
     };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(status)
+}
+
+/// The claims × versions matrix (or JSON) and its exit status: 1 when any verdict is `error`.
+pub(super) fn matrix_output(columns: &[Column], json: bool) -> (String, u8) {
+    let m = matrix::build(columns);
+    let text = if json {
+        matrix::json(&m) + "\n"
+    } else {
+        matrix::table(&m)
+    };
+    let error = m
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().flatten())
+        .any(|c| c.verdict == Verdict::Error);
+    (
+        text,
+        if error {
+            super::exit_code::VERDICT_ERROR
+        } else {
+            0
+        },
+    )
+}
+
+/// `dir` itself when it is a results folder, else the results folders in it.
+fn results_folders(dir: &Path) -> Vec<PathBuf> {
+    if dir.join("manifest.json").is_file() {
+        return vec![dir.to_path_buf()];
+    }
+    let mut inner: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.join("manifest.json").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    inner.sort();
+    if inner.is_empty() {
+        // Let `load` say what is wrong with it.
+        inner.push(dir.to_path_buf());
+    }
+    inner
+}
+
+fn load(dir: &Path) -> Result<Kept> {
     let kept = results::load(dir).with_context(|| {
         format!(
             "{} is not a results folder: make one with `gomemlab reproduce --out {}`",
@@ -38,7 +124,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         )
     })?;
     if kept.manifest.command == "run" {
-        anyhow::bail!(super::UsageError(format!(
+        anyhow::bail!(UsageError(format!(
             "{} keeps one `gomemlab run` (its timeline.json), not experiments: report reads folders of `gomemlab reproduce --out`",
             dir.display()
         )));
@@ -49,8 +135,5 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             dir.display()
         );
     }
-    let results = kept.judge(&experiments);
-    let (text, status) = verdicts(&results, args.json);
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(status)
+    Ok(kept)
 }

@@ -13,18 +13,20 @@ use anyhow::Result;
 
 use super::{UsageError, exit_code};
 use crate::build::fixture::Fixtures;
-use crate::build::toolchain;
+use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::experiment::{self, Experiment};
 use crate::report;
+use crate::report::matrix::Column;
 
 #[derive(Debug, clap::Args)]
 pub struct ReproduceArgs {
-    /// Go toolchain (as for `run --go`).
+    /// Go toolchain (as for `run --go`). Repeat it to run every experiment
+    /// on each and print the claims × versions matrix.
     #[arg(long, value_name = "GO")]
-    go: Option<String>,
+    go: Vec<String>,
     /// Print the results as JSON instead of the verdict table.
     #[arg(long)]
     json: bool,
@@ -39,7 +41,8 @@ pub struct ReproduceArgs {
     experiments: Option<PathBuf>,
     /// Keep every run's timeline, the results and a manifest in DIR (new,
     /// empty, or a previous results folder, which is replaced), for
-    /// `gomemlab report DIR`.
+    /// `gomemlab report DIR`. With several --go: a results folder per Go
+    /// version, DIR/<go version>/.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
 }
@@ -90,9 +93,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
         Some(args.only.as_slice())
     };
-    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
-    let toolchain = toolchain::resolve(args.go.as_deref())?;
-    let mut manifest = Manifest::new("reproduce", toolchain.version.name(), &args.only);
+    // Every toolchain and --out is checked before anything runs.
+    let mut lanes = lanes(&args.go, args.out.as_deref(), &args.only)?;
 
     // Ctrl-C: the first stops the experiment running; a second exits at once.
     let stop = Arc::new(AtomicBool::new(false));
@@ -106,56 +108,72 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let total: usize = experiments
         .iter()
         .map(|e| e.cells.len() * e.repeats as usize)
-        .sum();
+        .sum::<usize>()
+        * lanes.len();
     let bar = indicatif::ProgressBar::new(total as u64).with_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let mut results = Vec::new();
     let mut warnings = Vec::new();
     let (tx, rx) = mpsc::channel();
+    let many = lanes.len() > 1;
     std::thread::scope(|scope| {
-        let (bar, out, toolchain, fixtures) = (&bar, &out, &toolchain, &fixtures);
+        let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
+        // The worker gets its own copy of what it needs; `lanes` collects.
+        let work: Vec<(usize, Toolchain, Option<ResultsDir>)> = lanes
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i, l.toolchain.clone(), l.out.clone()))
+            .collect();
         scope.spawn(move || {
-            for exp in &experiments {
-                let mut heard = |p: Progress| match p {
-                    Progress::Run {
-                        experiment,
-                        settings,
-                        ..
-                    } => {
-                        bar.set_message(format!("{experiment} [{settings}]"));
-                        bar.inc(1);
-                        Ok(())
-                    }
-                    Progress::Observed {
-                        experiment,
-                        settings,
-                        repeat,
-                        timeline,
-                    } => out.as_ref().map_or(Ok(()), |dir| {
-                        dir.keep_run(experiment, &settings, repeat, timeline)
-                            .map_err(|e| e.to_string())
-                    }),
+            for (lane, toolchain, out) in work {
+                let go = if many {
+                    format!("{} ", toolchain.version)
+                } else {
+                    String::new()
                 };
-                let result = reproduce::run_experiment(exp, toolchain, fixtures, only, &mut heard);
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
-                if tx.send((result, kept)).is_err() {
-                    break;
+                for exp in experiments {
+                    let mut heard = |p: Progress| match p {
+                        Progress::Run {
+                            experiment,
+                            settings,
+                            ..
+                        } => {
+                            bar.set_message(format!("{go}{experiment} [{settings}]"));
+                            bar.inc(1);
+                            Ok(())
+                        }
+                        Progress::Observed {
+                            experiment,
+                            settings,
+                            repeat,
+                            timeline,
+                        } => out.as_ref().map_or(Ok(()), |dir| {
+                            dir.keep_run(experiment, &settings, repeat, timeline)
+                                .map_err(|e| e.to_string())
+                        }),
+                    };
+                    let result =
+                        reproduce::run_experiment(exp, &toolchain, fixtures, only, &mut heard);
+                    let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
+                    if tx.send((lane, result, kept)).is_err() {
+                        return;
+                    }
                 }
             }
         });
         let interrupted = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((result, kept)) => {
+                Ok((lane, result, kept)) => {
+                    let lane = &mut lanes[lane];
                     match kept {
                         Some(Err(e)) => {
                             warnings.push(format!("{}: runs not kept: {e}", result.experiment))
                         }
-                        Some(Ok(())) => manifest.experiments.push(result.experiment.clone()),
+                        Some(Ok(())) => lane.manifest.experiments.push(result.experiment.clone()),
                         None => {}
                     }
-                    results.push(result);
+                    lane.results.push(result);
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => break true,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
@@ -163,13 +181,12 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             }
         };
         if interrupted {
-            manifest.interrupted = true;
-            finish(bar, out.as_ref(), &mut manifest, &results, &warnings);
+            finish(bar, &mut lanes, &warnings, true);
+            let done: usize = lanes.iter().map(|l| l.results.len()).sum();
             eprintln!(
-                "interrupted: the experiment running was stopped; the {} finished before it follow",
-                results.len()
+                "interrupted: the experiment running was stopped; the {done} finished before it follow"
             );
-            let (text, _) = verdicts(&results, args.json);
+            let (text, _) = output(&lanes, args.json);
             let mut stdout = std::io::stdout();
             let _ = stdout
                 .write_all(text.as_bytes())
@@ -179,8 +196,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             std::process::exit(exit_code::INTERRUPTED.into());
         }
     });
-    let kept = finish(&bar, out.as_ref(), &mut manifest, &results, &warnings);
-    let (text, status) = verdicts(&results, args.json);
+    let kept = finish(&bar, &mut lanes, &warnings, false);
+    let (text, status) = output(&lanes, args.json);
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(if kept {
         status
@@ -189,28 +206,97 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     })
 }
 
+/// One toolchain's share of the work: where its runs are kept and what it found.
+struct Lane {
+    toolchain: Toolchain,
+    out: Option<ResultsDir>,
+    manifest: Manifest,
+    results: Vec<ExperimentResult>,
+}
+
+/// A lane per `--go` (default: one), each with its results folder: `--out
+/// DIR` itself for one toolchain, `DIR/<go version>/` for several.
+fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Result<Vec<Lane>> {
+    let toolchains: Vec<Toolchain> = if gos.is_empty() {
+        vec![toolchain::resolve(None)?]
+    } else {
+        gos.iter()
+            .map(|g| toolchain::resolve(Some(g)))
+            .collect::<Result<_, _>>()?
+    };
+    let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
+    if let Some(twice) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        anyhow::bail!(UsageError(format!(
+            "--go names {} twice: give each Go version once",
+            twice.1
+        )));
+    }
+    let outs: Vec<Option<ResultsDir>> = match out {
+        None => toolchains.iter().map(|_| None).collect(),
+        Some(dir) if toolchains.len() == 1 => vec![Some(ResultsDir::prepare(dir)?)],
+        Some(dir) => ResultsDir::prepare_set(dir, &names)?
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    Ok(toolchains
+        .into_iter()
+        .zip(outs)
+        .map(|(toolchain, out)| Lane {
+            manifest: Manifest::new("reproduce", toolchain.version.name(), only),
+            toolchain,
+            out,
+            results: Vec::new(),
+        })
+        .collect())
+}
+
+/// The verdict table for one toolchain, the claims × versions matrix for several.
+fn output(lanes: &[Lane], json: bool) -> (String, u8) {
+    if let [lane] = lanes {
+        return verdicts(&lane.results, json);
+    }
+    let columns: Vec<Column> = lanes
+        .iter()
+        .map(|l| Column {
+            go_version: l.toolchain.version.name(),
+            machine: l.manifest.machine.clone(),
+            results: l.results.clone(),
+        })
+        .collect();
+    super::report::matrix_output(&columns, json)
+}
+
 /// Clears the progress bar, keeps the results (when --out) and prints
 /// warnings; false when something could not be kept.
 fn finish(
     bar: &indicatif::ProgressBar,
-    out: Option<&ResultsDir>,
-    manifest: &mut Manifest,
-    results: &[ExperimentResult],
+    lanes: &mut [Lane],
     warnings: &[String],
+    interrupted: bool,
 ) -> bool {
     bar.finish_and_clear();
-    manifest.go_line = results
-        .iter()
-        .find(|r| !r.go_line.is_empty())
-        .map(|r| r.go_line.clone());
     let mut kept = warnings.is_empty();
-    if let Some(dir) = out {
-        if let Err(e) = dir.finish(manifest, results) {
-            eprintln!(
-                "warning: failed to keep the results in {}: {e}",
-                dir.root.display()
-            );
-            kept = false;
+    for lane in lanes {
+        let manifest = &mut lane.manifest;
+        manifest.interrupted = interrupted;
+        manifest.go_line = lane
+            .results
+            .iter()
+            .find(|r| !r.go_line.is_empty())
+            .map(|r| r.go_line.clone());
+        if let Some(dir) = &lane.out {
+            if let Err(e) = dir.finish(manifest, &lane.results) {
+                eprintln!(
+                    "warning: failed to keep the results in {}: {e}",
+                    dir.root.display()
+                );
+                kept = false;
+            }
         }
     }
     for w in warnings {

@@ -99,19 +99,16 @@ pub enum ResultsError {
         "--out {0}: not empty and not a gomemlab results folder (no manifest.json): give a new or empty folder"
     )]
     NotOurs(String),
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     #[error("{path}: not a gomemlab results file: {detail}")]
     Format { path: String, detail: String },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
-    move |source| ResultsError::Io {
+    move |error| ResultsError::Io {
         path: path.display().to_string(),
-        source,
+        error,
     }
 }
 
@@ -150,6 +147,31 @@ impl ResultsDir {
         Ok(ResultsDir {
             root: root.to_path_buf(),
         })
+    }
+
+    /// `--out DIR` with several Go versions: a results folder per version,
+    /// `DIR/<name>/`. DIR must be creatable, and empty or hold only previous
+    /// results folders (which are then replaced).
+    pub fn prepare_set(root: &Path, names: &[String]) -> Result<Vec<ResultsDir>, ResultsError> {
+        std::fs::create_dir_all(root).map_err(io(root))?;
+        let entries: Vec<PathBuf> = std::fs::read_dir(root)
+            .map_err(io(root))?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        if let Some(stranger) = entries
+            .iter()
+            .find(|p| read_json::<Manifest>(&p.join("manifest.json")).is_err())
+        {
+            return Err(ResultsError::NotOurs(stranger.display().to_string()));
+        }
+        for path in entries {
+            std::fs::remove_dir_all(&path).map_err(io(&path))?;
+        }
+        names
+            .iter()
+            .map(|n| ResultsDir::prepare(&root.join(n)))
+            .collect()
     }
 
     /// Keeps one run's timeline at `<experiment>/<settings>/<repeat>/timeline.json`.
@@ -251,7 +273,7 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), Resul
         .map_err(io(dir))?;
     serde_json::to_writer_pretty(&mut tmp, value).map_err(|e| ResultsError::Io {
         path: path.display().to_string(),
-        source: e.into(),
+        error: e.into(),
     })?;
     tmp.write_all(b"\n").map_err(io(path))?;
     tmp.persist(path).map_err(|e| io(path)(e.error))?;

@@ -507,7 +507,7 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
     out
 }
 
-fn clip(s: &str, n: usize) -> String {
+pub(crate) fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
