@@ -16,6 +16,7 @@ use crate::experiment;
 use crate::experiment::reproduce::{self, Progress, ReproduceError};
 use crate::report;
 use crate::run::observe::observe;
+use crate::run::watchdog;
 use crate::run::{HeapProfiles, RunError, RunSpec};
 use crate::timeline::Timeline;
 
@@ -91,6 +92,10 @@ struct RunArgs {
     /// Kill the fixture and fail if it has not exited after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// Kill the fixture and fail once its RSS passes this size (e.g. 2GiB).
+    /// Default: half of the RAM, at most 8 GiB.
+    #[arg(long, value_name = "SIZE", value_parser = watchdog::parse_size)]
+    max_rss: Option<u64>,
     /// Interval of the fast /proc sampler.
     #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
     interval: Duration,
@@ -136,6 +141,11 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C and SIGTERM kill what gomemlab started and remove its temp files.
+    if let Err(e) = crate::cleanup::install() {
+        eprintln!("error: failed to install the signal handlers: {e}");
+        return ExitCode::from(exit_code::USAGE);
+    }
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Reproduce(args) => reproduce(args),
@@ -154,7 +164,12 @@ pub fn main() -> ExitCode {
 }
 
 fn code_of(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<BuildError>().is_some()
+    if matches!(
+        err.downcast_ref::<BuildError>(),
+        Some(BuildError::UnknownFixture { .. })
+    ) {
+        exit_code::USAGE
+    } else if err.downcast_ref::<BuildError>().is_some()
         || matches!(
             err.downcast_ref::<ReproduceError>(),
             Some(ReproduceError::Build(_))
@@ -175,9 +190,12 @@ fn code_of(err: &anyhow::Error) -> u8 {
 }
 
 fn run(args: RunArgs) -> Result<()> {
+    let fixtures = Fixtures::bundled();
+    validate(&args, &fixtures)?;
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
+        max_rss: args.max_rss.unwrap_or_else(watchdog::default_max_rss),
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
@@ -186,19 +204,20 @@ fn run(args: RunArgs) -> Result<()> {
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    let fixtures = Fixtures::bundled();
     if !args.heap_profile.is_empty() {
-        let dir = match (&args.artifacts, &args.out) {
+        // Each run's own folder, so runs sharing --out never mix artifacts.
+        let base = match (&args.artifacts, &args.out) {
             (Some(dir), _) | (None, Some(dir)) => dir.clone(),
-            (None, None) => fixtures.cache_dir.join("artifacts").join(format!(
-                "{}-{}-{}",
-                args.fixture,
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-                std::process::id()
-            )),
+            (None, None) => fixtures.cache_dir.join("artifacts"),
         };
+        let dir = base.join(format!(
+            "{}-{}-{}",
+            args.fixture,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            std::process::id()
+        ));
         let profiles = HeapProfiles {
             phases: args.heap_profile,
             dir,
@@ -236,6 +255,28 @@ fn run(args: RunArgs) -> Result<()> {
     Ok(())
 }
 
+/// Checks what the argument parser cannot, before anything is built or run:
+/// the timeout's bounds, the fixture's name, and that `--out` can be written.
+fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<()> {
+    RunSpec::check_timeout(args.timeout).map_err(|m| UsageError(format!("--timeout {m}")))?;
+    fixtures.check_name(&args.fixture)?;
+    if let Some(dir) = &args.out {
+        if dir.exists() && !dir.is_dir() {
+            anyhow::bail!(UsageError(format!(
+                "--out {} is a file, not a directory: give a directory (created if missing)",
+                dir.display()
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            UsageError(format!(
+                "cannot create --out {} ({e}): give a directory you can write",
+                dir.display()
+            ))
+        })?;
+    }
+    Ok(())
+}
+
 fn reproduce(args: ReproduceArgs) -> Result<()> {
     let fixtures = Fixtures::bundled();
     let dir = args
@@ -246,6 +287,7 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
         let slow = dir.join("slow");
         if slow.is_dir() {
             experiments.extend(experiment::load_dir(&slow, &fixtures.names())?);
+            experiment::file::check_unique_ids(&experiments)?;
         }
     }
     let only = if args.only.is_empty() {

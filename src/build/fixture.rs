@@ -1,14 +1,24 @@
 //! Builds Go fixtures into a content-addressed cache: one `go build` per
 //! (fixture sources, Go version, build settings), hermetic, safe under
-//! parallel test processes (build to a temp name, then rename).
+//! parallel test processes (build into a temp folder, then rename). A build
+//! runs in its own process group with a timeout; a timeout, an interrupt or
+//! an error kills the whole group and leaves no temp file behind.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use crate::build::toolchain::Toolchain;
+use crate::cleanup::Guard;
+
+/// How long a `go build` may take by default.
+pub const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
+/// How much of a failed build's stderr is kept (the end).
+const BUILD_STDERR_BYTES: usize = 64 * 1024;
 
 /// Environment of every `go build`: no network, no cgo, no toolchain switching.
 const BUILD_ENV: &[(&str, &str)] = &[
@@ -36,6 +46,8 @@ pub struct Fixtures {
     /// GOCACHE of the builds (`target/gomemlab/gocache`): Go's own compile
     /// cache, safe to share between caches of fixture binaries.
     pub go_cache_dir: PathBuf,
+    /// Kill a `go build` that takes longer ([`BUILD_TIMEOUT`] by default).
+    pub build_timeout: Duration,
 }
 
 /// A fixture binary ready to run.
@@ -54,8 +66,15 @@ pub struct Built {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("unknown fixture `{name}`: the fixtures are {known}")]
-    UnknownFixture { name: String, known: String },
+    #[error(
+        "unknown fixture `{name}`: the fixtures are {known} (`gomemlab fixtures` lists them); \
+         to add one, write a main package in {dir}/{name}/main.go"
+    )]
+    UnknownFixture {
+        name: String,
+        known: String,
+        dir: String,
+    },
     #[error("failed to read fixture sources in {path}: {source}")]
     Sources {
         path: String,
@@ -74,6 +93,23 @@ pub enum BuildError {
         version: String,
         stderr: String,
     },
+    #[error(
+        "`go build` of fixture `{name}` with {version} succeeded but wrote no binary; is `{go}` a real go command?"
+    )]
+    NoBinary {
+        name: String,
+        version: String,
+        go: String,
+    },
+    #[error(
+        "`go build` of fixture `{name}` with {version} took longer than {}: killed it; a first build with a cold cache can be slow, try again",
+        humantime::format_duration(*timeout)
+    )]
+    Timeout {
+        name: String,
+        version: String,
+        timeout: Duration,
+    },
 }
 
 impl Fixtures {
@@ -91,6 +127,7 @@ impl Fixtures {
             source_dir,
             go_cache_dir: cache_dir.join("gocache"),
             cache_dir,
+            build_timeout: BUILD_TIMEOUT,
         }
     }
 
@@ -106,6 +143,19 @@ impl Fixtures {
             .collect();
         names.sort();
         names
+    }
+
+    /// Refuses a name that is not a fixture, saying how to add one.
+    pub fn check_name(&self, name: &str) -> Result<(), BuildError> {
+        let names = self.names();
+        if names.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        Err(BuildError::UnknownFixture {
+            name: name.to_string(),
+            known: names.join(", "),
+            dir: self.source_dir.display().to_string(),
+        })
     }
 
     /// Builds `name` with `toolchain` unless the cache already has it.
@@ -124,12 +174,7 @@ impl Fixtures {
         let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
         tags.sort();
         tags.dedup();
-        if !self.names().iter().any(|n| n == name) {
-            return Err(BuildError::UnknownFixture {
-                name: name.to_string(),
-                known: self.names().join(", "),
-            });
-        }
+        self.check_name(name)?;
         // The go line is the toolchain's own minor version, so each toolchain
         // runs the fixtures with the GODEBUG defaults a new program gets today.
         let go_line = format!("{}.{}", toolchain.version.major, toolchain.version.minor);
@@ -208,11 +253,14 @@ impl Fixtures {
         };
         std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
         let modfile = self.modfile(go_line)?;
+        // go build writes into a fresh folder (removed on every way out,
+        // interrupts included); only a whole binary is renamed into the cache.
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}-"))
-            .tempfile_in(bin_dir)
-            .map_err(cache_err(bin_dir))?
-            .into_temp_path();
+            .tempdir_in(bin_dir)
+            .map_err(cache_err(bin_dir))?;
+        let _tmp_guard = Guard::path(tmp.path().to_path_buf());
+        let out = tmp.path().join(name);
         let mut cmd = Command::new(&toolchain.go);
         cmd.current_dir(&self.source_dir)
             .env_clear()
@@ -225,27 +273,63 @@ impl Fixtures {
         if !tags.is_empty() {
             cmd.arg(format!("-tags={}", tags.join(",")));
         }
-        let output = cmd
-            .arg("-o")
-            .arg(&*tmp)
+        cmd.arg("-o")
+            .arg(&out)
             .arg(format!("./{name}"))
-            .output()
-            .map_err(|source| BuildError::Spawn {
-                go: toolchain.go.display().to_string(),
-                source,
-            })?;
-        if !output.status.success() {
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe; nothing is allocated.
+        unsafe {
+            cmd.pre_exec(|| Ok(nix::sys::prctl::set_pdeathsig(nix::sys::signal::SIGKILL)?));
+        }
+        let go = toolchain.go.display().to_string();
+        let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
+            go: go.clone(),
+            source,
+        })?;
+        // Kills compile/link too if the build times out, fails or is interrupted.
+        let group = Guard::group(child.id() as i32);
+        let stderr = child.stderr.take().map(read_tail);
+        let deadline = Instant::now() + self.build_timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => break status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) | Err(_) => {
+                    drop(group);
+                    let _ = child.wait();
+                    return Err(BuildError::Timeout {
+                        name: name.to_string(),
+                        version: toolchain.version.name(),
+                        timeout: self.build_timeout,
+                    });
+                }
+            }
+        };
+        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        if !status.success() {
             return Err(BuildError::Failed {
                 name: name.to_string(),
                 version: toolchain.version.name(),
-                stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+                stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+            });
+        }
+        if !std::fs::metadata(&out).is_ok_and(|m| m.is_file() && m.len() > 0) {
+            return Err(BuildError::NoBinary {
+                name: name.to_string(),
+                version: toolchain.version.name(),
+                go,
             });
         }
         // Rename is atomic: a parallel build of the same key just replaces an
         // identical file, and no reader ever sees a half-written binary.
-        tmp.persist(binary).map_err(|e| BuildError::Cache {
+        std::fs::rename(&out, binary).map_err(|source| BuildError::Cache {
             path: binary.display().to_string(),
-            source: e.error,
+            source,
         })
     }
 
@@ -278,6 +362,27 @@ impl Fixtures {
         tmp.persist(&path).map_err(|e| err(e.error))?;
         Ok(path)
     }
+}
+
+/// Reads a stream to its end on a thread, keeping its last bytes.
+fn read_tail(mut source: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = source.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            kept.extend_from_slice(&buf[..n]);
+            if kept.len() > 2 * BUILD_STDERR_BYTES {
+                kept.drain(..kept.len() - BUILD_STDERR_BYTES);
+            }
+        }
+        if kept.len() > BUILD_STDERR_BYTES {
+            kept.drain(..kept.len() - BUILD_STDERR_BYTES);
+        }
+        kept
+    })
 }
 
 /// The few variables `go build` needs from the caller's environment.

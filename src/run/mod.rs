@@ -3,5 +3,8 @@
 
 pub mod observe;
 pub mod process;
+pub mod stderr;
+pub mod watchdog;
 
 pub use process::*;
+pub use stderr::StderrLine;
