@@ -113,7 +113,7 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
     let bytes = text
         .trim()
         .parse::<bytesize::ByteSize>()
-        .map_err(|e| format!("`{text}` is not a size ({e}): use e.g. 512MiB or 8GiB"))?
+        .map_err(|_| format!("`{text}` is not a size: use e.g. 512MiB or 8GiB"))?
         .as_u64();
     if bytes == 0 {
         return Err(format!(
