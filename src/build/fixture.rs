@@ -410,3 +410,90 @@ fn collect_go_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::toolchain::GoVersion;
+
+    /// Fixtures with one fixture `x`, built by a fake `go`: `/bin/sh`, which
+    /// runs `go build ARGS` as the script `build` in the source folder (no
+    /// executable is written, so no ETXTBSY race with parallel tests).
+    fn fake(dir: &Path, build_script: &str, timeout: Duration) -> (Fixtures, Toolchain) {
+        let source_dir = dir.join("src");
+        std::fs::create_dir_all(source_dir.join("x")).unwrap_or_else(|e| panic!("{e}"));
+        for (file, text) in [
+            ("go.mod", "module x\n\ngo 1.21\n"),
+            ("x/main.go", "package main\n\nfunc main() {}\n"),
+            ("build", build_script),
+        ] {
+            std::fs::write(source_dir.join(file), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let fixtures = Fixtures {
+            source_dir,
+            cache_dir: dir.join("cache"),
+            go_cache_dir: dir.join("gocache"),
+            build_timeout: timeout,
+        };
+        let version = GoVersion {
+            major: 1,
+            minor: 26,
+            patch: 8,
+        };
+        let go = PathBuf::from("/bin/sh");
+        (fixtures, Toolchain { go, version })
+    }
+
+    fn bin_entries(fixtures: &Fixtures) -> Vec<String> {
+        std::fs::read_dir(fixtures.cache_dir.join("bin"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_build_that_writes_no_binary_is_an_error_and_never_cached() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (fixtures, go) = fake(dir.path(), "exit 0\n", BUILD_TIMEOUT);
+        for _ in 0..2 {
+            let err = fixtures.build("x", &go).unwrap_err();
+            assert!(matches!(err, BuildError::NoBinary { .. }), "{err}");
+            assert!(err.to_string().contains("wrote no binary"), "{err}");
+            assert_eq!(bin_entries(&fixtures), Vec::<String>::new());
+        }
+        // The same fake writing its -o file: built once, then cached.
+        let writes = "while [ \"$1\" != -o ]; do shift; done\nprintf x > \"$2\"\n";
+        std::fs::write(fixtures.source_dir.join("build"), writes).unwrap_or_else(|e| panic!("{e}"));
+        let first = fixtures.build("x", &go).unwrap_or_else(|e| panic!("{e}"));
+        let second = fixtures.build("x", &go).unwrap_or_else(|e| panic!("{e}"));
+        assert!(first.fresh && !second.fresh && first.binary.is_file());
+        assert_eq!(
+            bin_entries(&fixtures).len(),
+            1,
+            "{:?}",
+            bin_entries(&fixtures)
+        );
+    }
+
+    #[test]
+    fn a_build_past_its_timeout_is_killed_with_its_group_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let marker = format!("1000.{}7", std::process::id());
+        let script = format!("sleep {marker}\n");
+        let (fixtures, go) = fake(dir.path(), &script, Duration::from_millis(300));
+        let err = fixtures.build("x", &go).unwrap_err();
+        assert!(matches!(err, BuildError::Timeout { .. }), "{err}");
+        assert!(err.to_string().contains("took longer than 300ms"), "{err}");
+        assert_eq!(bin_entries(&fixtures), Vec::<String>::new());
+        let alive = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .any(|c| String::from_utf8_lossy(&c).contains(&marker));
+        assert!(!alive, "the build's child outlived the timeout");
+    }
+}
