@@ -324,3 +324,24 @@ fn interrupting_a_build_kills_it_and_leaves_no_temp_file() {
 fn terminating_a_build_kills_it_and_leaves_no_temp_file() {
     interrupted_build_leaves_nothing(Signal::SIGTERM, 9);
 }
+
+#[test]
+fn a_flood_on_stderr_is_kept_bounded() {
+    // 100,000 lines, then 20 MB without a newline.
+    let mut running = shell_fixture(
+        "yes 'not a trace line' | head -n 100000 >&2; head -c 20000000 /dev/zero | tr '\\0' x >&2",
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    assert!(running.next_report(deadline).unwrap().is_none());
+    running.wait(deadline).unwrap();
+    let kept = running.take_stderr_kept();
+    assert_eq!(kept.total, 100_001);
+    assert!(
+        kept.lines.len() <= gomemlab::run::stderr::TAIL_LINES,
+        "{}",
+        kept.lines.len()
+    );
+    let bytes: usize = kept.lines.iter().map(|l| l.text.len()).sum();
+    assert!(bytes <= gomemlab::run::stderr::TAIL_BYTES, "{bytes}");
+    assert!(kept.lines.last().unwrap().text.starts_with("xxxx"));
+}
