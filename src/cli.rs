@@ -94,8 +94,8 @@ struct RunArgs {
     timeout: Duration,
     /// Kill the fixture and fail once its RSS passes this size (e.g. 2GiB).
     /// Default: half of the RAM, at most 8 GiB.
-    #[arg(long, value_name = "SIZE", value_parser = watchdog::parse_size)]
-    max_rss: Option<u64>,
+    #[arg(long, value_name = "SIZE")]
+    max_rss: Option<String>,
     /// Interval of the fast /proc sampler.
     #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
     interval: Duration,
@@ -191,11 +191,11 @@ fn code_of(err: &anyhow::Error) -> u8 {
 
 fn run(args: RunArgs) -> Result<()> {
     let fixtures = Fixtures::bundled();
-    validate(&args, &fixtures)?;
+    let max_rss = validate(&args, &fixtures)?;
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
-        max_rss: args.max_rss.unwrap_or_else(watchdog::default_max_rss),
+        max_rss,
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
@@ -256,9 +256,16 @@ fn run(args: RunArgs) -> Result<()> {
 }
 
 /// Checks what the argument parser cannot, before anything is built or run:
-/// the timeout's bounds, the fixture's name, and that `--out` can be written.
-fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<()> {
+/// the timeout's bounds, the fixture's name, that `--out` can be written,
+/// and the `--max-rss` size (returned, or its default).
+fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
     RunSpec::check_timeout(args.timeout).map_err(|m| UsageError(format!("--timeout {m}")))?;
+    let max_rss = match &args.max_rss {
+        Some(text) => {
+            watchdog::parse_size(text).map_err(|m| UsageError(format!("--max-rss {m}")))?
+        }
+        None => watchdog::default_max_rss(),
+    };
     fixtures.check_name(&args.fixture)?;
     if let Some(dir) = &args.out {
         if dir.exists() && !dir.is_dir() {
@@ -274,7 +281,7 @@ fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<()> {
             ))
         })?;
     }
-    Ok(())
+    Ok(max_rss)
 }
 
 fn reproduce(args: ReproduceArgs) -> Result<()> {
