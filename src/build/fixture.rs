@@ -252,6 +252,7 @@ impl Fixtures {
             move |source| BuildError::Cache { path, source }
         };
         std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
+        self.sweep_stale_temps(bin_dir);
         let modfile = self.modfile(go_line)?;
         // go build writes into a fresh folder (removed on every way out,
         // interrupts included); only a whole binary is renamed into the cache.
@@ -331,6 +332,27 @@ impl Fixtures {
             path: binary.display().to_string(),
             source,
         })
+    }
+
+    /// Removes temp build folders left by a gomemlab that was SIGKILLed
+    /// (older than twice the build timeout: no live build owns them).
+    fn sweep_stale_temps(&self, bin_dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(bin_dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let stale = entry.file_name().to_string_lossy().starts_with('.')
+                && entry.metadata().is_ok_and(|m| {
+                    m.is_dir()
+                        && m.modified()
+                            .ok()
+                            .and_then(|t| t.elapsed().ok())
+                            .is_some_and(|age| age > 2 * self.build_timeout)
+                });
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     /// A copy of go.mod whose `go` directive is `go_line` (used with -modfile).
@@ -476,6 +498,24 @@ mod tests {
             "{:?}",
             bin_entries(&fixtures)
         );
+    }
+
+    #[test]
+    fn temp_folders_of_a_killed_build_are_swept_once_stale() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (fixtures, go) = fake(dir.path(), "exit 0\n", Duration::from_secs(60));
+        let bin = fixtures.cache_dir.join("bin");
+        for name in [".x-stale", ".x-live"] {
+            std::fs::create_dir_all(bin.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let touched = Command::new("touch")
+            .args(["-d", "3 minutes ago"])
+            .arg(bin.join(".x-stale"))
+            .status()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(touched.success());
+        assert!(fixtures.build("x", &go).is_err());
+        assert_eq!(bin_entries(&fixtures), [".x-live"]);
     }
 
     #[test]
