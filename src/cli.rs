@@ -267,21 +267,30 @@ fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
         None => watchdog::default_max_rss(),
     };
     fixtures.check_name(&args.fixture)?;
-    if let Some(dir) = &args.out {
-        if dir.exists() && !dir.is_dir() {
-            anyhow::bail!(UsageError(format!(
-                "--out {} is a file, not a directory: give a directory (created if missing)",
-                dir.display()
-            )));
+    for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
+        if let Some(dir) = dir {
+            writable_dir(flag, dir)?;
         }
-        std::fs::create_dir_all(dir).map_err(|e| {
-            UsageError(format!(
-                "cannot create --out {} ({e}): give a directory you can write",
-                dir.display()
-            ))
-        })?;
     }
     Ok(max_rss)
+}
+
+/// Creates `dir` if missing; refuses a file or a place that cannot be written.
+fn writable_dir(flag: &str, dir: &Path) -> Result<(), UsageError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(UsageError(format!(
+            "{flag} {} is a file, not a directory: give a directory (created if missing)",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::tempfile_in(dir).map(drop))
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot write in {flag} {} ({e}): give a directory you can write",
+                dir.display()
+            ))
+        })
 }
 
 fn reproduce(args: ReproduceArgs) -> Result<()> {

@@ -235,7 +235,18 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
         ),
         (
             &["run", "idle", "--out", "/proc/self/no/such"],
-            "cannot create --out /proc/self/no/such",
+            "cannot write in --out /proc/self/no/such",
+        ),
+        (
+            &[
+                "run",
+                "idle",
+                "--heap-profile",
+                "all",
+                "--artifacts",
+                "/proc/self",
+            ],
+            "cannot write in --artifacts /proc/self",
         ),
     ];
     for (args, message) in cases {
