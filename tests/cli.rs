@@ -550,3 +550,35 @@ fn experiment_file_bounds_are_load_errors_before_anything_runs() {
         }
     }
 }
+
+#[test]
+fn an_experiment_max_rss_stops_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hungry.toml"),
+        r#"title = "a run past its RSS limit"
+article = "new"
+fixture = "bigbytes"
+args = ["-keep", "-count", "3"]
+max-rss = "50MiB"
+
+[[claim]]
+id = "never-judged"
+says = "the watchdog stops the run first"
+check = ["os.rss@allocated >= 1"]
+"#,
+    )
+    .unwrap();
+    let out = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The run's error reaches the user (as an `error` verdict's reason).
+    assert!(all.contains("exceeded --max-rss 50.0 MiB (RSS "), "{all}");
+}
