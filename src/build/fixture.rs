@@ -296,7 +296,11 @@ impl Fixtures {
         let deadline = Instant::now() + self.build_timeout;
         let status = loop {
             match child.try_wait() {
-                Ok(Some(status)) => break status,
+                Ok(Some(status)) => {
+                    // Reaped: its group id is free for reuse, stop tracking it.
+                    group.forget();
+                    break status;
+                }
                 Ok(None) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(20));
                 }

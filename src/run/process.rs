@@ -53,7 +53,7 @@ pub struct Running {
     limit: u64,
     watchdog: Option<Watchdog>,
     /// Kill the group and every tagged process on interrupt and on drop.
-    _group: Guard,
+    group: Option<Guard>,
     tagged: Guard,
     token: String,
 }
@@ -161,7 +161,7 @@ impl Running {
             trace: None,
             limit: spec.max_rss,
             watchdog,
-            _group: group,
+            group: Some(group),
             tagged,
             token,
         })
@@ -244,9 +244,7 @@ impl Running {
                 Process::Plain(child) => {
                     let polled = child.try_wait().map_err(|e| self.protocol(e.to_string()))?;
                     if let Some(status) = polled {
-                        self.reaped = true;
-                        // Its descendants would hold stdout/stderr open.
-                        self.tagged.undo();
+                        self.mark_reaped();
                         return Ok(status);
                     }
                     if Instant::now() >= deadline {
@@ -258,8 +256,7 @@ impl Running {
                     let Some(traced) = tracer.wait_until(deadline) else {
                         return Err(self.timeout_error());
                     };
-                    self.reaped = true;
-                    self.tagged.undo();
+                    self.mark_reaped();
                     let status = traced.status;
                     let problem = traced.problem.clone();
                     self.trace = Some(traced);
@@ -346,10 +343,10 @@ impl Running {
         if self.reaped {
             return;
         }
+        let _ = killpg(self.pid, Signal::SIGKILL);
+        cleanup::kill_tagged(&self.token, Some(self.pid.as_raw()));
         match &mut self.process {
             Process::Plain(child) => {
-                let _ = killpg(self.pid, Signal::SIGKILL);
-                cleanup::kill_tagged(&self.token, Some(self.pid.as_raw()));
                 let _ = child.wait();
             }
             Process::Traced(tracer) => {
@@ -358,7 +355,17 @@ impl Running {
                 }
             }
         }
+        self.mark_reaped();
+    }
+
+    /// The fixture is reaped: its group id may be reused, so stop tracking
+    /// it; kill what it left behind (it would hold stdout/stderr open).
+    fn mark_reaped(&mut self) {
         self.reaped = true;
+        if let Some(group) = self.group.take() {
+            group.forget();
+        }
+        self.tagged.undo();
     }
 }
 
