@@ -50,7 +50,8 @@ pub struct Running {
     reaped: bool,
     /// What the tracer recorded, once the traced fixture is reaped.
     trace: Option<Traced>,
-    limit: u64,
+    /// The RSS limit the watchdog enforces (bytes).
+    max_rss: u64,
     watchdog: Option<Watchdog>,
     /// Kill the group and every tagged process on interrupt and on drop.
     group: Option<Guard>,
@@ -159,7 +160,7 @@ impl Running {
             stdout,
             reaped: false,
             trace: None,
-            limit: spec.max_rss,
+            max_rss: spec.max_rss,
             watchdog,
             group: Some(group),
             tagged,
@@ -308,7 +309,7 @@ impl Running {
         Some(RunError::MaxRss {
             command: self.command.clone(),
             settings: self.settings.clone(),
-            limit: self.limit,
+            limit: self.max_rss,
             rss: t.rss_bytes,
             after: t.after,
         })
