@@ -13,6 +13,7 @@
 pub mod analyze;
 pub mod build;
 pub mod check;
+pub mod cleanup;
 pub mod cli;
 pub mod experiment;
 pub mod measure;

@@ -20,6 +20,7 @@ fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
         cache_dir: dir.path().join("cache"),
         // Go's compile cache is shared: only the fixture binary cache is under test.
         go_cache_dir: Fixtures::bundled().go_cache_dir,
+        build_timeout: gomemlab::build::fixture::BUILD_TIMEOUT,
     };
     (dir, fixtures)
 }

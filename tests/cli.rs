@@ -161,7 +161,10 @@ fn heap_profile_prints_a_summary_and_keeps_the_files_next_to_the_timeline() {
         stdout.contains("inuse_space inuse_objects  alloc_space alloc_objects  file"),
         "{stdout}"
     );
-    let file = dir.path().join("003-collected.pb.gz");
+    // Each run's artifacts are in a folder of their own under --out.
+    let runs = artifact_folders(dir.path());
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let file = runs[0].join("003-collected.pb.gz");
     let row = stdout[summary..]
         .lines()
         .find(|l| l.starts_with("collected "))
@@ -215,6 +218,45 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
             &["run", "idle", "--heap-profile", "start,end"],
             "not a phase name",
         ),
+        (
+            &["run", "idle", "--timeout", "0s"],
+            "--timeout 0s is out of range: give a duration above 0 and at most 24h",
+        ),
+        (
+            &["run", "idle", "--timeout", "300000000000y"],
+            "is out of range: give a duration above 0 and at most 24h",
+        ),
+        (
+            &["run", "nope", "--go", "/no/such/go"],
+            "unknown fixture `nope`: the fixtures are bigbytes",
+        ),
+        (
+            &["run", "idle", "--max-rss", "lots"],
+            "--max-rss `lots` is not a size: use e.g. 512MiB or 8GiB",
+        ),
+        (
+            &["run", "idle", "--max-rss", "0"],
+            "--max-rss `0` is no room at all",
+        ),
+        (
+            &["run", "idle", "--out", "Cargo.toml"],
+            "--out Cargo.toml is a file, not a directory",
+        ),
+        (
+            &["run", "idle", "--out", "/proc/self/no/such"],
+            "cannot write in --out /proc/self/no/such",
+        ),
+        (
+            &[
+                "run",
+                "idle",
+                "--heap-profile",
+                "all",
+                "--artifacts",
+                "/proc/self",
+            ],
+            "cannot write in --artifacts /proc/self",
+        ),
     ];
     for (args, message) in cases {
         let out = gomemlab().args(*args).output().unwrap();
@@ -231,8 +273,13 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
 #[test]
 fn unknown_fixture_and_failing_fixture_have_their_own_exit_codes() {
     let out = gomemlab().args(["run", "nope"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("the fixtures are bigbytes"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("(`gomemlab fixtures` lists them); to add one, write a main package in ")
+            && stderr.contains("go-fixtures/nope/main.go"),
+        "{stderr}"
+    );
     let out = gomemlab()
         .args(["run", "idle", "--", "-mode", "dance"])
         .output()
@@ -368,4 +415,179 @@ fn a_broken_experiment_file_is_one_error_line_with_its_place() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no experiment files"));
+}
+
+/// The per-run artifact folders under `dir`.
+fn artifact_folders(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn two_runs_sharing_out_keep_their_artifacts_apart() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        gomemlab()
+            .args(["run", "idle", "--heap-profile", "started", "--out"])
+            .arg(dir.path())
+            .args(["--", "-hold", "10ms"])
+            .assert()
+            .success();
+    }
+    let runs = artifact_folders(dir.path());
+    assert_eq!(runs.len(), 2, "{runs:?}");
+    for run in &runs {
+        let name = run.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("idle-"), "{name}");
+        let files: Vec<_> = std::fs::read_dir(run)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(files, ["001-started.pb.gz"], "{name}");
+    }
+}
+
+#[test]
+fn max_rss_stops_a_runaway_fixture_and_says_so() {
+    let out = gomemlab()
+        .args(["run", "bigbytes", "--max-rss", "100MiB", "--", "-keep"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with("error: `bigbytes")
+            && first.contains("exceeded --max-rss 100.0 MiB (RSS 1")
+            && first.contains("raise --max-rss"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_crash_shows_the_go_error_line_not_only_the_dump() {
+    // 1 TiB in one slice: the runtime dies with `fatal error: runtime: out
+    // of memory`, then dumps every goroutine.
+    let out = gomemlab()
+        .args(["run", "bigbytes", "--env", "GOTRACEBACK=all", "--"])
+        .args(["-count", "1", "-size", "1099511627776"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.contains("failed with exit status: 2: fatal error: runtime: out of memory"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("goroutine "), "no dump tail: {stderr}");
+}
+
+#[test]
+fn experiment_file_bounds_are_load_errors_before_anything_runs() {
+    let head = "title = \"t\"\narticle = \"new\"\nfixture = \"hello\"\n";
+    let claim = |id: &str| {
+        format!("\n[[claim]]\nid = \"{id}\"\nsays = \"s\"\ncheck = [\"os.rss@started <= 16MiB\"]\n")
+    };
+    let cases: &[(&[(&str, String)], &str)] = &[
+        (
+            &[(
+                "a.toml",
+                format!("{head}timeout = \"300000000000y\"\n{}", claim("a")),
+            )],
+            "a.toml:4: timeout `300000000000y`",
+        ),
+        (
+            &[(
+                "a.toml",
+                format!("{head}repeats = 4294967295\n{}", claim("a")),
+            )],
+            "a.toml:4: repeats = 4294967295 is out of range: give 1 to 1000",
+        ),
+        (
+            &[(
+                "a.toml",
+                format!(
+                    "{head}[[settings]]\nGOGC = 50\n{}when = {{ GOGCC = \"50\" }}\n",
+                    claim("a")
+                ),
+            )],
+            "a.toml:8: claim `a`: `when` key `GOGCC` is not a setting: valid are args, GODEBUG",
+        ),
+        (
+            &[
+                ("a.toml", format!("{head}{}", claim("same"))),
+                (
+                    "b.toml",
+                    format!("{head}\n\n{}{}", claim("other"), claim("same")),
+                ),
+            ],
+            "b.toml:13: claim id `same` is already used at /",
+        ),
+        (
+            &[(
+                "a.toml",
+                format!("{head}{}{}", claim("twice"), claim("twice")),
+            )],
+            "a.toml:11: claim id `twice` is already used at /",
+        ),
+    ];
+    for (files, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in *files {
+            std::fs::write(dir.path().join(name), text).unwrap();
+        }
+        let out = gomemlab()
+            .args(["reproduce", "--go", "/no/such/go", "--experiments"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{message}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(message), "{message}: {stderr}");
+        if message.contains("already used") {
+            assert!(
+                stderr.contains("/a.toml:6: give each claim its own id"),
+                "{stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn an_experiment_max_rss_stops_its_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hungry.toml"),
+        r#"title = "a run past its RSS limit"
+article = "new"
+fixture = "bigbytes"
+args = ["-keep", "-count", "3"]
+max-rss = "50MiB"
+
+[[claim]]
+id = "never-judged"
+says = "the watchdog stops the run first"
+check = ["os.rss@allocated >= 1"]
+"#,
+    )
+    .unwrap();
+    let out = gomemlab()
+        .args(["reproduce", "--experiments"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The run's error reaches the user (as an `error` verdict's reason).
+    assert!(all.contains("exceeded --max-rss 50.0 MiB (RSS "), "{all}");
 }

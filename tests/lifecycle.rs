@@ -171,3 +171,177 @@ fn killing_the_harness_kills_the_fixture() {
 fn killing_a_tracing_harness_kills_the_fixture() {
     killing_kills(&unique_hold(15), &["--trace-syscalls"]);
 }
+
+/// Spawns `sh -c SCRIPT` as a fixture (a test-only program: no probe).
+fn shell_fixture(script: &str) -> Running {
+    let spec = RunSpec {
+        args: vec!["-c".into(), script.into()],
+        timeout: Duration::from_secs(30),
+        ..RunSpec::default()
+    };
+    Running::spawn(std::path::Path::new("/bin/sh"), &spec).unwrap()
+}
+
+#[test]
+fn a_grandchild_after_setsid_dies_when_the_fixture_exits() {
+    let marker = format!("1000.{}1", std::process::id());
+    let mut running = shell_fixture(&format!("setsid sleep {marker} & sleep 0.3"));
+    assert!(eventually(Duration::from_secs(5), || processes_with(
+        &marker
+    )
+    .len()
+        == 1));
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    // No phase report: the fixture exiting ends the wait even though the
+    // grandchild still holds the report pipe.
+    assert!(running.next_report(deadline).unwrap().is_none());
+    running.wait(deadline).unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), || processes_with(&marker)
+            .is_empty()),
+        "the setsid grandchild outlived its fixture"
+    );
+}
+
+#[test]
+fn a_grandchild_after_setsid_dies_when_the_run_is_dropped() {
+    let marker = format!("1000.{}2", std::process::id());
+    let running = shell_fixture(&format!("setsid sleep {marker} & exec sleep {marker}"));
+    assert!(eventually(Duration::from_secs(5), || processes_with(
+        &marker
+    )
+    .len()
+        == 2));
+    drop(running);
+    assert!(
+        eventually(Duration::from_secs(2), || processes_with(&marker)
+            .is_empty()),
+        "a process of the dropped run survived"
+    );
+}
+
+#[test]
+fn no_descriptor_but_stdio_and_the_probe_pipe_reaches_the_fixture() {
+    // A descriptor this process opens without O_CLOEXEC.
+    let leak = tempfile::NamedTempFile::new().unwrap();
+    let fd = nix::fcntl::open(
+        leak.path(),
+        nix::fcntl::OFlag::O_RDONLY,
+        nix::sys::stat::Mode::empty(),
+    )
+    .unwrap();
+    let hold = unique_hold(5);
+    let running = Running::spawn(
+        &built("idle").binary,
+        &spec(&["-hold", &hold], Duration::from_secs(60)),
+    )
+    .unwrap();
+    let pid = running.pid.as_raw();
+    assert!(eventually(Duration::from_secs(5), || processes_with(&hold)
+        == vec![pid]));
+    let mut inherited = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap() {
+        let entry = entry.unwrap();
+        let target = std::fs::read_link(entry.path()).unwrap_or_default();
+        inherited.push((entry.file_name().to_string_lossy().into_owned(), target));
+    }
+    drop(running);
+    drop(fd);
+    assert!(
+        !inherited.iter().any(|(_, t)| t == leak.path()),
+        "the fixture got our descriptor: {inherited:?}"
+    );
+    // 0..2 stdio, 3 and 4 the probe pipe; the rest are the Go runtime's own
+    // (epoll, its wakeup pipe or eventfd, go1.25+ its cgroup CPU limit files).
+    for (n, target) in &inherited {
+        let t = target.to_string_lossy();
+        let ok = match n.as_str() {
+            "0" => t == "/dev/null",
+            "1" | "2" | "3" | "4" => t.starts_with("pipe:"),
+            _ => {
+                t.starts_with("anon_inode:")
+                    || t.starts_with("pipe:")
+                    || t.starts_with("/sys/fs/cgroup/")
+            }
+        };
+        assert!(ok, "fd {n} -> {t} in the fixture: {inherited:?}");
+    }
+}
+
+/// `gomemlab fixtures --build` with a fake `go` whose build hangs, stopped
+/// by `signal` once the build runs: no build process and no temp file remain.
+fn interrupted_build_leaves_nothing(signal: Signal, salt: u32) {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = format!("1000.{}{salt}", std::process::id());
+    let go = dir.path().join("go");
+    std::fs::write(
+        &go,
+        format!(
+            "#!/bin/sh\ncase \"$1\" in\n  version) echo 'go version go1.26.8 linux/amd64' ;;\n  \
+             env) echo go1.26.8 ;;\n  build) sleep {marker} ;;\nesac\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&go, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let cache = dir.path().join("cache");
+    let mut harness = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(["fixtures", "--build", "--go"])
+        .arg(&go)
+        .env("GOMEMLAB_CACHE", &cache)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(
+        eventually(Duration::from_secs(30), || !processes_with(&marker)
+            .is_empty()),
+        "the fake build never started"
+    );
+    kill(Pid::from_raw(harness.id() as i32), signal).unwrap();
+    let status = harness.wait().unwrap();
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(signal as i32)
+    );
+    assert!(
+        eventually(Duration::from_secs(2), || processes_with(&marker)
+            .is_empty()),
+        "`go build` outlived an interrupted harness"
+    );
+    let left: Vec<_> = std::fs::read_dir(cache.join("bin"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "temp files left behind: {left:?}");
+}
+
+#[test]
+fn interrupting_a_build_kills_it_and_leaves_no_temp_file() {
+    interrupted_build_leaves_nothing(Signal::SIGINT, 8);
+}
+
+#[test]
+fn terminating_a_build_kills_it_and_leaves_no_temp_file() {
+    interrupted_build_leaves_nothing(Signal::SIGTERM, 9);
+}
+
+#[test]
+fn a_flood_on_stderr_is_kept_bounded() {
+    // 100,000 lines, then 20 MB without a newline.
+    let mut running = shell_fixture(
+        "yes 'not a trace line' | head -n 100000 >&2; head -c 20000000 /dev/zero | tr '\\0' x >&2",
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    assert!(running.next_report(deadline).unwrap().is_none());
+    running.wait(deadline).unwrap();
+    let kept = running.take_stderr_kept();
+    assert_eq!(kept.total, 100_001);
+    assert!(
+        kept.lines.len() <= gomemlab::run::stderr::TAIL_LINES,
+        "{}",
+        kept.lines.len()
+    );
+    let bytes: usize = kept.lines.iter().map(|l| l.text.len()).sum();
+    assert!(bytes <= gomemlab::run::stderr::TAIL_BYTES, "{bytes}");
+    assert!(kept.lines.last().unwrap().text.starts_with("xxxx"));
+}

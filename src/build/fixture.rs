@@ -1,14 +1,24 @@
 //! Builds Go fixtures into a content-addressed cache: one `go build` per
 //! (fixture sources, Go version, build settings), hermetic, safe under
-//! parallel test processes (build to a temp name, then rename).
+//! parallel test processes (build into a temp folder, then rename). A build
+//! runs in its own process group with a timeout; a timeout, an interrupt or
+//! an error kills the whole group and leaves no temp file behind.
 
-use std::io::Write;
+use std::io::{Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
 use crate::build::toolchain::Toolchain;
+use crate::cleanup::Guard;
+
+/// How long a `go build` may take by default.
+pub const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
+/// How much of a failed build's stderr is kept (the end).
+const BUILD_STDERR_BYTES: usize = 64 * 1024;
 
 /// Environment of every `go build`: no network, no cgo, no toolchain switching.
 const BUILD_ENV: &[(&str, &str)] = &[
@@ -36,6 +46,8 @@ pub struct Fixtures {
     /// GOCACHE of the builds (`target/gomemlab/gocache`): Go's own compile
     /// cache, safe to share between caches of fixture binaries.
     pub go_cache_dir: PathBuf,
+    /// Kill a `go build` that takes longer ([`BUILD_TIMEOUT`] by default).
+    pub build_timeout: Duration,
 }
 
 /// A fixture binary ready to run.
@@ -54,8 +66,15 @@ pub struct Built {
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
-    #[error("unknown fixture `{name}`: the fixtures are {known}")]
-    UnknownFixture { name: String, known: String },
+    #[error(
+        "unknown fixture `{name}`: the fixtures are {known} (`gomemlab fixtures` lists them); \
+         to add one, write a main package in {dir}/{name}/main.go"
+    )]
+    UnknownFixture {
+        name: String,
+        known: String,
+        dir: String,
+    },
     #[error("failed to read fixture sources in {path}: {source}")]
     Sources {
         path: String,
@@ -74,6 +93,23 @@ pub enum BuildError {
         version: String,
         stderr: String,
     },
+    #[error(
+        "`go build` of fixture `{name}` with {version} succeeded but wrote no binary; is `{go}` a real go command?"
+    )]
+    NoBinary {
+        name: String,
+        version: String,
+        go: String,
+    },
+    #[error(
+        "`go build` of fixture `{name}` with {version} took longer than {}: killed it; a first build with a cold cache can be slow, try again",
+        humantime::format_duration(*timeout)
+    )]
+    Timeout {
+        name: String,
+        version: String,
+        timeout: Duration,
+    },
 }
 
 impl Fixtures {
@@ -91,6 +127,7 @@ impl Fixtures {
             source_dir,
             go_cache_dir: cache_dir.join("gocache"),
             cache_dir,
+            build_timeout: BUILD_TIMEOUT,
         }
     }
 
@@ -106,6 +143,19 @@ impl Fixtures {
             .collect();
         names.sort();
         names
+    }
+
+    /// Refuses a name that is not a fixture, saying how to add one.
+    pub fn check_name(&self, name: &str) -> Result<(), BuildError> {
+        let names = self.names();
+        if names.iter().any(|n| n == name) {
+            return Ok(());
+        }
+        Err(BuildError::UnknownFixture {
+            name: name.to_string(),
+            known: names.join(", "),
+            dir: self.source_dir.display().to_string(),
+        })
     }
 
     /// Builds `name` with `toolchain` unless the cache already has it.
@@ -124,12 +174,7 @@ impl Fixtures {
         let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
         tags.sort();
         tags.dedup();
-        if !self.names().iter().any(|n| n == name) {
-            return Err(BuildError::UnknownFixture {
-                name: name.to_string(),
-                known: self.names().join(", "),
-            });
-        }
+        self.check_name(name)?;
         // The go line is the toolchain's own minor version, so each toolchain
         // runs the fixtures with the GODEBUG defaults a new program gets today.
         let go_line = format!("{}.{}", toolchain.version.major, toolchain.version.minor);
@@ -207,12 +252,16 @@ impl Fixtures {
             move |source| BuildError::Cache { path, source }
         };
         std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
+        self.sweep_stale_temps(bin_dir);
         let modfile = self.modfile(go_line)?;
+        // go build writes into a fresh folder (removed on every way out,
+        // interrupts included); only a whole binary is renamed into the cache.
         let tmp = tempfile::Builder::new()
             .prefix(&format!(".{name}-"))
-            .tempfile_in(bin_dir)
-            .map_err(cache_err(bin_dir))?
-            .into_temp_path();
+            .tempdir_in(bin_dir)
+            .map_err(cache_err(bin_dir))?;
+        let _tmp_guard = Guard::path(tmp.path().to_path_buf());
+        let out = tmp.path().join(name);
         let mut cmd = Command::new(&toolchain.go);
         cmd.current_dir(&self.source_dir)
             .env_clear()
@@ -225,28 +274,89 @@ impl Fixtures {
         if !tags.is_empty() {
             cmd.arg(format!("-tags={}", tags.join(",")));
         }
-        let output = cmd
-            .arg("-o")
-            .arg(&*tmp)
+        cmd.arg("-o")
+            .arg(&out)
             .arg(format!("./{name}"))
-            .output()
-            .map_err(|source| BuildError::Spawn {
-                go: toolchain.go.display().to_string(),
-                source,
-            })?;
-        if !output.status.success() {
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .process_group(0);
+        // SAFETY: prctl is async-signal-safe; nothing is allocated.
+        unsafe {
+            cmd.pre_exec(|| Ok(nix::sys::prctl::set_pdeathsig(nix::sys::signal::SIGKILL)?));
+        }
+        let go = toolchain.go.display().to_string();
+        let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
+            go: go.clone(),
+            source,
+        })?;
+        // Kills compile/link too if the build times out, fails or is interrupted.
+        let group = Guard::group(child.id() as i32);
+        let stderr = child.stderr.take().map(read_tail);
+        let deadline = Instant::now() + self.build_timeout;
+        let status = loop {
+            match child.try_wait() {
+                Ok(Some(status)) => {
+                    // Reaped: its group id is free for reuse, stop tracking it.
+                    group.forget();
+                    break status;
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                Ok(None) | Err(_) => {
+                    drop(group);
+                    let _ = child.wait();
+                    return Err(BuildError::Timeout {
+                        name: name.to_string(),
+                        version: toolchain.version.name(),
+                        timeout: self.build_timeout,
+                    });
+                }
+            }
+        };
+        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
+        if !status.success() {
             return Err(BuildError::Failed {
                 name: name.to_string(),
                 version: toolchain.version.name(),
-                stderr: String::from_utf8_lossy(&output.stderr).trim().to_string(),
+                stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+            });
+        }
+        if !std::fs::metadata(&out).is_ok_and(|m| m.is_file() && m.len() > 0) {
+            return Err(BuildError::NoBinary {
+                name: name.to_string(),
+                version: toolchain.version.name(),
+                go,
             });
         }
         // Rename is atomic: a parallel build of the same key just replaces an
         // identical file, and no reader ever sees a half-written binary.
-        tmp.persist(binary).map_err(|e| BuildError::Cache {
+        std::fs::rename(&out, binary).map_err(|source| BuildError::Cache {
             path: binary.display().to_string(),
-            source: e.error,
+            source,
         })
+    }
+
+    /// Removes temp build folders left by a gomemlab that was SIGKILLed
+    /// (older than twice the build timeout: no live build owns them).
+    fn sweep_stale_temps(&self, bin_dir: &Path) {
+        let Ok(entries) = std::fs::read_dir(bin_dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let stale = entry.file_name().to_string_lossy().starts_with('.')
+                && entry.metadata().is_ok_and(|m| {
+                    m.is_dir()
+                        && m.modified()
+                            .ok()
+                            .and_then(|t| t.elapsed().ok())
+                            .is_some_and(|age| age > 2 * self.build_timeout)
+                });
+            if stale {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
     }
 
     /// A copy of go.mod whose `go` directive is `go_line` (used with -modfile).
@@ -280,6 +390,27 @@ impl Fixtures {
     }
 }
 
+/// Reads a stream to its end on a thread, keeping its last bytes.
+fn read_tail(mut source: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut kept = Vec::new();
+        let mut buf = [0u8; 8192];
+        while let Ok(n) = source.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            kept.extend_from_slice(&buf[..n]);
+            if kept.len() > 2 * BUILD_STDERR_BYTES {
+                kept.drain(..kept.len() - BUILD_STDERR_BYTES);
+            }
+        }
+        if kept.len() > BUILD_STDERR_BYTES {
+            kept.drain(..kept.len() - BUILD_STDERR_BYTES);
+        }
+        kept
+    })
+}
+
 /// The few variables `go build` needs from the caller's environment.
 fn passthrough_env() -> impl Iterator<Item = (String, String)> {
     ["PATH", "HOME", "TMPDIR"]
@@ -304,4 +435,109 @@ fn collect_go_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::toolchain::GoVersion;
+
+    /// Fixtures with one fixture `x`, built by a fake `go`: `/bin/sh`, which
+    /// runs `go build ARGS` as the script `build` in the source folder (no
+    /// executable is written, so no ETXTBSY race with parallel tests).
+    fn fake(dir: &Path, build_script: &str, timeout: Duration) -> (Fixtures, Toolchain) {
+        let source_dir = dir.join("src");
+        std::fs::create_dir_all(source_dir.join("x")).unwrap_or_else(|e| panic!("{e}"));
+        for (file, text) in [
+            ("go.mod", "module x\n\ngo 1.21\n"),
+            ("x/main.go", "package main\n\nfunc main() {}\n"),
+            ("build", build_script),
+        ] {
+            std::fs::write(source_dir.join(file), text).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let fixtures = Fixtures {
+            source_dir,
+            cache_dir: dir.join("cache"),
+            go_cache_dir: dir.join("gocache"),
+            build_timeout: timeout,
+        };
+        let version = GoVersion {
+            major: 1,
+            minor: 26,
+            patch: 8,
+        };
+        let go = PathBuf::from("/bin/sh");
+        (fixtures, Toolchain { go, version })
+    }
+
+    fn bin_entries(fixtures: &Fixtures) -> Vec<String> {
+        std::fs::read_dir(fixtures.cache_dir.join("bin"))
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_build_that_writes_no_binary_is_an_error_and_never_cached() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (fixtures, go) = fake(dir.path(), "exit 0\n", BUILD_TIMEOUT);
+        for _ in 0..2 {
+            let err = fixtures.build("x", &go).unwrap_err();
+            assert!(matches!(err, BuildError::NoBinary { .. }), "{err}");
+            assert!(err.to_string().contains("wrote no binary"), "{err}");
+            assert_eq!(bin_entries(&fixtures), Vec::<String>::new());
+        }
+        // The same fake writing its -o file: built once, then cached.
+        let writes = "while [ \"$1\" != -o ]; do shift; done\nprintf x > \"$2\"\n";
+        std::fs::write(fixtures.source_dir.join("build"), writes).unwrap_or_else(|e| panic!("{e}"));
+        let first = fixtures.build("x", &go).unwrap_or_else(|e| panic!("{e}"));
+        let second = fixtures.build("x", &go).unwrap_or_else(|e| panic!("{e}"));
+        assert!(first.fresh && !second.fresh && first.binary.is_file());
+        assert_eq!(
+            bin_entries(&fixtures).len(),
+            1,
+            "{:?}",
+            bin_entries(&fixtures)
+        );
+    }
+
+    #[test]
+    fn temp_folders_of_a_killed_build_are_swept_once_stale() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let (fixtures, go) = fake(dir.path(), "exit 0\n", Duration::from_secs(60));
+        let bin = fixtures.cache_dir.join("bin");
+        for name in [".x-stale", ".x-live"] {
+            std::fs::create_dir_all(bin.join(name)).unwrap_or_else(|e| panic!("{e}"));
+        }
+        let touched = Command::new("touch")
+            .args(["-d", "3 minutes ago"])
+            .arg(bin.join(".x-stale"))
+            .status()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(touched.success());
+        assert!(fixtures.build("x", &go).is_err());
+        assert_eq!(bin_entries(&fixtures), [".x-live"]);
+    }
+
+    #[test]
+    fn a_build_past_its_timeout_is_killed_with_its_group_and_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let marker = format!("1000.{}7", std::process::id());
+        let script = format!("sleep {marker}\n");
+        let (fixtures, go) = fake(dir.path(), &script, Duration::from_millis(300));
+        let err = fixtures.build("x", &go).unwrap_err();
+        assert!(matches!(err, BuildError::Timeout { .. }), "{err}");
+        assert!(err.to_string().contains("took longer than 300ms"), "{err}");
+        assert_eq!(bin_entries(&fixtures), Vec::<String>::new());
+        let alive = std::fs::read_dir("/proc")
+            .into_iter()
+            .flatten()
+            .filter_map(Result::ok)
+            .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+            .any(|c| String::from_utf8_lossy(&c).contains(&marker));
+        assert!(!alive, "the build's child outlived the timeout");
+    }
 }

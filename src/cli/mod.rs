@@ -57,6 +57,11 @@ enum Command {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Ctrl-C and SIGTERM kill what gomemlab started and remove its temp files.
+    if let Err(e) = crate::cleanup::install() {
+        eprintln!("error: failed to install the signal handlers: {e}");
+        return ExitCode::from(exit_code::USAGE);
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Reproduce(args) => reproduce::reproduce(args),
@@ -78,7 +83,12 @@ pub fn main() -> ExitCode {
 }
 
 fn code_of(err: &anyhow::Error) -> u8 {
-    if err.downcast_ref::<BuildError>().is_some() {
+    if matches!(
+        err.downcast_ref::<BuildError>(),
+        Some(BuildError::UnknownFixture { .. })
+    ) {
+        exit_code::USAGE
+    } else if err.downcast_ref::<BuildError>().is_some() {
         exit_code::BUILD
     } else if let Some(run) = err.downcast_ref::<RunError>() {
         match run {

@@ -55,6 +55,7 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
     let slow_dir = dir.join("slow");
     if slow && slow_dir.is_dir() {
         experiments.extend(experiment::load_dir(&slow_dir, &fixtures.names())?);
+        experiment::file::check_unique_ids(&experiments)?;
     }
     Ok(experiments)
 }
@@ -98,12 +99,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
 
     // Ctrl-C: the first stops the experiment running; a second exits at once.
     let stop = Arc::new(AtomicBool::new(false));
-    signal_hook::flag::register_conditional_shutdown(
-        signal_hook::consts::SIGINT,
-        exit_code::INTERRUPTED as i32,
-        Arc::clone(&stop),
-    )?;
-    signal_hook::flag::register(signal_hook::consts::SIGINT, Arc::clone(&stop))?;
+    crate::cleanup::defer_interrupt(Arc::clone(&stop));
 
     let total: usize = experiments
         .iter()
@@ -191,9 +187,9 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             let _ = stdout
                 .write_all(text.as_bytes())
                 .and_then(|()| stdout.flush());
-            // The worker is still inside a run: exit now; the fixture dies
-            // with us (its parent-death signal is SIGKILL).
-            std::process::exit(exit_code::INTERRUPTED.into());
+            // The worker may still be inside a run: exit now, killing what
+            // is registered and removing temp paths.
+            crate::cleanup::exit(exit_code::INTERRUPTED);
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);

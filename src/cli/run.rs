@@ -1,16 +1,18 @@
 //! `gomemlab run`: build a fixture, run it once, print its phases.
 
 use std::io::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
+use super::UsageError;
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::observe::observe;
+use crate::run::watchdog;
 use crate::run::{HeapProfiles, RunSpec};
 
 #[derive(Debug, clap::Args)]
@@ -35,6 +37,10 @@ pub struct RunArgs {
     /// Kill the fixture and fail if it has not exited after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     timeout: Duration,
+    /// Kill the fixture and fail once its RSS passes this size (e.g. 2GiB).
+    /// Default: half of the RAM, at most 8 GiB.
+    #[arg(long, value_name = "SIZE")]
+    max_rss: Option<String>,
     /// Interval of the fast /proc sampler.
     #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
     interval: Duration,
@@ -78,9 +84,12 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: RunArgs) -> Result<u8> {
+    let fixtures = Fixtures::bundled();
+    let max_rss = validate(&args, &fixtures)?;
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
+        max_rss,
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
@@ -90,19 +99,20 @@ pub fn run(args: RunArgs) -> Result<u8> {
         spec.set(k, v)?;
     }
     let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
-    let fixtures = Fixtures::bundled();
     if !args.heap_profile.is_empty() {
-        let dir = match (&args.artifacts, &args.out) {
+        // Each run's own folder, so runs sharing --out never mix artifacts.
+        let base = match (&args.artifacts, &args.out) {
             (Some(dir), _) | (None, Some(dir)) => dir.clone(),
-            (None, None) => fixtures.cache_dir.join("artifacts").join(format!(
-                "{}-{}-{}",
-                args.fixture,
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map_or(0, |d| d.as_secs()),
-                std::process::id()
-            )),
+            (None, None) => fixtures.cache_dir.join("artifacts"),
         };
+        let dir = base.join(format!(
+            "{}-{}-{}",
+            args.fixture,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
+            std::process::id()
+        ));
         let profiles = HeapProfiles {
             phases: args.heap_profile,
             dir,
@@ -142,4 +152,42 @@ pub fn run(args: RunArgs) -> Result<u8> {
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(0)
+}
+
+/// Checks what the argument parser cannot, before anything is built or run:
+/// the timeout's bounds, the fixture's name, that `--out` and `--artifacts`
+/// can be written, and the `--max-rss` size (returned, or its default).
+fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
+    RunSpec::check_timeout(args.timeout).map_err(|m| UsageError(format!("--timeout {m}")))?;
+    let max_rss = match &args.max_rss {
+        Some(text) => {
+            watchdog::parse_size(text).map_err(|m| UsageError(format!("--max-rss {m}")))?
+        }
+        None => watchdog::default_max_rss(),
+    };
+    fixtures.check_name(&args.fixture)?;
+    for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
+        if let Some(dir) = dir {
+            writable_dir(flag, dir)?;
+        }
+    }
+    Ok(max_rss)
+}
+
+/// Creates `dir` if missing; refuses a file or a place that cannot be written.
+fn writable_dir(flag: &str, dir: &Path) -> Result<(), UsageError> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(UsageError(format!(
+            "{flag} {} is a file, not a directory: give a directory (created if missing)",
+            dir.display()
+        )));
+    }
+    std::fs::create_dir_all(dir)
+        .and_then(|()| tempfile::tempfile_in(dir).map(drop))
+        .map_err(|e| {
+            UsageError(format!(
+                "cannot write in {flag} {} ({e}): give a directory you can write",
+                dir.display()
+            ))
+        })
 }

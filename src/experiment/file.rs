@@ -11,7 +11,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::check::expr::{self, Check};
-use crate::run::SETTINGS_VARS;
+use crate::run::{RunSpec, SETTINGS_VARS};
 
 /// The four source articles, by the id used in experiment files.
 pub const ARTICLES: &[(&str, &str)] = &[
@@ -41,6 +41,9 @@ struct File {
     repeats: Spanned<u32>,
     #[serde(default)]
     timeout: Option<Spanned<String>>,
+    /// RSS limit of every run (`"2GiB"`); default as for `run --max-rss`.
+    #[serde(default)]
+    max_rss: Option<Spanned<String>>,
     #[serde(default)]
     slow: bool,
     /// Trace mmap/munmap/madvise/mprotect/brk (slows them: no timing claims here).
@@ -91,6 +94,8 @@ pub struct Experiment {
     pub args: Vec<String>,
     pub repeats: u32,
     pub timeout: Duration,
+    /// RSS limit of every run (`max-rss = "2GiB"`), if the file sets one.
+    pub max_rss: Option<u64>,
     pub slow: bool,
     /// Trace the memory-management syscalls of every run (`trace-syscalls = true`).
     pub trace_syscalls: bool,
@@ -118,6 +123,8 @@ pub struct Cell {
 #[derive(Debug, Clone)]
 pub struct Claim {
     pub id: String,
+    /// Line of its `id = "..."` in the file.
+    pub line: usize,
     pub says: String,
     pub bound: Option<String>,
     pub when: BTreeMap<String, String>,
@@ -195,7 +202,81 @@ pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, Expe
     if paths.is_empty() {
         return Err(ExperimentError::Empty(dir.display().to_string()));
     }
-    paths.iter().map(|p| load(p, fixtures)).collect()
+    let experiments = paths
+        .iter()
+        .map(|p| load(p, fixtures))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_unique_ids(&experiments)?;
+    Ok(experiments)
+}
+
+/// Most repeats an experiment may ask for.
+pub const MAX_REPEATS: u32 = 1000;
+
+/// Refuses a claim id used twice across `experiments`, naming both places.
+pub fn check_unique_ids(experiments: &[Experiment]) -> Result<(), ExperimentError> {
+    let mut seen: BTreeMap<&str, (&Path, usize)> = BTreeMap::new();
+    for exp in experiments {
+        for c in &exp.claims {
+            if let Some((path, line)) = seen.insert(&c.id, (&exp.path, c.line)) {
+                return Err(ExperimentError::Invalid {
+                    path: exp.path.display().to_string(),
+                    line: c.line,
+                    message: format!(
+                        "claim id `{}` is already used at {}:{line}: give each claim its own id",
+                        c.id,
+                        path.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lines (1-based) of the `id = "ID"` entries for `id`, in order.
+fn id_lines(text: &str, id: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.trim_start()
+                .strip_prefix("id")
+                .and_then(|rest| rest.trim_start().strip_prefix('='))
+                .and_then(|rest| rest.split('#').next())
+                .is_some_and(|value| {
+                    let v = value.trim();
+                    v.strip_prefix('"')
+                        .or_else(|| v.strip_prefix('\''))
+                        .and_then(|v| v.strip_suffix('"').or_else(|| v.strip_suffix('\'')))
+                        == Some(id)
+                })
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Refuses a `when` key that is no setting (a typo would match every row).
+fn check_when_keys(c: &ClaimFile, text: &str) -> Spanned2<()> {
+    match c
+        .when
+        .keys()
+        .find(|k| *k != "args" && !SETTINGS_VARS.contains(&k.as_str()))
+    {
+        None => Ok(()),
+        Some(key) => {
+            let line_start = id_lines(text, &c.id)
+                .first()
+                .map_or(0, |&l| text.lines().take(l - 1).map(|x| x.len() + 1).sum());
+            Err((
+                line_start..line_start,
+                format!(
+                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {}",
+                    c.id,
+                    SETTINGS_VARS.join(", ")
+                ),
+            ))
+        }
+    }
 }
 
 /// Loads and validates one experiment file against the known fixtures.
@@ -241,20 +322,29 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             ),
         ));
     }
-    if *file.repeats.get_ref() == 0 {
+    let repeats = *file.repeats.get_ref();
+    if !(1..=MAX_REPEATS).contains(&repeats) {
         return Err(invalid(
             file.repeats.span(),
-            "repeats must be at least 1".into(),
+            format!("repeats = {repeats} is out of range: give 1 to {MAX_REPEATS}"),
         ));
     }
     let timeout = match &file.timeout {
         None => Duration::from_secs(60),
-        Some(t) => humantime::parse_duration(t.get_ref()).map_err(|e| {
-            invalid(
-                t.span(),
-                format!("bad timeout `{}`: {e} (e.g. \"30s\")", t.get_ref()),
-            )
-        })?,
+        Some(t) => humantime::parse_duration(t.get_ref())
+            .map_err(|e| format!("bad timeout `{}`: {e} (e.g. \"30s\")", t.get_ref()))
+            .and_then(|d| {
+                RunSpec::check_timeout(d).map_err(|m| format!("timeout `{}`: {m}", t.get_ref()))?;
+                Ok(d)
+            })
+            .map_err(|m| invalid(t.span(), m))?,
+    };
+    let max_rss = match &file.max_rss {
+        None => None,
+        Some(m) => Some(
+            crate::run::watchdog::parse_size(m.get_ref())
+                .map_err(|e| invalid(m.span(), format!("max-rss: {e}")))?,
+        ),
     };
 
     let mut cells = Vec::new();
@@ -276,15 +366,28 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     };
     let mut claims = Vec::new();
     for c in &file.claim {
+        check_when_keys(c, text).map_err(|(span, m)| invalid(span, m))?;
         claims.push(claim(c, text, &cells, switches).map_err(|(span, m)| invalid(span, m))?);
     }
-    let mut ids: Vec<&str> = claims.iter().map(|c| c.id.as_str()).collect();
-    ids.sort_unstable();
-    if let Some(dup) = ids.windows(2).find(|w| w[0] == w[1]) {
-        return Err(invalid(
-            0..0,
-            format!("claim id `{}` appears twice", dup[0]),
-        ));
+    // The k-th claim with an id is at the k-th `id = "..."` line with it.
+    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for c in &mut claims {
+        let before = seen.entry(c.id.clone()).or_default();
+        c.line = id_lines(text, &c.id)
+            .get(before.len())
+            .copied()
+            .unwrap_or(1);
+        if let Some(first) = before.first() {
+            return Err(ExperimentError::Invalid {
+                path: shown.clone(),
+                line: c.line,
+                message: format!(
+                    "claim id `{}` is already used at {shown}:{first}: give each claim its own id",
+                    c.id
+                ),
+            });
+        }
+        before.push(c.line);
     }
 
     Ok(Experiment {
@@ -297,8 +400,9 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         article: article.clone(),
         fixture: fixture.clone(),
         args: file.args,
-        repeats: *file.repeats.get_ref(),
+        repeats,
         timeout,
+        max_rss,
         slow: file.slow,
         trace_syscalls: file.trace_syscalls,
         maps: file.maps,
@@ -451,6 +555,7 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spann
     }
     Ok(Claim {
         id: c.id.clone(),
+        line: 0, // set by `parse`, which knows which occurrence this is
         says: c.says.clone(),
         bound: c.bound.clone(),
         when: c.when.clone(),
@@ -553,9 +658,71 @@ check = ["os.rss@freed >= 0.9 * os.rss@allocated"]
         let e = error(&GOOD.replace("madvdontneed=0\" }", "madvdontneed=2\" }"));
         assert!(e.contains("matches no settings row"), "{e}");
         let e = error(&GOOD.replace("repeats = 2", "repeats = 0"));
-        assert!(e.contains("at least 1"), "{e}");
+        assert!(e.contains("give 1 to 1000"), "{e}");
         let e = error("title = ");
         assert!(e.starts_with("x.toml:1:"), "{e}");
+    }
+
+    #[test]
+    fn timeout_repeats_and_max_rss_are_bounded() {
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 2\ntimeout = \"300000000000y\""));
+        assert!(e.starts_with("x.toml:5: ") && e.contains("timeout"), "{e}");
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 2\ntimeout = \"0s\""));
+        assert!(e.starts_with("x.toml:5: ") && e.contains("above 0"), "{e}");
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 2\ntimeout = \"25h\""));
+        assert!(e.contains("at most 24h"), "{e}");
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 4294967295"));
+        assert!(
+            e.starts_with("x.toml:4: ") && e.contains("give 1 to 1000"),
+            "{e}"
+        );
+        let e = error(&GOOD.replace("repeats = 2", "repeats = 2\nmax-rss = \"lots\""));
+        assert!(e.starts_with("x.toml:5: ") && e.contains("8GiB"), "{e}");
+        let ok = GOOD.replace(
+            "repeats = 2",
+            "repeats = 1000\nmax-rss = \"2GiB\"\ntimeout = \"24h\"",
+        );
+        let exp = parse(Path::new("x.toml"), &ok, &fixtures()).unwrap();
+        assert_eq!((exp.repeats, exp.max_rss), (1000, Some(2 << 30)));
+    }
+
+    #[test]
+    fn when_keys_must_be_settings() {
+        let e = error(&GOOD.replace("when = { GODEBUG", "when = { GOGCC = \"50\", GODEBUG"));
+        assert!(e.starts_with("x.toml:14: "), "{e}");
+        assert!(
+            e.contains("`GOGCC` is not a setting") && e.contains("args, GODEBUG, GOGC"),
+            "{e}"
+        );
+        let ok = GOOD.replace(
+            "when = { GODEBUG = \"madvdontneed=0\" }",
+            "when = { args = \"-count 2\" }",
+        );
+        assert!(parse(Path::new("x.toml"), &ok, &fixtures()).is_ok());
+    }
+
+    #[test]
+    fn claim_ids_are_unique_and_both_places_are_named() {
+        let second = "\n[[claim]]\nid = \"c-one\"\nsays = \"s\"\ncheck = [\"os.rss@freed >= 1\"]\n";
+        let e = error(&format!("{GOOD}{second}"));
+        assert!(
+            e.starts_with("x.toml:20: ") && e.contains("already used at x.toml:14"),
+            "{e}"
+        );
+        let a = parse(Path::new("a.toml"), GOOD, &fixtures()).unwrap();
+        let b = parse(
+            Path::new("b.toml"),
+            &GOOD.replace("\n\n\n", "\n\n\n\n"),
+            &fixtures(),
+        )
+        .unwrap();
+        assert_eq!(a.claims[0].line, 14);
+        let e = check_unique_ids(&[a.clone(), b]).unwrap_err().to_string();
+        assert!(
+            e.starts_with("b.toml:14: ") && e.contains("already used at a.toml:14"),
+            "{e}"
+        );
+        assert!(check_unique_ids(&[a]).is_ok());
     }
 
     #[test]

@@ -73,6 +73,9 @@ fn run_spec(exp: &Experiment, cell: &Cell, profiles: Option<&tempfile::TempDir>)
         args: cell.args.clone(),
         env: cell.env.clone(),
         timeout: exp.timeout,
+        max_rss: exp
+            .max_rss
+            .unwrap_or_else(crate::run::watchdog::default_max_rss),
         maps: exp.maps,
         trace_syscalls: exp.trace_syscalls,
         heap_profiles: profiles.map(|dir| HeapProfiles {

@@ -3,5 +3,10 @@
 
 pub mod observe;
 pub mod process;
+pub mod spec;
+pub mod stderr;
+pub mod watchdog;
 
 pub use process::*;
+pub use spec::*;
+pub use stderr::StderrLine;

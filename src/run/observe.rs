@@ -68,8 +68,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
     let (samples, sampler) = sampler.stop();
-    let stderr = running.take_stderr_lines();
-    let gc_trace = events::parse_lines(stderr.iter().map(|l| (l.t_ns, l.text.as_str())));
+    let stderr = running.take_stderr_kept();
+    let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
 
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -104,6 +104,6 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         duration_ns,
         events: gc_trace.events,
         unparsed_trace_lines: gc_trace.unparsed,
-        stderr_lines: stderr.len() as u64,
+        stderr_lines: stderr.total,
     })
 }

@@ -1,17 +1,18 @@
 //! Starts a fixture under a controlled environment and owns it until it is
 //! reaped: cleared environment plus an allow-list plus the run's settings,
-//! its own process group, a parent-death signal, and SIGKILL to the whole
-//! group when the handle is dropped (normal end, error, panic).
+//! its own process group, a parent-death signal, no inherited descriptor but
+//! stdio and the probe pipe, an RSS watchdog, and SIGKILL to the whole group
+//! and to every process it started (found by its run token, even after
+//! `setsid`) when it ends or the handle is dropped (normal end, error, panic).
 //!
 //! With `RunSpec::trace_syscalls` the fixture is spawned by a
 //! [`Tracer`] thread instead, which also reaps it; the handle works
 //! the same either way.
 
-use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
@@ -21,167 +22,19 @@ use command_fds::{CommandFdExt, FdMapping};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
+use crate::cleanup::{self, Guard};
 use crate::measure::probe;
 use crate::measure::trace::{Traced, Tracer};
+use crate::run::spec::{RunError, RunSpec};
+use crate::run::stderr::{self, Stderr, StderrLine};
+use crate::run::watchdog::Watchdog;
 use crate::timeline::{Exit, SyscallEvent, TraceStats};
 
-/// Runtime variables a run may set; anything else is refused.
-pub const SETTINGS_VARS: &[&str] = &["GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK"];
 /// Variables passed through from the harness's own environment, when set.
 const ALLOWED_FROM_PARENT: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "TZ"];
-/// How much of stderr an error message shows.
-const STDERR_TAIL_LINES: usize = 15;
-
-/// What to run and under which settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RunSpec {
-    pub args: Vec<String>,
-    /// Runtime settings (keys from [`SETTINGS_VARS`]).
-    pub env: BTreeMap<String, String>,
-    pub timeout: Duration,
-    pub sample_interval: Duration,
-    /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
-    pub maps: bool,
-    /// Trace mmap / munmap / madvise / mprotect / brk of every thread (ptrace
-    /// with a seccomp filter). Slows those calls: keep it off for runs whose
-    /// claims are about timing.
-    pub trace_syscalls: bool,
-    /// Heap profiles to write at chosen phases; the fixture must be built
-    /// with [`RunSpec::build_tags`].
-    pub heap_profiles: Option<HeapProfiles>,
-}
-
-/// Which phases write a heap profile, and where the files go.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeapProfiles {
-    /// Phase names, or [`HeapProfiles::ALL`]. A phase the fixture never
-    /// reaches just gets no profile.
-    pub phases: Vec<String>,
-    /// A directory the caller owns; created if missing. Files are named
-    /// `<seq>-<phase>.pb.gz`.
-    pub dir: PathBuf,
-}
-
-impl HeapProfiles {
-    /// The phase name that means every phase.
-    pub const ALL: &str = "all";
-
-    /// Refuses names the probe could not be told: empty, with a comma, or
-    /// with spaces around.
-    pub fn check(&self) -> Result<(), RunError> {
-        match self
-            .phases
-            .iter()
-            .find(|p| p.trim().is_empty() || p.contains(',') || p.trim() != p.as_str())
-        {
-            Some(bad) => Err(RunError::BadProfilePhase { phase: bad.clone() }),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Default for RunSpec {
-    fn default() -> Self {
-        RunSpec {
-            args: Vec::new(),
-            env: BTreeMap::new(),
-            timeout: Duration::from_secs(60),
-            sample_interval: Duration::from_millis(1),
-            maps: false,
-            trace_syscalls: false,
-            heap_profiles: None,
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
-    UnknownSetting(String),
-    #[error("failed to start {command}: {source}")]
-    Spawn {
-        command: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{command} timed out after {waited:?} (settings: {settings}); raise --timeout if it is just slow\n{stderr_tail}"
-    )]
-    Timeout {
-        command: String,
-        settings: String,
-        waited: Duration,
-        stderr_tail: String,
-    },
-    #[error("{command} failed with {status} (settings: {settings})\n{stderr_tail}")]
-    Crashed {
-        command: String,
-        settings: String,
-        status: String,
-        stderr_tail: String,
-    },
-    #[error("{command} broke the probe protocol: {detail}")]
-    Protocol { command: String, detail: String },
-    #[error("failed to read /proc for {command}: {detail}")]
-    Proc { command: String, detail: String },
-    #[error("failed to trace the syscalls of {command}: {detail}")]
-    Trace { command: String, detail: String },
-    #[error(
-        "`{phase}` is not a phase name to profile: give one name per --heap-profile, without commas or spaces"
-    )]
-    BadProfilePhase { phase: String },
-    #[error(
-        "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
-        tag = crate::build::fixture::HEAP_PROFILE_TAG
-    )]
-    NotProfilable { fixture: String },
-    #[error("failed to create the artifacts directory {path}: {source}")]
-    Artifacts {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(transparent)]
-    Profile(#[from] crate::measure::profile::ProfileError),
-}
-
-impl RunSpec {
-    /// Adds a `KEY=VALUE` setting, refusing keys that are not runtime settings.
-    pub fn set(&mut self, key: &str, value: &str) -> Result<(), RunError> {
-        if !SETTINGS_VARS.contains(&key) {
-            return Err(RunError::UnknownSetting(key.to_string()));
-        }
-        self.env.insert(key.to_string(), value.to_string());
-        Ok(())
-    }
-
-    /// The Go build tags the fixture needs for this run.
-    pub fn build_tags(&self) -> Vec<&'static str> {
-        match &self.heap_profiles {
-            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
-            None => Vec::new(),
-        }
-    }
-
-    /// The probe's heap-profile variables for this run (none without profiles).
-    fn profile_env(&self) -> Result<Vec<(&'static str, std::ffi::OsString)>, RunError> {
-        let Some(hp) = &self.heap_profiles else {
-            return Ok(Vec::new());
-        };
-        hp.check()?;
-        Ok(vec![
-            (probe::HEAP_PROFILE_VAR, hp.phases.join(",").into()),
-            (probe::HEAP_PROFILE_DIR_VAR, hp.dir.clone().into_os_string()),
-        ])
-    }
-
-    /// `GODEBUG=madvdontneed=1 GOGC=200`, or `defaults`.
-    pub fn settings_text(&self) -> String {
-        if self.env.is_empty() {
-            return "defaults".into();
-        }
-        let parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        parts.join(" ")
-    }
-}
+/// How often a wait for a phase report checks that the fixture still lives
+/// (a descendant may hold the report pipe open after the fixture exited).
+const EXIT_POLL: Duration = Duration::from_millis(50);
 
 /// A fixture process that is running (or exited but not yet reaped).
 pub struct Running {
@@ -192,11 +45,18 @@ pub struct Running {
     settings: String,
     reports: Receiver<probe::Message>,
     answers: File,
-    stderr: Option<JoinHandle<Vec<StderrLine>>>,
+    stderr: Option<JoinHandle<Stderr>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
     reaped: bool,
     /// What the tracer recorded, once the traced fixture is reaped.
     trace: Option<Traced>,
+    /// The RSS limit the watchdog enforces (bytes).
+    max_rss: u64,
+    watchdog: Option<Watchdog>,
+    /// Kill the group and every tagged process on interrupt and on drop.
+    group: Option<Guard>,
+    tagged: Guard,
+    token: String,
 }
 
 /// Who reaps the fixture: this handle, or the tracer thread.
@@ -209,6 +69,8 @@ impl Running {
     /// Spawns `binary` with `spec`. The process is killed when the handle drops.
     pub fn spawn(binary: &Path, spec: &RunSpec) -> Result<Running, RunError> {
         let command = describe(binary, &spec.args);
+        let token = cleanup::new_token();
+        let tagged = Guard::token(token.clone());
         let profile_env = spec.profile_env()?;
         let spawn_err = |source| RunError::Spawn {
             command: command.clone(),
@@ -231,6 +93,7 @@ impl Running {
                 probe::FDS_VAR,
                 format!("{},{}", probe::CHILD_REPORT_FD, probe::CHILD_ANSWER_FD),
             )
+            .env(cleanup::RUN_TOKEN_VAR, &token)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -257,6 +120,7 @@ impl Running {
                     // The harness died between fork and prctl: do not start.
                     return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
                 }
+                close_inherited_fds();
                 Ok(())
             });
         }
@@ -279,9 +143,11 @@ impl Running {
             let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
             (Process::Plain(child), pid, started, stdout, stderr)
         };
-        let stderr = stderr.map(|s| collect_lines(s, started));
+        let group = Guard::group(pid.as_raw());
+        let stderr = stderr.map(|s| stderr::collect(s, started));
         let stdout = stdout.map(collect);
         let (reports, _reader) = probe::spawn_reader(report_read);
+        let watchdog = Watchdog::start(pid.as_raw(), started, spec.max_rss).ok();
         Ok(Running {
             process,
             pid,
@@ -294,6 +160,11 @@ impl Running {
             stdout,
             reaped: false,
             trace: None,
+            max_rss: spec.max_rss,
+            watchdog,
+            group: Some(group),
+            tagged,
+            token,
         })
     }
 
@@ -303,16 +174,25 @@ impl Running {
     }
 
     /// The next phase report, or `None` once the fixture closed its report pipe.
+    /// A fixture that exited counts as closed even if a descendant still
+    /// holds the pipe.
     pub fn next_report(&mut self, deadline: Instant) -> Result<Option<probe::Report>, RunError> {
-        let wait = deadline.saturating_duration_since(Instant::now());
-        match self.reports.recv_timeout(wait) {
-            Ok(Ok(report)) => Ok(Some(report)),
-            Ok(Err(detail)) => Err(RunError::Protocol {
-                command: self.command.clone(),
-                detail,
-            }),
-            Err(RecvTimeoutError::Disconnected) => Ok(None),
-            Err(RecvTimeoutError::Timeout) => Err(self.timeout_error()),
+        loop {
+            let wait = deadline
+                .saturating_duration_since(Instant::now())
+                .min(EXIT_POLL);
+            match self.reports.recv_timeout(wait) {
+                Ok(Ok(report)) => return Ok(Some(report)),
+                Ok(Err(detail)) => return Err(self.protocol(detail)),
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout) if Instant::now() >= deadline => {
+                    return Err(self.timeout_error());
+                }
+                Err(RecvTimeoutError::Timeout) if cleanup::exited(self.pid.as_raw()) => {
+                    return Ok(None);
+                }
+                Err(RecvTimeoutError::Timeout) => {}
+            }
         }
     }
 
@@ -324,13 +204,18 @@ impl Running {
     /// Waits for the fixture to exit; a non-zero exit is a [`RunError::Crashed`].
     pub fn wait(&mut self, deadline: Instant) -> Result<Exit, RunError> {
         let status = self.reap(deadline)?;
+        if let Some(err) = self.over_max_rss() {
+            return Err(err);
+        }
         let exit = exit_of(status);
         if exit != Exit::Code(0) {
+            let stderr = self.take_stderr_kept();
             return Err(RunError::Crashed {
                 command: self.command.clone(),
                 settings: self.settings.clone(),
                 status: status.to_string(),
-                stderr_tail: tail(&self.take_stderr()),
+                go_error: stderr.go_error.clone(),
+                stderr_tail: stderr.tail(),
             });
         }
         if let Some(problem) = self.trace.as_ref().and_then(|t| t.problem.clone()) {
@@ -360,7 +245,7 @@ impl Running {
                 Process::Plain(child) => {
                     let polled = child.try_wait().map_err(|e| self.protocol(e.to_string()))?;
                     if let Some(status) = polled {
-                        self.reaped = true;
+                        self.mark_reaped();
                         return Ok(status);
                     }
                     if Instant::now() >= deadline {
@@ -372,7 +257,7 @@ impl Running {
                     let Some(traced) = tracer.wait_until(deadline) else {
                         return Err(self.timeout_error());
                     };
-                    self.reaped = true;
+                    self.mark_reaped();
                     let status = traced.status;
                     let problem = traced.problem.clone();
                     self.trace = Some(traced);
@@ -384,19 +269,20 @@ impl Running {
         }
     }
 
-    /// Everything the fixture wrote on stderr (call after [`Running::wait`]).
+    /// What was kept of stderr (see [`stderr`]), as bytes (call after
+    /// [`Running::wait`]).
     pub fn take_stderr(&mut self) -> Vec<u8> {
-        let mut bytes = Vec::new();
-        for line in self.take_stderr_lines() {
-            bytes.extend_from_slice(line.text.as_bytes());
-            bytes.push(b'\n');
-        }
-        bytes
+        self.take_stderr_kept().bytes()
     }
 
-    /// The fixture's stderr as lines with their arrival times (call after
+    /// The kept stderr lines with their arrival times (call after
     /// [`Running::wait`]; empty if already taken).
     pub fn take_stderr_lines(&mut self) -> Vec<StderrLine> {
+        self.take_stderr_kept().lines
+    }
+
+    /// What was kept of stderr: lines, total count, the Go error line.
+    pub fn take_stderr_kept(&mut self) -> Stderr {
         self.stderr
             .take()
             .and_then(|h| h.join().ok())
@@ -408,12 +294,25 @@ impl Running {
         join_output(self.stdout.take())
     }
 
-    /// An error about this run, for the stages that drive it.
+    /// An error about this run, for the stages that drive it (the watchdog's
+    /// if it killed the fixture: that is why /proc failed).
     pub fn proc_error(&self, detail: impl std::fmt::Display) -> RunError {
-        RunError::Proc {
+        self.over_max_rss().unwrap_or_else(|| RunError::Proc {
             command: self.command.clone(),
             detail: detail.to_string(),
-        }
+        })
+    }
+
+    /// [`RunError::MaxRss`] if the watchdog killed the fixture.
+    fn over_max_rss(&self) -> Option<RunError> {
+        let t = self.watchdog.as_ref()?.tripped()?;
+        Some(RunError::MaxRss {
+            command: self.command.clone(),
+            settings: self.settings.clone(),
+            limit: self.max_rss,
+            rss: t.rss_bytes,
+            after: t.after,
+        })
     }
 
     fn trace_error(&self, detail: String) -> RunError {
@@ -424,10 +323,10 @@ impl Running {
     }
 
     fn protocol(&self, detail: String) -> RunError {
-        RunError::Protocol {
+        self.over_max_rss().unwrap_or_else(|| RunError::Protocol {
             command: self.command.clone(),
             detail,
-        }
+        })
     }
 
     fn timeout_error(&mut self) -> RunError {
@@ -436,18 +335,19 @@ impl Running {
             command: self.command.clone(),
             settings: self.settings.clone(),
             waited: self.started.elapsed(),
-            stderr_tail: tail(&self.take_stderr()),
+            stderr_tail: self.take_stderr_kept().tail(),
         }
     }
 
-    /// SIGKILL to the whole process group, then reap.
+    /// SIGKILL to the whole process group and every tagged process, then reap.
     fn kill(&mut self) {
         if self.reaped {
             return;
         }
+        let _ = killpg(self.pid, Signal::SIGKILL);
+        cleanup::kill_tagged(&self.token, Some(self.pid.as_raw()));
         match &mut self.process {
             Process::Plain(child) => {
-                let _ = killpg(self.pid, Signal::SIGKILL);
                 let _ = child.wait();
             }
             Process::Traced(tracer) => {
@@ -456,7 +356,17 @@ impl Running {
                 }
             }
         }
+        self.mark_reaped();
+    }
+
+    /// The fixture is reaped: its group id may be reused, so stop tracking
+    /// it; kill what it left behind (it would hold stdout/stderr open).
+    fn mark_reaped(&mut self) {
         self.reaped = true;
+        if let Some(group) = self.group.take() {
+            group.forget();
+        }
+        self.tagged.undo();
     }
 }
 
@@ -493,114 +403,21 @@ fn collect(mut source: impl Read + Send + 'static) -> JoinHandle<Vec<u8>> {
     })
 }
 
-/// One line the fixture wrote on stderr.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StderrLine {
-    /// When the harness read it: nanoseconds since spawn.
-    pub t_ns: u64,
-    /// The line without its newline (invalid UTF-8 replaced).
-    pub text: String,
-}
-
-/// Reads `source` line by line on a thread, stamping each line as it arrives,
-/// so trace lines (gctrace, scavtrace) land on the run's time axis.
-fn collect_lines(
-    source: impl Read + Send + 'static,
-    started: Instant,
-) -> JoinHandle<Vec<StderrLine>> {
-    std::thread::spawn(move || {
-        let mut reader = BufReader::new(source);
-        let mut lines = Vec::new();
-        let mut buf = Vec::new();
-        while matches!(reader.read_until(b'\n', &mut buf), Ok(n) if n > 0) {
-            let t_ns = started.elapsed().as_nanos() as u64;
-            let text = buf.strip_suffix(b"\n").unwrap_or(&buf);
-            lines.push(StderrLine {
-                t_ns,
-                text: String::from_utf8_lossy(text).into_owned(),
-            });
-            buf.clear();
+/// Closes every descriptor above the probe's (between fork and exec: only
+/// async-signal-safe syscalls), so nothing the harness opened without
+/// `O_CLOEXEC` reaches the fixture.
+fn close_inherited_fds() {
+    let first = (probe::CHILD_ANSWER_FD.max(probe::CHILD_REPORT_FD) + 1) as nix::libc::c_uint;
+    // SAFETY: close_range only closes descriptors of this (forked) process.
+    let done = unsafe { nix::libc::syscall(nix::libc::SYS_close_range, first, u32::MAX, 0) };
+    if done != 0 {
+        for fd in first as i32..4096 {
+            // SAFETY: as above; closing a descriptor that is not open is harmless.
+            unsafe { nix::libc::close(fd) };
         }
-        lines
-    })
+    }
 }
 
 fn join_output(handle: Option<JoinHandle<Vec<u8>>>) -> Vec<u8> {
     handle.and_then(|h| h.join().ok()).unwrap_or_default()
-}
-
-/// The last lines of stderr, indented, for error messages.
-fn tail(stderr: &[u8]) -> String {
-    let text = String::from_utf8_lossy(stderr);
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.is_empty() {
-        return "  (stderr was empty)".into();
-    }
-    let start = lines.len().saturating_sub(STDERR_TAIL_LINES);
-    let shown: Vec<String> = lines[start..].iter().map(|l| format!("  {l}")).collect();
-    format!(
-        "stderr (last {} lines):\n{}",
-        lines.len() - start,
-        shown.join("\n")
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_settings_that_are_not_runtime_variables() {
-        let mut spec = RunSpec::default();
-        assert!(spec.set("GODEBUG", "madvdontneed=1").is_ok());
-        let err = spec.set("LD_PRELOAD", "x").unwrap_err().to_string();
-        assert!(err.contains("GOMEMLIMIT"), "{err}");
-        assert_eq!(spec.settings_text(), "GODEBUG=madvdontneed=1");
-    }
-
-    #[test]
-    fn profile_phases_become_the_probe_variables() {
-        let mut spec = RunSpec::default();
-        assert!(spec.build_tags().is_empty() && spec.profile_env().unwrap().is_empty());
-        spec.heap_profiles = Some(HeapProfiles {
-            phases: vec!["allocated".into(), "freed".into()],
-            dir: "/tmp/art".into(),
-        });
-        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
-        assert_eq!(
-            spec.profile_env().unwrap(),
-            [
-                (probe::HEAP_PROFILE_VAR, "allocated,freed".into()),
-                (probe::HEAP_PROFILE_DIR_VAR, "/tmp/art".into())
-            ]
-        );
-        for bad in ["", "a,b", " a"] {
-            spec.heap_profiles = Some(HeapProfiles {
-                phases: vec![bad.into()],
-                dir: "/tmp/art".into(),
-            });
-            assert!(
-                matches!(spec.profile_env(), Err(RunError::BadProfilePhase { .. })),
-                "{bad:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn stderr_tail_keeps_the_last_lines() {
-        let text: String = (0..40).map(|i| format!("line {i}\n")).collect();
-        let shown = tail(text.as_bytes());
-        assert!(shown.contains("line 39") && !shown.contains("line 24\n"));
-        assert!(tail(b"").contains("empty"));
-    }
-
-    #[test]
-    fn stderr_lines_are_stamped_in_order() {
-        let started = Instant::now();
-        let input = std::io::Cursor::new(b"gc 1 @0.001s\n\xffbad\nlast, no newline".to_vec());
-        let lines = collect_lines(input, started).join().unwrap();
-        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
-        assert_eq!(texts, ["gc 1 @0.001s", "\u{fffd}bad", "last, no newline"]);
-        assert!(lines.windows(2).all(|w| w[0].t_ns <= w[1].t_ns));
-    }
 }

@@ -1,0 +1,256 @@
+//! What gomemlab must undo when a run or a build ends, or when it is
+//! interrupted: kill the process groups it started (fixtures, `go build`),
+//! kill every process tagged with a run's token (a fixture's descendants,
+//! even after `setsid`), and remove its temp paths.
+//!
+//! Stages register what they own with a guard; [`install`] (called once by
+//! the CLI) turns SIGINT, SIGTERM and SIGHUP into "clean up everything still
+//! registered, then die of the same signal".
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use nix::sys::signal::{Signal, kill, killpg};
+use nix::unistd::Pid;
+
+/// The variable that tags a fixture and every process it starts.
+pub const RUN_TOKEN_VAR: &str = "GOMEMLAB_RUN";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Item {
+    Group(i32),
+    Token(String),
+    Path(PathBuf),
+}
+
+static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
+
+/// Set by a caller that handles the first Ctrl-C itself (see [`defer_interrupt`]).
+static DEFERRED: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
+
+/// The next SIGINT stops what runs (kills every registered process) and
+/// raises `flag` instead of ending gomemlab; the one after ends it as usual.
+/// `reproduce` uses this to print what finished before the interrupt.
+pub fn defer_interrupt(flag: Arc<AtomicBool>) {
+    if let Ok(mut deferred) = DEFERRED.lock() {
+        *deferred = Some(flag);
+    }
+}
+
+/// Undoes everything still registered (temp paths included) and exits with
+/// `code`: for a caller that handled an interrupt itself.
+pub fn exit(code: u8) -> ! {
+    undo_all();
+    std::process::exit(code.into())
+}
+
+fn undo_all() {
+    let items = REGISTERED
+        .lock()
+        .map(|items| items.clone())
+        .unwrap_or_default();
+    // Processes first, so nothing writes to a path being removed.
+    for item in items.iter().filter(|i| !matches!(i, Item::Path(_))) {
+        undo(item);
+    }
+    for item in items.iter().filter(|i| matches!(i, Item::Path(_))) {
+        undo(item);
+    }
+}
+
+fn stop_processes() {
+    let items = REGISTERED
+        .lock()
+        .map(|items| items.clone())
+        .unwrap_or_default();
+    for item in items.iter().filter(|i| !matches!(i, Item::Path(_))) {
+        undo(item);
+    }
+}
+
+/// Undoes its item when dropped, and on interrupt while it lives.
+#[derive(Debug)]
+pub struct Guard(Item);
+
+impl Guard {
+    /// A process group to SIGKILL (e.g. a `go build` started with `process_group(0)`).
+    pub fn group(pgid: i32) -> Guard {
+        Guard::register(Item::Group(pgid))
+    }
+
+    /// A temp file or directory to remove.
+    pub fn path(path: PathBuf) -> Guard {
+        Guard::register(Item::Path(path))
+    }
+
+    /// A run token: every process whose environment carries it is killed.
+    pub fn token(token: String) -> Guard {
+        Guard::register(Item::Token(token))
+    }
+
+    fn register(item: Item) -> Guard {
+        if let Ok(mut items) = REGISTERED.lock() {
+            items.push(item.clone());
+        }
+        Guard(item)
+    }
+
+    /// Undoes the item now (idempotent: undoing twice is harmless).
+    pub fn undo(&self) {
+        undo(&self.0);
+    }
+
+    /// Stops tracking the item without undoing it (e.g. a temp file that
+    /// was renamed into place).
+    pub fn forget(self) {
+        unregister(&self.0);
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        undo(&self.0);
+        unregister(&self.0);
+    }
+}
+
+fn unregister(item: &Item) {
+    if let Ok(mut items) = REGISTERED.lock() {
+        if let Some(i) = items.iter().rposition(|x| x == item) {
+            items.remove(i);
+        }
+    }
+}
+
+fn undo(item: &Item) {
+    match item {
+        Item::Group(pgid) => {
+            let _ = killpg(Pid::from_raw(*pgid), Signal::SIGKILL);
+        }
+        Item::Token(token) => kill_tagged(token, None),
+        Item::Path(path) => {
+            let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
+        }
+    }
+}
+
+/// A token no other run of any gomemlab process uses.
+pub fn new_token() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(
+        "{}-{}-{nanos}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// SIGKILLs every live process tagged with `token` and, if `root` is given,
+/// every descendant of `root` (by ppid), until none is left.
+pub fn kill_tagged(token: &str, root: Option<i32>) {
+    let needle = format!("{RUN_TOKEN_VAR}={token}");
+    let me = std::process::id() as i32;
+    for _ in 0..20 {
+        let found: Vec<i32> = live_processes()
+            .filter(|&(pid, _)| pid != me && Some(pid) != root)
+            .filter(|&(pid, ppid)| tagged(pid, &needle) || root.is_some_and(|r| ppid == r))
+            .map(|(pid, _)| pid)
+            .collect();
+        if found.is_empty() {
+            return;
+        }
+        for pid in found {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+}
+
+/// `(pid, ppid)` of every process that is not a zombie.
+fn live_processes() -> impl Iterator<Item = (i32, i32)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) S ppid ...`: comm may hold spaces and parentheses.
+            let mut rest = stat.get(stat.rfind(')')? + 1..)?.split_ascii_whitespace();
+            let state = rest.next()?;
+            let ppid = rest.next()?.parse().ok()?;
+            (state != "Z" && state != "X").then_some((pid, ppid))
+        })
+}
+
+fn tagged(pid: i32, needle: &str) -> bool {
+    std::fs::read(format!("/proc/{pid}/environ"))
+        .map(|env| env.split(|&b| b == 0).any(|var| var == needle.as_bytes()))
+        .unwrap_or(false)
+}
+
+/// Whether `pid` has exited (a zombie, or gone).
+pub fn exited(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|i| stat.get(i + 1..))
+            .and_then(|rest| rest.split_ascii_whitespace().next())
+            .is_none_or(|state| state == "Z" || state == "X"),
+        Err(_) => true,
+    }
+}
+
+/// Makes SIGINT, SIGTERM and SIGHUP clean up everything registered, then
+/// end the process by the same signal. Call once, early, from `main`.
+pub fn install() -> std::io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("gomemlab-signals".into())
+        .spawn(move || {
+            for signal in signals.forever() {
+                let deferred = DEFERRED.lock().ok().and_then(|mut d| d.take());
+                if let Some(flag) = deferred.filter(|_| signal == SIGINT) {
+                    stop_processes();
+                    flag.store(true, Ordering::SeqCst);
+                    continue;
+                }
+                undo_all();
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        })?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn this_process_is_alive_and_its_parent_is_known() {
+        let me = std::process::id() as i32;
+        assert!(!exited(me));
+        let parent = nix::unistd::getppid().as_raw();
+        assert!(live_processes().any(|(pid, ppid)| pid == me && ppid == parent));
+        assert!(exited(i32::MAX));
+    }
+
+    #[test]
+    fn a_path_guard_removes_its_path() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join("x");
+        std::fs::write(&path, b"x").unwrap_or_else(|e| panic!("{e}"));
+        drop(Guard::path(path.clone()));
+        assert!(!path.exists());
+        let kept = dir.path().join("kept");
+        std::fs::write(&kept, b"x").unwrap_or_else(|e| panic!("{e}"));
+        Guard::path(kept.clone()).forget();
+        assert!(kept.exists());
+    }
+}

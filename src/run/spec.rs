@@ -1,0 +1,240 @@
+//! What a run is ([`RunSpec`]: arguments, runtime settings, timeout, RSS
+//! limit, deep views, heap profiles) and how it can fail ([`RunError`]).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::measure::probe;
+use crate::run::watchdog;
+
+/// Runtime variables a run may set; anything else is refused.
+pub const SETTINGS_VARS: &[&str] = &["GODEBUG", "GOGC", "GOMEMLIMIT", "GOMAXPROCS", "GOTRACEBACK"];
+
+/// What to run and under which settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSpec {
+    pub args: Vec<String>,
+    /// Runtime settings (keys from [`SETTINGS_VARS`]).
+    pub env: BTreeMap<String, String>,
+    pub timeout: Duration,
+    pub sample_interval: Duration,
+    /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
+    pub maps: bool,
+    /// Trace mmap / munmap / madvise / mprotect / brk of every thread (ptrace
+    /// with a seccomp filter). Slows those calls: keep it off for runs whose
+    /// claims are about timing.
+    pub trace_syscalls: bool,
+    /// Heap profiles to write at chosen phases; the fixture must be built
+    /// with [`RunSpec::build_tags`].
+    pub heap_profiles: Option<HeapProfiles>,
+    /// Kill the fixture once its RSS passes this many bytes.
+    pub max_rss: u64,
+}
+
+/// Which phases write a heap profile, and where the files go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeapProfiles {
+    /// Phase names, or [`HeapProfiles::ALL`]. A phase the fixture never
+    /// reaches just gets no profile.
+    pub phases: Vec<String>,
+    /// A directory the caller owns; created if missing. Files are named
+    /// `<seq>-<phase>.pb.gz`.
+    pub dir: PathBuf,
+}
+
+impl HeapProfiles {
+    /// The phase name that means every phase.
+    pub const ALL: &str = "all";
+
+    /// Refuses names the probe could not be told: empty, with a comma, or
+    /// with spaces around.
+    pub fn check(&self) -> Result<(), RunError> {
+        match self
+            .phases
+            .iter()
+            .find(|p| p.trim().is_empty() || p.contains(',') || p.trim() != p.as_str())
+        {
+            Some(bad) => Err(RunError::BadProfilePhase { phase: bad.clone() }),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Default for RunSpec {
+    fn default() -> Self {
+        RunSpec {
+            args: Vec::new(),
+            env: BTreeMap::new(),
+            timeout: Duration::from_secs(60),
+            sample_interval: Duration::from_millis(1),
+            maps: false,
+            trace_syscalls: false,
+            heap_profiles: None,
+            max_rss: watchdog::default_max_rss(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
+    UnknownSetting(String),
+    #[error("failed to start {command}: {source}")]
+    Spawn {
+        command: String,
+        source: std::io::Error,
+    },
+    #[error(
+        "{command} timed out after {waited:?} (settings: {settings}); raise --timeout if it is just slow\n{stderr_tail}"
+    )]
+    Timeout {
+        command: String,
+        settings: String,
+        waited: Duration,
+        stderr_tail: String,
+    },
+    #[error(
+        "{command} failed with {status}{go} (settings: {settings})\n{stderr_tail}",
+        go = go_error.as_ref().map(|e| format!(": {e}")).unwrap_or_default()
+    )]
+    Crashed {
+        command: String,
+        settings: String,
+        status: String,
+        /// The Go `fatal error:` / `panic:` line, when there is one.
+        go_error: Option<String>,
+        stderr_tail: String,
+    },
+    #[error(
+        "{command} exceeded --max-rss {limit} (RSS {rss} at {secs:.1} s, settings: {settings}); raise --max-rss (or `max-rss` in the experiment file) if this is expected",
+        limit = watchdog::show_size(*limit),
+        rss = watchdog::show_size(*rss),
+        secs = after.as_secs_f64()
+    )]
+    MaxRss {
+        command: String,
+        settings: String,
+        limit: u64,
+        rss: u64,
+        after: Duration,
+    },
+    #[error("{command} broke the probe protocol: {detail}")]
+    Protocol { command: String, detail: String },
+    #[error("failed to read /proc for {command}: {detail}")]
+    Proc { command: String, detail: String },
+    #[error("failed to trace the syscalls of {command}: {detail}")]
+    Trace { command: String, detail: String },
+    #[error(
+        "`{phase}` is not a phase name to profile: give one name per --heap-profile, without commas or spaces"
+    )]
+    BadProfilePhase { phase: String },
+    #[error(
+        "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
+        tag = crate::build::fixture::HEAP_PROFILE_TAG
+    )]
+    NotProfilable { fixture: String },
+    #[error("failed to create the artifacts directory {path}: {source}")]
+    Artifacts {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Profile(#[from] crate::measure::profile::ProfileError),
+}
+
+impl RunSpec {
+    /// The longest `--timeout` (and experiment `timeout`) accepted.
+    pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+
+    /// Refuses a zero or absurd timeout; the message completes "--timeout ...".
+    pub fn check_timeout(timeout: Duration) -> Result<(), String> {
+        if timeout.is_zero() || timeout > Self::MAX_TIMEOUT {
+            return Err(format!(
+                "{} is out of range: give a duration above 0 and at most 24h (e.g. 60s, 10min)",
+                humantime::format_duration(timeout)
+            ));
+        }
+        Ok(())
+    }
+
+    /// Adds a `KEY=VALUE` setting, refusing keys that are not runtime settings.
+    pub fn set(&mut self, key: &str, value: &str) -> Result<(), RunError> {
+        if !SETTINGS_VARS.contains(&key) {
+            return Err(RunError::UnknownSetting(key.to_string()));
+        }
+        self.env.insert(key.to_string(), value.to_string());
+        Ok(())
+    }
+
+    /// The Go build tags the fixture needs for this run.
+    pub fn build_tags(&self) -> Vec<&'static str> {
+        match &self.heap_profiles {
+            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
+            None => Vec::new(),
+        }
+    }
+
+    /// The probe's heap-profile variables for this run (none without profiles).
+    pub(crate) fn profile_env(&self) -> Result<Vec<(&'static str, std::ffi::OsString)>, RunError> {
+        let Some(hp) = &self.heap_profiles else {
+            return Ok(Vec::new());
+        };
+        hp.check()?;
+        Ok(vec![
+            (probe::HEAP_PROFILE_VAR, hp.phases.join(",").into()),
+            (probe::HEAP_PROFILE_DIR_VAR, hp.dir.clone().into_os_string()),
+        ])
+    }
+
+    /// `GODEBUG=madvdontneed=1 GOGC=200`, or `defaults`.
+    pub fn settings_text(&self) -> String {
+        if self.env.is_empty() {
+            return "defaults".into();
+        }
+        let parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_settings_that_are_not_runtime_variables() {
+        let mut spec = RunSpec::default();
+        assert!(spec.set("GODEBUG", "madvdontneed=1").is_ok());
+        let err = spec.set("LD_PRELOAD", "x").unwrap_err().to_string();
+        assert!(err.contains("GOMEMLIMIT"), "{err}");
+        assert_eq!(spec.settings_text(), "GODEBUG=madvdontneed=1");
+    }
+
+    #[test]
+    fn profile_phases_become_the_probe_variables() {
+        let mut spec = RunSpec::default();
+        assert!(spec.build_tags().is_empty() && spec.profile_env().unwrap().is_empty());
+        spec.heap_profiles = Some(HeapProfiles {
+            phases: vec!["allocated".into(), "freed".into()],
+            dir: "/tmp/art".into(),
+        });
+        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(
+            spec.profile_env().unwrap(),
+            [
+                (probe::HEAP_PROFILE_VAR, "allocated,freed".into()),
+                (probe::HEAP_PROFILE_DIR_VAR, "/tmp/art".into())
+            ]
+        );
+        for bad in ["", "a,b", " a"] {
+            spec.heap_profiles = Some(HeapProfiles {
+                phases: vec![bad.into()],
+                dir: "/tmp/art".into(),
+            });
+            assert!(
+                matches!(spec.profile_env(), Err(RunError::BadProfilePhase { .. })),
+                "{bad:?}"
+            );
+        }
+    }
+}
