@@ -88,6 +88,15 @@ struct RunArgs {
     /// Print the timeline as JSON on stdout instead of the phase table.
     #[arg(long)]
     json: bool,
+    /// Plot memory over time to FILE (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+    /// Write the run as a Perfetto / Chrome trace (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    perfetto: Option<PathBuf>,
+    /// Write DIR/samples.csv and DIR/phases.csv.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
     /// Kill the fixture and fail if it has not exited after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     timeout: Duration,
@@ -175,6 +184,11 @@ fn code_of(err: &anyhow::Error) -> u8 {
 }
 
 fn run(args: RunArgs) -> Result<()> {
+    let plot_format = args
+        .plot
+        .as_deref()
+        .map(report::plot::Format::from_path)
+        .transpose()?;
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
@@ -211,6 +225,19 @@ fn run(args: RunArgs) -> Result<()> {
     let timeline = observe(&built, &toolchain, &spec)?;
     if let Some(dir) = &args.out {
         write_timeline(dir, &timeline)?;
+    }
+    if let (Some(path), Some(format)) = (&args.plot, plot_format) {
+        write_file(path, &report::plot::render(&timeline, format)?)?;
+    }
+    if let Some(path) = &args.perfetto {
+        write_file(path, report::perfetto::trace_json(&timeline).as_bytes())?;
+    }
+    if let Some(dir) = &args.csv {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+        for (name, text) in report::csv::files(&timeline)? {
+            write_file(&dir.join(name), text.as_bytes())?;
+        }
     }
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
@@ -332,6 +359,23 @@ fn write_timeline(dir: &Path, timeline: &Timeline) -> Result<()> {
     tmp.write_all(report::timeline_json(timeline).as_bytes())?;
     tmp.write_all(b"\n")?;
     tmp.persist(&path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
+}
+
+/// Writes FILE whole (through a temp file beside it) or not at all.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // A temp file is private (0600); the output is an ordinary file.
+    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+    tmp.as_file().set_permissions(mode)?;
+    tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
 }

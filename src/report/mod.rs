@@ -1,5 +1,9 @@
 //! Report stage: formats results for people and machines; never measures.
 
+pub mod csv;
+pub mod perfetto;
+pub mod plot;
+pub mod series;
 pub mod text;
 
 pub use text::*;
