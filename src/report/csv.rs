@@ -155,3 +155,79 @@ pub fn files(timeline: &Timeline) -> Result<Vec<(&'static str, String)>, CsvErro
         ("phases.csv", phases_csv(timeline)?),
     ])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::series::recorded;
+
+    fn read(text: &str) -> (Vec<String>, Vec<csv::StringRecord>) {
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let header = reader
+            .headers()
+            .expect("a header")
+            .iter()
+            .map(String::from)
+            .collect();
+        let rows = reader.records().collect::<Result<_, _>>().expect("rows");
+        (header, rows)
+    }
+
+    #[test]
+    fn samples_csv_has_one_row_per_sample_in_seconds_and_bytes() {
+        let tl = recorded();
+        let (header, rows) = read(&samples_csv(&tl).expect("csv"));
+        assert_eq!(header, ["t_s", "rss_bytes", "vm_size_bytes"]);
+        assert_eq!(rows.len(), tl.samples.len());
+        for (row, sample) in rows.iter().zip(&tl.samples) {
+            let t: f64 = row[0].parse().expect("t_s");
+            assert!((t - sample.t_ns as f64 / 1e9).abs() < 1e-6);
+            assert_eq!(row[1], sample.rss_bytes.to_string());
+            assert_eq!(row[2], sample.vm_size_bytes.to_string());
+        }
+    }
+
+    #[test]
+    fn phases_csv_has_every_field_of_both_views_in_model_order() {
+        let tl = recorded();
+        let (header, rows) = read(&phases_csv(&tl).expect("csv"));
+        // The fields in declaration order: where each key sits in the struct's JSON text.
+        let fields = |text: String, prefix: &str| -> Vec<String> {
+            let view: serde_json::Value = serde_json::from_str(&text).expect("json");
+            let keys: Vec<String> = view
+                .as_object()
+                .map_or(vec![], |m| m.keys().cloned().collect());
+            let mut keys: Vec<(usize, String)> = keys
+                .into_iter()
+                .map(|k| (text.find(&format!("\"{k}\"")).unwrap_or(0), k))
+                .collect();
+            keys.sort();
+            keys.into_iter()
+                .map(|(_, k)| format!("{prefix}.{k}"))
+                .collect()
+        };
+        let mut want = vec!["name".to_string(), "seq".into(), "t_s".into()];
+        want.extend(fields(
+            serde_json::to_string(&OsView::default()).expect("json"),
+            "os",
+        ));
+        want.extend(fields(
+            serde_json::to_string(&GoView::default()).expect("json"),
+            "go",
+        ));
+        assert_eq!(header, want);
+        assert_eq!(rows.len(), tl.phases.len());
+        let column = |name: &str| header.iter().position(|h| h == name).expect(name);
+        for (row, phase) in rows.iter().zip(&tl.phases) {
+            assert_eq!(row[column("name")], phase.name);
+            assert_eq!(
+                row[column("os.lazy_free_bytes")],
+                phase.os.lazy_free_bytes.to_string()
+            );
+            assert_eq!(
+                row[column("go.heap_released_bytes")],
+                phase.go.heap_released_bytes.to_string()
+            );
+        }
+    }
+}

@@ -17,14 +17,14 @@ const RIGHT: u32 = 12;
 const VM_PANEL: u32 = 150;
 const LANE: u32 = 15;
 const LABEL_ROW: i32 = 15;
-const FONT: &str = "sans-serif";
+pub const FONT: &str = "sans-serif";
 
-const PEAK: RGBColor = RGBColor(214, 39, 40);
-const VM_SIZE: RGBColor = RGBColor(140, 86, 75);
-const PHASE_LINE: RGBColor = RGBColor(150, 150, 150);
+pub const PEAK: RGBColor = RGBColor(214, 39, 40);
+pub const VM_SIZE: RGBColor = RGBColor(140, 86, 75);
+pub const PHASE_LINE: RGBColor = RGBColor(150, 150, 150);
 
 /// Colour and dash of a series.
-fn style_of(role: Role) -> (RGBColor, bool) {
+pub fn style_of(role: Role) -> (RGBColor, bool) {
     match role {
         Role::Rss => (RGBColor(31, 119, 180), false),
         Role::HeapAlloc => (RGBColor(255, 127, 14), false),
@@ -44,13 +44,13 @@ fn lane_color(name: &str) -> RGBColor {
     }
 }
 
-type Result<T> = std::result::Result<T, String>;
+pub type Result<T> = std::result::Result<T, String>;
 
-fn font(size: u32) -> TextStyle<'static> {
+pub fn font(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).color(&BLACK)
 }
 
-fn err<E: std::fmt::Display>(e: E) -> String {
+pub fn err<E: std::fmt::Display>(e: E) -> String {
     e.to_string()
 }
 
@@ -60,11 +60,8 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     let body = root.titled(&fig.title, font(18)).map_err(err)?;
     let (width, height) = body.dim_in_pixel();
     let (plots, legend) = body.split_horizontally(width.saturating_sub(LEGEND_WIDTH));
-    let lanes_px = if fig.lanes.is_empty() {
-        0
-    } else {
-        LANE * fig.lanes.len() as u32 + 6
-    };
+    // Without lanes, a gap keeps the two panels' axes apart.
+    let lanes_px = LANE * fig.lanes.len() as u32 + 8;
     let memory_px = height.saturating_sub(VM_PANEL + lanes_px);
     let (memory, rest) = plots.split_vertically(memory_px);
     let (lanes, vm) = rest.split_vertically(lanes_px);
@@ -73,7 +70,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         lane_panel(&lanes, fig)?;
     }
     vm_panel(&vm, fig)?;
-    legend_panel(&legend, fig)
+    super::legend::draw(&legend, fig)
 }
 
 /// Bands between phases (alternately shaded) and a line at each phase.
@@ -106,15 +103,22 @@ fn label_rows<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
     x_px: impl Fn(f64) -> i32,
+    width: i32,
 ) -> Vec<(String, i32, i32)> {
     let style = font(12);
     let mut ends: Vec<i32> = Vec::new();
     let mut out = Vec::new();
     for (name, t) in &fig.phases {
-        let x = x_px(*t) + 3;
         let w = area
             .estimate_text_size(name, &style)
             .map_or(60, |s| s.0 as i32);
+        // Right of its line, or left of it where it would leave the plot.
+        let line = x_px(*t);
+        let x = if line + 3 + w > width {
+            line - 3 - w
+        } else {
+            line + 3
+        };
         let row = match ends.iter().position(|end| x >= end + 6) {
             Some(r) => r,
             None => {
@@ -132,7 +136,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
     let (w, h) = area.dim_in_pixel();
     let plot_w = f64::from(w.saturating_sub(Y_LABELS + RIGHT).max(1));
     let x_px = |t: f64| (t / fig.end_s * plot_w) as i32;
-    let labels = label_rows(area, fig, x_px);
+    let labels = label_rows(area, fig, x_px, plot_w as i32);
     let rows = labels.iter().map(|l| l.2 + 1).max().unwrap_or(0);
     let plot_h = f64::from(h.saturating_sub(10).max(1));
     let headroom = f64::from(rows * LABEL_ROW + 6).min(plot_h / 2.0);
@@ -294,53 +298,5 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     chart
         .draw_series(LineSeries::new(vm, VM_SIZE.stroke_width(2)))
         .map_err(err)?;
-    Ok(())
-}
-
-fn legend_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
-    let text = font(12).pos(Pos::new(HPos::Left, VPos::Center));
-    let mut y = 20;
-    let mut row = |draw: &dyn Fn(i32) -> Result<()>, label: &str| -> Result<()> {
-        draw(y)?;
-        area.draw_text(label, &text, (38, y)).map_err(err)?;
-        y += 20;
-        Ok(())
-    };
-    let line = |color: RGBColor| {
-        move |y: i32| {
-            area.draw(&PathElement::new(
-                vec![(8, y), (32, y)],
-                color.stroke_width(2),
-            ))
-            .map_err(err)
-        }
-    };
-    row(&line(style_of(Role::Rss).0), Role::Rss.label())?;
-    for steps in &fig.steps {
-        row(&line(style_of(steps.role).0), steps.role.label())?;
-    }
-    row(&line(VM_SIZE), "VmSize (lower panel)")?;
-    let peak = |y: i32| {
-        area.draw(&Circle::new((20, y), 5, PEAK.filled()))
-            .map_err(err)
-    };
-    row(&peak, "peak sampled RSS")?;
-    let hwm = |y: i32| {
-        area.draw(&TriangleMarker::new((20, y), 6, PEAK.stroke_width(2)))
-            .map_err(err)
-    };
-    row(&hwm, "VmHWM at phase (peak")?;
-    row(&|_| Ok(()), "since the previous phase)")?;
-    if fig.memory_limit.is_some() {
-        row(&line(PEAK), "GOMEMLIMIT")?;
-    }
-    let band = |y: i32| {
-        let shade = RGBColor(0, 0, 0).mix(0.06).filled();
-        area.draw(&Rectangle::new([(8, y - 7), (32, y + 7)], shade))
-            .map_err(err)?;
-        area.draw(&PathElement::new(vec![(8, y - 7), (8, y + 7)], PHASE_LINE))
-            .map_err(err)
-    };
-    row(&band, "phase band: name to next")?;
     Ok(())
 }

@@ -5,6 +5,7 @@
 
 mod downsample;
 mod draw;
+mod legend;
 mod model;
 
 use std::path::Path;
