@@ -14,6 +14,8 @@ pub const HEIGHT: u32 = 640;
 const LEGEND_WIDTH: u32 = 225;
 const Y_LABELS: u32 = 84;
 const RIGHT: u32 = 12;
+/// Room left of the y labels, so the rotated axis name is not cut.
+const LEFT: u32 = 8;
 const VM_PANEL: u32 = 150;
 const LANE: u32 = 15;
 const LABEL_ROW: i32 = 15;
@@ -134,7 +136,7 @@ fn label_rows<DB: DrawingBackend>(
 
 fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
-    let plot_w = f64::from(w.saturating_sub(Y_LABELS + RIGHT).max(1));
+    let plot_w = f64::from(w.saturating_sub(LEFT + Y_LABELS + RIGHT).max(1));
     let x_px = |t: f64| (t / fig.end_s * plot_w) as i32;
     let labels = label_rows(area, fig, x_px, plot_w as i32);
     let rows = labels.iter().map(|l| l.2 + 1).max().unwrap_or(0);
@@ -144,6 +146,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
     let mut chart = ChartBuilder::on(area)
         .margin_top(10)
         .margin_right(RIGHT)
+        .margin_left(LEFT)
         .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(0.0..fig.end_s, 0.0..y_top)
         .map_err(err)?;
@@ -167,10 +170,10 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         chart.draw_series(line).map_err(err)?;
         let style = font(12)
             .color(&PEAK)
-            .pos(Pos::new(HPos::Right, VPos::Bottom));
+            .pos(Pos::new(HPos::Left, VPos::Bottom));
         let text = format!("GOMEMLIMIT {limit:.0} MiB");
         chart
-            .draw_series([Text::new(text, (fig.end_s, limit), style)])
+            .draw_series([Text::new(text, (fig.end_s * 0.005, limit), style)])
             .map_err(err)?;
     }
     for (i, steps) in fig.steps.iter().enumerate() {
@@ -239,7 +242,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
 }
 
 fn lane_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
-    let (names, ticks) = area.split_horizontally(Y_LABELS);
+    let (names, ticks) = area.split_horizontally(LEFT + Y_LABELS);
     let n = fig.lanes.len() as f64;
     let mut chart = ChartBuilder::on(&ticks)
         .margin_right(RIGHT)
@@ -259,7 +262,11 @@ fn lane_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -
         let label = format!("{} ({})", lane.name, lane.ticks.len());
         let mid = 3 + (i as i32) * LANE as i32 + LANE as i32 / 2;
         names
-            .draw_text(&label, &style.color(&color), (Y_LABELS as i32 - 6, mid))
+            .draw_text(
+                &label,
+                &style.color(&color),
+                ((LEFT + Y_LABELS) as i32 - 6, mid),
+            )
             .map_err(err)?;
     }
     chart
@@ -277,6 +284,7 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     let y_top = max * 1.1;
     let mut chart = ChartBuilder::on(area)
         .margin_right(RIGHT)
+        .margin_left(LEFT)
         .margin_bottom(4)
         .x_label_area_size(36)
         .y_label_area_size(Y_LABELS)

@@ -142,6 +142,8 @@ pub fn figure(timeline: &Timeline) -> Figure {
             .phases
             .last()
             .and_then(|p| metric(p, "/gc/gomemlimit:bytes"))
+            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
+            .filter(|b| *b < i64::MAX as f64)
             .map(|b| b / MIB)
     } else {
         None
@@ -291,5 +293,11 @@ mod tests {
         assert_eq!(figure(&tl).memory_limit, None);
         tl.settings.env.insert("GOMEMLIMIT".into(), "250MiB".into());
         assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        let off = serde_json::Number::from(i64::MAX);
+        for p in &mut tl.phases {
+            p.metrics.insert("/gc/gomemlimit:bytes".into(), off.clone());
+        }
+        tl.settings.env.insert("GOMEMLIMIT".into(), "off".into());
+        assert_eq!(figure(&tl).memory_limit, None);
     }
 }
