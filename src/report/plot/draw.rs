@@ -17,7 +17,7 @@ const RIGHT: u32 = 12;
 /// Room left of the y labels, so the rotated axis name is not cut.
 const LEFT: u32 = 8;
 const VM_PANEL: u32 = 150;
-const LANE: u32 = 15;
+pub const LANE: u32 = 15;
 const LABEL_ROW: i32 = 15;
 pub const FONT: &str = "sans-serif";
 
@@ -37,7 +37,7 @@ pub fn style_of(role: Role) -> (RGBColor, bool) {
     }
 }
 
-fn lane_color(name: &str) -> RGBColor {
+pub fn lane_color(name: &str) -> RGBColor {
     match name {
         "GC" => PEAK,
         "scavenger" => RGBColor(44, 160, 44),
@@ -69,7 +69,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     let (lanes, vm) = rest.split_vertically(lanes_px);
     memory_panel(&memory, fig)?;
     if !fig.lanes.is_empty() {
-        lane_panel(&lanes, fig)?;
+        super::lanes::draw(&lanes, fig, LEFT + Y_LABELS, RIGHT)?;
     }
     vm_panel(&vm, fig)?;
     super::legend::draw(&legend, fig)
@@ -238,44 +238,6 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
             .draw_text(&name, &style, (x, 3 + row * LABEL_ROW))
             .map_err(err)?;
     }
-    Ok(())
-}
-
-fn lane_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
-    let (names, ticks) = area.split_horizontally(LEFT + Y_LABELS);
-    let n = fig.lanes.len() as f64;
-    let mut chart = ChartBuilder::on(&ticks)
-        .margin_right(RIGHT)
-        .margin_top(3)
-        .margin_bottom(3)
-        .build_cartesian_2d(0.0..fig.end_s, 0.0..n)
-        .map_err(err)?;
-    let style = font(11).pos(Pos::new(HPos::Right, VPos::Center));
-    for (i, lane) in fig.lanes.iter().enumerate() {
-        let color = lane_color(&lane.name);
-        let y = n - i as f64;
-        let marks = lane
-            .ticks
-            .iter()
-            .map(|t| PathElement::new(vec![(*t, y - 0.85), (*t, y - 0.15)], color.stroke_width(1)));
-        chart.draw_series(marks).map_err(err)?;
-        let label = format!("{} ({})", lane.name, lane.ticks.len());
-        let mid = 3 + (i as i32) * LANE as i32 + LANE as i32 / 2;
-        names
-            .draw_text(
-                &label,
-                &style.color(&color),
-                ((LEFT + Y_LABELS) as i32 - 6, mid),
-            )
-            .map_err(err)?;
-    }
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_label_formatter(&|_| String::new())
-        .y_label_formatter(&|_| String::new())
-        .draw()
-        .map_err(err)?;
     Ok(())
 }
 

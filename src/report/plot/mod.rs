@@ -5,6 +5,7 @@
 
 mod downsample;
 mod draw;
+mod lanes;
 mod legend;
 mod model;
 
