@@ -270,3 +270,38 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         .map_err(err)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::plot::figure;
+    use crate::report::series::recorded;
+
+    #[test]
+    fn phase_names_close_together_go_on_rows_where_none_overlaps() {
+        super::super::register_font().expect("the font");
+        let fig = figure(&recorded());
+        let mut svg = String::new();
+        let area = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+        let width = 700;
+        let x_px = |t: f64| (t / fig.end_s * f64::from(width)) as i32;
+        let labels = label_rows(&area, &fig, x_px, width);
+        assert_eq!(labels.len(), fig.phases.len());
+        let size = |name: &str| {
+            area.estimate_text_size(name, &font(12))
+                .map_or(0, |s| s.0 as i32)
+        };
+        for (i, a) in labels.iter().enumerate() {
+            assert!(
+                a.1 >= 0 && a.1 + size(&a.0) <= width,
+                "{a:?} inside the plot"
+            );
+            for b in &labels[i + 1..] {
+                let apart = a.1 + size(&a.0) <= b.1 || b.1 + size(&b.0) <= a.1;
+                assert!(a.2 != b.2 || apart, "{a:?} and {b:?} overlap");
+            }
+        }
+        // allocated, collected and freed are milliseconds apart in this run.
+        assert!(labels.iter().map(|l| l.2).max() >= Some(1), "{labels:?}");
+    }
+}

@@ -33,7 +33,8 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
                 .map_err(err)
         }
     };
-    row(&line(style_of(Role::Rss).0), Role::Rss.label())?;
+    let rss = format!("RSS (sampled every {})", fig.sample_interval);
+    row(&line(style_of(Role::Rss).0), &rss)?;
     for steps in &fig.steps {
         let (color, is_dashed) = style_of(steps.role);
         if is_dashed {

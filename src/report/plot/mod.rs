@@ -51,7 +51,7 @@ impl Format {
     }
 }
 
-fn register_font() -> Result<(), PlotError> {
+pub(super) fn register_font() -> Result<(), PlotError> {
     static REGISTERED: OnceLock<bool> = OnceLock::new();
     let ok = *REGISTERED.get_or_init(|| {
         plotters::style::register_font("sans-serif", FontStyle::Normal, FONT).is_ok()

@@ -23,7 +23,7 @@ pub enum Role {
 impl Role {
     pub fn label(self) -> &'static str {
         match self {
-            Role::Rss => "RSS (1 ms samples)",
+            Role::Rss => "RSS",
             Role::HeapAlloc => "HeapAlloc",
             Role::HeapInuse => "HeapInuse",
             Role::HeapRetained => "HeapSys - HeapReleased",
@@ -52,6 +52,8 @@ pub struct Lane {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Figure {
     pub title: String,
+    /// The sampler's interval as set (`1ms`), for the legend.
+    pub sample_interval: String,
     /// The time axis ends here: the last sample or phase (seconds since spawn).
     pub end_s: f64,
     /// `(t_s, MiB)`, every sample.
@@ -150,6 +152,10 @@ pub fn figure(timeline: &Timeline) -> Figure {
     };
     Figure {
         title: title(timeline),
+        sample_interval: humantime::format_duration(std::time::Duration::from_micros(
+            timeline.settings.sample_interval_us,
+        ))
+        .to_string(),
         end_s: secs(end_ns),
         rss,
         vm_size,
