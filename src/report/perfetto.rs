@@ -5,7 +5,8 @@
 //! (`HeapAlloc`, `HeapInuse`, `HeapSys - HeapReleased`, `heap goal`) and
 //! `LazyFree`, `VmHWM` at every phase. Slices: each phase, from its instant to
 //! the next phase, with both views as arguments; each GC cycle, ending when the
-//! harness read its gctrace line and as long as the cycle's wall-clock phases.
+//! harness read its gctrace line and as long as the cycle's wall-clock phases
+//! (cut short where it would overlap the previous cycle).
 //! Instants: scavenger lines, periodic GCs, and every traced syscall on the
 //! track of the thread that made it. Timestamps in microseconds since spawn.
 
@@ -159,6 +160,7 @@ pub fn trace(timeline: &Timeline) -> Trace {
         slice.dur = Some(us(next.saturating_sub(p.t_ns)));
         events.push(slice);
     }
+    let mut gc_end = 0;
     for e in &timeline.events {
         let body = serde_json::to_value(e).unwrap_or(Value::Null);
         match e {
@@ -166,9 +168,13 @@ pub fn trace(timeline: &Timeline) -> Trace {
                 let wall = gc.sweep_term_ns + gc.mark_ns + gc.mark_term_ns;
                 let forced = if gc.forced { " (forced)" } else { "" };
                 let name = format!("GC {}{forced}", gc.cycle);
-                let start = gc.t_ns.saturating_sub(wall);
+                // Lines read late can arrive together: a cycle starts no
+                // earlier than the previous one ended, so slices never overlap.
+                let start = gc.t_ns.saturating_sub(wall).max(gc_end);
+                let end = gc.t_ns.max(start);
+                gc_end = end;
                 let mut slice = event(name, Ph::Complete, us(start), GC, body);
-                slice.dur = Some(us(wall));
+                slice.dur = Some(us(end - start));
                 events.push(slice);
             }
             Event::PeriodicGc { t_ns } => {

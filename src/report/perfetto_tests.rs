@@ -65,6 +65,17 @@ fn phases_and_gc_cycles_are_slices_and_syscalls_instants_on_named_tracks() {
         .filter(|e| matches!(e, Event::Gc(_)))
         .count();
     assert_eq!((gcs, want), (8, 8));
+    let mut gc_slices: Vec<_> = slices.iter().filter(|e| e.tid == GC).collect();
+    gc_slices.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    for w in gc_slices.windows(2) {
+        let end = w[0].ts + w[0].dur.unwrap_or(0.0);
+        assert!(
+            end <= w[1].ts + 1e-6,
+            "{:?} overlaps {:?}",
+            w[0].name,
+            w[1].name
+        );
+    }
     let end = us(tl.duration_ns);
     for s in &slices {
         let dur = s.dur.expect("a complete event has a duration");
@@ -104,4 +115,28 @@ fn phases_and_gc_cycles_are_slices_and_syscalls_instants_on_named_tracks() {
             .as_str()
             .is_some_and(|n| n.starts_with("bigbytes"))
     );
+}
+
+#[test]
+fn gc_lines_read_together_give_slices_that_do_not_overlap() {
+    let mut tl = recorded();
+    // Two cycles of 5 ms each whose lines were read 1 ms apart.
+    let mut gcs = tl.events.iter().filter_map(|e| match e {
+        Event::Gc(gc) => Some(gc.clone()),
+        _ => None,
+    });
+    let (mut a, mut b) = (gcs.next().expect("a gc"), gcs.next().expect("a gc"));
+    for (gc, t) in [(&mut a, 100_000_000), (&mut b, 101_000_000)] {
+        gc.t_ns = t;
+        (gc.sweep_term_ns, gc.mark_ns, gc.mark_term_ns) = (0, 5_000_000, 0);
+    }
+    tl.events = vec![Event::Gc(a), Event::Gc(b)];
+    let trace = parsed(&tl);
+    let events = trace.trace_events.iter();
+    let slices: Vec<_> = events
+        .filter(|e| e.tid == GC && e.ph == Ph::Complete)
+        .collect();
+    let (first, second) = (slices[0], slices[1]);
+    assert_eq!((first.ts, first.dur), (95_000.0, Some(5_000.0)));
+    assert_eq!((second.ts, second.dur), (100_000.0, Some(1_000.0)));
 }
