@@ -34,6 +34,15 @@ pub struct RunArgs {
     /// Print the timeline as JSON on stdout instead of the phase table.
     #[arg(long)]
     json: bool,
+    /// Plot memory over time to FILE (.svg or .png).
+    #[arg(long, value_name = "FILE")]
+    plot: Option<PathBuf>,
+    /// Write the run as a Perfetto / Chrome trace (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    perfetto: Option<PathBuf>,
+    /// Write DIR/samples.csv and DIR/phases.csv.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
     /// Kill the fixture and fail if it has not exited after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     timeout: Duration,
@@ -86,6 +95,11 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled();
     let max_rss = validate(&args, &fixtures)?;
+    let plot_format = args
+        .plot
+        .as_deref()
+        .map(report::plot::Format::from_path)
+        .transpose()?;
     let mut spec = RunSpec {
         args: args.args,
         timeout: args.timeout,
@@ -129,6 +143,19 @@ pub fn run(args: RunArgs) -> Result<u8> {
         dir.keep_timeline(&timeline)
             .and_then(|()| dir.keep_manifest(&manifest))
             .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
+    }
+    if let (Some(path), Some(format)) = (&args.plot, plot_format) {
+        write_file(path, &report::plot::render(&timeline, format)?)?;
+    }
+    if let Some(path) = &args.perfetto {
+        write_file(path, report::perfetto::trace_json(&timeline).as_bytes())?;
+    }
+    if let Some(dir) = &args.csv {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+        for (name, text) in report::csv::files(&timeline)? {
+            write_file(&dir.join(name), text.as_bytes())?;
+        }
     }
     let text = if args.json {
         report::timeline_json(&timeline) + "\n"
@@ -190,4 +217,21 @@ fn writable_dir(flag: &str, dir: &Path) -> Result<(), UsageError> {
                 dir.display()
             ))
         })
+}
+
+/// Writes FILE whole (through a temp file beside it) or not at all.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // A temp file is private (0600); the output is an ordinary file.
+    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+    tmp.as_file().set_permissions(mode)?;
+    tmp.persist(path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
 }

@@ -1,6 +1,10 @@
 //! Report stage: formats results for people and machines; never measures.
 
+pub mod csv;
 pub mod matrix;
+pub mod perfetto;
+pub mod plot;
+pub mod series;
 pub mod text;
 
 pub use text::*;

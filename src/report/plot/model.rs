@@ -1,0 +1,309 @@
+//! What a run's plot shows, taken from its timeline in plot units (seconds,
+//! MiB) and independent of how it is drawn: the series, the phase bands, the
+//! event lanes, the peaks and the memory limit.
+
+use crate::measure::events::Event;
+use crate::report::series;
+use crate::timeline::{Phase, Syscall, Timeline};
+
+const MIB: f64 = (1u64 << 20) as f64;
+const SECOND: f64 = 1e9;
+
+/// Which line a series is, so the drawing picks its colour and legend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Rss,
+    HeapAlloc,
+    HeapInuse,
+    HeapRetained,
+    HeapGoal,
+    LazyFree,
+}
+
+impl Role {
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Rss => "RSS",
+            Role::HeapAlloc => "HeapAlloc",
+            Role::HeapInuse => "HeapInuse",
+            Role::HeapRetained => "HeapSys - HeapReleased",
+            Role::HeapGoal => "heap goal",
+            Role::LazyFree => "LazyFree (MADV_FREE)",
+        }
+    }
+}
+
+/// A value known at each phase, held until the next one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Steps {
+    pub role: Role,
+    /// `(t_s, MiB)` at each phase that has the value.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A row of ticks under the memory panel (GC cycles, syscalls).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lane {
+    pub name: String,
+    pub ticks: Vec<f64>,
+}
+
+/// Everything the plot shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figure {
+    pub title: String,
+    /// The sampler's interval as set (`1ms`), for the legend.
+    pub sample_interval: String,
+    /// The time axis ends here: the last sample or phase (seconds since spawn).
+    pub end_s: f64,
+    /// `(t_s, MiB)`, every sample.
+    pub rss: Vec<(f64, f64)>,
+    pub vm_size: Vec<(f64, f64)>,
+    pub steps: Vec<Steps>,
+    /// Phase name and instant, in order.
+    pub phases: Vec<(String, f64)>,
+    /// VmHWM at each phase: the peak RSS since the previous phase.
+    pub hwm: Vec<(f64, f64)>,
+    /// The highest sampled RSS.
+    pub peak: Option<(f64, f64)>,
+    /// GOMEMLIMIT in MiB, when the run set it.
+    pub memory_limit: Option<f64>,
+    pub lanes: Vec<Lane>,
+}
+
+impl Figure {
+    /// The highest memory value any series of the memory panel reaches (MiB).
+    pub fn memory_max(&self) -> f64 {
+        let series = self.rss.iter().chain(self.hwm.iter());
+        let steps = self.steps.iter().flat_map(|s| s.points.iter());
+        series
+            .chain(steps)
+            .map(|p| p.1)
+            .chain(self.memory_limit)
+            .fold(0.0, f64::max)
+    }
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / MIB
+}
+
+fn secs(t_ns: u64) -> f64 {
+    t_ns as f64 / SECOND
+}
+
+fn metric(phase: &Phase, name: &str) -> Option<f64> {
+    phase.metrics.get(name).and_then(|n| n.as_f64())
+}
+
+/// The plot of one run.
+pub fn figure(timeline: &Timeline) -> Figure {
+    let samples: Vec<_> = series::samples(timeline).collect();
+    let rss: Vec<(f64, f64)> = samples
+        .iter()
+        .map(|s| (secs(s.t_ns), mib(s.rss_bytes)))
+        .collect();
+    let vm_size = samples
+        .iter()
+        .map(|s| (secs(s.t_ns), mib(s.vm_size_bytes)))
+        .collect();
+    let at_phases = |role: Role, value: &dyn Fn(&Phase) -> Option<f64>| Steps {
+        role,
+        points: timeline
+            .phases
+            .iter()
+            .filter_map(|p| Some((secs(p.t_ns), value(p)?)))
+            .collect(),
+    };
+    // Drawn in this order: HeapInuse under HeapAlloc (often equal).
+    let mut steps = vec![
+        at_phases(Role::HeapRetained, &|p| {
+            Some(mib(p
+                .go
+                .heap_sys_bytes
+                .saturating_sub(p.go.heap_released_bytes)))
+        }),
+        at_phases(Role::HeapInuse, &|p| Some(mib(p.go.heap_inuse_bytes))),
+        at_phases(Role::HeapAlloc, &|p| Some(mib(p.go.heap_alloc_bytes))),
+        at_phases(Role::HeapGoal, &|p| {
+            metric(p, "/gc/heap/goal:bytes").map(|b| b / MIB)
+        }),
+        at_phases(Role::LazyFree, &|p| Some(mib(p.os.lazy_free_bytes))),
+    ];
+    steps.retain(|s| !s.points.is_empty());
+    let last_phase = timeline.phases.iter().map(|p| p.t_ns).max().unwrap_or(0);
+    let last_sample = samples.last().map_or(0, |s| s.t_ns);
+    // The last time the process was seen (exit may be reaped later).
+    let end_ns = last_phase.max(last_sample).max(1);
+    let peak = rss
+        .iter()
+        .copied()
+        .reduce(|a, b| if b.1 > a.1 { b } else { a });
+    let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
+        timeline
+            .phases
+            .last()
+            .and_then(|p| metric(p, "/gc/gomemlimit:bytes"))
+            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
+            .filter(|b| *b < i64::MAX as f64)
+            .map(|b| b / MIB)
+    } else {
+        None
+    };
+    Figure {
+        title: title(timeline),
+        sample_interval: humantime::format_duration(std::time::Duration::from_micros(
+            timeline.settings.sample_interval_us,
+        ))
+        .to_string(),
+        end_s: secs(end_ns),
+        rss,
+        vm_size,
+        steps,
+        phases: timeline
+            .phases
+            .iter()
+            .map(|p| (p.name.clone(), secs(p.t_ns)))
+            .collect(),
+        hwm: timeline
+            .phases
+            .iter()
+            .map(|p| (secs(p.t_ns), mib(p.os.hwm_bytes)))
+            .collect(),
+        peak,
+        memory_limit,
+        lanes: lanes(timeline),
+    }
+}
+
+/// `fixture · go version · settings · args`: what a plot or trace is of.
+pub fn title(timeline: &Timeline) -> String {
+    let mut settings: Vec<String> = timeline
+        .settings
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    if settings.is_empty() {
+        settings.push("defaults".into());
+    }
+    let mut title = format!(
+        "{} · {} · {}",
+        timeline.fixture.name,
+        timeline.toolchain.version,
+        settings.join(" ")
+    );
+    if !timeline.fixture.args.is_empty() {
+        title += &format!(" · {}", timeline.fixture.args.join(" "));
+    }
+    title
+}
+
+fn lanes(timeline: &Timeline) -> Vec<Lane> {
+    let mut gc = Vec::new();
+    let mut scav = Vec::new();
+    for event in &timeline.events {
+        match event {
+            Event::Gc(e) => gc.push(secs(e.t_ns)),
+            Event::PeriodicGc { t_ns } => gc.push(secs(*t_ns)),
+            Event::Scav(e) => scav.push(secs(e.t_ns)),
+        }
+    }
+    let calls = |which: Syscall| -> Vec<f64> {
+        let ticks = timeline.syscalls.iter().filter(|c| c.syscall == which);
+        ticks.map(|c| secs(c.t_ns)).collect()
+    };
+    let mut lanes = vec![
+        Lane {
+            name: "GC".into(),
+            ticks: gc,
+        },
+        Lane {
+            name: "scavenger".into(),
+            ticks: scav,
+        },
+        Lane {
+            name: "madvise".into(),
+            ticks: calls(Syscall::Madvise),
+        },
+        Lane {
+            name: "munmap".into(),
+            ticks: calls(Syscall::Munmap),
+        },
+    ];
+    lanes.retain(|l| !l.ticks.is_empty());
+    lanes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::series::recorded;
+
+    #[test]
+    fn the_figure_has_every_sample_phase_and_event_of_the_run() {
+        let tl = recorded();
+        let fig = figure(&tl);
+        assert_eq!(fig.rss.len(), tl.samples.len());
+        assert_eq!(fig.vm_size.len(), tl.samples.len());
+        let names: Vec<&str> = fig.phases.iter().map(|p| p.0.as_str()).collect();
+        let want: Vec<&str> = tl.phases.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, want);
+        let freed = tl.phase("freed").expect("a freed phase");
+        let retained = fig.steps.iter().find(|s| s.role == Role::HeapRetained);
+        let last = retained
+            .and_then(|s| s.points.last())
+            .expect("retained steps");
+        let want = (freed.go.heap_sys_bytes - freed.go.heap_released_bytes) as f64 / MIB;
+        assert!((last.1 - want).abs() < 1e-9);
+        let goal = fig.steps.iter().find(|s| s.role == Role::HeapGoal);
+        assert_eq!(goal.map(|s| s.points.len()), Some(tl.phases.len()));
+        let gcs = tl
+            .events
+            .iter()
+            .filter(|e| matches!(e, Event::Gc(_)))
+            .count();
+        let lane = |name: &str| {
+            fig.lanes
+                .iter()
+                .find(|l| l.name == name)
+                .map(|l| l.ticks.len())
+        };
+        assert_eq!(lane("GC"), Some(gcs));
+        let madvise = tl.syscalls.iter().filter(|c| c.syscall == Syscall::Madvise);
+        assert_eq!(lane("madvise"), Some(madvise.count()));
+        assert_eq!(lane("munmap"), None, "no munmap in this run: no lane");
+        let max = tl
+            .samples
+            .iter()
+            .map(|s| s.rss_bytes)
+            .max()
+            .expect("samples");
+        assert_eq!(fig.peak.map(|p| p.1), Some(max as f64 / MIB));
+        assert!(fig.end_s >= fig.rss.last().map_or(0.0, |p| p.0));
+        assert_eq!(fig.memory_limit, None);
+        assert!(
+            fig.title
+                .starts_with("bigbytes · go1.26.8 · GODEBUG=madvdontneed=0,gctrace=1")
+        );
+    }
+
+    #[test]
+    fn gomemlimit_is_drawn_only_when_the_run_set_it() {
+        let mut tl = recorded();
+        let limit = 250u64 << 20;
+        for p in &mut tl.phases {
+            p.metrics
+                .insert("/gc/gomemlimit:bytes".into(), limit.into());
+        }
+        assert_eq!(figure(&tl).memory_limit, None);
+        tl.settings.env.insert("GOMEMLIMIT".into(), "250MiB".into());
+        assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        let off = serde_json::Number::from(i64::MAX);
+        for p in &mut tl.phases {
+            p.metrics.insert("/gc/gomemlimit:bytes".into(), off.clone());
+        }
+        tl.settings.env.insert("GOMEMLIMIT".into(), "off".into());
+        assert_eq!(figure(&tl).memory_limit, None);
+    }
+}
