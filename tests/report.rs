@@ -166,3 +166,35 @@ fn one_version_from_two_machines_is_shown_side_by_side() {
     assert_eq!(v["rows"][0]["cells"][0]["verdict"], "holds");
     assert_eq!(v["rows"][0]["cells"][1]["verdict"], "holds");
 }
+
+#[test]
+fn kept_runs_of_other_fixture_arguments_are_an_error_not_a_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("idle.toml"),
+        r#"title = "idle, held longer now"
+article = "001"
+fixture = "idle"
+args = ["-hold", "5s"]
+[[claim]]
+id = "idle-rss-small"
+says = "the same check on runs the file no longer describes"
+check = ["os.rss@started <= 8MiB"]
+"#,
+    )
+    .unwrap();
+    let out = report(&["--experiments", dir.path().to_str().unwrap()]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{table}");
+    let row = table
+        .lines()
+        .find(|l| l.starts_with("idle-rss-small "))
+        .unwrap();
+    assert!(row.contains(" error "), "{table}");
+    assert!(
+        table.contains(
+            "the kept runs are of `idle -hold 200ms`, the experiment file now says `idle -hold 5s`"
+        ),
+        "{table}"
+    );
+}

@@ -60,7 +60,9 @@ impl Kept {
                     let kept_cell = kept.cells.iter().find(|c| c.settings == label);
                     let (runs, error) = match kept_cell {
                         _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
-                        Some(c) if c.runs > 0 || c.error.is_some() => self.timelines(kept, c),
+                        Some(c) if c.runs > 0 || c.error.is_some() => {
+                            self.timelines(kept, c, (&exp.fixture, &cell.args))
+                        }
                         _ => (Vec::new(), Some(self.not_kept(&label))),
                     };
                     reproduce::judge_cell(exp, &claims, cell, &runs, error)
@@ -88,8 +90,14 @@ impl Kept {
         )
     }
 
-    /// The kept timelines of one row, and why its runs stopped (or cannot be read).
-    fn timelines(&self, exp: &KeptExperiment, cell: &KeptCell) -> (Vec<Timeline>, Option<String>) {
+    /// The kept timelines of one row, and why its runs stopped, cannot be
+    /// read, or are not of the `fixture` and arguments the file now says.
+    fn timelines(
+        &self,
+        exp: &KeptExperiment,
+        cell: &KeptCell,
+        (fixture, args): (&str, &[String]),
+    ) -> (Vec<Timeline>, Option<String>) {
         let mut runs = Vec::new();
         for repeat in 1..=cell.runs {
             let path = self
@@ -98,7 +106,16 @@ impl Kept {
                 .join(&cell.dir)
                 .join(repeat.to_string())
                 .join("timeline.json");
-            match read_json(&path) {
+            match read_json::<Timeline>(&path) {
+                Ok(t) if t.fixture.name != fixture || t.fixture.args != args => {
+                    let why = format!(
+                        "the kept runs are of `{} {}`, the experiment file now says `{fixture} {}`: run reproduce again",
+                        t.fixture.name,
+                        t.fixture.args.join(" "),
+                        args.join(" ")
+                    );
+                    return (Vec::new(), Some(why));
+                }
                 Ok(t) => runs.push(t),
                 Err(e) => return (runs, Some(e.to_string())),
             }
