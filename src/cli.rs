@@ -91,8 +91,8 @@ struct RunArgs {
     /// Kill the fixture and fail if it has not exited after this long.
     #[arg(long, default_value = "60s", value_parser = humantime::parse_duration)]
     timeout: Duration,
-    /// Interval of the fast /proc sampler.
-    #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
+    /// Interval of the fast /proc sampler, from 100us to 1s.
+    #[arg(long, default_value = "1ms", value_parser = parse_interval)]
     interval: Duration,
     /// At every phase, read /proc/PID/smaps and print the mappings by class
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).
@@ -123,6 +123,16 @@ struct RunArgs {
 
 /// How many mmap calls the syscall summary lists.
 const FIRST_MMAPS: usize = 12;
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) {
+        Ok(d)
+    } else {
+        Err("the sampler interval must be from 100us to 1s (e.g. 250us, 1ms, 10ms)".into())
+    }
+}
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
