@@ -106,6 +106,11 @@ pub struct SamplerStats {
     /// than the next slot (a busy machine, or an interval too short for it).
     #[serde(default)]
     pub skipped: u64,
+    /// The slow tier, for comparison: wall time of the /proc reads at all
+    /// phases (status, smaps_rollup, the peak reset, smaps with maps), during
+    /// which the fixture waits. Filled in by the run, not the sampler thread.
+    #[serde(default)]
+    pub phase_read_ns: u64,
 }
 
 /// A named instant announced by the fixture, seen from both sides while the

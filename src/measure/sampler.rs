@@ -193,6 +193,7 @@ fn sample_loop(
         span_ns,
         cpu_ns: thread_cpu_ns(),
         skipped,
+        phase_read_ns: 0,
     };
     (samples, stats)
 }

@@ -261,9 +261,6 @@ mod tests {
         let err = serde_json::from_str::<Samples>(bad)
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("do not all hold count = 2 values"),
-            "{err}"
-        );
+        assert!(err.contains("do not all hold count = 2 values"), "{err}");
     }
 }
