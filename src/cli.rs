@@ -339,8 +339,12 @@ fn write_timeline(dir: &Path, timeline: &Timeline) -> Result<()> {
     let path = dir.join("timeline.json");
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("failed to write in {}", dir.display()))?;
-    tmp.write_all(report::timeline_json(timeline).as_bytes())?;
-    tmp.write_all(b"\n")?;
+    // Streamed, not built as one string: an hour of samples is tens of MB.
+    let mut out = std::io::BufWriter::new(&mut tmp);
+    serde_json::to_writer_pretty(&mut out, timeline)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    drop(out);
     tmp.persist(&path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
