@@ -39,3 +39,40 @@ fn spinning_idle_program_reports_its_phase() {
     assert!(p.os.vm_size_bytes > 10 * p.os.rss_bytes);
     assert_eq!(t.settings.env["GOMAXPROCS"], "1");
 }
+
+#[test]
+fn every_spike_is_seen_and_the_sampled_peak_matches_vmhwm() {
+    // Held 50 ms each (the benchmark holds 10 ms): long enough to be seen at
+    // 1 ms even when this machine is busy.
+    let size: u64 = 64 << 20;
+    let t = observe_fixture(
+        "spikes",
+        &[],
+        &[
+            "-count",
+            "3",
+            "-size",
+            &size.to_string(),
+            "-hold",
+            "50ms",
+            "-every",
+            "150ms",
+            "-lead",
+            "50ms",
+        ],
+    );
+    let rss: Vec<u64> = t.samples.iter().map(|s| s.rss_bytes).collect();
+    let baseline = t.phases[0].os.rss_bytes;
+    let threshold = baseline + size / 2;
+    let rising = rss
+        .windows(2)
+        .filter(|w| w[0] < threshold && w[1] >= threshold)
+        .count();
+    assert_eq!(rising, 3, "spikes seen in {} samples", rss.len());
+    let peak = *rss.iter().max().unwrap();
+    let done = t.phase("done").unwrap();
+    let hwm = done.os.hwm_bytes;
+    assert!(hwm >= baseline + size, "VmHWM {hwm} below a spike");
+    let off = (peak as f64 - hwm as f64).abs() / hwm as f64;
+    assert!(off < 0.005, "sampled peak {peak} vs VmHWM {hwm}");
+}
