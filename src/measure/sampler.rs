@@ -256,10 +256,11 @@ mod tests {
         let pid = std::process::id() as i32;
         let sampler = Sampler::start(pid, Instant::now(), Duration::from_millis(1)).unwrap();
         let latest = sampler.latest_rss();
-        std::thread::sleep(Duration::from_millis(50));
+        // 200 slots; a busy machine (parallel tests, other builds) skips many.
+        std::thread::sleep(Duration::from_millis(200));
         assert!(latest.bytes() > 0);
         let (samples, stats) = sampler.stop();
-        assert!(samples.len() >= 10, "only {} samples", samples.len());
+        assert!(samples.len() >= 5, "only {} samples", samples.len());
         let all: Vec<Sample> = samples.iter().collect();
         assert!(all.windows(2).all(|w| w[0].t_ns < w[1].t_ns));
         assert!(all.iter().all(|s| s.rss_bytes > 0));
