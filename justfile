@@ -20,6 +20,10 @@ fixtures:
 toolchain VERSION:
     scripts/install-go {{VERSION}}
 
+# The fast tier against psrecord and mprof on the spikes fixture (installs them in a venv).
+bench *ARGS:
+    scripts/bench-samplers {{ARGS}}
+
 # Review changed snapshots, one by one.
 snap-review:
     cargo insta review

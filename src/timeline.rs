@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use crate::measure::events::Event;
 use crate::measure::maps::MapsInventory;
 
+mod samples;
+pub use samples::{Sample, Samples};
+
 /// One run of one fixture, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Timeline {
@@ -22,8 +25,9 @@ pub struct Timeline {
     pub settings: Settings,
     /// Phases announced by the fixture, in order.
     pub phases: Vec<Phase>,
-    /// Fast-tier samples (statm), in time order. Ends when the process exits.
-    pub samples: Vec<Sample>,
+    /// Fast-tier samples (statm), in time order, compactly encoded: read
+    /// them with `samples.iter()`. Ends when the process exits.
+    pub samples: Samples,
     pub sampler: SamplerStats,
     /// Memory-management syscalls of every thread, in the order they were
     /// entered; empty unless the run was traced (`RunSpec::trace_syscalls`).
@@ -89,14 +93,6 @@ pub struct Settings {
     pub heap_profile: Vec<String>,
 }
 
-/// One fast-tier reading of `/proc/PID/statm`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Sample {
-    pub t_ns: u64,
-    pub rss_bytes: u64,
-    pub vm_size_bytes: u64,
-}
-
 /// What the fast-tier sampler did and what it cost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SamplerStats {
@@ -106,6 +102,15 @@ pub struct SamplerStats {
     pub span_ns: u64,
     /// CPU time the sampler thread used (CLOCK_THREAD_CPUTIME_ID).
     pub cpu_ns: u64,
+    /// Slots of the fixed-rate schedule skipped because a wakeup came later
+    /// than the next slot (a busy machine, or an interval too short for it).
+    #[serde(default)]
+    pub skipped: u64,
+    /// The slow tier, for comparison: wall time of the /proc reads at all
+    /// phases (status, smaps_rollup, the peak reset, smaps with maps), during
+    /// which the fixture waits. Filled in by the run, not the sampler thread.
+    #[serde(default)]
+    pub phase_read_ns: u64,
 }
 
 /// A named instant announced by the fixture, seen from both sides while the

@@ -60,10 +60,14 @@ fn json_output_has_the_documented_fields() {
     ] {
         assert!(phase["go"][key].is_u64(), "go.{key}");
     }
-    let sample = &v["samples"][0];
-    assert!(
-        sample["t_ns"].is_u64() && sample["rss_bytes"].is_u64() && sample["vm_size_bytes"].is_u64()
-    );
+    // The fast-tier series: one string of differences per column, `count` values each.
+    let samples = &v["samples"];
+    let count = samples["count"].as_u64().unwrap() as usize;
+    assert!(count > 0);
+    for key in ["t_us", "rss_kib", "vm_size_kib"] {
+        let column = samples[key].as_str().unwrap();
+        assert_eq!(column.split(' ').count(), count, "samples.{key}");
+    }
     // Untraced runs carry no syscall fields at all.
     assert!(v.get("syscalls").is_none() && v.get("trace").is_none());
 }
@@ -268,6 +272,54 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
         );
         assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
     }
+}
+
+#[test]
+fn an_interval_out_of_bounds_is_refused_before_anything_runs() {
+    for interval in ["0", "99us", "2s", "1h"] {
+        let out = gomemlab()
+            .args(["run", "idle", "--interval", interval])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{interval}: {stderr}");
+        let first = stderr.lines().next().unwrap_or("");
+        assert!(
+            first.starts_with("error: ") && first.contains("from 100us to 1s"),
+            "{interval}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{interval}: nothing ran");
+    }
+}
+
+#[test]
+fn a_one_second_interval_ends_soon_after_the_fixture() {
+    let started = std::time::Instant::now();
+    let out = gomemlab()
+        .args([
+            "run",
+            "idle",
+            "--json",
+            "--interval",
+            "1s",
+            "--timeout",
+            "30s",
+        ])
+        .args(["--", "-hold", "1500ms"])
+        .output()
+        .unwrap();
+    let total = started.elapsed();
+    let v: serde_json::Value = serde_json::from_str(&common::stdout_of_success(&out)).unwrap();
+    let fixture_s = v["duration_ns"].as_f64().unwrap() / 1e9;
+    let after_s = total.as_secs_f64() - fixture_s;
+    eprintln!(
+        "fixture lived {fixture_s:.3} s, the run took {:.3} s ({after_s:.3} s more)",
+        total.as_secs_f64()
+    );
+    // Generous (a busy machine, a possible build): the point is no wait for a
+    // sleeping sampler long after the fixture, and never past --timeout.
+    assert!(total.as_secs_f64() < 30.0, "took {total:?}");
+    assert!(v["samples"]["count"].as_u64().unwrap() >= 1);
 }
 
 #[test]

@@ -14,12 +14,13 @@ fn fast_tier_samples_densely_and_never_reports_zero() {
     assert_eq!(t.phases[0].name, "started");
     // 1 ms interval over ~400 ms; a loaded CI machine still gives far more than 100.
     assert!(t.samples.len() > 100, "only {} samples", t.samples.len());
+    let samples: Vec<_> = t.samples.iter().collect();
     assert!(
-        t.samples
+        samples
             .iter()
             .all(|s| s.rss_bytes > 0 && s.vm_size_bytes > 0)
     );
-    assert!(t.samples.windows(2).all(|w| w[0].t_ns < w[1].t_ns));
+    assert!(samples.windows(2).all(|w| w[0].t_ns < w[1].t_ns));
     let last = t.samples.last().unwrap();
     assert!(last.t_ns <= t.duration_ns);
     assert!(t.phases[0].t_ns < last.t_ns);
@@ -37,4 +38,41 @@ fn spinning_idle_program_reports_its_phase() {
     assert!(p.os.rss_bytes < 32 << 20, "idle RSS {}", p.os.rss_bytes);
     assert!(p.os.vm_size_bytes > 10 * p.os.rss_bytes);
     assert_eq!(t.settings.env["GOMAXPROCS"], "1");
+}
+
+#[test]
+fn every_spike_is_seen_and_the_sampled_peak_matches_vmhwm() {
+    // Held 50 ms each (the benchmark holds 10 ms): long enough to be seen at
+    // 1 ms even when this machine is busy.
+    let size: u64 = 64 << 20;
+    let t = observe_fixture(
+        "spikes",
+        &[],
+        &[
+            "-count",
+            "3",
+            "-size",
+            &size.to_string(),
+            "-hold",
+            "50ms",
+            "-every",
+            "150ms",
+            "-lead",
+            "50ms",
+        ],
+    );
+    let rss: Vec<u64> = t.samples.iter().map(|s| s.rss_bytes).collect();
+    let baseline = t.phases[0].os.rss_bytes;
+    let threshold = baseline + size / 2;
+    let rising = rss
+        .windows(2)
+        .filter(|w| w[0] < threshold && w[1] >= threshold)
+        .count();
+    assert_eq!(rising, 3, "spikes seen in {} samples", rss.len());
+    let peak = *rss.iter().max().unwrap();
+    let done = t.phase("done").unwrap();
+    let hwm = done.os.hwm_bytes;
+    assert!(hwm >= baseline + size, "VmHWM {hwm} below a spike");
+    let off = (peak as f64 - hwm as f64).abs() / hwm as f64;
+    assert!(off < 0.005, "sampled peak {peak} vs VmHWM {hwm}");
 }

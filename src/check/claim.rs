@@ -397,7 +397,7 @@ fn arith(op: char, x: Value, y: Value) -> Value {
 fn series_of(e: &Expr, t: &Timeline) -> Result<Vec<Value>, String> {
     match e {
         Expr::Ref { source: Source::Samples, field, .. } => {
-            let pick = |s: &crate::timeline::Sample| if field == "rss_bytes" { s.rss_bytes } else { s.vm_size_bytes };
+            let pick = |s: crate::timeline::Sample| if field == "rss_bytes" { s.rss_bytes } else { s.vm_size_bytes };
             Ok(t.samples
                 .iter()
                 .map(|s| Value { v: pick(s) as f64, unit: Unit::Bytes })
@@ -579,7 +579,7 @@ mod tests {
                 heap_profile: vec![],
             },
             phases: vec![phase("start", 10, 0, 3 * MIB), phase("freed", 100, 2, MIB)],
-            samples: vec![],
+            samples: Default::default(),
             sampler: SamplerStats::default(),
             syscalls: vec![
                 mmap(0, 256 * 1024, "PROT_READ|PROT_WRITE", 0x7f10_0000_0000),

@@ -50,8 +50,8 @@ pub struct RunArgs {
     /// Default: half of the RAM, at most 8 GiB.
     #[arg(long, value_name = "SIZE")]
     max_rss: Option<String>,
-    /// Interval of the fast /proc sampler.
-    #[arg(long, default_value = "1ms", value_parser = humantime::parse_duration)]
+    /// Interval of the fast /proc sampler, from 100us to 1s.
+    #[arg(long, default_value = "1ms", value_parser = parse_interval)]
     interval: Duration,
     /// At every phase, read /proc/PID/smaps and print the mappings by class
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).
@@ -82,6 +82,16 @@ pub struct RunArgs {
 
 /// How many mmap calls the syscall summary lists.
 const FIRST_MMAPS: usize = 12;
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) {
+        Ok(d)
+    } else {
+        Err("the sampler interval must be from 100us to 1s (e.g. 250us, 1ms, 10ms)".into())
+    }
+}
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {

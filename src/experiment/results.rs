@@ -271,11 +271,16 @@ fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), Resul
         .permissions(std::fs::Permissions::from_mode(0o644))
         .tempfile_in(dir)
         .map_err(io(dir))?;
-    serde_json::to_writer_pretty(&mut tmp, value).map_err(|e| ResultsError::Io {
+    // Streamed through a buffer, never built as one string: an hour of
+    // samples is tens of MB.
+    let mut out = std::io::BufWriter::new(&mut tmp);
+    serde_json::to_writer_pretty(&mut out, value).map_err(|e| ResultsError::Io {
         path: path.display().to_string(),
         error: e.into(),
     })?;
-    tmp.write_all(b"\n").map_err(io(path))?;
+    out.write_all(b"\n").map_err(io(path))?;
+    out.flush().map_err(io(path))?;
+    drop(out);
     tmp.persist(path).map_err(|e| io(path)(e.error))?;
     Ok(())
 }

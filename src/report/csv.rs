@@ -179,7 +179,7 @@ mod tests {
         let (header, rows) = read(&samples_csv(&tl).expect("csv"));
         assert_eq!(header, ["t_s", "rss_bytes", "vm_size_bytes"]);
         assert_eq!(rows.len(), tl.samples.len());
-        for (row, sample) in rows.iter().zip(&tl.samples) {
+        for (row, sample) in rows.iter().zip(tl.samples.iter()) {
             let t: f64 = row[0].parse().expect("t_s");
             assert!((t - sample.t_ns as f64 / 1e9).abs() < 1e-6);
             assert_eq!(row[1], sample.rss_bytes.to_string());

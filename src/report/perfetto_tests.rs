@@ -20,7 +20,7 @@ fn counters_follow_the_samples_and_the_phases() {
     let rss = named(&trace, Ph::Counter, "RSS");
     assert_eq!(rss.len(), tl.samples.len());
     assert_eq!(named(&trace, Ph::Counter, "VmSize").len(), tl.samples.len());
-    let (first, sample) = (rss[0], tl.samples[0]);
+    let (first, sample) = (rss[0], tl.samples.first().expect("samples"));
     assert!((first.ts - sample.t_ns as f64 / 1e3).abs() < 1e-6, "µs");
     assert!(
         (first.args["MiB"].as_f64().unwrap_or(-1.0) - sample.rss_bytes as f64 / MIB).abs() < 1e-9

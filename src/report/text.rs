@@ -96,12 +96,21 @@ pub fn phase_table(timeline: &Timeline) -> String {
         Exit::Code(c) => format!("exit {c}"),
         Exit::Signal(s) => format!("signal {s}"),
     };
+    let cpu_pct = if s.span_ns > 0 {
+        100.0 * s.cpu_ns as f64 / s.span_ns as f64
+    } else {
+        0.0
+    };
+    let per_phase_ms = s.phase_read_ns as f64 / 1e6 / timeline.phases.len().max(1) as f64;
     let _ = writeln!(
         out,
-        "{} samples ({:.0}/s, sampler CPU {:.1} ms), peak sampled RSS {} MiB, {} after {:.3} s",
+        "{} samples ({:.0}/s, sampler CPU {:.1} ms = {:.1}% of a core; phase reads {:.2} ms each), \
+         peak sampled RSS {} MiB, {} after {:.3} s",
         s.samples,
         rate,
         s.cpu_ns as f64 / 1e6,
+        cpu_pct,
+        per_phase_ms,
         mib(peak),
         exit,
         timeline.duration_ns as f64 / 1e9

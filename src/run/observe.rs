@@ -34,8 +34,10 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
 
     let mut phases = Vec::new();
     let mut profiled = Vec::new();
+    let mut phase_read_ns = 0;
     while let Some(report) = running.next_report(deadline)? {
         let t_ns = running.elapsed_ns();
+        let read_started = std::time::Instant::now();
         let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
         os_view::reset_peak(pid).map_err(|e| running.proc_error(e))?;
         let maps = if spec.maps {
@@ -43,6 +45,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         } else {
             None
         };
+        phase_read_ns += read_started.elapsed().as_nanos() as u64;
         if let Some(path) = report.heap_profile {
             profiled.push((phases.len(), path));
         }
@@ -67,7 +70,8 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     let duration_ns = running.elapsed_ns();
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
-    let (samples, sampler) = sampler.stop();
+    let (samples, mut sampler) = sampler.stop();
+    sampler.phase_read_ns = phase_read_ns;
     let stderr = running.take_stderr_kept();
     let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
 

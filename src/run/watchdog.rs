@@ -54,8 +54,7 @@ impl Watchdog {
                     let Ok(n) = file.read_at(&mut buf, 0) else {
                         return;
                     };
-                    let text = std::str::from_utf8(&buf[..n]).unwrap_or("");
-                    if let Some(s) = Statm::parse(text, page) {
+                    if let Some(s) = Statm::parse(&buf[..n], page) {
                         if s.rss_bytes > limit {
                             if let Ok(mut t) = slot.lock() {
                                 *t = Some(Tripped {

@@ -1,0 +1,97 @@
+// Command spikes is the fast tier's benchmark: short memory spikes a sampler
+// either sees or misses. After a lead time at baseline it maps -size bytes of
+// anonymous memory, touches every page (so all of it is resident), holds it
+// -hold, unmaps it (RSS drops at once), and repeats every -every, -count
+// times. The memory is mmap'd directly, not from the Go heap, so each spike
+// starts and ends exactly when the fixture says and the GC plays no part.
+//
+// Phases: start (before the first spike) and done (after the last; its peak
+// is the highest RSS of all spikes). At exit it prints its own VmHWM and CPU
+// time on stdout, for samplers that do not read the peak themselves:
+//
+//	spikes: vmhwm_kib=163900 cpu_ns=412000000
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"syscall"
+	"time"
+
+	"gomemlab/fixtures/internal/probe"
+)
+
+// pageSize is the stride used to touch memory: one write per 4 KiB page.
+const pageSize = 4096
+
+func main() {
+	count := flag.Int("count", 10, "number of spikes")
+	size := flag.Int("size", 150<<20, "size of each spike in bytes")
+	hold := flag.Duration("hold", 10*time.Millisecond, "how long each spike stays fully resident")
+	every := flag.Duration("every", 300*time.Millisecond, "time from one spike's start to the next one's")
+	lead := flag.Duration("lead", 300*time.Millisecond, "time at baseline before the first spike (and after the last)")
+	flag.Parse()
+	if *count < 0 || *size <= 0 || *hold < 0 || *every <= 0 || *lead < 0 {
+		fmt.Fprintln(os.Stderr, "spikes: -count must not be negative; -size and -every must be positive")
+		os.Exit(2)
+	}
+
+	probe.Phase("start")
+	time.Sleep(*lead)
+	next := time.Now()
+	for i := 0; i < *count; i++ {
+		time.Sleep(time.Until(next))
+		spike(*size, *hold)
+		next = next.Add(*every)
+	}
+	time.Sleep(*lead)
+	probe.Phase("done")
+	fmt.Printf("spikes: vmhwm_kib=%d cpu_ns=%d\n", vmHWM(), cpuNs())
+}
+
+// spike maps size bytes, makes every page resident, holds them, unmaps them.
+func spike(size int, hold time.Duration) {
+	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "spikes: mmap %d bytes: %v\n", size, err)
+		os.Exit(1)
+	}
+	for i := 0; i < len(mem); i += pageSize {
+		mem[i] = 1
+	}
+	time.Sleep(hold)
+	if err := syscall.Munmap(mem); err != nil {
+		fmt.Fprintf(os.Stderr, "spikes: munmap: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// vmHWM is the process's peak RSS in KiB, from /proc/self/status.
+func vmHWM() int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+			var kib int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kib)
+			return kib
+		}
+	}
+	return -1
+}
+
+// cpuNs is the CPU time (user + system) this process has used.
+func cpuNs() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return -1
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
+}
