@@ -122,7 +122,8 @@ pub struct Phase {
     pub t_ns: u64,
     pub os: OsView,
     pub go: GoView,
-    /// runtime/metrics values under `/memory/classes/` and `/gc/`, by metric name.
+    /// runtime/metrics values under `/memory/classes/`, `/gc/` and (Go 1.20+)
+    /// `/cpu/classes/`, by metric name.
     pub metrics: BTreeMap<String, serde_json::Number>,
     /// Every mapping, classified (only when the run asked for it).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -2,8 +2,8 @@
 //
 // A fixture calls Phase("name") at each interesting point. Phase reads the Go
 // runtime's own view of memory at that instant (runtime.MemStats plus the
-// /memory/classes/ and /gc/ metrics of runtime/metrics), encodes it as one
-// JSON line and hands it to the harness.
+// /memory/classes/, /gc/ and /cpu/classes/ metrics of runtime/metrics),
+// encodes it as one JSON line and hands it to the harness.
 //
 // Harness mode: when GOMEMLAB_PROBE_FDS is "W,R", the line is written to fd W
 // and Phase blocks until it reads a '\n' from fd R, so the harness can measure
@@ -108,10 +108,26 @@ type recorder struct {
 	heap    heapConfig
 }
 
+// sentPrefixes are the runtime/metrics a phase line carries: memory classes,
+// GC counters, and (Go 1.20+) the CPU classes, which say how much CPU the GC
+// took (/cpu/classes/gc/total:cpu-seconds against /cpu/classes/total).
+// Prefixes, not names, so a Go without a metric simply does not send it.
+var sentPrefixes = []string{"/memory/classes/", "/gc/", "/cpu/classes/"}
+
+// sentMetric says whether a phase line carries the metric called name.
+func sentMetric(name string) bool {
+	for _, p := range sentPrefixes {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func newRecorder() *recorder {
 	r := &recorder{}
 	for _, d := range metrics.All() {
-		if !strings.HasPrefix(d.Name, "/memory/classes/") && !strings.HasPrefix(d.Name, "/gc/") {
+		if !sentMetric(d.Name) {
 			continue
 		}
 		if d.Kind != metrics.KindUint64 && d.Kind != metrics.KindFloat64 {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/metrics"
 	"strings"
 	"testing"
 )
@@ -78,8 +79,17 @@ func checkLine(t *testing.T, line []byte) (string, int64) {
 		}
 	}
 	for k := range ms {
-		if !strings.HasPrefix(k, "/memory/classes/") && !strings.HasPrefix(k, "/gc/") {
+		if !strings.HasPrefix(k, "/memory/classes/") && !strings.HasPrefix(k, "/gc/") && !strings.HasPrefix(k, "/cpu/classes/") {
 			t.Fatalf("unexpected metric %s", k)
+		}
+	}
+	// The CPU classes exist since Go 1.20: where the runtime has them, the
+	// line carries them.
+	for _, d := range metrics.All() {
+		if strings.HasPrefix(d.Name, "/cpu/classes/") {
+			if _, ok := ms[d.Name]; !ok {
+				t.Fatalf("metric %s missing: %s", d.Name, line)
+			}
 		}
 	}
 	seq, err := top["seq"].(json.Number).Int64()
