@@ -480,8 +480,10 @@ fn artifact_folders(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     found
 }
 
+/// `--out` is a results folder: a second run into it replaces the first
+/// whole, so its heap profiles never mix with the earlier run's.
 #[test]
-fn two_runs_sharing_out_keep_their_artifacts_apart() {
+fn a_second_run_into_the_same_out_replaces_the_first_whole() {
     let dir = tempfile::tempdir().unwrap();
     for _ in 0..2 {
         gomemlab()
@@ -492,16 +494,18 @@ fn two_runs_sharing_out_keep_their_artifacts_apart() {
             .success();
     }
     let runs = artifact_folders(dir.path());
-    assert_eq!(runs.len(), 2, "{runs:?}");
-    for run in &runs {
-        let name = run.file_name().unwrap().to_string_lossy().into_owned();
-        assert!(name.starts_with("idle-"), "{name}");
-        let files: Vec<_> = std::fs::read_dir(run)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(files, ["001-started.pb.gz"], "{name}");
-    }
+    assert_eq!(runs.len(), 1, "{runs:?}");
+    let run = &runs[0];
+    let name = run.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("idle-"), "{name}");
+    let files: Vec<_> = std::fs::read_dir(run)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files, ["001-started.pb.gz"], "{name}");
+    // The kept timeline names the profile of the run that is there.
+    let timeline = std::fs::read_to_string(dir.path().join("timeline.json")).unwrap();
+    assert!(timeline.contains(&name), "the timeline points at {name}");
 }
 
 #[test]
