@@ -11,13 +11,15 @@ use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
 use crate::build::fixture::{BuildError, Fixtures};
-use crate::build::toolchain;
 use crate::experiment;
 use crate::experiment::reproduce::{self, Progress, ReproduceError};
 use crate::report;
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunError, RunSpec};
 use crate::timeline::Timeline;
+
+mod toolchains;
+use toolchains::resolve as resolve_toolchain;
 
 /// Exit codes: 0 success, 2 bad input or set-up, 3 fixture build failed, 4 fixture run failed.
 pub mod exit_code {
@@ -49,6 +51,8 @@ enum Command {
         #[arg(long, value_name = "GO")]
         go: Option<String>,
     },
+    /// List the installed Go toolchains and where they are (--fetch to download some).
+    Toolchains(toolchains::ToolchainsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,8 +78,9 @@ struct ReproduceArgs {
 struct RunArgs {
     /// Fixture to run (a directory of go-fixtures/, e.g. bigbytes, idle).
     fixture: String,
-    /// Go toolchain: a `go` binary, a GOROOT, or a name like go1.21.13 looked up
-    /// under $GOMEMLAB_TOOLCHAINS. Default: $GOMEMLAB_GO, else `go` on PATH.
+    /// Go toolchain: a release like go1.22.10 (or go1.22: its latest supported
+    /// patch), fetched into $GOMEMLAB_TOOLCHAINS when missing; a GOROOT; or a
+    /// `go` binary. Default: $GOMEMLAB_GO, else `go` on PATH.
     #[arg(long, value_name = "GO")]
     go: Option<String>,
     /// Runtime setting for the fixture, repeatable: GODEBUG, GOGC, GOMEMLIMIT,
@@ -140,6 +145,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Reproduce(args) => reproduce(args),
         Command::Fixtures { build, go } => list_fixtures(build, go.as_deref()),
+        Command::Toolchains(args) => toolchains::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -206,7 +212,7 @@ fn run(args: RunArgs) -> Result<()> {
         profiles.check()?;
         spec.heap_profiles = Some(profiles);
     }
-    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let toolchain = resolve_toolchain(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
     let timeline = observe(&built, &toolchain, &spec)?;
     if let Some(dir) = &args.out {
@@ -264,7 +270,7 @@ fn reproduce(args: ReproduceArgs) -> Result<()> {
         experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
         Some(args.only.as_slice())
     };
-    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let toolchain = resolve_toolchain(args.go.as_deref())?;
     let total: usize = experiments
         .iter()
         .map(|e| e.cells.len() * e.repeats as usize)
@@ -306,7 +312,7 @@ struct UsageError(String);
 fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     let fixtures = Fixtures::bundled();
     let toolchain = if build {
-        Some(toolchain::resolve(go)?)
+        Some(resolve_toolchain(go)?)
     } else {
         None
     };

@@ -200,7 +200,7 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
         ),
         (
             &["run", "idle", "--go", "go1.0.99"],
-            "just toolchain 1.0.99",
+            "go1.0.99 is older than go1.19",
         ),
         (
             &["run", "idle", "--heap-profile", "start,end"],
