@@ -171,3 +171,31 @@ fn a_release_is_fetched_the_go_way_listed_and_then_used_offline() {
     assert_eq!(go, goroot.join("bin/go").display().to_string());
     assert_eq!(version, "go1.22.10");
 }
+
+#[test]
+fn ci_covers_supported_releases_only_and_github_covers_them_all() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let supported = gomemlab::build::toolchain::supported();
+    let workflow = std::fs::read_to_string(root.join(".github/workflows/ci.yml")).unwrap();
+    let quoted: Vec<String> = supported
+        .iter()
+        .map(|v| format!("'{}.{}.{}'", v.major, v.minor, v.patch))
+        .collect();
+    let matrix = format!("go: [{}]", quoted.join(", "));
+    assert!(
+        workflow.lines().any(|l| l.trim() == matrix),
+        "the workflow's matrix should be `{matrix}`"
+    );
+    let run = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    let line = run
+        .lines()
+        .find(|l| l.starts_with("GO_VERSIONS=("))
+        .unwrap();
+    let names = line["GO_VERSIONS=(".len()..].trim_end_matches(')');
+    for name in names.split_whitespace() {
+        assert!(
+            name == "all" || supported.iter().any(|v| v.name() == name),
+            "{name} in .ci/run is not a supported release"
+        );
+    }
+}
