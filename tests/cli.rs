@@ -238,7 +238,8 @@ fn too_old_or_broken_go_is_refused() {
     let fake = dir.path().join("go");
     std::fs::write(
         &fake,
-        "#!/bin/sh\necho 'go version go1.18.10 linux/amd64'\n",
+        "#!/bin/sh\n[ \"$1\" = env ] && printf 'go1.18.10\\n/fake/goroot\\n' && exit 0\n\
+         echo 'go version go1.18.10 linux/amd64'\n",
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
