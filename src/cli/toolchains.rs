@@ -65,6 +65,7 @@ pub fn run(args: ToolchainsArgs) -> Result<()> {
     let text = listing(
         &toolchain::list_installed(),
         on_path.as_ref(),
+        &toolchain::system_toolchains(),
         &toolchain::toolchains_dir(),
     );
     out.write_all(text.as_bytes())?;
@@ -73,16 +74,26 @@ pub fn run(args: ToolchainsArgs) -> Result<()> {
 
 /// The listing: one line per toolchain (version, GOROOT, note), the cache
 /// folder, and the supported releases not installed yet.
-fn listing(installed: &[Installed], on_path: Option<&Toolchain>, dir: &Path) -> String {
+fn listing(
+    installed: &[Installed],
+    on_path: Option<&Toolchain>,
+    system: &[Toolchain],
+    dir: &Path,
+) -> String {
     let mut rows: Vec<(Installed, Option<&str>)> =
         installed.iter().map(|i| (i.clone(), None)).collect();
-    if let Some(t) = on_path {
+    let others = on_path.map(|t| (t, "go on PATH")).into_iter().chain(
+        system
+            .iter()
+            .map(|t| (t, "system package: pass --go with its path")),
+    );
+    for (t, note) in others {
         let goroot = t.go.parent().and_then(Path::parent).unwrap_or(&t.go);
         let found = Installed {
             version: t.version,
             goroot: goroot.to_path_buf(),
         };
-        rows.push((found, Some("go on PATH")));
+        rows.push((found, Some(note)));
     }
     rows.sort_by_key(|(i, _)| i.version);
     let lines: Vec<String> = rows.iter().map(|(i, note)| line(i, *note)).collect();
@@ -136,15 +147,23 @@ mod tests {
             go: PathBuf::from("/usr/local/go/bin/go"),
             version: v("go1.26.8"),
         };
-        let text = listing(&installed, Some(&on_path), Path::new("/c"));
+        let debian = Toolchain {
+            go: PathBuf::from("/usr/lib/go-1.19/bin/go"),
+            version: v("go1.19.8"),
+        };
+        let text = listing(&installed, Some(&on_path), &[debian], Path::new("/c"));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
+            "go1.19.8   /usr/lib/go-1.19  (system package: pass --go with its path)"
+        );
+        assert_eq!(
+            lines[1],
             "go1.21.13  /c/mod/golang.org/toolchain@v0.0.1-go1.21.13.linux-amd64"
         );
-        assert_eq!(lines[1], "go1.26.8   /usr/local/go  (go on PATH)");
-        assert_eq!(lines[2], "cache: /c");
-        assert!(lines[3].starts_with("supported, not installed: go1.19.13 go1.20.14 go1.22"));
-        assert!(!lines[3].contains("go1.21.13"), "{}", lines[3]);
+        assert_eq!(lines[2], "go1.26.8   /usr/local/go  (go on PATH)");
+        assert_eq!(lines[3], "cache: /c");
+        assert!(lines[4].starts_with("supported, not installed: go1.19.13 go1.20.14 go1.22"));
+        assert!(!lines[4].contains("go1.21.13"), "{}", lines[4]);
     }
 }

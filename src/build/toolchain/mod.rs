@@ -150,6 +150,21 @@ pub fn on_path_toolchain() -> Option<Toolchain> {
     probe(&go).ok()
 }
 
+/// Toolchains from the system's packages: Debian's and Ubuntu's
+/// `golang-1.X-go` (`/usr/lib/go-1.X`), oldest first.
+pub fn system_toolchains() -> Vec<Toolchain> {
+    let Ok(entries) = std::fs::read_dir("/usr/lib") else {
+        return Vec::new();
+    };
+    let mut found: Vec<Toolchain> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("go-1."))
+        .filter_map(|e| probe(&e.path().join("bin/go")).ok())
+        .collect();
+    found.sort_by_key(|t| t.version);
+    found
+}
+
 /// `cmd` found in a PATH folder.
 fn on_path(cmd: &str) -> Option<PathBuf> {
     let paths = std::env::var_os("PATH")?;
