@@ -45,7 +45,8 @@ impl Installed {
 /// `$XDG_CACHE_HOME/gomemlab/toolchains`, else `~/.cache/gomemlab/toolchains`.
 pub fn toolchains_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("GOMEMLAB_TOOLCHAINS").filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
+        // Go wants an absolute GOMODCACHE.
+        return std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(dir));
     }
     let xdg = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
