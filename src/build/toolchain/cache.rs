@@ -194,18 +194,48 @@ pub fn fetch(
         let proxy = std::env::var("GOPROXY").map_or(String::new(), |p| format!("; GOPROXY={p}"));
         fail(format!("{e}{proxy}"))
     })?;
-    if got != version {
-        return Err(fail(format!(
-            "`{}` answered as {got}: fetching needs a go1.21 or later on PATH",
-            bootstrap.display()
-        )));
-    }
+    let goroot = if got == version {
+        goroot
+    } else {
+        // A go older than go1.21 ignores GOTOOLCHAIN: download the same module
+        // with `go mod download`, then do what the switch does (mark it executable).
+        let module = format!("golang.org/toolchain@{}", module_version(version));
+        let root = probe::mod_download(&bootstrap, &module, &env[1..], FETCH_TIMEOUT)
+            .map_err(|e| fail(e.to_string()))?;
+        make_executable(&root).map_err(|e| fail(format!("cannot mark it executable: {e}")))?;
+        let answer = probe::go_env(&root.join("bin/go"), &[], probe::ENV_TIMEOUT)
+            .map_err(|e| fail(e.to_string()))?;
+        if answer.version != version {
+            return Err(fail(format!("it says it is {}", answer.version)));
+        }
+        answer.goroot
+    };
     on_progress(&Fetch::Done {
         version,
         goroot: goroot.clone(),
         elapsed: started.elapsed(),
     });
     Ok(Installed { version, goroot })
+}
+
+/// Marks the commands of a toolchain module executable (a module zip keeps
+/// no file modes): `bin/*` and `pkg/tool/*/*`, as Go's toolchain switch does.
+fn make_executable(goroot: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mut folders = vec![goroot.join("bin")];
+    for entry in std::fs::read_dir(goroot.join("pkg/tool"))? {
+        folders.push(entry?.path());
+    }
+    for folder in folders {
+        for entry in std::fs::read_dir(folder)? {
+            let path = entry?.path();
+            let mode = std::fs::metadata(&path)?.permissions().mode();
+            if path.is_file() && mode & 0o111 == 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode | 0o555))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

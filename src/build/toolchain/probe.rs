@@ -76,9 +76,63 @@ pub fn go_env(go: &Path, env: &[(&str, &Path)], timeout: Duration) -> Result<GoE
     })
 }
 
+/// `go mod download -json MODULE@VERSION` (for a `go` older than go1.21,
+/// which cannot switch toolchains): the folder the module was extracted to.
+pub fn mod_download(
+    go: &Path,
+    module: &str,
+    env: &[(&str, &Path)],
+    timeout: Duration,
+) -> Result<PathBuf, Failure> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Download {
+        dir: Option<PathBuf>,
+        error: Option<String>,
+    }
+    let mut cmd = Command::new(go);
+    cmd.args(["mod", "download", "-json", module])
+        .env("GOTOOLCHAIN", "local")
+        .env_remove("GOFLAGS")
+        .env_remove("GOROOT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let (status, stdout, stderr) = run_raw(cmd, timeout)?;
+    let answer: Option<Download> = serde_json::from_str(&stdout).ok();
+    match answer {
+        Some(Download { dir: Some(dir), .. }) if status.success() => Ok(dir),
+        Some(Download {
+            error: Some(error), ..
+        }) => Err(Failure::Exit {
+            status: status.to_string(),
+            stderr: error,
+        }),
+        _ => Err(Failure::Exit {
+            status: status.to_string(),
+            stderr: tail(&stderr, 3),
+        }),
+    }
+}
+
 /// Runs `cmd` in a neutral directory (so no go.mod nearby matters) and
 /// returns its stdout, killing it at `timeout`.
-fn run(mut cmd: Command, timeout: Duration) -> Result<String, Failure> {
+fn run(cmd: Command, timeout: Duration) -> Result<String, Failure> {
+    let (status, stdout, stderr) = run_raw(cmd, timeout)?;
+    if !status.success() {
+        return Err(Failure::Exit {
+            status: status.to_string(),
+            stderr: tail(&stderr, 3),
+        });
+    }
+    Ok(stdout)
+}
+
+/// Runs `cmd` to its end or `timeout`: its status, stdout and stderr.
+fn run_raw(
+    mut cmd: Command,
+    timeout: Duration,
+) -> Result<(std::process::ExitStatus, String, String), Failure> {
     let mut child = cmd
         .current_dir(std::env::temp_dir())
         .stdin(Stdio::null())
@@ -99,13 +153,7 @@ fn run(mut cmd: Command, timeout: Duration) -> Result<String, Failure> {
     };
     let stdout = stdout_reader.map(join).unwrap_or_default();
     let stderr = stderr_reader.map(join).unwrap_or_default();
-    if !status.success() {
-        return Err(Failure::Exit {
-            status: status.to_string(),
-            stderr: tail(&stderr, 3),
-        });
-    }
-    Ok(stdout)
+    Ok((status, stdout, stderr))
 }
 
 fn drain(mut pipe: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
