@@ -16,9 +16,13 @@ test:
 fixtures:
     cargo run --release -- fixtures --build
 
-# Install an official Go release under ~/.cache/gomemlab/toolchains (e.g. just toolchain 1.21.13).
-toolchain VERSION:
-    scripts/install-go {{VERSION}}
+# Fetch official Go releases into gomemlab's cache (e.g. just toolchain go1.21.13, just toolchain all).
+toolchain +VERSIONS:
+    cargo run --release -- toolchains --fetch {{VERSIONS}}
+
+# List the installed Go toolchains and where they are.
+toolchains:
+    cargo run --release -- toolchains
 
 # The fast tier against psrecord and mprof on the spikes fixture (installs them in a venv).
 bench *ARGS:
@@ -28,12 +32,13 @@ bench *ARGS:
 snap-review:
     cargo insta review
 
-# Lints: Rust and Go.
+# Lints: Rust, Go and the GitHub workflow.
 lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets -- -D warnings
     test -z "$(gofmt -l go-fixtures)"
     cd go-fixtures && go vet ./... && go vet -tags gomemlab_heapprofile ./...
+    go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # Format Rust and Go sources.
 fmt:

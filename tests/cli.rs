@@ -216,7 +216,7 @@ fn bad_input_is_one_clear_line_and_exit_code_2() {
         ),
         (
             &["run", "idle", "--go", "go1.0.99"],
-            "just toolchain 1.0.99",
+            "go1.0.99 is older than go1.19",
         ),
         (
             &["run", "idle", "--heap-profile", "start,end"],
@@ -346,7 +346,8 @@ fn too_old_or_broken_go_is_refused() {
     let fake = dir.path().join("go");
     std::fs::write(
         &fake,
-        "#!/bin/sh\necho 'go version go1.18.10 linux/amd64'\n",
+        "#!/bin/sh\n[ \"$1\" = env ] && printf 'go1.18.10\\n/fake/goroot\\n' && exit 0\n\
+         echo 'go version go1.18.10 linux/amd64'\n",
     )
     .unwrap();
     std::fs::set_permissions(&fake, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();

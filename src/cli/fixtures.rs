@@ -5,12 +5,11 @@ use std::io::Write as _;
 use anyhow::Result;
 
 use crate::build::fixture::Fixtures;
-use crate::build::toolchain;
 
 pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     let fixtures = Fixtures::bundled();
     let toolchain = if build {
-        Some(toolchain::resolve(go)?)
+        Some(super::toolchains::resolve(go)?)
     } else {
         None
     };

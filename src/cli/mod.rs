@@ -6,6 +6,7 @@ mod fixtures;
 mod report;
 mod reproduce;
 mod run;
+mod toolchains;
 
 use std::process::ExitCode;
 
@@ -52,6 +53,8 @@ enum Command {
         #[arg(long, value_name = "GO")]
         go: Option<String>,
     },
+    /// List the installed Go toolchains and where they are (--fetch to download some).
+    Toolchains(toolchains::ToolchainsArgs),
 }
 
 /// Entry point of the binary.
@@ -69,6 +72,7 @@ pub fn main() -> ExitCode {
         Command::Fixtures { build, go } => {
             fixtures::list_fixtures(build, go.as_deref()).map(|()| 0)
         }
+        Command::Toolchains(args) => toolchains::run(args).map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -214,10 +214,12 @@ struct Lane {
 /// DIR` itself for one toolchain, `DIR/<go version>/` for several.
 fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Result<Vec<Lane>> {
     let toolchains: Vec<Toolchain> = if gos.is_empty() {
-        vec![toolchain::resolve(None)?]
+        vec![super::toolchains::resolve(None)?]
     } else {
-        gos.iter()
-            .map(|g| toolchain::resolve(Some(g)))
+        // `all`: the latest patch of every supported minor.
+        toolchain::expand(gos)
+            .iter()
+            .map(|g| super::toolchains::resolve(Some(g)))
             .collect::<Result<_, _>>()?
     };
     let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();

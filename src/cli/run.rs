@@ -8,7 +8,6 @@ use anyhow::{Context, Result};
 
 use super::UsageError;
 use crate::build::fixture::Fixtures;
-use crate::build::toolchain;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::observe::observe;
@@ -144,7 +143,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         profiles.check()?;
         spec.heap_profiles = Some(profiles);
     }
-    let toolchain = toolchain::resolve(args.go.as_deref())?;
+    let toolchain = super::toolchains::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
     let timeline = observe(&built, &toolchain, &spec)?;
     if let Some(dir) = &out {

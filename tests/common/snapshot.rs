@@ -1,11 +1,14 @@
 //! The snapshot test of one experiment file, shared by `tests/experiments.rs`
 //! and the slow lane: run it on the Go under test and snapshot its verdicts
 //! and bounds per Go minor version (`snapshots/<experiment>@go1.26.snap`).
+//! A minor with no snapshot fails with one message saying how to create and
+//! review them (never a silent pass, never an assertion with a backtrace).
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use gomemlab::build::fixture::Fixtures;
+use gomemlab::build::toolchain::GoVersion;
 use gomemlab::check::claim::Verdict;
 use gomemlab::experiment;
 use gomemlab::experiment::reproduce::run_experiment;
@@ -15,10 +18,28 @@ use gomemlab::report;
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
 pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
-    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let fixtures = Fixtures::bundled();
     let exp = experiment::load(path, &fixtures.names())?;
     let toolchain = super::toolchain();
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let minor = toolchain.version.minor_name();
+    if !snapshots
+        .join(format!("{}@{minor}.snap", exp.name))
+        .is_file()
+        && !creating_snapshots()
+    {
+        let slow = path.parent().and_then(Path::file_name) == Some("slow".as_ref());
+        return Err(Box::new(NoSnapshot {
+            name: exp.name.clone(),
+            version: toolchain.version,
+            test: if slow {
+                "slow_experiments"
+            } else {
+                "experiments"
+            },
+        }));
+    }
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let result = run_experiment(&exp, toolchain, &fixtures, None, &mut |_| Ok(()));
     for cell in &result.cells {
         if let Some(e) = &cell.error {
@@ -31,16 +52,58 @@ pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
         }
     }
     let mut settings = insta::Settings::clone_current();
-    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots"));
+    settings.set_snapshot_path(snapshots);
     settings.set_prepend_module_to_snapshot(false);
-    settings.set_snapshot_suffix(toolchain.version.minor_name());
+    settings.set_snapshot_suffix(&minor);
     settings.set_input_file(path);
-    settings.set_description(format!(
-        "{} on {}",
-        exp.title,
-        toolchain.version.minor_name()
-    ));
+    settings.set_description(format!("{} on {}", exp.title, minor));
     settings.set_omit_expression(true);
     settings.bind(|| insta::assert_snapshot!(exp.name.clone(), report::verdict_snapshot(&result)));
     Ok(())
 }
+
+/// Whether insta was asked to write snapshots that do not exist yet
+/// (`INSTA_UPDATE=always|new|unseen|force`, as `cargo insta test` sets it).
+fn creating_snapshots() -> bool {
+    matches!(
+        std::env::var("INSTA_UPDATE").as_deref(),
+        Ok("always" | "1" | "new" | "unseen" | "force")
+    )
+}
+
+/// The failure of a test whose experiment has no snapshot for this Go minor:
+/// what is missing and how to create and review it, instead of an assertion.
+struct NoSnapshot {
+    name: String,
+    version: GoVersion,
+    test: &'static str,
+}
+
+impl std::fmt::Display for NoSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let NoSnapshot {
+            name,
+            version,
+            test,
+        } = self;
+        let minor = version.minor_name();
+        write!(
+            f,
+            "no snapshot for `{name}` on {minor} (tests/snapshots/{name}@{minor}.snap).\n\
+             Snapshots are kept per Go minor; to create the missing {minor} ones:\n  \
+             GOMEMLAB_GO={version} INSTA_UPDATE=always cargo test --test {test}\n\
+             then read every new tests/snapshots/*@{minor}.snap before committing it (a verdict \
+             or bound that looks wrong is a finding, not a snapshot);\n\
+             or: GOMEMLAB_GO={version} cargo insta test --test {test} && cargo insta review"
+        )
+    }
+}
+
+// The harness shows a failure with `{:?}`: the message as it is, not quoted.
+impl std::fmt::Debug for NoSnapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
+}
+
+impl std::error::Error for NoSnapshot {}

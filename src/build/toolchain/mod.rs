@@ -1,0 +1,226 @@
+//! Which `go` builds the fixtures: `--go` (a release name like `go1.22.10`
+//! or `go1.22`, a GOROOT, or a `go` binary), else `$GOMEMLAB_GO`, else `go`
+//! on PATH. A named release missing from the cache is fetched the Go way
+//! (see [`cache`]); every toolchain's version comes from `go env GOVERSION`.
+
+mod cache;
+mod probe;
+mod version;
+
+use std::path::{Path, PathBuf};
+
+pub use cache::{
+    FETCH_TIMEOUT, Fetch, Installed, fetch, installed, list_installed, toolchains_dir,
+};
+pub use version::{ALL, GoVersion, MIN_MINOR, expand, release_name, supported};
+
+const HOW_TO_GET: &str = "pass --go a release name (e.g. go1.22.10, fetched through the Go \
+     module proxy), a GOROOT, or a `go` binary";
+
+/// A usable Go toolchain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toolchain {
+    /// The `go` command (an absolute path).
+    pub go: PathBuf,
+    /// What `go env GOVERSION` says.
+    pub version: GoVersion,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ToolchainError {
+    #[error("no Go toolchain found ({looked}): {HOW_TO_GET}")]
+    NotFound { looked: String },
+    #[error("`{go}` does not work as a Go toolchain ({reason}): {HOW_TO_GET}")]
+    Unusable { go: String, reason: String },
+    #[error(
+        "`{go}` is {version}, older than go1.{MIN_MINOR}: {HOW_TO_GET} of go1.{MIN_MINOR} or later"
+    )]
+    TooOld { go: String, version: String },
+    #[error(
+        "{name} is older than go1.{MIN_MINOR}, the oldest gomemlab supports: pick a later \
+         release (`gomemlab toolchains` lists the supported ones)"
+    )]
+    Unsupported { name: String },
+    #[error(
+        "{name} is not installed and fetching it into {dir} failed ({reason}): check the network \
+         and GOPROXY, fetch it elsewhere with `gomemlab toolchains --fetch {name}` and copy {dir}, \
+         or pass --go a GOROOT or a `go` binary"
+    )]
+    FetchFailed {
+        name: String,
+        dir: String,
+        reason: String,
+    },
+    #[error("`{ALL}` names several toolchains ({names}); here --go takes one, e.g. {first}")]
+    Several { names: String, first: String },
+}
+
+/// Finds the toolchain: `spec` (from `--go`), else `$GOMEMLAB_GO`, else `go`
+/// on PATH, fetching a named release if needed (silently).
+pub fn resolve(spec: Option<&str>) -> Result<Toolchain, ToolchainError> {
+    resolve_with(spec, &mut |_| {})
+}
+
+/// The same, telling `on_fetch` when a named release is being downloaded.
+pub fn resolve_with(
+    spec: Option<&str>,
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Toolchain, ToolchainError> {
+    let env_spec = std::env::var("GOMEMLAB_GO").ok().filter(|s| !s.is_empty());
+    let (go, expected) = match spec.or(env_spec.as_deref()) {
+        Some(spec) => locate(spec, on_fetch)?,
+        None => {
+            let go = on_path("go").ok_or_else(|| ToolchainError::NotFound {
+                looked: "no --go, no $GOMEMLAB_GO, no `go` on PATH".into(),
+            })?;
+            (go, None)
+        }
+    };
+    let toolchain = probe(&go)?;
+    match expected {
+        Some(wanted) if wanted != toolchain.version => Err(ToolchainError::Unusable {
+            go: go.display().to_string(),
+            reason: format!("it says it is {}, not {wanted}", toolchain.version),
+        }),
+        _ => Ok(toolchain),
+    }
+}
+
+/// Turns a `--go` value into an absolute path of a `go` command, and the
+/// version it must be when the value named one.
+fn locate(
+    spec: &str,
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<(PathBuf, Option<GoVersion>), ToolchainError> {
+    if spec == ALL {
+        let all: Vec<String> = supported().iter().map(GoVersion::name).collect();
+        return Err(ToolchainError::Several {
+            names: all.join(" "),
+            first: all.first().cloned().unwrap_or_default(),
+        });
+    }
+    if let Some(version) = release_name(spec) {
+        return Ok((named(version, on_fetch)?, Some(version)));
+    }
+    let path = Path::new(spec);
+    let found = if path.is_dir() {
+        // A GOROOT, or the folder a go.dev/dl tarball was unpacked in (its go/).
+        [path.join("bin/go"), path.join("go/bin/go")]
+            .into_iter()
+            .find(|candidate| candidate.is_file())
+            .ok_or_else(|| ToolchainError::NotFound {
+                looked: format!("{spec} is a folder with no bin/go"),
+            })?
+    } else if path.is_file() {
+        path.to_path_buf()
+    } else if let Some(found) = on_path(spec).filter(|_| !spec.contains('/')) {
+        found
+    } else {
+        return Err(ToolchainError::NotFound {
+            looked: format!("{spec} does not exist"),
+        });
+    };
+    let absolute = std::path::absolute(&found).map_err(|e| ToolchainError::Unusable {
+        go: spec.to_string(),
+        reason: e.to_string(),
+    })?;
+    Ok((absolute, None))
+}
+
+/// The `go` of release `version`: installed in the cache, else the `go` on
+/// PATH when it is that release, else fetched.
+fn named(version: GoVersion, on_fetch: &mut dyn FnMut(&Fetch)) -> Result<PathBuf, ToolchainError> {
+    if !version.is_supported_minor() {
+        return Err(ToolchainError::Unsupported {
+            name: version.name(),
+        });
+    }
+    if let Some(installed) = installed(version) {
+        return Ok(installed.go());
+    }
+    if let Some(path_go) = on_path_toolchain().filter(|t| t.version == version) {
+        return Ok(path_go.go);
+    }
+    Ok(fetch(version, on_fetch)?.go())
+}
+
+/// The `go` on PATH, when there is one that works.
+pub fn on_path_toolchain() -> Option<Toolchain> {
+    let go = std::path::absolute(on_path("go")?).ok()?;
+    probe(&go).ok()
+}
+
+/// Toolchains from the system's packages: Debian's and Ubuntu's
+/// `golang-1.X-go` (`/usr/lib/go-1.X`), oldest first.
+pub fn system_toolchains() -> Vec<Toolchain> {
+    let Ok(entries) = std::fs::read_dir("/usr/lib") else {
+        return Vec::new();
+    };
+    let mut found: Vec<Toolchain> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with("go-1."))
+        .filter_map(|e| probe(&e.path().join("bin/go")).ok())
+        .collect();
+    found.sort_by_key(|t| t.version);
+    found
+}
+
+/// `cmd` found in a PATH folder.
+fn on_path(cmd: &str) -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(cmd))
+        .find(|p| p.is_file())
+}
+
+/// Asks `go env GOVERSION GOROOT` (with a timeout) and checks the minimum.
+fn probe(go: &Path) -> Result<Toolchain, ToolchainError> {
+    let shown = go.display().to_string();
+    let env = probe::go_env(go, &[], probe::ENV_TIMEOUT).map_err(|e| ToolchainError::Unusable {
+        go: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    if !env.version.is_supported_minor() {
+        return Err(ToolchainError::TooOld {
+            go: shown,
+            version: env.version.name(),
+        });
+    }
+    Ok(Toolchain {
+        go: go.to_path_buf(),
+        version: env.version,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_named_release_before_the_minimum_is_refused_before_any_download() {
+        let err = named(GoVersion::parse("go1.0.99").unwrap(), &mut |_| {
+            panic!("nothing should be fetched")
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("older than go1.19"), "{err}");
+    }
+
+    #[test]
+    fn all_is_refused_where_one_toolchain_is_needed() {
+        let err = locate(ALL, &mut |_| {}).unwrap_err().to_string();
+        assert!(err.contains("several toolchains"), "{err}");
+        assert!(err.contains(&supported()[0].name()), "{err}");
+    }
+
+    #[test]
+    fn a_missing_path_says_what_to_pass() {
+        let err = locate("/no/such/go", &mut |_| {}).unwrap_err().to_string();
+        assert!(
+            err.contains("/no/such/go does not exist") && err.contains("GOROOT"),
+            "{err}"
+        );
+        let err = locate("/", &mut |_| {}).unwrap_err().to_string();
+        assert!(err.contains("a folder with no bin/go"), "{err}");
+    }
+}
