@@ -33,6 +33,10 @@ pub struct CellResult {
     /// Why the runs failed, when they did (every claim then says `error`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The highest CPU pressure share among the runs that were busy
+    /// ([`crate::measure::contention::BUSY_SHARE`]); none when no run was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<f64>,
 }
 
 /// What the caller hears while an experiment runs.
@@ -114,6 +118,7 @@ pub fn run_experiment(
                     .map(|c| claim::without_runs(c, Verdict::NotApplicable))
                     .collect(),
                 error: None,
+                busy: None,
             });
             continue;
         }
@@ -151,10 +156,15 @@ pub fn run_experiment(
             };
             results.push(result);
         }
+        let busy = runs
+            .iter()
+            .filter_map(|t| t.contention.as_ref()?.busy())
+            .reduce(f64::max);
         cells.push(CellResult {
             settings: cell.label(),
             claims: results,
             error,
+            busy,
         });
     }
     Ok(ExperimentResult {
