@@ -9,7 +9,8 @@
 // peak RSS then grow with the load of the machine instead of following
 // GOGC. The pauses leave the GC a CPU window every few MiB, so the heap
 // stays at the runtime's goal, busy or idle (measured on 2 cores: peak /
-// live 1.59-1.60 at GOGC=50 with both cores busy, 1.79-2.05 unpaced).
+// live 1.57-1.64 at GOGC=50, idle or with both cores busy; 1.79-2.05
+// unpaced on a busy machine).
 package main
 
 import (
