@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::measure::contention::Contention;
 use crate::measure::events::Event;
 use crate::measure::maps::MapsInventory;
 
@@ -50,6 +51,10 @@ pub struct Timeline {
     /// Lines the fixture wrote on stderr.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub stderr_lines: u64,
+    /// CPU contention over the run; absent in timelines recorded before it
+    /// was measured, or when neither source could be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contention: Option<Contention>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -327,5 +332,28 @@ mod tests {
             r#"{"t_ns":5,"tid":7,"syscall":"madvise","addr":824633720832,"len":4096,"advice":"MADV_FREE","result":0}"#
         );
         assert_eq!(serde_json::from_str::<SyscallEvent>(&json).unwrap(), event);
+    }
+
+    /// A timeline recorded before contention was measured (no `contention`).
+    const OLD: &str = r#"{"gomemlab_version":"0.1.0",
+        "toolchain":{"go":"go","version":"go1.26.8","go_line":"1.26"},
+        "fixture":{"name":"idle","args":[],"binary":"b","build_key":"k"},
+        "settings":{"env":{},"timeout_ms":1,"sample_interval_us":1000},
+        "phases":[],"samples":[],
+        "sampler":{"interval_ns":1,"samples":0,"span_ns":0,"cpu_ns":0},
+        "exit":{"code":0},"duration_ns":5}"#;
+
+    #[test]
+    fn an_old_timeline_loads_and_contention_is_kept_when_measured() {
+        let mut t: Timeline = serde_json::from_str(OLD).unwrap();
+        assert_eq!(t.contention, None);
+        assert!(!serde_json::to_string(&t).unwrap().contains("contention"));
+        t.contention = Some(Contention {
+            source: crate::measure::contention::ContentionSource::Psi,
+            cpu_pressure: 0.41,
+            wall_ns: 5,
+        });
+        let again: Timeline = serde_json::from_str(&serde_json::to_string(&t).unwrap()).unwrap();
+        assert_eq!(again.contention, t.contention);
     }
 }

@@ -10,6 +10,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
 
 	"gomemlab/fixtures/internal/probe"
 )
@@ -31,6 +33,24 @@ func bigBytes(size int) *[]byte {
 	return &s
 }
 
+// waitGC waits until the GC cycle count moves past before, or up to max: a
+// slice that pushed the heap over its trigger started a cycle, and the next
+// slice should find that cycle done (as it does on an idle machine) rather
+// than grow the heap because the GC's workers did not get a CPU in time. It
+// returns the count it last read.
+func waitGC(before uint64, max time.Duration) uint64 {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	deadline := time.Now().Add(max)
+	for {
+		metrics.Read(s)
+		n := s[0].Value.Uint64()
+		if n != before || !time.Now().Before(deadline) {
+			return n
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
 // touch writes one byte in every page of b so that every page is resident.
 func touch(b []byte) {
 	for i := 0; i < len(b); i += pageSize {
@@ -45,6 +65,7 @@ func main() {
 	doTouch := flag.Bool("touch", true, "write one byte per 4 KiB page of each slice right after allocating it")
 	doGC := flag.Bool("gc", true, "after dropping the slices, run runtime.GC() and report phase collected")
 	doFree := flag.Bool("free", true, "then run debug.FreeOSMemory() and report phase freed")
+	gcWait := flag.Duration("gc-wait", 0, "after each slice, wait up to this long for a GC cycle to end (0: don't wait, as in the article)")
 	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
 	flag.Parse()
 	if *count < 0 || *size < 0 {
@@ -54,6 +75,10 @@ func main() {
 
 	probe.Phase("start")
 
+	var cycles uint64
+	if *gcWait > 0 {
+		cycles = waitGC(^uint64(0), 0)
+	}
 	for i := 0; i < *count; i++ {
 		s := bigBytes(*size)
 		if *doTouch {
@@ -63,6 +88,9 @@ func main() {
 			kept = append(kept, s)
 		}
 		last = s
+		if *gcWait > 0 {
+			cycles = waitGC(cycles, *gcWait)
+		}
 	}
 	probe.Phase("allocated")
 

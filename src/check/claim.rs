@@ -608,6 +608,7 @@ mod tests {
             events: vec![gc(1, 100, false), gc(2, 100, true)],
             unparsed_trace_lines: 0,
             stderr_lines: 0,
+            contention: None,
         }
     }
 

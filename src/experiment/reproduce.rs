@@ -41,6 +41,10 @@ pub struct CellResult {
     /// Why the runs failed, when they did (every claim then says `error`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The highest CPU pressure share among the runs that were busy
+    /// ([`crate::measure::contention::BUSY_SHARE`]); none when no run was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub busy: Option<f64>,
 }
 
 /// What the caller hears while an experiment runs.
@@ -247,11 +251,16 @@ pub fn judge_cell(
             }
         })
         .collect();
+    let busy = runs
+        .iter()
+        .filter_map(|t| t.contention.as_ref()?.busy())
+        .reduce(f64::max);
     CellResult {
         settings: cell.label(),
         runs: runs.len(),
         claims,
         error,
+        busy,
     }
 }
 

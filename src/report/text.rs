@@ -471,12 +471,16 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
                 if c.verdict == Verdict::NotApplicable {
                     continue;
                 }
-                let verdict = match c.verdict {
+                let mut verdict = match c.verdict {
                     Verdict::Holds | Verdict::Fails | Verdict::Disagree => {
                         format!("{} {}/{}", c.verdict.as_str(), c.holds_in, c.runs)
                     }
                     v => v.as_str().to_string(),
                 };
+                // Reached with the CPUs oversubscribed: said here, never in snapshots.
+                if let Some(share) = cell.busy {
+                    verdict.push_str(&format!(" (busy {:.0}%)", share * 100.0));
+                }
                 let mut lines: Vec<String> = c.checks.iter().map(check_line).collect();
                 lines.extend(
                     c.records
@@ -659,6 +663,46 @@ c000400000-c004000000 ---p 00000000 00:00 0
             lines[4].contains("total") && lines[4].contains("64.6"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn a_busy_cell_is_marked_in_the_table_but_not_in_the_snapshot() {
+        use crate::check::claim::{ClaimResult, Verdict};
+        use crate::experiment::reproduce::{CellResult, ExperimentResult};
+        let cell = |settings: &str, busy| CellResult {
+            settings: settings.into(),
+            runs: 3,
+            claims: vec![ClaimResult {
+                id: "gogc-50-rule".into(),
+                says: String::new(),
+                verdict: Verdict::Holds,
+                runs: 3,
+                holds_in: 3,
+                checks: vec![],
+                records: vec![],
+                reason: None,
+            }],
+            error: None,
+            busy,
+        };
+        let mut result = ExperimentResult {
+            experiment: "gogc".into(),
+            title: "t".into(),
+            article: "002".into(),
+            fixture: "churn".into(),
+            go_version: "go1.26.8".into(),
+            go_line: "1.26".into(),
+            repeats: 3,
+            cells: vec![cell("GOGC=50", Some(0.41)), cell("GOGC=100", None)],
+            error: None,
+        };
+        let table = verdict_table(std::slice::from_ref(&result));
+        let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("gogc-50")).collect();
+        assert!(rows[0].contains("holds 3/3 (busy 41%)"), "{table}");
+        assert!(!rows[1].contains("busy"), "{table}");
+        let busy = verdict_snapshot(&result);
+        result.cells[0].busy = None;
+        assert_eq!(busy, verdict_snapshot(&result));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Drives one run end to end: spawn the built fixture, sample it on the fast
 //! tier, take both views at every phase while the fixture waits, and return
 //! the [`Timeline`] (with the fixture's memory syscalls when the run is
-//! traced, and the summaries of the heap profiles it wrote when asked).
+//! traced, the summaries of the heap profiles it wrote when asked, and the
+//! CPU contention over the run).
 
 use crate::build::fixture::{Built, HEAP_PROFILE_TAG};
 use crate::build::toolchain::Toolchain;
+use crate::measure::contention;
 use crate::measure::events;
 use crate::measure::maps;
 use crate::measure::os_view;
@@ -26,6 +28,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             source,
         })?;
     }
+    let mut contention = contention::Meter::start();
     let mut running = Running::spawn(&built.binary, spec)?;
     let deadline = running.started + spec.timeout;
     let pid = running.pid.as_raw();
@@ -40,6 +43,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         let read_started = std::time::Instant::now();
         let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
         os_view::reset_peak(pid).map_err(|e| running.proc_error(e))?;
+        contention.note_fixture(pid);
         let maps = if spec.maps {
             Some(maps::read(pid).map_err(|e| running.proc_error(e))?)
         } else {
@@ -68,6 +72,7 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         phases[index].heap_profile = Some(profile::read(std::path::Path::new(&path))?);
     }
     let duration_ns = running.elapsed_ns();
+    let contention = contention.finish();
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
     let (samples, mut sampler) = sampler.stop();
@@ -109,5 +114,6 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         events: gc_trace.events,
         unparsed_trace_lines: gc_trace.unparsed,
         stderr_lines: stderr.total,
+        contention,
     })
 }
