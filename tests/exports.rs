@@ -42,7 +42,7 @@ fn a_run_writes_its_plot_trace_and_csv_files() {
         .iter()
         .map(|p| p["name"].as_str().unwrap())
         .collect();
-    let samples = timeline["samples"].as_array().unwrap().len();
+    let samples = timeline["samples"]["count"].as_u64().unwrap() as usize;
     let gcs = timeline["events"].as_array().map_or(0, |e| e.len());
     assert!(gcs >= 1, "gctrace=1 gives GC events");
 
