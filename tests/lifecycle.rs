@@ -278,7 +278,7 @@ fn interrupted_build_leaves_nothing(signal: Signal, salt: u32) {
         &go,
         format!(
             "#!/bin/sh\ncase \"$1\" in\n  version) echo 'go version go1.26.8 linux/amd64' ;;\n  \
-             env) echo go1.26.8 ;;\n  build) sleep {marker} ;;\nesac\n"
+             env) echo go1.26.8; dirname \"$0\" ;;\n  build) sleep {marker} ;;\nesac\n"
         ),
     )
     .unwrap();
