@@ -10,6 +10,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
+use crate::analyze::Analyzed;
 use crate::build::fixture::{BuildError, Fixtures};
 use crate::build::toolchain;
 use crate::experiment;
@@ -208,7 +209,7 @@ fn run(args: RunArgs) -> Result<()> {
     }
     let toolchain = toolchain::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
-    let timeline = observe(&built, &toolchain, &spec)?;
+    let Analyzed { timeline, analysis } = Analyzed::of(observe(&built, &toolchain, &spec)?);
     if let Some(dir) = &args.out {
         write_timeline(dir, &timeline)?;
     }
@@ -224,7 +225,7 @@ fn run(args: RunArgs) -> Result<()> {
             text += &report::maps_tables(&timeline);
         }
         if args.ledger {
-            text += &report::ledger_tables(&timeline);
+            text += &report::ledger_tables(&analysis);
         }
         if args.trace_syscalls {
             text += "\n";

@@ -4,13 +4,13 @@
 
 use serde::Serialize;
 
+use crate::analyze::Analyzed;
 use crate::build::fixture::{BuildError, Fixtures};
 use crate::build::toolchain::Toolchain;
 use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::experiment::{Cell, Experiment, ExperimentError};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
-use crate::timeline::Timeline;
 
 /// Everything one experiment found with one toolchain.
 #[derive(Debug, Clone, Serialize)]
@@ -118,7 +118,7 @@ pub fn run_experiment(
             continue;
         }
         let spec = run_spec(exp, cell, profiles.as_ref());
-        let mut runs: Vec<Timeline> = Vec::new();
+        let mut runs: Vec<Analyzed> = Vec::new();
         let mut error = None;
         for _ in 0..exp.repeats {
             progress(Progress::Run {
@@ -129,7 +129,7 @@ pub fn run_experiment(
             });
             done += 1;
             match observe(&built, toolchain, &spec) {
-                Ok(t) => runs.push(t),
+                Ok(t) => runs.push(Analyzed::of(t)),
                 Err(e) => {
                     error = Some(e.to_string());
                     break;
@@ -143,11 +143,7 @@ pub fn run_experiment(
             } else if error.is_some() {
                 claim::without_runs(c, Verdict::Error)
             } else {
-                claim::judge(c, &runs).map_err(|e| ExperimentError::Invalid {
-                    path: exp.path.display().to_string(),
-                    line: e.line,
-                    message: e.message,
-                })?
+                claim::judge(c, &runs)
             };
             results.push(result);
         }
