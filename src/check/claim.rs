@@ -241,3 +241,6 @@ fn spread(values: &[f64], unit: Dim) -> Spread {
         unit,
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -191,3 +191,6 @@ fn find_phase(run: &Analyzed, name: &str) -> EvalResult<usize> {
         )
     })
 }
+
+#[cfg(test)]
+mod tests;
