@@ -4,7 +4,8 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::check::ast::{CmpOp, Dim, Suffix};
+use crate::check::ast::{CmpOp, Cond, Dim, Lit, Suffix, TextOp};
+use crate::measure::maps::MapClass;
 use crate::check::schema::View;
 use crate::timeline::Syscall;
 
