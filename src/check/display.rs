@@ -1,9 +1,11 @@
-//! Printing checks: fully parenthesised, so that parsing the printed text
-//! gives the same tree (a property test holds it to that).
+//! Printing checks with the parentheses the tree needs (no more, so the
+//! printed text nests no deeper than what was parsed): parsing the printed
+//! text gives the same tree (a property test and the fuzz target hold it
+//! to that).
 
 use std::fmt;
 
-use super::ast::{Arg, Check, CheckKind, Cond, Expr, Lit, Query, Suffix, Test, TextOp};
+use super::ast::{Arg, ArithOp, Check, CheckKind, Cond, Expr, Lit, Query, Suffix, Test, TextOp};
 
 impl fmt::Display for Lit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -23,13 +25,37 @@ impl fmt::Display for Expr {
                 path,
                 phase: Some(p),
             } => write!(f, "{path}@{p}"),
+            Expr::Neg(e) if precedence(e) < ATOM => write!(f, "-({e})"),
             Expr::Neg(e) => write!(f, "-{e}"),
-            Expr::Bin(op, a, b) => write!(f, "({a} {} {b})", op.symbol()),
+            Expr::Bin(op, a, b) => {
+                // Left-associative: the left side needs parentheses when it
+                // binds looser, the right side when it does not bind tighter.
+                let p = precedence(self);
+                match precedence(a) < p {
+                    true => write!(f, "({a})")?,
+                    false => write!(f, "{a}")?,
+                }
+                write!(f, " {} ", op.symbol())?;
+                match precedence(b) <= p {
+                    true => write!(f, "({b})"),
+                    false => write!(f, "{b}"),
+                }
+            }
             Expr::Call(func, arg) => match arg.as_ref() {
                 Arg::Series(p) => write!(f, "{}({p})", func.name()),
                 Arg::Query(q) => write!(f, "{}({q})", func.name()),
             },
         }
+    }
+}
+
+const ATOM: u8 = 3;
+
+fn precedence(e: &Expr) -> u8 {
+    match e {
+        Expr::Bin(ArithOp::Add | ArithOp::Sub, ..) => 1,
+        Expr::Bin(ArithOp::Mul | ArithOp::Div, ..) => 2,
+        Expr::Lit(_) | Expr::At { .. } | Expr::Neg(_) | Expr::Call(..) => ATOM,
     }
 }
 

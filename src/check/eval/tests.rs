@@ -282,7 +282,7 @@ fn run_time_problems_are_errors_with_a_reason() {
     let r = run();
     let e = error("os.rss@start / 0 >= 1", &r);
     assert!(
-        e.contains("division by zero in `(os.rss_bytes@start / 0)`"),
+        e.contains("division by zero in `os.rss_bytes@start / 0`"),
         "{e}"
     );
     assert!(error("0 / 0 == 0", &r).contains("division by zero"));

@@ -5,8 +5,8 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::check::ast::{CmpOp, Cond, Dim, Lit, Suffix, TextOp};
-use crate::measure::maps::MapClass;
 use crate::check::schema::View;
+use crate::measure::maps::MapClass;
 use crate::timeline::Syscall;
 
 fn at(view: View, field: &str, phase: Option<&str>) -> Expr {
@@ -315,6 +315,29 @@ fn check_text() -> impl Strategy<Value = String> {
         expr,
     )
         .prop_map(|(a, op, b)| format!("{a} {op} {b}"))
+}
+
+#[test]
+fn printing_adds_only_the_parentheses_the_tree_needs() {
+    for text in [
+        "a@x - (b@x - c@x) * 2 / -(1 + 2) <= 1",
+        "--1 - -1 >= (1 - 1) - 1",
+    ] {
+        let text = text
+            .replace("a@x", "os.rss@x")
+            .replace("b@x", "go.sys@x")
+            .replace("c@x", "os.hwm@x");
+        let c = parse_check(&text).unwrap();
+        assert_eq!(
+            c.to_string().replace("_bytes", ""),
+            text.replace(" >= (1 - 1) - 1", " >= 1 - 1 - 1")
+        );
+        assert_eq!(parse_check(&c.to_string()), Ok(c));
+    }
+    // A long flat chain stays flat: printing never nests past the limits.
+    let chain = format!("1{} <= 1", " + 1".repeat(300));
+    let c = parse_check(&chain).unwrap();
+    assert_eq!(c.to_string(), chain);
 }
 
 proptest! {
