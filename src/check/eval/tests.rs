@@ -392,3 +392,16 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_analysed_run_round_trips_through_json_and_keeps_its_ledgers() {
+    let r = run();
+    assert_eq!(r.analysis.ledgers().count(), 2);
+    let json = serde_json::to_string(&r).unwrap();
+    let back: Analyzed = serde_json::from_str(&json).unwrap();
+    assert_eq!(back.analysis, r.analysis);
+    assert_eq!(
+        evaluate(&check("ledger.unexplained <= ledger.limit"), &back),
+        evaluate(&check("ledger.unexplained <= ledger.limit"), &r)
+    );
+}
