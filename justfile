@@ -48,3 +48,7 @@ fmt:
 # What CI runs.
 ci: lint
     bash .ci/run
+
+# Fuzz the experiment-file loader and the check parser (nightly, cargo-fuzz; default 10 minutes).
+fuzz SECONDS="600":
+    cd fuzz && cargo +nightly fuzz run experiment corpus/experiment ../experiments -- -max_total_time={{SECONDS}} -max_len=8192

@@ -1,8 +1,8 @@
 //! The ledger: at one phase, the resident bytes the OS reports, split by
 //! mapping class and checked against what the Go runtime says each class
 //! holds (`/memory/classes/*`), with what remains unexplained and where.
-//! Computed from a [`Phase`] that has a mapping inventory; never stored in
-//! the timeline.
+//! Computed from a [`Phase`] that has a mapping inventory, once per run, by
+//! [`super::Analysis`] (kept beside the timeline, not in it).
 //!
 //! # Definition
 //!
@@ -198,6 +198,11 @@ impl Ledger {
     pub fn within_target(&self) -> bool {
         let limit = (self.rss_bytes as f64 * TARGET_FRACTION).max(TARGET_FLOOR_BYTES as f64);
         (self.unexplained_bytes.unsigned_abs() as f64) <= limit
+    }
+
+    /// The target as bytes (`ledger.limit` in checks): max(5% of RSS, 1 MiB).
+    pub fn limit_bytes(&self) -> u64 {
+        (TARGET_FRACTION * self.rss_bytes as f64).max(TARGET_FLOOR_BYTES as f64) as u64
     }
 
     /// The row of one category, if any mapping is in it.

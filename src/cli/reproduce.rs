@@ -143,9 +143,9 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                             experiment,
                             settings,
                             repeat,
-                            timeline,
+                            run,
                         } => out.as_ref().map_or(Ok(()), |dir| {
-                            dir.keep_run(experiment, &settings, repeat, timeline)
+                            dir.keep_run(experiment, &settings, repeat, run)
                                 .map_err(|e| e.to_string())
                         }),
                     };

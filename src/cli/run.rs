@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 
 use super::UsageError;
+use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
@@ -145,44 +146,45 @@ pub fn run(args: RunArgs) -> Result<u8> {
     }
     let toolchain = super::toolchains::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
-    let timeline = observe(&built, &toolchain, &spec)?;
+    let run = Analyzed::of(observe(&built, &toolchain, &spec)?);
+    let (timeline, analysis) = (&run.timeline, &run.analysis);
     if let Some(dir) = &out {
         let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
         manifest.go_line = Some(built.go_line.clone());
-        dir.keep_timeline(&timeline)
+        dir.keep_timeline(&run)
             .and_then(|()| dir.keep_manifest(&manifest))
             .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
     }
     if let (Some(path), Some(format)) = (&args.plot, plot_format) {
-        write_file(path, &report::plot::render(&timeline, format)?)?;
+        write_file(path, &report::plot::render(timeline, format)?)?;
     }
     if let Some(path) = &args.perfetto {
-        write_file(path, report::perfetto::trace_json(&timeline).as_bytes())?;
+        write_file(path, report::perfetto::trace_json(timeline).as_bytes())?;
     }
     if let Some(dir) = &args.csv {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("failed to create {}", dir.display()))?;
-        for (name, text) in report::csv::files(&timeline)? {
+        for (name, text) in report::csv::files(timeline)? {
             write_file(&dir.join(name), text.as_bytes())?;
         }
     }
     let text = if args.json {
-        report::timeline_json(&timeline) + "\n"
+        report::timeline_json(timeline) + "\n"
     } else {
-        let mut text = report::phase_table(&timeline);
+        let mut text = report::phase_table(timeline);
         if spec.heap_profiles.is_some() {
             text += "\n";
-            text += &report::heap_profile_summary(&timeline);
+            text += &report::heap_profile_summary(timeline);
         }
         if args.maps {
-            text += &report::maps_tables(&timeline);
+            text += &report::maps_tables(timeline);
         }
         if args.ledger {
-            text += &report::ledger_tables(&timeline);
+            text += &report::ledger_tables(analysis);
         }
         if args.trace_syscalls {
             text += "\n";
-            text += &report::syscall_summary(&timeline, FIRST_MMAPS);
+            text += &report::syscall_summary(timeline, FIRST_MMAPS);
         }
         text
     };

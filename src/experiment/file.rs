@@ -10,7 +10,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::check::expr::{self, Check};
+use crate::check::schema::Need;
+use crate::check::{self, Check, ParseError, Record};
 use crate::run::{RunSpec, SETTINGS_VARS};
 
 /// The four source articles, by the id used in experiment files.
@@ -129,10 +130,10 @@ pub struct Claim {
     pub bound: Option<String>,
     pub when: BTreeMap<String, String>,
     pub checks: Vec<Located<Check>>,
-    pub records: Vec<Located<expr::Expr>>,
+    pub records: Vec<Located<Record>>,
     /// Values fixed for a Go version (sizes of runtime structures): recorded
     /// like `records`, and written into the snapshot, so a change shows up.
-    pub exacts: Vec<Located<expr::Expr>>,
+    pub exacts: Vec<Located<Record>>,
 }
 
 /// A parsed item and the line it came from, for error messages.
@@ -155,6 +156,17 @@ pub enum ExperimentError {
         path: String,
         line: usize,
         message: String,
+    },
+    /// A check that does not parse or type-check: its place, and a caret
+    /// line under the bad token.
+    #[error("{path}:{line}:{col}: {message}\n{source_line}\n{caret}")]
+    Check {
+        path: String,
+        line: usize,
+        col: usize,
+        message: String,
+        source_line: String,
+        caret: String,
     },
     #[error("no experiment files in {0}: add one (see README, \"Writing an experiment\")")]
     Empty(String),
@@ -256,7 +268,7 @@ fn id_lines(text: &str, id: &str) -> Vec<usize> {
 }
 
 /// Refuses a `when` key that is no setting (a typo would match every row).
-fn check_when_keys(c: &ClaimFile, text: &str) -> Spanned2<()> {
+fn check_when_keys(c: &ClaimFile, text: &str) -> Result<(), (std::ops::Range<usize>, String)> {
     match c
         .when
         .keys()
@@ -367,7 +379,10 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     let mut claims = Vec::new();
     for c in &file.claim {
         check_when_keys(c, text).map_err(|(span, m)| invalid(span, m))?;
-        claims.push(claim(c, text, &cells, switches).map_err(|(span, m)| invalid(span, m))?);
+        claims.push(claim(c, text, &cells, switches).map_err(|e| match e {
+            ItemError::At(span, m) => invalid(span, m),
+            ItemError::Check(span, m) => check_error(&shown, text, span, m),
+        })?);
     }
     // The k-th claim with an id is at the k-th `id = "..."` line with it.
     let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -449,8 +464,6 @@ fn cell(row: &BTreeMap<String, toml::Value>, base_args: &[String]) -> Result<Cel
     })
 }
 
-type Spanned2<T> = Result<T, (std::ops::Range<usize>, String)>;
-
 /// The deep views the experiment turns on.
 #[derive(Debug, Clone, Copy)]
 struct Switches {
@@ -460,48 +473,99 @@ struct Switches {
 }
 
 impl Switches {
-    /// Refuses an expression that reads a view this experiment does not record.
-    fn allow(self, e: &expr::Expr) -> Result<(), String> {
-        let mut needs = Vec::new();
-        expr::needs_expr(e, &mut needs);
+    /// Refuses what reads a view this experiment (or a settings row the
+    /// claim applies to) does not record.
+    fn allow(self, needs: &[Need], cells: &[&Cell]) -> Result<(), String> {
+        let godebug = |word: &str| {
+            cells.iter().all(|c| {
+                c.env
+                    .get("GODEBUG")
+                    .is_some_and(|v| v.split(',').any(|kv| kv.trim() == word))
+            })
+        };
         for need in needs {
-            match need {
-                "syscalls" if !self.trace_syscalls => {
-                    return Err("reads the syscall trace: add `trace-syscalls = true` at the top of the file (not in an experiment with timing claims: tracing slows mmap/madvise)".into());
+            let missing = match need {
+                Need::TraceSyscalls if !self.trace_syscalls => {
+                    "reads the syscall trace: add `trace-syscalls = true` at the top of the file (not in an experiment with timing claims: tracing slows mmap/madvise)"
                 }
-                "maps" if !self.maps => {
-                    return Err(
-                        "reads the mapping inventory: add `maps = true` at the top of the file"
-                            .into(),
-                    );
+                Need::Maps if !self.maps => {
+                    "reads the mapping inventory (maps or ledger): add `maps = true` at the top of the file"
                 }
-                "ledger" if !self.maps => {
-                    return Err(
-                        "reads the ledger, which needs the mapping inventory: add `maps = true` at the top of the file"
-                            .into(),
-                    );
+                Need::HeapProfile if !self.heap_profile => {
+                    "reads a heap profile: add `heap-profile = [\"PHASE\", ...]` at the top of the file"
                 }
-                "profile" if !self.heap_profile => {
-                    return Err(
-                        "reads a heap profile: add `heap-profile = [\"PHASE\", ...]` at the top of the file"
-                            .into(),
-                    );
+                Need::Gctrace if !godebug("gctrace=1") => {
+                    "reads gctrace lines: every settings row the claim applies to needs `GODEBUG = \"gctrace=1\"`"
                 }
-                _ => {}
-            }
+                Need::Scavtrace if !godebug("scavtrace=1") => {
+                    "reads scavtrace lines: every settings row the claim applies to needs `scavtrace=1` in GODEBUG"
+                }
+                _ => continue,
+            };
+            return Err(missing.into());
         }
         Ok(())
     }
+}
 
-    fn allow_check(self, c: &Check) -> Result<(), String> {
-        match c {
-            Check::Compare { lhs, rhs, .. } => self.allow(lhs).and_then(|()| self.allow(rhs)),
-            Check::Monotone { series, .. } => self.allow(series),
-        }
+/// Why a claim does not load: at a span of the file, or at a span of the
+/// file inside a check (shown with a column and a caret).
+enum ItemError {
+    At(std::ops::Range<usize>, String),
+    Check(std::ops::Range<usize>, String),
+}
+
+impl From<(std::ops::Range<usize>, String)> for ItemError {
+    fn from((span, m): (std::ops::Range<usize>, String)) -> ItemError {
+        ItemError::At(span, m)
     }
 }
 
-fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spanned2<Claim> {
+/// Where in the file a span of a check's text is: exact when the string is
+/// written without escapes, else the whole string.
+fn file_span(item: &Spanned<String>, text: &str, span: check::Span) -> std::ops::Range<usize> {
+    let outer = item.span();
+    let raw = text.get(outer.clone()).unwrap_or("");
+    match raw.find(item.get_ref().as_str()) {
+        Some(k) if !item.get_ref().is_empty() => {
+            let base = outer.start + k;
+            base + span.start..base + span.end
+        }
+        _ => outer,
+    }
+}
+
+/// `file:line:col: message`, the line, and a caret under the span.
+fn check_error(
+    path: &str,
+    text: &str,
+    span: std::ops::Range<usize>,
+    message: String,
+) -> ExperimentError {
+    let start = span.start.min(text.len());
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let source_line = text[line_start..line_end].to_string();
+    let in_line = check::Span::new(
+        start - line_start,
+        span.end.min(line_end).max(start) - line_start,
+    );
+    ExperimentError::Check {
+        path: path.to_string(),
+        line: line_of(text, start),
+        col: text[line_start..start].chars().count() + 1,
+        message,
+        caret: check::error::caret(&source_line, in_line),
+        source_line,
+    }
+}
+
+fn claim(
+    c: &ClaimFile,
+    text: &str,
+    cells: &[Cell],
+    switches: Switches,
+) -> Result<Claim, ItemError> {
     let at_id = || {
         let start = text.find(&format!("\"{}\"", c.id)).unwrap_or(0);
         start..start
@@ -512,7 +576,7 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spann
             .chars()
             .all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
     {
-        return Err((
+        return Err(ItemError::At(
             at_id(),
             format!(
                 "claim id `{}` must be kebab-case letters, digits and -",
@@ -521,11 +585,14 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spann
         ));
     }
     if c.check.is_empty() {
-        return Err((at_id(), format!("claim `{}` has no check", c.id)));
+        return Err(ItemError::At(
+            at_id(),
+            format!("claim `{}` has no check", c.id),
+        ));
     }
     if !c.when.is_empty() && !cells.iter().any(|cell| cell.matches(&c.when)) {
         let labels: Vec<String> = cells.iter().map(Cell::label).collect();
-        return Err((
+        return Err(ItemError::At(
             at_id(),
             format!(
                 "claim `{}`: `when` matches no settings row (rows: {})",
@@ -534,22 +601,29 @@ fn claim(c: &ClaimFile, text: &str, cells: &[Cell], switches: Switches) -> Spann
             ),
         ));
     }
+    let applies: Vec<&Cell> = cells.iter().filter(|cell| cell.matches(&c.when)).collect();
+    let parse_error = |item: &Spanned<String>, e: ParseError| {
+        ItemError::Check(file_span(item, text, e.span), e.message)
+    };
+    let refused = |item: &Spanned<String>, m: String| {
+        ItemError::At(item.span(), format!("`{}` {m}", item.get_ref()))
+    };
     let mut checks = Vec::new();
     for item in &c.check {
-        let parsed = expr::parse_check(item.get_ref()).map_err(|m| (item.span(), m))?;
+        let parsed = check::parse_check(item.get_ref()).map_err(|e| parse_error(item, e))?;
         switches
-            .allow_check(&parsed)
-            .map_err(|m| (item.span(), format!("`{}` {m}", item.get_ref())))?;
+            .allow(&parsed.needs(), &applies)
+            .map_err(|m| refused(item, m))?;
         checks.push(located(parsed, item, text));
     }
     let mut records = Vec::new();
     let mut exacts = Vec::new();
     for (items, out) in [(&c.record, &mut records), (&c.exact, &mut exacts)] {
         for item in items {
-            let parsed = expr::parse_expr(item.get_ref()).map_err(|m| (item.span(), m))?;
+            let parsed = check::parse_record(item.get_ref()).map_err(|e| parse_error(item, e))?;
             switches
-                .allow(&parsed)
-                .map_err(|m| (item.span(), format!("`{}` {m}", item.get_ref())))?;
+                .allow(&check::needs(&parsed.expr), &applies)
+                .map_err(|m| refused(item, m))?;
             out.push(located(parsed, item, text));
         }
     }

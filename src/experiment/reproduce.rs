@@ -7,13 +7,13 @@
 
 use serde::Serialize;
 
+use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::Toolchain;
 use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::experiment::{Cell, Claim, Experiment};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
-use crate::timeline::Timeline;
 
 /// Everything one experiment found with one toolchain.
 #[derive(Debug, Clone, Serialize)]
@@ -57,14 +57,14 @@ pub enum Progress<'a> {
         done: usize,
         total: usize,
     },
-    /// A run finished: its timeline, repeat number `repeat` (from 1) of `settings`.
+    /// A run finished: its timeline and analysis, repeat number `repeat` (from 1) of `settings`.
     /// The caller may keep it; an `Err` (e.g. the disk is full) makes the
     /// row's verdicts `error` with that reason.
     Observed {
         experiment: &'a str,
         settings: String,
         repeat: usize,
-        timeline: &'a Timeline,
+        run: &'a Analyzed,
     },
 }
 
@@ -169,7 +169,7 @@ pub fn run_experiment(
             continue;
         }
         let spec = run_spec(exp, cell, profiles.as_ref());
-        let mut runs: Vec<Timeline> = Vec::new();
+        let mut runs: Vec<Analyzed> = Vec::new();
         let mut error = None;
         for repeat in 1..=exp.repeats as usize {
             let _ = progress(Progress::Run {
@@ -181,13 +181,14 @@ pub fn run_experiment(
             done += 1;
             match observe(&built, toolchain, &spec) {
                 Ok(timeline) => {
+                    let run = Analyzed::of(timeline);
                     let kept = progress(Progress::Observed {
                         experiment: &exp.name,
                         settings: cell.label(),
                         repeat,
-                        timeline: &timeline,
+                        run: &run,
                     });
-                    runs.push(timeline);
+                    runs.push(run);
                     if let Err(e) = kept {
                         error = Some(format!("could not keep the run: {e}"));
                         break;
@@ -233,7 +234,7 @@ pub fn judge_cell(
     exp: &Experiment,
     claims: &[&Claim],
     cell: &Cell,
-    runs: &[Timeline],
+    runs: &[Analyzed],
     error: Option<String>,
 ) -> CellResult {
     let claims = claims
@@ -253,7 +254,7 @@ pub fn judge_cell(
         .collect();
     let busy = runs
         .iter()
-        .filter_map(|t| t.contention.as_ref()?.busy())
+        .filter_map(|r| r.timeline.contention.as_ref()?.busy())
         .reduce(f64::max);
     CellResult {
         settings: cell.label(),
@@ -266,11 +267,12 @@ pub fn judge_cell(
 
 /// The one call of the check language's judge: a check that cannot be
 /// evaluated (a phase that never happened...) makes the claim `error`.
-fn judge(exp: &Experiment, claim: &Claim, runs: &[Timeline]) -> ClaimResult {
-    claim::judge(claim, runs).unwrap_or_else(|e| ClaimResult {
-        reason: Some(format!("{}:{}: {}", file_name(exp), e.line, e.message)),
-        ..claim::without_runs(claim, Verdict::Error)
-    })
+fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
+    let mut result = claim::judge(claim, runs);
+    if let Some(why) = result.reason.take() {
+        result.reason = Some(format!("{}:{}: {why}", file_name(exp), claim.line));
+    }
+    result
 }
 
 /// `idle.toml`: the experiment file, short enough for a table row.

@@ -15,9 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::analyze::Analyzed;
 use crate::experiment::machine::Machine;
 use crate::experiment::reproduce::ExperimentResult;
-use crate::timeline::Timeline;
 
 mod load;
 
@@ -174,25 +174,28 @@ impl ResultsDir {
             .collect()
     }
 
-    /// Keeps one run's timeline at `<experiment>/<settings>/<repeat>/timeline.json`.
+    /// Keeps one run at `<experiment>/<settings>/<repeat>/`: its raw
+    /// `timeline.json` and the `analysis.json` derived from it.
     pub fn keep_run(
         &self,
         experiment: &str,
         settings: &str,
         repeat: usize,
-        timeline: &Timeline,
+        run: &Analyzed,
     ) -> Result<(), ResultsError> {
         let dir = self
             .root
             .join(experiment)
             .join(slug(settings))
             .join(repeat.to_string());
-        write_json(&dir.join("timeline.json"), timeline)
+        write_json(&dir.join("timeline.json"), &run.timeline)?;
+        write_json(&dir.join("analysis.json"), &run.analysis)
     }
 
-    /// Keeps `run --out`'s one timeline at `DIR/timeline.json`.
-    pub fn keep_timeline(&self, timeline: &Timeline) -> Result<(), ResultsError> {
-        write_json(&self.root.join("timeline.json"), timeline)
+    /// Keeps `run --out`'s one run at `DIR/timeline.json` and `DIR/analysis.json`.
+    pub fn keep_timeline(&self, run: &Analyzed) -> Result<(), ResultsError> {
+        write_json(&self.root.join("timeline.json"), &run.timeline)?;
+        write_json(&self.root.join("analysis.json"), &run.analysis)
     }
 
     /// Keeps what an experiment ran (`<experiment>/runs.json`).

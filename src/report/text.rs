@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::analyze::ledger::{self, Ledger};
+use crate::analyze::Analysis;
+use crate::analyze::ledger::Ledger;
 use crate::check::claim::{CheckResult, Spread, Verdict};
+use crate::check::{CheckKind, Dim};
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::maps::MapsInventory;
 use crate::run::HeapProfiles;
@@ -155,14 +157,12 @@ pub fn maps_table(maps: &MapsInventory) -> String {
     out
 }
 
-/// Per phase that has a mapping inventory, its ledger.
-pub fn ledger_tables(timeline: &Timeline) -> String {
+/// Per phase that has a mapping inventory, its ledger (from the analysis).
+pub fn ledger_tables(analysis: &Analysis) -> String {
     let mut out = String::new();
-    for p in &timeline.phases {
-        if let Some(ledger) = ledger::of_phase(p) {
-            let _ = writeln!(out, "\nledger at {}:", p.name);
-            out.push_str(&ledger_table(&ledger));
-        }
+    for ledger in analysis.ledgers() {
+        let _ = writeln!(out, "\nledger at {}:", ledger.phase);
+        out.push_str(&ledger_table(ledger));
     }
     out
 }
@@ -248,7 +248,7 @@ pub fn heap_profile_summary(timeline: &Timeline) -> String {
     let mut rates: Vec<u64> = profiled.iter().map(|(_, h)| h.sample_rate_bytes).collect();
     rates.sort_unstable();
     rates.dedup();
-    let rates: Vec<String> = rates.iter().map(|&r| value(r as f64, "bytes")).collect();
+    let rates: Vec<String> = rates.iter().map(|&r| value(r as f64, Dim::Bytes)).collect();
     let _ = writeln!(
         out,
         "heap profiles: {} (Go's estimates from allocations sampled every {}; each is the heap as of the last GC before its phase)",
@@ -270,9 +270,9 @@ pub fn heap_profile_summary(timeline: &Timeline) -> String {
                 out,
                 "{:<14} {:>12} {:>13} {:>12} {:>13}  {}",
                 name,
-                value(h.inuse_space_bytes as f64, "bytes"),
+                value(h.inuse_space_bytes as f64, Dim::Bytes),
                 h.inuse_objects,
-                value(h.alloc_space_bytes as f64, "bytes"),
+                value(h.alloc_space_bytes as f64, Dim::Bytes),
                 h.alloc_objects,
                 h.path
             );
@@ -406,18 +406,18 @@ pub fn timeline_json(timeline: &Timeline) -> String {
 }
 
 /// A measured value for people: MiB for bytes, seconds for times.
-pub fn value(v: f64, unit: &str) -> String {
+pub fn value(v: f64, unit: Dim) -> String {
     if v.is_nan() {
         return "-".into();
     }
     match unit {
-        "bytes" if v.abs() >= MIB => format!("{:.1} MiB", v / MIB),
-        "bytes" if v.abs() >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
-        "bytes" => format!("{v:.0} B"),
-        "ns" if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
-        "ns" => format!("{:.1} ms", v / 1e6),
-        "count" => format!("{v:.0}"),
-        "address" if v.is_finite() && v >= 0.0 => format!("{:#x}", v as u64),
+        Dim::Bytes if v.abs() >= MIB => format!("{:.1} MiB", v / MIB),
+        Dim::Bytes if v.abs() >= 1024.0 => format!("{:.1} KiB", v / 1024.0),
+        Dim::Bytes => format!("{v:.0} B"),
+        Dim::Duration if v.abs() >= 1e8 => format!("{:.2} s", v / 1e9),
+        Dim::Duration => format!("{:.1} ms", v / 1e6),
+        Dim::Count => format!("{v:.0}"),
+        Dim::Address if v.is_finite() && v >= 0.0 => format!("{:#x}", v as u64),
         _ => format!("{v:.3}"),
     }
 }
@@ -442,13 +442,16 @@ fn check_line(c: &CheckResult) -> String {
         c.at.as_ref()
             .map(|a| format!(" at {a}"))
             .unwrap_or_default();
-    if c.check.starts_with("non") {
+    if let Some(e) = &c.error {
+        return format!("error: {e}  [{}]", c.check);
+    }
+    if c.kind != CheckKind::Compare {
         return format!("largest step back {}  [{}]", spread(&c.lhs, range), c.check);
     }
     format!(
         "{} {} {}{at}  [{}]",
         spread(&c.lhs, range),
-        c.op,
+        c.op.symbol(),
         spread(&c.rhs, range),
         c.check
     )
@@ -482,11 +485,10 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
                     verdict.push_str(&format!(" (busy {:.0}%)", share * 100.0));
                 }
                 let mut lines: Vec<String> = c.checks.iter().map(check_line).collect();
-                lines.extend(
-                    c.records
-                        .iter()
-                        .map(|r| format!("{} = {}", r.expr, spread(&r.value, true))),
-                );
+                lines.extend(c.records.iter().map(|r| match &r.error {
+                    Some(e) => format!("{} = error: {e}", r.expr),
+                    None => format!("{} = {}", r.expr, spread(&r.value, true)),
+                }));
                 if let Some(why) = c.reason.as_ref().or(cell.error.as_ref()) {
                     let why = why.lines().map(str::trim).filter(|l| !l.is_empty());
                     lines.extend(why.take(REASON_LINES).map(String::from));
@@ -559,13 +561,12 @@ pub fn verdict_snapshot(r: &ExperimentResult) -> String {
 /// An exact value in full (`1133584 bytes`); a range when the repeats
 /// disagree, which is itself news.
 fn exact(s: &Spread) -> String {
-    let unit = if s.unit.is_empty() {
-        String::new()
-    } else {
-        format!(" {}", s.unit)
+    let unit = match s.unit.unit() {
+        "" => String::new(),
+        u => format!(" {u}"),
     };
     let n = |v: f64| {
-        if s.unit == "address" && v.is_finite() && v >= 0.0 {
+        if s.unit == Dim::Address && v.is_finite() && v >= 0.0 {
             format!("{:#x}", v as u64)
         } else {
             v.to_string()
@@ -714,12 +715,12 @@ c000400000-c004000000 ---p 00000000 00:00 0
 
     #[test]
     fn values_read_in_their_units() {
-        assert_eq!(value(404_000_000.0, "bytes"), "385.3 MiB");
-        assert_eq!(value(2048.0, "bytes"), "2.0 KiB");
-        assert_eq!(value(2.5e9, "ns"), "2.50 s");
-        assert_eq!(value(12.0, "count"), "12");
-        assert_eq!(value(2.0449, ""), "2.045");
-        assert_eq!(value(f64::NAN, "bytes"), "-");
+        assert_eq!(value(404_000_000.0, Dim::Bytes), "385.3 MiB");
+        assert_eq!(value(2048.0, Dim::Bytes), "2.0 KiB");
+        assert_eq!(value(2.5e9, Dim::Duration), "2.50 s");
+        assert_eq!(value(12.0, Dim::Count), "12");
+        assert_eq!(value(2.0449, Dim::Ratio), "2.045");
+        assert_eq!(value(f64::NAN, Dim::Bytes), "-");
     }
 
     #[test]

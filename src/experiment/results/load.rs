@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::{FORMAT, KeptCell, KeptExperiment, Manifest, ResultsError, read_json};
+use crate::analyze::Analyzed;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult};
 use crate::timeline::Timeline;
@@ -97,15 +98,15 @@ impl Kept {
         exp: &KeptExperiment,
         cell: &KeptCell,
         (fixture, args): (&str, &[String]),
-    ) -> (Vec<Timeline>, Option<String>) {
+    ) -> (Vec<Analyzed>, Option<String>) {
         let mut runs = Vec::new();
         for repeat in 1..=cell.runs {
-            let path = self
+            let dir = self
                 .root
                 .join(&exp.experiment)
                 .join(&cell.dir)
-                .join(repeat.to_string())
-                .join("timeline.json");
+                .join(repeat.to_string());
+            let path = dir.join("timeline.json");
             match read_json::<Timeline>(&path) {
                 Ok(t) if t.fixture.name != fixture || t.fixture.args != args => {
                     let why = format!(
@@ -116,7 +117,15 @@ impl Kept {
                     );
                     return (Vec::new(), Some(why));
                 }
-                Ok(t) => runs.push(t),
+                // The analysis kept with the run; computed again only for
+                // folders kept before analyses were.
+                Ok(t) => runs.push(match read_json(&dir.join("analysis.json")) {
+                    Ok(analysis) => Analyzed {
+                        timeline: t,
+                        analysis,
+                    },
+                    Err(_) => Analyzed::of(t),
+                }),
                 Err(e) => return (runs, Some(e.to_string())),
             }
         }

@@ -1,0 +1,346 @@
+//! The typed syntax tree of a check: enums for operators, functions, views
+//! and queries. Spans are not part of it (errors carry them while parsing),
+//! so a check printed with `Display` and parsed again gives an equal tree.
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::Path;
+use super::select::Collection;
+use crate::measure::maps::MapClass;
+
+/// What a number measures; checked when the file loads (see the module doc
+/// of [`super`] for the rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dim {
+    #[serde(rename = "bytes")]
+    Bytes,
+    /// A time or a duration, in nanoseconds.
+    #[serde(rename = "ns")]
+    Duration,
+    #[serde(rename = "count")]
+    Count,
+    /// A virtual address: shown in hex.
+    #[serde(rename = "address")]
+    Address,
+    /// A plain number or a ratio.
+    #[serde(rename = "ratio")]
+    Ratio,
+}
+
+impl Dim {
+    /// The unit shown after a value (`bytes`, `ns`, `count`, `address`; none for ratios).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Dim::Bytes => "bytes",
+            Dim::Duration => "ns",
+            Dim::Count => "count",
+            Dim::Address => "address",
+            Dim::Ratio => "",
+        }
+    }
+
+    /// For messages: `bytes`, `a duration`...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dim::Bytes => "bytes",
+            Dim::Duration => "a duration",
+            Dim::Count => "a count",
+            Dim::Address => "an address",
+            Dim::Ratio => "a plain number",
+        }
+    }
+}
+
+/// A comparison (of a check, or of a query condition).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CmpOp {
+    #[serde(rename = "<")]
+    Lt,
+    #[serde(rename = "<=")]
+    Le,
+    #[serde(rename = ">")]
+    Gt,
+    #[serde(rename = ">=")]
+    Ge,
+    #[serde(rename = "==")]
+    Eq,
+    #[serde(rename = "!=")]
+    Ne,
+}
+
+impl CmpOp {
+    pub const ALL: [CmpOp; 6] = [
+        CmpOp::Le,
+        CmpOp::Ge,
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Gt,
+    ];
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+            CmpOp::Eq => "==",
+            CmpOp::Ne => "!=",
+        }
+    }
+
+    /// `a op b`. Equality is exact up to f64 rounding: sizes and addresses
+    /// are integers held in f64 (exact below 2^53).
+    pub fn holds(self, a: f64, b: f64) -> bool {
+        let same = (a - b).abs() <= f64::EPSILON * a.abs().max(1.0);
+        match self {
+            CmpOp::Lt => a < b,
+            CmpOp::Le => a <= b,
+            CmpOp::Gt => a > b,
+            CmpOp::Ge => a >= b,
+            CmpOp::Eq => same,
+            CmpOp::Ne => !same,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+}
+
+impl ArithOp {
+    pub fn symbol(self) -> char {
+        match self {
+            ArithOp::Add => '+',
+            ArithOp::Sub => '-',
+            ArithOp::Mul => '*',
+            ArithOp::Div => '/',
+        }
+    }
+}
+
+/// A function of a series or of a query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    Max,
+    Min,
+    First,
+    Last,
+    Count,
+    Sum,
+    /// The largest step back of a series, in order (0 when it never decreases).
+    Drop,
+}
+
+impl Func {
+    pub const ALL: [Func; 7] = [
+        Func::Max,
+        Func::Min,
+        Func::First,
+        Func::Last,
+        Func::Count,
+        Func::Sum,
+        Func::Drop,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Func::Max => "max",
+            Func::Min => "min",
+            Func::First => "first",
+            Func::Last => "last",
+            Func::Count => "count",
+            Func::Sum => "sum",
+            Func::Drop => "drop",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Func> {
+        Func::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// A number as written: `32MiB` is 32 with the suffix `MiB`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Lit {
+    pub mantissa: f64,
+    pub suffix: Suffix,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suffix {
+    None,
+    /// `0xc000000000`.
+    Hex,
+    Percent,
+    B,
+    KiB,
+    MiB,
+    GiB,
+    KB,
+    MB,
+    GB,
+    Ns,
+    Us,
+    Ms,
+    S,
+}
+
+impl Suffix {
+    pub const UNITS: [Suffix; 12] = [
+        Suffix::Percent,
+        Suffix::B,
+        Suffix::KiB,
+        Suffix::MiB,
+        Suffix::GiB,
+        Suffix::KB,
+        Suffix::MB,
+        Suffix::GB,
+        Suffix::Ns,
+        Suffix::Us,
+        Suffix::Ms,
+        Suffix::S,
+    ];
+
+    pub fn text(self) -> &'static str {
+        match self {
+            Suffix::None | Suffix::Hex => "",
+            Suffix::Percent => "%",
+            Suffix::B => "B",
+            Suffix::KiB => "KiB",
+            Suffix::MiB => "MiB",
+            Suffix::GiB => "GiB",
+            Suffix::KB => "KB",
+            Suffix::MB => "MB",
+            Suffix::GB => "GB",
+            Suffix::Ns => "ns",
+            Suffix::Us => "us",
+            Suffix::Ms => "ms",
+            Suffix::S => "s",
+        }
+    }
+
+    /// The factor to the base unit, and the dimension (`None`: a plain
+    /// number that takes the dimension of what it meets).
+    pub fn scale(self) -> (f64, Option<Dim>) {
+        const KI: f64 = 1024.0;
+        match self {
+            Suffix::None | Suffix::Hex => (1.0, None),
+            Suffix::Percent => (0.01, Some(Dim::Ratio)),
+            Suffix::B => (1.0, Some(Dim::Bytes)),
+            Suffix::KiB => (KI, Some(Dim::Bytes)),
+            Suffix::MiB => (KI * KI, Some(Dim::Bytes)),
+            Suffix::GiB => (KI * KI * KI, Some(Dim::Bytes)),
+            Suffix::KB => (1e3, Some(Dim::Bytes)),
+            Suffix::MB => (1e6, Some(Dim::Bytes)),
+            Suffix::GB => (1e9, Some(Dim::Bytes)),
+            Suffix::Ns => (1.0, Some(Dim::Duration)),
+            Suffix::Us => (1e3, Some(Dim::Duration)),
+            Suffix::Ms => (1e6, Some(Dim::Duration)),
+            Suffix::S => (1e9, Some(Dim::Duration)),
+        }
+    }
+}
+
+impl Lit {
+    pub fn value(self) -> f64 {
+        self.mantissa * self.suffix.scale().0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Lit(Lit),
+    /// `os.rss@freed`; without a phase, "at every phase".
+    At {
+        path: Path,
+        phase: Option<String>,
+    },
+    Neg(Box<Expr>),
+    Bin(ArithOp, Box<Expr>, Box<Expr>),
+    Call(Func, Box<Arg>),
+}
+
+/// What a function folds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// A per-phase path across the phases, or a `samples.` series.
+    Series(Path),
+    Query(Query),
+}
+
+/// `syscalls.mmap.len where prot == "PROT_NONE" and addr != 0`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub collection: Collection,
+    /// The projected field (model name), if any.
+    pub field: Option<String>,
+    /// Alternatives (`or`) of conjunctions (`and`); empty selects every record.
+    pub filter: Vec<Vec<Cond>>,
+}
+
+/// One condition on a record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    /// `len == 32MiB`, `cycle <= go.num_gc@live`, `forced == true` (1).
+    Number { field: String, op: CmpOp, rhs: Expr },
+    /// `prot == "PROT_NONE"`, `flags has "MAP_FIXED"`.
+    Text {
+        field: String,
+        op: TextOp,
+        rhs: String,
+    },
+    /// `in heap_arena`: the call's range overlaps a mapping of the class.
+    In(MapClass),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextOp {
+    Eq,
+    Ne,
+    /// One of the `|`-separated words.
+    Has,
+}
+
+/// What a check tests.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Compare { lhs: Expr, op: CmpOp, rhs: Expr },
+    Monotone { kind: CheckKind, series: Path },
+}
+
+/// The kind of a check, kept in its result so reports need not guess.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckKind {
+    Compare,
+    Nondecreasing,
+    Nonincreasing,
+}
+
+/// A parsed check and the dimension of what it compares.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub test: Test,
+    pub dim: Dim,
+}
+
+impl Check {
+    pub fn kind(&self) -> CheckKind {
+        match &self.test {
+            Test::Compare { .. } => CheckKind::Compare,
+            Test::Monotone { kind, .. } => *kind,
+        }
+    }
+}
+
+/// A parsed `record`/`exact` expression: one value per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    pub expr: Expr,
+    pub dim: Dim,
+}
