@@ -62,6 +62,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             }),
         }
     }
+    // Merged shards list their experiments in the one-run order.
+    let at = |name: &str| experiments.iter().position(|e| e.name == name);
+    for column in &mut columns {
+        column.results.sort_by_key(|r| at(&r.experiment));
+    }
     let (text, status) = match columns.as_slice() {
         [one] => verdicts(&one.results, args.json),
         _ => matrix_output(&columns, args.json),

@@ -17,6 +17,7 @@ use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::report;
 use crate::report::matrix::Column;
@@ -45,6 +46,10 @@ pub struct ReproduceArgs {
     /// version, DIR/<go version>/.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Run only shard K of N (e.g. 1/2): whole experiments, round-robin over
+    /// their sorted names; `report` of the N --out folders equals one run.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -94,6 +99,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
         Some(args.only.as_slice())
     };
+    if let Some(shard) = args.shard {
+        let names: Vec<String> = experiments.iter().map(|e| e.name.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        experiments.retain(|e| shard.has(&e.name, &names));
+    }
     // Every toolchain and --out is checked before anything runs.
     let mut lanes = lanes(&args.go, args.out.as_deref(), &args.only)?;
 
