@@ -52,6 +52,14 @@ pub(super) fn prepare(
         }
         None => None,
     };
+    // The baseline is the toolchain it resolves to (`go1.26`: its latest
+    // patch), not every version of that minor run here.
+    let guard = match guard {
+        Some(Baseline::Go(v)) => Some(Baseline::Go(
+            super::toolchains::resolve(Some(&v))?.version.name(),
+        )),
+        other => other,
+    };
     Ok((guard, gos, kept))
 }
 
