@@ -92,13 +92,19 @@ pub fn text(baseline: &str, changes: &[Change]) -> String {
         "\n{} claim(s) changed against the baseline {baseline}:",
         changes.len()
     );
+    // The machine is named when the changes come from more than one.
+    let machines = changes.iter().any(|c| c.machine != changes[0].machine);
     for c in changes {
+        let on = if machines {
+            format!("{} on {}", c.go_version, c.machine)
+        } else {
+            c.go_version.clone()
+        };
         let _ = writeln!(
             out,
-            "  {} [{}] on {}: {} -> {}",
+            "  {} [{}] on {on}: {} -> {}",
             c.claim,
             c.settings,
-            c.go_version,
             c.before.as_str(),
             c.after.as_str()
         );
@@ -109,6 +115,100 @@ pub fn text(baseline: &str, changes: &[Change]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::check::claim::ClaimResult;
+    use crate::experiment::machine::Machine;
+    use crate::experiment::reproduce::{CellResult, ExperimentResult};
+
+    /// A column measuring claims `(id, verdict)` in the `defaults` row.
+    fn column(go: &str, host: &str, claims: &[(&str, Verdict)]) -> Column {
+        let claim = |(id, verdict): &(&str, Verdict)| ClaimResult {
+            id: (*id).into(),
+            says: String::new(),
+            verdict: *verdict,
+            runs: 3,
+            holds_in: 0,
+            checks: Vec::new(),
+            records: Vec::new(),
+            reason: None,
+        };
+        Column {
+            go_version: go.into(),
+            machine: Machine {
+                hostname: host.into(),
+                kernel: "6.1".into(),
+                thp: "madvise".into(),
+                cgroup: "v2".into(),
+                cpus: 2,
+                memory_total_bytes: 1 << 30,
+            },
+            results: vec![ExperimentResult {
+                experiment: "e".into(),
+                title: String::new(),
+                article: "001".into(),
+                fixture: "idle".into(),
+                go_version: go.into(),
+                go_line: String::new(),
+                repeats: 3,
+                cells: vec![CellResult {
+                    settings: "defaults".into(),
+                    runs: 3,
+                    claims: claims.iter().map(claim).collect(),
+                    error: None,
+                }],
+                error: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn only_claims_both_sides_measured_with_a_verdict_can_change() {
+        use Verdict::*;
+        let columns = [
+            column(
+                "go1.26.8",
+                "a",
+                &[("x", Holds), ("y", NotApplicable), ("z", Holds)],
+            ),
+            column(
+                "go1.27.3",
+                "a",
+                &[("x", Fails), ("y", Holds), ("new", Fails)],
+            ),
+        ];
+        let (base, others) = split(&columns, "go1.26");
+        let changes = changes(&base, &others);
+        let got: Vec<(&str, Verdict, Verdict)> = changes
+            .iter()
+            .map(|c| (c.claim.as_str(), c.before, c.after))
+            .collect();
+        assert_eq!(got, [("x", Holds, Fails)]);
+        assert_eq!(changes[0].go_version, "go1.27.3");
+        let text = text("go1.26", &changes);
+        assert!(
+            text.contains("  x [defaults] on go1.27.3: holds -> fails"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn each_machine_is_compared_with_its_own_baseline() {
+        use Verdict::*;
+        let columns = [
+            column("go1.26.8", "a", &[("x", Holds)]),
+            column("go1.26.8", "b", &[("x", Fails)]),
+            column("go1.27.3", "b", &[("x", Fails)]),
+            column("go1.27.3", "c", &[("x", Fails)]),
+        ];
+        let (base, others) = split(&columns, "go1.26.8");
+        let changed: Vec<String> = changes(&base, &others)
+            .iter()
+            .map(|c| c.machine.clone())
+            .collect();
+        // b matches b's baseline; c has none of its own and is compared with a's.
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert!(changed[0].starts_with("c "), "{changed:?}");
+        assert!(text("go1.26.8", &[]).contains("no claim changed"));
+    }
 
     #[test]
     fn a_version_names_itself_and_its_minor_only() {
