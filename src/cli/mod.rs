@@ -2,6 +2,7 @@
 //! their data to `report` for printing. Errors become one `error:` line plus
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
+mod baseline;
 mod fixtures;
 mod report;
 mod reproduce;
@@ -18,12 +19,14 @@ use crate::run::RunError;
 /// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
 /// `error`; 1 some verdict is `error` (or results could not be kept);
 /// 2 bad input or set-up; 3 `run`: the fixture did not build; 4 `run`: the
-/// fixture run failed; 130 `reproduce` stopped by Ctrl-C.
+/// fixture run failed; 5 `--baseline`: claims changed against the baseline;
+/// 130 `reproduce` stopped by Ctrl-C.
 pub mod exit_code {
     pub const VERDICT_ERROR: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BUILD: u8 = 3;
     pub const RUN: u8 = 4;
+    pub const BASELINE_CHANGED: u8 = 5;
     pub const INTERRUPTED: u8 = 130;
 }
 

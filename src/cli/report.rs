@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::UsageError;
+use super::baseline::{self, Baseline};
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
 use crate::experiment::results::{self, Kept};
@@ -27,10 +28,19 @@ pub struct ReportArgs {
     /// experiments/ (and its slow lane).
     #[arg(long, value_name = "DIR", env = "GOMEMLAB_EXPERIMENTS")]
     experiments: Option<PathBuf>,
+    /// Print which claims changed against this Go version (one of the
+    /// folders', e.g. go1.26) or kept results folder; exit 5 when any did.
+    #[arg(long, value_name = "GO|DIR")]
+    baseline: Option<String>,
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {
     let experiments = load_experiments(args.experiments, true)?;
+    let guard = args.baseline.as_deref().map(Baseline::of);
+    let kept_baseline = match &guard {
+        Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, &experiments)?),
+        _ => None,
+    };
     let mut columns: Vec<Column> = Vec::new();
     for dir in args.dirs.iter().flat_map(|d| results_folders(d)) {
         let kept = load(&dir)?;
@@ -62,9 +72,21 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             }),
         }
     }
+    // Merged shards list their experiments in the one-run order.
+    let at = |name: &str| experiments.iter().position(|e| e.name == name);
+    for column in &mut columns {
+        column.results.sort_by_key(|r| at(&r.experiment));
+    }
     let (text, status) = match columns.as_slice() {
         [one] => verdicts(&one.results, args.json),
         _ => matrix_output(&columns, args.json),
+    };
+    let (text, status) = match &guard {
+        None => (text, status),
+        Some(b) => {
+            let (changes, code) = baseline::judge(&columns, b, kept_baseline.as_ref(), status)?;
+            (with_changes(text, &changes, args.json), code)
+        }
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(status)
@@ -93,6 +115,17 @@ pub(super) fn matrix_output(columns: &[Column], json: bool) -> (String, u8) {
     )
 }
 
+/// The changes against the baseline after the table; with --json, on
+/// stderr so that stdout stays one JSON document.
+pub(super) fn with_changes(mut text: String, changes: &str, json: bool) -> String {
+    if json {
+        eprint!("{changes}");
+    } else {
+        text.push_str(changes);
+    }
+    text
+}
+
 /// `dir` itself when it is a results folder, else the results folders in it.
 fn results_folders(dir: &Path) -> Vec<PathBuf> {
     if dir.join("manifest.json").is_file() {
@@ -115,7 +148,7 @@ fn results_folders(dir: &Path) -> Vec<PathBuf> {
     inner
 }
 
-fn load(dir: &Path) -> Result<Kept> {
+pub(super) fn load(dir: &Path) -> Result<Kept> {
     let kept = results::load(dir).with_context(|| {
         format!(
             "{} is not a results folder: make one with `gomemlab reproduce --out {}`",

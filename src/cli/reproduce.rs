@@ -11,12 +11,14 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use super::baseline::{self, Baseline};
 use super::{UsageError, exit_code};
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::report;
 use crate::report::matrix::Column;
@@ -45,6 +47,15 @@ pub struct ReproduceArgs {
     /// version, DIR/<go version>/.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Run only shard K of N (e.g. 1/2): whole experiments, round-robin over
+    /// their sorted names; `report` of the N --out folders equals one run.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<Shard>,
+    /// The guard for a new Go release: print which claims changed against
+    /// this Go version (run too, e.g. `--go go1.27.3 --baseline go1.26`) or
+    /// kept results folder; exit 5 when any did.
+    #[arg(long, value_name = "GO|DIR")]
+    baseline: Option<String>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -94,8 +105,18 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
         Some(args.only.as_slice())
     };
-    // Every toolchain and --out is checked before anything runs.
-    let mut lanes = lanes(&args.go, args.out.as_deref(), &args.only)?;
+    if let Some(shard) = args.shard {
+        let names: Vec<String> = experiments.iter().map(|e| e.name.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        experiments.retain(|e| shard.has(&e.name, &names));
+    }
+    // Every toolchain, --out and --baseline is checked before anything runs.
+    let (guard, gos, kept_baseline) =
+        baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
+    let mut lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
+    if let Some(Baseline::Go(v)) = &guard {
+        baseline::check_split(v, &columns(&lanes))?;
+    }
 
     // Ctrl-C: the first stops the experiment running; a second exits at once.
     let stop = Arc::new(AtomicBool::new(false));
@@ -194,6 +215,14 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);
     let (text, status) = output(&lanes, args.json);
+    let (text, status) = match &guard {
+        None => (text, status),
+        Some(b) => {
+            let (changes, code) =
+                baseline::judge(&columns(&lanes), b, kept_baseline.as_ref(), status)?;
+            (super::report::with_changes(text, &changes, args.json), code)
+        }
+    };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(if kept {
         status
@@ -258,15 +287,19 @@ fn output(lanes: &[Lane], json: bool) -> (String, u8) {
     if let [lane] = lanes {
         return verdicts(&lane.results, json);
     }
-    let columns: Vec<Column> = lanes
+    super::report::matrix_output(&columns(lanes), json)
+}
+
+/// A column per lane (Go version) with what it found.
+fn columns(lanes: &[Lane]) -> Vec<Column> {
+    lanes
         .iter()
         .map(|l| Column {
             go_version: l.toolchain.version.name(),
             machine: l.manifest.machine.clone(),
             results: l.results.clone(),
         })
-        .collect();
-    super::report::matrix_output(&columns, json)
+        .collect()
 }
 
 /// Clears the progress bar, keeps the results (when --out) and prints

@@ -6,5 +6,6 @@ pub mod file;
 pub mod machine;
 pub mod reproduce;
 pub mod results;
+pub mod shard;
 
 pub use file::*;

@@ -1,5 +1,6 @@
 //! Report stage: formats results for people and machines; never measures.
 
+pub mod baseline;
 pub mod csv;
 pub mod matrix;
 pub mod perfetto;
