@@ -198,3 +198,31 @@ check = ["os.rss@started <= 8MiB"]
         "{table}"
     );
 }
+
+#[test]
+fn markdown_verdict_table_of_a_recorded_folder() {
+    let md = stdout_of_success(&report(&["--markdown"]));
+    // The same rows as the text table: one Markdown row per text row.
+    let text = stdout_of_success(&report(&[]));
+    let text_rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty() && !l.starts_with(' '))
+        .count()
+        - 1; // the summary line
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| `")).count(),
+        text_rows
+    );
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn markdown_matrix_of_two_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let older = copy_with(&tmp.path().join("older"), |m| {
+        m["go_version"] = "go1.25.0".into();
+    });
+    let md = stdout_of_success(&report_of(&[&recorded(), &older], &["--markdown"]));
+    insta::assert_snapshot!(md);
+}

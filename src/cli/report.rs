@@ -11,6 +11,7 @@ use super::UsageError;
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
 use crate::experiment::results::{self, Kept};
+use crate::report::markdown;
 use crate::report::matrix::{self, Column};
 
 #[derive(Debug, clap::Args)]
@@ -23,6 +24,10 @@ pub struct ReportArgs {
     /// Print the results as JSON instead of the verdict table.
     #[arg(long)]
     json: bool,
+    /// Print the verdict table (or matrix) as GitHub-flavoured Markdown
+    /// (for $GITHUB_STEP_SUMMARY and PR comments).
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
     /// Folder of experiment files to judge with. Default: the bundled
     /// experiments/ (and its slow lane).
     #[arg(long, value_name = "DIR", env = "GOMEMLAB_EXPERIMENTS")]
@@ -30,6 +35,7 @@ pub struct ReportArgs {
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {
+    let format = Format::of(args.json, args.markdown);
     let experiments = load_experiments(args.experiments, true)?;
     let mut columns: Vec<Column> = Vec::new();
     for dir in args.dirs.iter().flat_map(|d| results_folders(d)) {
@@ -63,20 +69,38 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         }
     }
     let (text, status) = match columns.as_slice() {
-        [one] => verdicts(&one.results, args.json),
-        _ => matrix_output(&columns, args.json),
+        [one] => verdicts(&one.results, format),
+        _ => matrix_output(&columns, format),
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(status)
 }
 
-/// The claims × versions matrix (or JSON) and its exit status: 1 when any verdict is `error`.
-pub(super) fn matrix_output(columns: &[Column], json: bool) -> (String, u8) {
+/// How the verdicts are printed.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub(super) fn of(json: bool, markdown: bool) -> Self {
+        match (json, markdown) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Markdown,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// The claims × versions matrix (or JSON, Markdown) and its exit status: 1 when any verdict is `error`.
+pub(super) fn matrix_output(columns: &[Column], format: Format) -> (String, u8) {
     let m = matrix::build(columns);
-    let text = if json {
-        matrix::json(&m) + "\n"
-    } else {
-        matrix::table(&m)
+    let text = match format {
+        Format::Json => matrix::json(&m) + "\n",
+        Format::Markdown => markdown::matrix_table(&m),
+        Format::Text => matrix::table(&m),
     };
     let error = m
         .rows

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::{self, Toolchain};
@@ -30,6 +31,10 @@ pub struct ReproduceArgs {
     /// Print the results as JSON instead of the verdict table.
     #[arg(long)]
     json: bool,
+    /// Print the verdict table (or matrix) as GitHub-flavoured Markdown
+    /// (for $GITHUB_STEP_SUMMARY and PR comments).
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
     /// Check only these claim ids (e.g. --only madv-free-keeps-rss gogc-100-twice).
     #[arg(long, value_name = "ID", num_args = 1..)]
     only: Vec<String>,
@@ -61,11 +66,11 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
 }
 
 /// The verdict table (or JSON) and the exit status it gives: 1 when any verdict is `error`.
-pub(super) fn verdicts(results: &[ExperimentResult], json: bool) -> (String, u8) {
-    let text = if json {
-        report::results_json(results) + "\n"
-    } else {
-        report::verdict_table(results)
+pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String, u8) {
+    let text = match format {
+        Format::Json => report::results_json(results) + "\n",
+        Format::Markdown => report::markdown::verdict_table(results),
+        Format::Text => report::verdict_table(results),
     };
     let error = results
         .iter()
@@ -182,7 +187,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             eprintln!(
                 "interrupted: the experiment running was stopped; the {done} finished before it follow"
             );
-            let (text, _) = output(&lanes, args.json);
+            let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
             let mut stdout = std::io::stdout();
             let _ = stdout
                 .write_all(text.as_bytes())
@@ -193,7 +198,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);
-    let (text, status) = output(&lanes, args.json);
+    let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(if kept {
         status
@@ -254,9 +259,9 @@ fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Result<Vec<Lane
 }
 
 /// The verdict table for one toolchain, the claims × versions matrix for several.
-fn output(lanes: &[Lane], json: bool) -> (String, u8) {
+fn output(lanes: &[Lane], format: Format) -> (String, u8) {
     if let [lane] = lanes {
-        return verdicts(&lane.results, json);
+        return verdicts(&lane.results, format);
     }
     let columns: Vec<Column> = lanes
         .iter()
@@ -266,7 +271,7 @@ fn output(lanes: &[Lane], json: bool) -> (String, u8) {
             results: l.results.clone(),
         })
         .collect();
-    super::report::matrix_output(&columns, json)
+    super::report::matrix_output(&columns, format)
 }
 
 /// Clears the progress bar, keeps the results (when --out) and prints

@@ -1,6 +1,7 @@
 //! Report stage: formats results for people and machines; never measures.
 
 pub mod csv;
+pub mod markdown;
 pub mod matrix;
 pub mod perfetto;
 pub mod plot;
