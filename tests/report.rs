@@ -226,3 +226,49 @@ fn markdown_matrix_of_two_versions() {
     let md = stdout_of_success(&report_of(&[&recorded(), &older], &["--markdown"]));
     insta::assert_snapshot!(md);
 }
+
+#[test]
+fn kept_runs_export_the_files_run_writes_mirrored_and_verdicts_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plot, trace, csv) = (
+        tmp.path().join("plot"),
+        tmp.path().join("trace"),
+        tmp.path().join("csv"),
+    );
+    stdout_of_success(&report(&[
+        "--plot",
+        plot.to_str().unwrap(),
+        "--perfetto",
+        trace.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]));
+    // Every kept run (as runs.json lists them) has its files, at its place.
+    let mut kept = 0;
+    for exp in ["hello", "idle"] {
+        let runs: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(recorded().join(exp).join("runs.json")).unwrap(),
+        )
+        .unwrap();
+        for cell in runs["cells"].as_array().unwrap() {
+            for repeat in 1..=cell["runs"].as_u64().unwrap() {
+                kept += 1;
+                let run = Path::new(exp)
+                    .join(cell["dir"].as_str().unwrap())
+                    .join(repeat.to_string());
+                let svg = std::fs::read_to_string(plot.join(&run).join("plot.svg")).unwrap();
+                assert!(svg.starts_with("<svg"), "{run:?}");
+                let t: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(trace.join(&run).join("trace.json")).unwrap(),
+                )
+                .unwrap();
+                assert!(!t["traceEvents"].as_array().unwrap().is_empty());
+                let samples = std::fs::read_to_string(csv.join(&run).join("samples.csv")).unwrap();
+                assert!(samples.starts_with("t_s,rss_bytes,"), "{samples}");
+                assert!(csv.join(&run).join("phases.csv").is_file());
+            }
+        }
+    }
+    assert_eq!(kept, 6);
+    insta::assert_snapshot!(std::fs::read_to_string(csv.join("verdicts.csv")).unwrap());
+}

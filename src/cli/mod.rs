@@ -2,6 +2,7 @@
 //! their data to `report` for printing. Errors become one `error:` line plus
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
+mod export;
 mod fixtures;
 mod report;
 mod reproduce;

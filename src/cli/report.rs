@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::UsageError;
+use super::export::ExportArgs;
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
 use crate::experiment::results::{self, Kept};
@@ -32,14 +33,23 @@ pub struct ReportArgs {
     /// experiments/ (and its slow lane).
     #[arg(long, value_name = "DIR", env = "GOMEMLAB_EXPERIMENTS")]
     experiments: Option<PathBuf>,
+    #[command(flatten)]
+    export: ExportArgs,
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {
     let format = Format::of(args.json, args.markdown);
     let experiments = load_experiments(args.experiments, true)?;
     let mut columns: Vec<Column> = Vec::new();
-    for dir in args.dirs.iter().flat_map(|d| results_folders(d)) {
-        let kept = load(&dir)?;
+    let folders: Vec<PathBuf> = args.dirs.iter().flat_map(|d| results_folders(d)).collect();
+    for dir in &folders {
+        let kept = load(dir)?;
+        // One folder mirrors into the output DIR; several, each under its name.
+        let sub = match (folders.len(), dir.file_name()) {
+            (2.., Some(name)) => PathBuf::from(name),
+            _ => PathBuf::new(),
+        };
+        args.export.runs(&kept, &sub)?;
         let mut results = kept.judge(&experiments);
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         // The same version on the same machine (e.g. shards) is one column.
@@ -68,6 +78,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             }),
         }
     }
+    args.export.verdicts(&columns)?;
     let (text, status) = match columns.as_slice() {
         [one] => verdicts(&one.results, format),
         _ => matrix_output(&columns, format),

@@ -7,5 +7,6 @@ pub mod perfetto;
 pub mod plot;
 pub mod series;
 pub mod text;
+pub mod verdicts_csv;
 
 pub use text::*;

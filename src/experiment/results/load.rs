@@ -83,6 +83,29 @@ impl Kept {
         results
     }
 
+    /// Every kept run's folder, relative to the root
+    /// (`<experiment>/<settings>/<repeat>`), in the order they were kept.
+    pub fn runs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        for exp in &self.experiments {
+            for cell in &exp.cells {
+                for repeat in 1..=cell.runs {
+                    out.push(
+                        Path::new(&exp.experiment)
+                            .join(&cell.dir)
+                            .join(repeat.to_string()),
+                    );
+                }
+            }
+        }
+        out
+    }
+
+    /// The timeline of one kept run (a folder `runs` gave).
+    pub fn timeline(&self, run: &Path) -> Result<Timeline, ResultsError> {
+        read_json(&self.root.join(run).join("timeline.json"))
+    }
+
     fn not_kept(&self, settings: &str) -> String {
         format!(
             "no kept runs for `{settings}` in {} (the experiment file changed since?)",

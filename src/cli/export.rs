@@ -1,0 +1,71 @@
+//! `report DIR --plot/--perfetto/--csv DIR2`: for every kept run, the files
+//! `run --plot/--perfetto/--csv` writes, in DIR2 mirroring DIR's tree
+//! (`<experiment>/<settings>/<repeat>/`); with --csv also `verdicts.csv`.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::run::write_file;
+use crate::experiment::results::Kept;
+use crate::report;
+use crate::report::matrix::Column;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// Write plot.svg of every kept run into DIR (mirroring the results tree).
+    #[arg(long, value_name = "DIR")]
+    plot: Option<PathBuf>,
+    /// Write trace.json (Perfetto / Chrome trace) of every kept run into DIR.
+    #[arg(long, value_name = "DIR")]
+    perfetto: Option<PathBuf>,
+    /// Write samples.csv and phases.csv of every kept run into DIR, and
+    /// DIR/verdicts.csv.
+    #[arg(long, value_name = "DIR")]
+    csv: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    /// Writes the per-run files of `kept`; `sub` is the folder under each
+    /// output DIR (empty for one results folder, its name for several).
+    pub fn runs(&self, kept: &Kept, sub: &Path) -> Result<()> {
+        if self.plot.is_none() && self.perfetto.is_none() && self.csv.is_none() {
+            return Ok(());
+        }
+        for run in kept.runs() {
+            let timeline = kept.timeline(&run)?;
+            let at = |dir: &Path| -> Result<PathBuf> {
+                let dir = dir.join(sub).join(&run);
+                std::fs::create_dir_all(&dir)
+                    .with_context(|| format!("failed to create {}", dir.display()))?;
+                Ok(dir)
+            };
+            if let Some(dir) = &self.plot {
+                let bytes = report::plot::render(&timeline, report::plot::Format::Svg)?;
+                write_file(&at(dir)?.join("plot.svg"), &bytes)?;
+            }
+            if let Some(dir) = &self.perfetto {
+                let json = report::perfetto::trace_json(&timeline);
+                write_file(&at(dir)?.join("trace.json"), json.as_bytes())?;
+            }
+            if let Some(dir) = &self.csv {
+                let dir = at(dir)?;
+                for (name, text) in report::csv::files(&timeline)? {
+                    write_file(&dir.join(name), text.as_bytes())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// With --csv: DIR/verdicts.csv of every column.
+    pub fn verdicts(&self, columns: &[Column]) -> Result<()> {
+        let Some(dir) = &self.csv else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+        let text = report::verdicts_csv::verdicts_csv(columns)?;
+        write_file(&dir.join("verdicts.csv"), text.as_bytes())
+    }
+}
