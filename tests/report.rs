@@ -272,3 +272,72 @@ fn kept_runs_export_the_files_run_writes_mirrored_and_verdicts_csv() {
     assert_eq!(kept, 6);
     insta::assert_snapshot!(std::fs::read_to_string(csv.join("verdicts.csv")).unwrap());
 }
+
+/// benchstat, pinned, built through the Go module proxy into `bin`; `None`
+/// (with a notice) where Go or the proxy is not reachable.
+fn benchstat(bin: &Path) -> Option<PathBuf> {
+    const AT: &str = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da";
+    let out = Command::new("go")
+        .args(["install", AT])
+        .env("GOBIN", bin)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some(bin.join("benchstat")),
+        Ok(o) => {
+            eprintln!(
+                "skipped: `go install {AT}` failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("skipped: no `go` to build benchstat: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn benchstat_compares_two_go_versions_from_benchfmt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(benchstat) = benchstat(tmp.path()) else {
+        return;
+    };
+    let older = copy_with(&tmp.path().join("older"), |m| {
+        m["go_version"] = "go1.25.0".into();
+    });
+    let file = tmp.path().join("bench.txt");
+    stdout_of_success(&report_of(
+        &[&recorded(), &older],
+        &["--benchfmt", file.to_str().unwrap()],
+    ));
+    let text = std::fs::read_to_string(&file).unwrap();
+    // One line per kept run and phase: 6 runs, one phase each.
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("Benchmark")).count(),
+        2 * 6,
+        "{text}"
+    );
+    let out = Command::new(benchstat)
+        .args(["-col", "go"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = stdout
+        .lines()
+        .find(|l| l.contains("go1.25.0"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(head.contains("go1.26.8"), "{stdout}");
+    assert!(stdout.contains("peak-RSS-bytes  vs base"), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("Hello/defaults/started"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("n=3"), "{stdout}");
+}

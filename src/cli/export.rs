@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use super::run::write_file;
 use crate::experiment::results::Kept;
 use crate::report;
+use crate::report::benchfmt;
 use crate::report::matrix::Column;
 
 #[derive(Debug, Clone, clap::Args)]
@@ -23,19 +24,71 @@ pub struct ExportArgs {
     /// DIR/verdicts.csv.
     #[arg(long, value_name = "DIR")]
     csv: Option<PathBuf>,
+    /// Write every kept run's key figures per phase in the Go benchmark
+    /// format to FILE, for benchstat (`benchstat -col go FILE` compares Go
+    /// versions).
+    #[arg(long, value_name = "FILE")]
+    benchfmt: Option<PathBuf>,
 }
 
 impl ExportArgs {
-    /// Writes the per-run files of `kept`; `sub` is the folder under each
-    /// output DIR (empty for one results folder, its name for several).
-    pub fn runs(&self, kept: &Kept, sub: &Path) -> Result<()> {
-        if self.plot.is_none() && self.perfetto.is_none() && self.csv.is_none() {
+    /// Only `--benchfmt FILE` (as `reproduce` has it).
+    pub fn benchfmt_only(file: PathBuf) -> ExportArgs {
+        ExportArgs {
+            plot: None,
+            perfetto: None,
+            csv: None,
+            benchfmt: Some(file),
+        }
+    }
+
+    /// With --benchfmt: FILE from the results folders `roots` (as kept by
+    /// `reproduce --out`).
+    pub fn benchfmt_of(&self, roots: &[&Path]) -> Result<()> {
+        if self.benchfmt.is_none() {
             return Ok(());
         }
+        let mut bench = String::new();
+        for root in roots {
+            let kept = crate::experiment::results::load(root)?;
+            self.runs(&kept, Path::new(""), &mut bench)?;
+        }
+        self.write_benchfmt(&bench)
+    }
+
+    /// Writes the per-run files of `kept`; `sub` is the folder under each
+    /// output DIR (empty for one results folder, its name for several).
+    /// With --benchfmt, appends the folder's lines to `bench`.
+    pub fn runs(&self, kept: &Kept, sub: &Path, bench: &mut String) -> Result<()> {
+        if self.plot.is_none()
+            && self.perfetto.is_none()
+            && self.csv.is_none()
+            && self.benchfmt.is_none()
+        {
+            return Ok(());
+        }
+        if self.benchfmt.is_some() {
+            bench.push_str(&benchfmt::header(
+                &kept.manifest.go_version,
+                &kept.manifest.machine,
+            ));
+        }
+        let mut experiment = None;
         for run in kept.runs() {
-            let timeline = kept.timeline(&run)?;
+            let timeline = kept.timeline(&run.dir)?;
+            if self.benchfmt.is_some() {
+                if experiment.as_ref() != Some(&run.experiment) {
+                    bench.push_str(&benchfmt::pkg(&run.experiment));
+                    experiment = Some(run.experiment.clone());
+                }
+                bench.push_str(&benchfmt::run_lines(
+                    &run.experiment,
+                    &run.settings,
+                    &timeline,
+                ));
+            }
             let at = |dir: &Path| -> Result<PathBuf> {
-                let dir = dir.join(sub).join(&run);
+                let dir = dir.join(sub).join(&run.dir);
                 std::fs::create_dir_all(&dir)
                     .with_context(|| format!("failed to create {}", dir.display()))?;
                 Ok(dir)
@@ -56,6 +109,14 @@ impl ExportArgs {
             }
         }
         Ok(())
+    }
+
+    /// With --benchfmt: FILE with the lines `runs` gathered.
+    pub fn write_benchfmt(&self, bench: &str) -> Result<()> {
+        match &self.benchfmt {
+            Some(file) => write_file(file, bench.as_bytes()),
+            None => Ok(()),
+        }
     }
 
     /// With --csv: DIR/verdicts.csv of every column.

@@ -41,6 +41,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     let format = Format::of(args.json, args.markdown);
     let experiments = load_experiments(args.experiments, true)?;
     let mut columns: Vec<Column> = Vec::new();
+    let mut bench = String::new();
     let folders: Vec<PathBuf> = args.dirs.iter().flat_map(|d| results_folders(d)).collect();
     for dir in &folders {
         let kept = load(dir)?;
@@ -49,7 +50,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             (2.., Some(name)) => PathBuf::from(name),
             _ => PathBuf::new(),
         };
-        args.export.runs(&kept, &sub)?;
+        args.export.runs(&kept, &sub, &mut bench)?;
         let mut results = kept.judge(&experiments);
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         // The same version on the same machine (e.g. shards) is one column.
@@ -79,6 +80,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         }
     }
     args.export.verdicts(&columns)?;
+    args.export.write_benchfmt(&bench)?;
     let (text, status) = match columns.as_slice() {
         [one] => verdicts(&one.results, format),
         _ => matrix_output(&columns, format),

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
+use super::export::ExportArgs;
 use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::build::fixture::Fixtures;
@@ -50,6 +51,11 @@ pub struct ReproduceArgs {
     /// version, DIR/<go version>/.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the kept runs' key figures per phase in the Go benchmark format
+    /// to FILE, for benchstat (`benchstat -col go FILE` compares Go
+    /// versions). Needs --out: the lines come from the kept runs.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    benchfmt: Option<PathBuf>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -198,6 +204,13 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);
+    if let Some(file) = args.benchfmt {
+        let roots: Vec<&Path> = lanes
+            .iter()
+            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
+            .collect();
+        ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
+    }
     let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(if kept {

@@ -1,5 +1,6 @@
 //! Report stage: formats results for people and machines; never measures.
 
+pub mod benchfmt;
 pub mod csv;
 pub mod markdown;
 pub mod matrix;
