@@ -341,3 +341,32 @@ fn benchstat_compares_two_go_versions_from_benchfmt() {
         .unwrap_or_else(|| panic!("{stdout}"));
     assert!(row.contains("n=3"), "{stdout}");
 }
+
+#[test]
+fn markdown_error_reasons_quoting_code_stay_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("idle.toml"),
+        r#"title = "idle, held longer now"
+article = "001"
+fixture = "idle"
+args = ["-hold", "5s"]
+[[claim]]
+id = "idle-rss-small"
+says = "the same check on runs the file no longer describes"
+check = ["os.rss@started <= 8MiB"]
+"#,
+    )
+    .unwrap();
+    let out = report(&["--markdown", "--experiments", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8_lossy(&out.stdout);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `idle-rss-small`"))
+        .unwrap();
+    assert!(
+        row.ends_with("| **error** | the kept runs are of `idle -hold 200ms`, the experiment file now says `idle -hold 5s`: run reproduce again |"),
+        "{md}"
+    );
+}

@@ -16,6 +16,16 @@ fn cell(s: &str) -> String {
         .join("<br>")
 }
 
+/// A line as code, unless it has backticks of its own (a reason quoting
+/// code): then as text.
+fn code(s: &str) -> String {
+    if s.contains('`') {
+        cell(s)
+    } else {
+        format!("`{}`", cell(s))
+    }
+}
+
 fn row(out: &mut String, cells: &[String]) {
     let _ = writeln!(out, "| {} |", cells.join(" | "));
 }
@@ -38,7 +48,7 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
     row(&mut out, &head.map(String::from));
     rule(&mut out, head.len());
     for r in &rows {
-        let lines: Vec<String> = r.lines.iter().map(|l| format!("`{}`", cell(l))).collect();
+        let lines: Vec<String> = r.lines.iter().map(|l| code(l)).collect();
         row(
             &mut out,
             &[
