@@ -198,3 +198,175 @@ check = ["os.rss@started <= 8MiB"]
         "{table}"
     );
 }
+
+#[test]
+fn markdown_verdict_table_of_a_recorded_folder() {
+    let md = stdout_of_success(&report(&["--markdown"]));
+    // The same rows as the text table: one Markdown row per text row.
+    let text = stdout_of_success(&report(&[]));
+    let text_rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.is_empty() && !l.starts_with(' '))
+        .count()
+        - 1; // the summary line
+    assert_eq!(
+        md.lines().filter(|l| l.starts_with("| `")).count(),
+        text_rows
+    );
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn markdown_matrix_of_two_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let older = copy_with(&tmp.path().join("older"), |m| {
+        m["go_version"] = "go1.25.0".into();
+    });
+    let md = stdout_of_success(&report_of(&[&recorded(), &older], &["--markdown"]));
+    insta::assert_snapshot!(md);
+}
+
+#[test]
+fn kept_runs_export_the_files_run_writes_mirrored_and_verdicts_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (plot, trace, csv) = (
+        tmp.path().join("plot"),
+        tmp.path().join("trace"),
+        tmp.path().join("csv"),
+    );
+    stdout_of_success(&report(&[
+        "--plot",
+        plot.to_str().unwrap(),
+        "--perfetto",
+        trace.to_str().unwrap(),
+        "--csv",
+        csv.to_str().unwrap(),
+    ]));
+    // Every kept run (as runs.json lists them) has its files, at its place.
+    let mut kept = 0;
+    for exp in ["hello", "idle"] {
+        let runs: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(recorded().join(exp).join("runs.json")).unwrap(),
+        )
+        .unwrap();
+        for cell in runs["cells"].as_array().unwrap() {
+            for repeat in 1..=cell["runs"].as_u64().unwrap() {
+                kept += 1;
+                let run = Path::new(exp)
+                    .join(cell["dir"].as_str().unwrap())
+                    .join(repeat.to_string());
+                let svg = std::fs::read_to_string(plot.join(&run).join("plot.svg")).unwrap();
+                assert!(svg.starts_with("<svg"), "{run:?}");
+                let t: serde_json::Value = serde_json::from_str(
+                    &std::fs::read_to_string(trace.join(&run).join("trace.json")).unwrap(),
+                )
+                .unwrap();
+                assert!(!t["traceEvents"].as_array().unwrap().is_empty());
+                let samples = std::fs::read_to_string(csv.join(&run).join("samples.csv")).unwrap();
+                assert!(samples.starts_with("t_s,rss_bytes,"), "{samples}");
+                assert!(csv.join(&run).join("phases.csv").is_file());
+            }
+        }
+    }
+    assert_eq!(kept, 6);
+    insta::assert_snapshot!(std::fs::read_to_string(csv.join("verdicts.csv")).unwrap());
+}
+
+/// benchstat, pinned, built through the Go module proxy into `bin`; `None`
+/// (with a notice) where Go or the proxy is not reachable.
+fn benchstat(bin: &Path) -> Option<PathBuf> {
+    const AT: &str = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da";
+    let out = Command::new("go")
+        .args(["install", AT])
+        .env("GOBIN", bin)
+        .output();
+    match out {
+        Ok(o) if o.status.success() => Some(bin.join("benchstat")),
+        Ok(o) => {
+            eprintln!(
+                "skipped: `go install {AT}` failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            None
+        }
+        Err(e) => {
+            eprintln!("skipped: no `go` to build benchstat: {e}");
+            None
+        }
+    }
+}
+
+#[test]
+fn benchstat_compares_two_go_versions_from_benchfmt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(benchstat) = benchstat(tmp.path()) else {
+        return;
+    };
+    let older = copy_with(&tmp.path().join("older"), |m| {
+        m["go_version"] = "go1.25.0".into();
+    });
+    let file = tmp.path().join("bench.txt");
+    stdout_of_success(&report_of(
+        &[&recorded(), &older],
+        &["--benchfmt", file.to_str().unwrap()],
+    ));
+    let text = std::fs::read_to_string(&file).unwrap();
+    // One line per kept run and phase: 6 runs, one phase each.
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("Benchmark")).count(),
+        2 * 6,
+        "{text}"
+    );
+    let out = Command::new(benchstat)
+        .args(["-col", "go"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let head = stdout
+        .lines()
+        .find(|l| l.contains("go1.25.0"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(head.contains("go1.26.8"), "{stdout}");
+    assert!(stdout.contains("peak-RSS-bytes  vs base"), "{stdout}");
+    let row = stdout
+        .lines()
+        .find(|l| l.starts_with("Hello/defaults/started"))
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(row.contains("n=3"), "{stdout}");
+}
+
+#[test]
+fn markdown_error_reasons_quoting_code_stay_readable() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("idle.toml"),
+        r#"title = "idle, held longer now"
+article = "001"
+fixture = "idle"
+args = ["-hold", "5s"]
+[[claim]]
+id = "idle-rss-small"
+says = "the same check on runs the file no longer describes"
+check = ["os.rss@started <= 8MiB"]
+"#,
+    )
+    .unwrap();
+    let out = report(&["--markdown", "--experiments", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8_lossy(&out.stdout);
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `idle-rss-small`"))
+        .unwrap();
+    assert!(
+        row.ends_with("| **error** | the kept runs are of `idle -hold 200ms`, the experiment file now says `idle -hold 5s`: run reproduce again |"),
+        "{md}"
+    );
+}

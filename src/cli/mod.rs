@@ -3,6 +3,7 @@
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
 mod baseline;
+mod export;
 mod fixtures;
 mod report;
 mod reproduce;

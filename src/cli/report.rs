@@ -9,9 +9,11 @@ use anyhow::{Context, Result};
 
 use super::UsageError;
 use super::baseline::{self, Baseline};
+use super::export::ExportArgs;
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
 use crate::experiment::results::{self, Kept};
+use crate::report::markdown;
 use crate::report::matrix::{self, Column};
 
 #[derive(Debug, clap::Args)]
@@ -24,6 +26,10 @@ pub struct ReportArgs {
     /// Print the results as JSON instead of the verdict table.
     #[arg(long)]
     json: bool,
+    /// Print the verdict table (or matrix) as GitHub-flavoured Markdown
+    /// (for $GITHUB_STEP_SUMMARY and PR comments).
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
     /// Folder of experiment files to judge with. Default: the bundled
     /// experiments/ (and its slow lane).
     #[arg(long, value_name = "DIR", env = "GOMEMLAB_EXPERIMENTS")]
@@ -32,9 +38,12 @@ pub struct ReportArgs {
     /// folders', e.g. go1.26) or kept results folder; exit 5 when any did.
     #[arg(long, value_name = "GO|DIR")]
     baseline: Option<String>,
+    #[command(flatten)]
+    export: ExportArgs,
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {
+    let format = Format::of(args.json, args.markdown);
     let experiments = load_experiments(args.experiments, true)?;
     let guard = args.baseline.as_deref().map(Baseline::of);
     let kept_baseline = match &guard {
@@ -42,8 +51,16 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         _ => None,
     };
     let mut columns: Vec<Column> = Vec::new();
-    for dir in args.dirs.iter().flat_map(|d| results_folders(d)) {
-        let kept = load(&dir)?;
+    let mut bench = String::new();
+    let folders: Vec<PathBuf> = args.dirs.iter().flat_map(|d| results_folders(d)).collect();
+    for dir in &folders {
+        let kept = load(dir)?;
+        // One folder mirrors into the output DIR; several, each under its name.
+        let sub = match (folders.len(), dir.file_name()) {
+            (2.., Some(name)) => PathBuf::from(name),
+            _ => PathBuf::new(),
+        };
+        args.export.runs(&kept, &sub, &mut bench)?;
         let mut results = kept.judge(&experiments);
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         // The same version on the same machine (e.g. shards) is one column.
@@ -77,9 +94,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     for column in &mut columns {
         column.results.sort_by_key(|r| at(&r.experiment));
     }
+    args.export.verdicts(&columns)?;
+    args.export.write_benchfmt(&bench)?;
     let (text, status) = match columns.as_slice() {
-        [one] => verdicts(&one.results, args.json),
-        _ => matrix_output(&columns, args.json),
+        [one] => verdicts(&one.results, format),
+        _ => matrix_output(&columns, format),
     };
     let (text, status) = match &guard {
         None => (text, status),
@@ -92,13 +111,31 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     Ok(status)
 }
 
-/// The claims × versions matrix (or JSON) and its exit status: 1 when any verdict is `error`.
-pub(super) fn matrix_output(columns: &[Column], json: bool) -> (String, u8) {
+/// How the verdicts are printed.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+impl Format {
+    pub(super) fn of(json: bool, markdown: bool) -> Self {
+        match (json, markdown) {
+            (true, _) => Format::Json,
+            (_, true) => Format::Markdown,
+            _ => Format::Text,
+        }
+    }
+}
+
+/// The claims × versions matrix (or JSON, Markdown) and its exit status: 1 when any verdict is `error`.
+pub(super) fn matrix_output(columns: &[Column], format: Format) -> (String, u8) {
     let m = matrix::build(columns);
-    let text = if json {
-        matrix::json(&m) + "\n"
-    } else {
-        matrix::table(&m)
+    let text = match format {
+        Format::Json => matrix::json(&m) + "\n",
+        Format::Markdown => markdown::matrix_table(&m),
+        Format::Text => matrix::table(&m),
     };
     let error = m
         .rows

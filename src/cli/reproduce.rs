@@ -12,6 +12,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::baseline::{self, Baseline};
+use super::export::ExportArgs;
+use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::{self, Toolchain};
@@ -32,6 +34,10 @@ pub struct ReproduceArgs {
     /// Print the results as JSON instead of the verdict table.
     #[arg(long)]
     json: bool,
+    /// Print the verdict table (or matrix) as GitHub-flavoured Markdown
+    /// (for $GITHUB_STEP_SUMMARY and PR comments).
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
     /// Check only these claim ids (e.g. --only madv-free-keeps-rss gogc-100-twice).
     #[arg(long, value_name = "ID", num_args = 1..)]
     only: Vec<String>,
@@ -56,6 +62,11 @@ pub struct ReproduceArgs {
     /// kept results folder; exit 5 when any did.
     #[arg(long, value_name = "GO|DIR")]
     baseline: Option<String>,
+    /// Write the kept runs' key figures per phase in the Go benchmark format
+    /// to FILE, for benchstat (`benchstat -col go FILE` compares Go
+    /// versions). Needs --out: the lines come from the kept runs.
+    #[arg(long, value_name = "FILE", requires = "out")]
+    benchfmt: Option<PathBuf>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -72,11 +83,11 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
 }
 
 /// The verdict table (or JSON) and the exit status it gives: 1 when any verdict is `error`.
-pub(super) fn verdicts(results: &[ExperimentResult], json: bool) -> (String, u8) {
-    let text = if json {
-        report::results_json(results) + "\n"
-    } else {
-        report::verdict_table(results)
+pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String, u8) {
+    let text = match format {
+        Format::Json => report::results_json(results) + "\n",
+        Format::Markdown => report::markdown::verdict_table(results),
+        Format::Text => report::verdict_table(results),
     };
     let error = results
         .iter()
@@ -203,7 +214,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             eprintln!(
                 "interrupted: the experiment running was stopped; the {done} finished before it follow"
             );
-            let (text, _) = output(&lanes, args.json);
+            let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
             let mut stdout = std::io::stdout();
             let _ = stdout
                 .write_all(text.as_bytes())
@@ -214,7 +225,14 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);
-    let (text, status) = output(&lanes, args.json);
+    if let Some(file) = args.benchfmt {
+        let roots: Vec<&Path> = lanes
+            .iter()
+            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
+            .collect();
+        ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
+    }
+    let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
     let (text, status) = match &guard {
         None => (text, status),
         Some(b) => {
@@ -283,11 +301,11 @@ fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Result<Vec<Lane
 }
 
 /// The verdict table for one toolchain, the claims × versions matrix for several.
-fn output(lanes: &[Lane], json: bool) -> (String, u8) {
+fn output(lanes: &[Lane], format: Format) -> (String, u8) {
     if let [lane] = lanes {
-        return verdicts(&lane.results, json);
+        return verdicts(&lane.results, format);
     }
-    super::report::matrix_output(&columns(lanes), json)
+    super::report::matrix_output(&columns(lanes), format)
 }
 
 /// A column per lane (Go version) with what it found.

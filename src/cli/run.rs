@@ -231,7 +231,7 @@ fn writable_dir(flag: &str, dir: &Path) -> Result<(), UsageError> {
 }
 
 /// Writes FILE whole (through a temp file beside it) or not at all.
-fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),

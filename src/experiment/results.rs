@@ -21,7 +21,7 @@ use crate::experiment::reproduce::ExperimentResult;
 
 mod load;
 
-pub use load::{Kept, load};
+pub use load::{Kept, KeptRun, load};
 
 /// The format of a results folder; `report` refuses any other.
 pub const FORMAT: &str = "gomemlab-results/1";

@@ -103,7 +103,7 @@ fn flatten(prefix: &str, node: Node, out: &mut Vec<(String, String)>) {
 }
 
 /// A CSV table of serializable rows, the header taken from the first row.
-fn table<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Result<String, CsvError> {
+pub(crate) fn table<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Result<String, CsvError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header: Option<Vec<String>> = None;
     for row in rows {

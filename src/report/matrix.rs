@@ -57,7 +57,8 @@ pub struct Cell {
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// `holds 3/3`, `error`...: the cell as every format shows it.
+    pub fn text(&self) -> String {
         match self.verdict {
             Verdict::Holds | Verdict::Fails | Verdict::Disagree => {
                 format!("{} {}/{}", self.verdict.as_str(), self.holds_in, self.runs)
@@ -166,19 +167,8 @@ fn mark_changes(row: &mut Row, columns: &[&Column]) {
 /// The matrix for people: a column per Go version (with the machine under
 /// it when the columns come from more than one), a mark where a verdict changes.
 pub fn table(m: &Matrix) -> String {
-    let machines = m.columns.iter().any(|c| c.machine != m.columns[0].machine);
-    let heads: Vec<(String, String)> = m
-        .columns
-        .iter()
-        .map(|c| {
-            let under = if machines {
-                c.machine.label()
-            } else {
-                String::new()
-            };
-            (c.go_version.clone(), under)
-        })
-        .collect();
+    let heads = heads(m);
+    let machines = heads.iter().any(|h| !h.1.is_empty());
     let texts: Vec<Vec<String>> = m
         .rows
         .iter()
@@ -212,16 +202,6 @@ pub fn table(m: &Matrix) -> String {
         line(&mut out, "", "", "", &seconds, "");
     }
     for (row, cols) in m.rows.iter().zip(&texts) {
-        let mut notes: Vec<String> = row
-            .changed_in
-            .iter()
-            .map(|v| format!("changed in {v}"))
-            .collect();
-        notes.extend(
-            row.machines_disagree
-                .iter()
-                .map(|v| format!("machines disagree on {v}")),
-        );
         let settings = super::text::clip(&row.settings, 30);
         line(
             &mut out,
@@ -229,23 +209,68 @@ pub fn table(m: &Matrix) -> String {
             &row.article,
             &settings,
             cols,
-            &notes.join(", "),
+            &row.notes(),
         );
     }
-    out.push_str(&reasons(m));
-    let changed = m.rows.iter().filter(|r| !r.changed_in.is_empty()).count();
-    let _ = writeln!(
-        out,
-        "\n{} claim rows on {} columns: {changed} change between versions",
-        m.rows.len(),
-        m.columns.len()
-    );
+    let reasons = reasons(m);
+    if !reasons.is_empty() {
+        out.push_str("\nerrors:\n");
+    }
+    for why in reasons {
+        let _ = writeln!(out, "  {why}");
+    }
+    let _ = writeln!(out, "\n{}", summary(m));
     out
 }
 
-/// Why verdicts are `error`: each reason once, with the columns it hit.
-fn reasons(m: &Matrix) -> String {
-    let mut out = String::new();
+impl Row {
+    /// Where the verdict changes and where machines disagree, for people.
+    pub fn notes(&self) -> String {
+        let mut notes: Vec<String> = self
+            .changed_in
+            .iter()
+            .map(|v| format!("changed in {v}"))
+            .collect();
+        notes.extend(
+            self.machines_disagree
+                .iter()
+                .map(|v| format!("machines disagree on {v}")),
+        );
+        notes.join(", ")
+    }
+}
+
+/// Each column's Go version and, when the columns come from more than one
+/// machine, the machine's label (else empty).
+pub fn heads(m: &Matrix) -> Vec<(String, String)> {
+    let machines = m.columns.iter().any(|c| c.machine != m.columns[0].machine);
+    m.columns
+        .iter()
+        .map(|c| {
+            let under = if machines {
+                c.machine.label()
+            } else {
+                String::new()
+            };
+            (c.go_version.clone(), under)
+        })
+        .collect()
+}
+
+/// The matrix's closing line: how many rows change between versions.
+pub fn summary(m: &Matrix) -> String {
+    let changed = m.rows.iter().filter(|r| !r.changed_in.is_empty()).count();
+    format!(
+        "{} claim rows on {} columns: {changed} change between versions",
+        m.rows.len(),
+        m.columns.len()
+    )
+}
+
+/// Why verdicts are `error`: each reason once, with the columns it hit
+/// (`claim [settings] on go1.X, go1.Y: why`).
+pub fn reasons(m: &Matrix) -> Vec<String> {
+    let mut out = Vec::new();
     for row in &m.rows {
         let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
         for (cell, head) in row.cells.iter().zip(&m.columns) {
@@ -259,16 +284,12 @@ fn reasons(m: &Matrix) -> String {
             }
         }
         for (why, versions) in seen {
-            if out.is_empty() {
-                out.push_str("\nerrors:\n");
-            }
-            let _ = writeln!(
-                out,
-                "  {} [{}] on {}: {why}",
+            out.push(format!(
+                "{} [{}] on {}: {why}",
                 row.claim,
                 row.settings,
                 versions.join(", ")
-            );
+            ));
         }
     }
     out

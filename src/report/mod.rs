@@ -1,11 +1,14 @@
 //! Report stage: formats results for people and machines; never measures.
 
 pub mod baseline;
+pub mod benchfmt;
 pub mod csv;
+pub mod markdown;
 pub mod matrix;
 pub mod perfetto;
 pub mod plot;
 pub mod series;
 pub mod text;
+pub mod verdicts_csv;
 
 pub use text::*;

@@ -457,15 +457,23 @@ fn check_line(c: &CheckResult) -> String {
     )
 }
 
-/// The verdict table of `gomemlab reproduce`: one row per claim and settings
-/// (claims that do not apply to a row are left out), then a summary line.
-pub fn verdict_table(results: &[ExperimentResult]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<28} {:<4} {:<30} {:<12} measured vs bound  [check]",
-        "claim", "art", "settings", "verdict"
-    );
+/// One row of the verdict table, whatever the format (text, Markdown):
+/// a claim in one settings row that applies there.
+#[derive(Debug, Clone)]
+pub struct VerdictRow {
+    pub claim: String,
+    pub article: String,
+    pub settings: String,
+    /// `holds 3/3`, `error`...
+    pub verdict: String,
+    /// "measured vs bound  [check]" per check, then records, then why.
+    pub lines: Vec<String>,
+}
+
+/// The rows of the verdict table (claims that do not apply are left out)
+/// and its summary line.
+pub fn verdict_rows(results: &[ExperimentResult]) -> (Vec<VerdictRow>, String) {
+    let mut rows = Vec::new();
     let mut counts = [0usize; 5];
     for r in results {
         for cell in &r.cells {
@@ -493,25 +501,19 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
                     let why = why.lines().map(str::trim).filter(|l| !l.is_empty());
                     lines.extend(why.take(REASON_LINES).map(String::from));
                 }
-                let first = lines.first().cloned().unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "{:<28} {:<4} {:<30} {:<12} {first}",
-                    c.id,
-                    r.article,
-                    clip(&cell.settings, 30),
-                    verdict
-                );
-                for line in lines.iter().skip(1) {
-                    let _ = writeln!(out, "{:<77} {line}", "");
-                }
+                rows.push(VerdictRow {
+                    claim: c.id.clone(),
+                    article: r.article.clone(),
+                    settings: cell.settings.clone(),
+                    verdict,
+                    lines,
+                });
             }
         }
     }
     let go = results.first().map_or("-", |r| r.go_version.as_str());
-    let _ = writeln!(
-        out,
-        "\n{} verdicts on {go}: {} hold, {} fail, {} disagree, {} error ({} not applicable)",
+    let summary = format!(
+        "{} verdicts on {go}: {} hold, {} fail, {} disagree, {} error ({} not applicable)",
         counts.iter().sum::<usize>() - counts[Verdict::NotApplicable as usize],
         counts[Verdict::Holds as usize],
         counts[Verdict::Fails as usize],
@@ -519,6 +521,34 @@ pub fn verdict_table(results: &[ExperimentResult]) -> String {
         counts[Verdict::Error as usize],
         counts[Verdict::NotApplicable as usize],
     );
+    (rows, summary)
+}
+
+/// The verdict table of `gomemlab reproduce`: one row per claim and settings
+/// (claims that do not apply to a row are left out), then a summary line.
+pub fn verdict_table(results: &[ExperimentResult]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<28} {:<4} {:<30} {:<12} measured vs bound  [check]",
+        "claim", "art", "settings", "verdict"
+    );
+    let (rows, summary) = verdict_rows(results);
+    for row in &rows {
+        let first = row.lines.first().cloned().unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<28} {:<4} {:<30} {:<12} {first}",
+            row.claim,
+            row.article,
+            clip(&row.settings, 30),
+            row.verdict
+        );
+        for line in row.lines.iter().skip(1) {
+            let _ = writeln!(out, "{:<77} {line}", "");
+        }
+    }
+    let _ = writeln!(out, "\n{summary}");
     out
 }
 

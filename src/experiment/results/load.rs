@@ -17,6 +17,16 @@ pub struct Kept {
     pub experiments: Vec<KeptExperiment>,
 }
 
+/// One kept run: which experiment, settings row and repeat, and its folder
+/// relative to the root (`<experiment>/<settings>/<repeat>`).
+#[derive(Debug, Clone)]
+pub struct KeptRun {
+    pub experiment: String,
+    pub settings: String,
+    pub repeat: usize,
+    pub dir: PathBuf,
+}
+
 /// Loads a results folder: its manifest and what every experiment ran.
 pub fn load(root: &Path) -> Result<Kept, ResultsError> {
     let manifest: Manifest = read_json(&root.join("manifest.json"))?;
@@ -82,6 +92,31 @@ impl Kept {
             });
         }
         results
+    }
+
+    /// Every kept run, in the order they were kept.
+    pub fn runs(&self) -> Vec<KeptRun> {
+        let mut out = Vec::new();
+        for exp in &self.experiments {
+            for cell in &exp.cells {
+                for repeat in 1..=cell.runs {
+                    out.push(KeptRun {
+                        experiment: exp.experiment.clone(),
+                        settings: cell.settings.clone(),
+                        repeat,
+                        dir: Path::new(&exp.experiment)
+                            .join(&cell.dir)
+                            .join(repeat.to_string()),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The timeline of one kept run (a folder `runs` gave).
+    pub fn timeline(&self, run: &Path) -> Result<Timeline, ResultsError> {
+        read_json(&self.root.join(run).join("timeline.json"))
     }
 
     fn not_kept(&self, settings: &str) -> String {
