@@ -30,6 +30,7 @@ fn run_prints_the_phase_table() {
         .success()
         .stdout(predicate::str::contains("GODEBUG=madvdontneed=1"))
         .stdout(predicate::str::contains("LazyFree"))
+        .stdout(predicate::str::contains("HeapInuse"))
         .stdout(predicate::str::contains("HeapReleased").or(predicate::str::contains("Released")))
         .stdout(predicate::str::is_match(r"(?m)^freed\s").unwrap());
 }
