@@ -36,6 +36,33 @@ fn run_prints_the_phase_table() {
 }
 
 #[test]
+fn fixtures_lists_purpose_phases_and_flags() {
+    let out = gomemlab().arg("fixtures").output().unwrap();
+    let text = common::stdout_of_success(&out);
+    let bigbytes = text
+        .split("\nbigbytes\n")
+        .nth(1)
+        .or_else(|| text.strip_prefix("bigbytes\n"))
+        .unwrap();
+    assert!(
+        bigbytes.starts_with("  bigbytes is the 10 x 100 MB example"),
+        "{text}"
+    );
+    assert!(
+        bigbytes.contains("  phases: start, allocated, collected, freed\n"),
+        "{text}"
+    );
+    assert!(
+        bigbytes.contains("  -count int (default 10): number of slices"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  phases: start, grown-<n>, released-<n>\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn json_output_has_the_documented_fields() {
     let out = gomemlab()
         .args(["run", "idle", "--json", "--", "-hold", "50ms"])

@@ -44,7 +44,7 @@ enum Command {
     /// Judge the runs kept by `reproduce --out DIR` again with the current
     /// experiment files and print the verdict table, running nothing.
     Report(report::ReportArgs),
-    /// List the bundled fixtures (and build them with --build).
+    /// List the bundled fixtures: purpose, phases and flags (build them with --build).
     Fixtures {
         /// Build every fixture now, so later runs start warm.
         #[arg(long)]
