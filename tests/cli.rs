@@ -63,6 +63,36 @@ fn fixtures_lists_purpose_phases_and_flags() {
 }
 
 #[test]
+fn run_passes_h_to_the_fixture_and_prints_its_usage() {
+    gomemlab()
+        .args(["run", "idle", "--", "-h"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Usage of idle (gomemlab run idle -- FLAGS):",
+        ))
+        .stdout(predicate::str::contains("-hold duration"))
+        .stdout(predicate::str::contains("t (s)").not());
+}
+
+#[test]
+fn a_flag_the_fixture_rejects_is_a_usage_error_with_a_hint() {
+    // bigbytes' usage is longer than the stderr tail: the hint still comes.
+    for fixture in ["idle", "bigbytes"] {
+        gomemlab()
+            .args(["run", fixture, "--", "-bogus"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{fixture} rejected its arguments"
+            )))
+            .stderr(predicate::str::contains(format!(
+                "`gomemlab run {fixture} -- -h` prints its flags"
+            )));
+    }
+}
+
+#[test]
 fn json_output_has_the_documented_fields() {
     let out = gomemlab()
         .args(["run", "idle", "--json", "--", "-hold", "50ms"])
