@@ -2,6 +2,7 @@
 //! their data to `report` for printing. Errors become one `error:` line plus
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
+mod fixture_usage;
 mod fixtures;
 mod report;
 mod reproduce;
@@ -38,7 +39,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build a fixture, run it, and print its phases: OS view beside Go view.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Run every experiment and print which article claims hold on this Go.
     Reproduce(reproduce::ReproduceArgs),
     /// Judge the runs kept by `reproduce --out DIR` again with the current
@@ -66,7 +67,7 @@ pub fn main() -> ExitCode {
         return ExitCode::from(exit_code::USAGE);
     }
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Reproduce(args) => reproduce::reproduce(args),
         Command::Report(args) => report::report(args),
         Command::Fixtures { build, go } => {
