@@ -30,8 +30,125 @@ fn run_prints_the_phase_table() {
         .success()
         .stdout(predicate::str::contains("GODEBUG=madvdontneed=1"))
         .stdout(predicate::str::contains("LazyFree"))
+        .stdout(predicate::str::contains("HeapInuse"))
         .stdout(predicate::str::contains("HeapReleased").or(predicate::str::contains("Released")))
         .stdout(predicate::str::is_match(r"(?m)^freed\s").unwrap());
+}
+
+#[test]
+fn fixtures_lists_purpose_phases_and_flags() {
+    let out = gomemlab().arg("fixtures").output().unwrap();
+    let text = common::stdout_of_success(&out);
+    let bigbytes = text
+        .split("\nbigbytes\n")
+        .nth(1)
+        .or_else(|| text.strip_prefix("bigbytes\n"))
+        .unwrap();
+    assert!(
+        bigbytes.starts_with("  bigbytes is the 10 x 100 MB example"),
+        "{text}"
+    );
+    assert!(
+        bigbytes.contains("  phases: start, allocated, collected, freed\n"),
+        "{text}"
+    );
+    assert!(
+        bigbytes.contains("  -count int (default 10): number of slices"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  phases: start, grown-<n>, released-<n>\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn run_passes_h_to_the_fixture_and_prints_its_usage() {
+    gomemlab()
+        .args(["run", "idle", "--", "-h"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Usage of idle (gomemlab run idle -- FLAGS):",
+        ))
+        .stdout(predicate::str::contains("-hold duration"))
+        .stdout(predicate::str::contains("t (s)").not());
+}
+
+#[test]
+fn a_flag_the_fixture_rejects_is_a_usage_error_with_a_hint() {
+    // bigbytes' usage is longer than the stderr tail: the hint still comes.
+    for fixture in ["idle", "bigbytes"] {
+        gomemlab()
+            .args(["run", fixture, "--", "-bogus"])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(format!(
+                "{fixture} rejected its arguments"
+            )))
+            .stderr(predicate::str::contains(format!(
+                "`gomemlab run {fixture} -- -h` prints its flags"
+            )));
+    }
+}
+
+#[test]
+fn pause_holds_the_fixture_and_prints_its_pid() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .env("GOMEMLAB_GO", &common::toolchain().go)
+        .args([
+            "run",
+            "idle",
+            "--pause",
+            "started=2s",
+            "--",
+            "-hold",
+            "10ms",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let header = lines.next().unwrap().unwrap();
+    assert!(header.starts_with("idle · go1."), "{header}");
+    let paused = lines.next().unwrap().unwrap();
+    let pid: u32 = paused
+        .strip_prefix("paused at started for 2s: pid ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("{paused}"));
+    assert!(header.contains(&format!(" · pid {pid} · ")), "{header}");
+    assert!(paused.contains(&format!("pmap -x {pid}")), "{paused}");
+    // The fixture would exit 10 ms after `started`; held, it is still there
+    // a second later, and its /proc can be read by hand.
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    assert!(
+        status.lines().any(|l| l.starts_with("Name:\tidle-")),
+        "{status}"
+    );
+    let rss_kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap();
+    assert!(rss_kb > 0, "{status}");
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.lines().any(|l| l.starts_with("started ")), "{table}");
+}
+
+#[test]
+fn pause_needs_phase_equals_duration() {
+    gomemlab()
+        .args(["run", "idle", "--pause", "started"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("is not PHASE=DURATION"));
 }
 
 #[test]

@@ -1,10 +1,12 @@
-//! `gomemlab fixtures`: list the bundled fixtures, build them with --build.
+//! `gomemlab fixtures`: list the bundled fixtures with their purpose, phases
+//! and flags (read from their sources); build them with --build.
 
 use std::io::Write as _;
 
 use anyhow::Result;
 
 use crate::build::fixture::Fixtures;
+use crate::build::fixture_info;
 
 pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     let fixtures = Fixtures::bundled();
@@ -15,12 +17,24 @@ pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     };
     let mut out = std::io::stdout();
     for name in fixtures.names() {
+        let info = fixture_info::read(&fixtures.source_dir.join(&name));
         match &toolchain {
             Some(t) => {
                 let built = fixtures.build(&name, t)?;
                 writeln!(out, "{name}\t{}", built.binary.display())?;
             }
             None => writeln!(out, "{name}")?,
+        }
+        if !info.purpose.is_empty() {
+            writeln!(out, "  {}", info.purpose)?;
+        }
+        writeln!(out, "  phases: {}", info.phases.join(", "))?;
+        for f in &info.flags {
+            writeln!(
+                out,
+                "  -{} {} (default {}): {}",
+                f.name, f.kind, f.default, f.usage
+            )?;
         }
     }
     Ok(())

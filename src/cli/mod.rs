@@ -4,6 +4,7 @@
 
 mod baseline;
 mod export;
+mod fixture_usage;
 mod fixtures;
 mod report;
 mod reproduce;
@@ -42,13 +43,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Build a fixture, run it, and print its phases: OS view beside Go view.
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// Run every experiment and print which article claims hold on this Go.
     Reproduce(reproduce::ReproduceArgs),
     /// Judge the runs kept by `reproduce --out DIR` again with the current
     /// experiment files and print the verdict table, running nothing.
     Report(report::ReportArgs),
-    /// List the bundled fixtures (and build them with --build).
+    /// List the bundled fixtures: purpose, phases and flags (build them with --build).
     Fixtures {
         /// Build every fixture now, so later runs start warm.
         #[arg(long)]
@@ -70,7 +71,7 @@ pub fn main() -> ExitCode {
         return ExitCode::from(exit_code::USAGE);
     }
     let result = match cli.command {
-        Command::Run(args) => run::run(args),
+        Command::Run(args) => run::run(*args),
         Command::Reproduce(args) => reproduce::reproduce(args),
         Command::Report(args) => report::report(args),
         Command::Fixtures { build, go } => {

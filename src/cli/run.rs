@@ -1,17 +1,18 @@
 //! `gomemlab run`: build a fixture, run it once, print its phases.
 
-use std::io::Write as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
 
 use super::UsageError;
+use super::fixture_usage;
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
-use crate::run::observe::observe;
+use crate::run::observe::{Event, observe_with};
 use crate::run::watchdog;
 use crate::run::{HeapProfiles, RunSpec};
 
@@ -75,6 +76,11 @@ pub struct RunArgs {
     /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
     #[arg(long, value_name = "DIR")]
     artifacts: Option<PathBuf>,
+    /// Hold the fixture at PHASE for DURATION, repeatable (e.g. --pause
+    /// allocated=30s): both views are read, then the harness waits before
+    /// letting it go on, and prints its PID for `ps` or `pmap` by hand.
+    #[arg(long, value_name = "PHASE=DURATION", value_parser = parse_pause)]
+    pause: Vec<(String, Duration)>,
     /// Arguments passed to the fixture (after `--`), e.g. -- -count 5 -keep.
     #[arg(last = true, value_name = "FIXTURE_ARGS")]
     args: Vec<String>,
@@ -91,6 +97,23 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
     } else {
         Err("the sampler interval must be from 100us to 1s (e.g. 250us, 1ms, 10ms)".into())
     }
+}
+
+fn parse_pause(text: &str) -> Result<(String, Duration), String> {
+    let hint = "give PHASE=DURATION, e.g. allocated=30s (a phase `gomemlab fixtures` lists)";
+    let Some((phase, d)) = text.split_once('=') else {
+        return Err(format!("`{text}` is not PHASE=DURATION: {hint}"));
+    };
+    if phase.trim().is_empty() {
+        return Err(format!("`{text}` names no phase: {hint}"));
+    }
+    let d = humantime::parse_duration(d).map_err(|e| format!("`{d}`: {e}: {hint}"))?;
+    if d.is_zero() || d > RunSpec::MAX_TIMEOUT {
+        return Err(format!(
+            "`{text}`: the pause must be above 0 and at most 24h"
+        ));
+    }
+    Ok((phase.to_string(), d))
 }
 
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
@@ -146,8 +169,44 @@ pub fn run(args: RunArgs) -> Result<u8> {
     }
     let toolchain = super::toolchains::resolve(args.go.as_deref())?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
-    let run = Analyzed::of(observe(&built, &toolchain, &spec)?);
+    if fixture_usage::asks_for_help(&spec.args) {
+        return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
+    }
+    let show_pid = !args.pause.is_empty() || std::io::stderr().is_terminal();
+    let header = format!(
+        "{} · {} · pid {{pid}} · {}",
+        args.fixture,
+        toolchain.version.name(),
+        settings_text(&spec)
+    );
+    let mut on_event = |event: Event<'_>| match event {
+        Event::Started { pid } if show_pid => {
+            eprintln!("{}", header.replace("{pid}", &pid.to_string()));
+        }
+        Event::Started { .. } => {}
+        Event::Paused { pid, phase, pause } => eprintln!(
+            "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
+            humantime::format_duration(pause)
+        ),
+    };
+    let run = Analyzed::of(
+        observe_with(&built, &toolchain, &spec, &args.pause, &mut on_event)
+            .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
+    );
     let (timeline, analysis) = (&run.timeline, &run.analysis);
+    for (phase, _) in &args.pause {
+        if !timeline.phases.iter().any(|p| &p.name == phase) {
+            eprintln!(
+                "warning: --pause {phase}: the fixture reported no phase {phase} (it reported: {})",
+                timeline
+                    .phases
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
     if let Some(dir) = &out {
         let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
         manifest.go_line = Some(built.go_line.clone());
@@ -245,4 +304,13 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
+}
+
+/// The run settings as `K=V K=V`, or `default settings`.
+fn settings_text(spec: &RunSpec) -> String {
+    if spec.env.is_empty() {
+        return "default settings".to_string();
+    }
+    let kv: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    kv.join(" ")
 }

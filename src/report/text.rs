@@ -49,12 +49,12 @@ pub fn phase_table(timeline: &Timeline) -> String {
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
-        "", "", "── OS", "view", "(MiB)", "──", "── Go", "view", "(MiB)", "──"
+        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
+        "", "", "── OS", "view", "(MiB)", "──", "── Go", "view", "(MiB)", "", "──"
     );
     let _ = writeln!(
         out,
-        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
+        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
         "phase",
         "t (s)",
         "RSS",
@@ -62,6 +62,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
         "peak",
         "LazyFree",
         "HeapAlloc",
+        "HeapInuse",
         "HeapSys",
         "HeapIdle",
         "Released"
@@ -69,7 +70,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
     for p in &timeline.phases {
         let _ = writeln!(
             out,
-            "{:<14} {:>7.3} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>8} {:>8} {:>8}",
+            "{:<14} {:>7.3} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
             p.name,
             p.t_ns as f64 / 1e9,
             mib(p.os.rss_bytes),
@@ -77,6 +78,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
             mib(p.os.hwm_bytes),
             mib(p.os.lazy_free_bytes),
             mib(p.go.heap_alloc_bytes),
+            mib(p.go.heap_inuse_bytes),
             mib(p.go.heap_sys_bytes),
             mib(p.go.heap_idle_bytes),
             mib(p.go.heap_released_bytes),

@@ -3,6 +3,10 @@
 //! the [`Timeline`] (with the fixture's memory syscalls when the run is
 //! traced, the summaries of the heap profiles it wrote when asked, and the
 //! CPU contention over the run).
+//! [`observe_with`] can also hold the fixture at chosen phases (`--pause`) and
+//! tells its caller the PID, so people can look at the process by hand.
+
+use std::time::Duration;
 
 use crate::build::fixture::{Built, HEAP_PROFILE_TAG};
 use crate::build::toolchain::Toolchain;
@@ -15,8 +19,35 @@ use crate::measure::sampler::Sampler;
 use crate::run::{RunError, RunSpec, Running};
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
 
+/// What [`observe_with`] tells its caller while the run goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Event<'a> {
+    /// The fixture was started with this PID.
+    Started { pid: i32 },
+    /// The fixture reported `phase`; its answer is held back for `pause`
+    /// (both views were read first).
+    Paused {
+        pid: i32,
+        phase: &'a str,
+        pause: Duration,
+    },
+}
+
 /// Runs `built` under `spec` and records everything about the run.
 pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<Timeline, RunError> {
+    observe_with(built, toolchain, spec, &[], &mut |_| {})
+}
+
+/// [`observe`], holding the fixture at each phase named in `pauses` for its
+/// duration (the timeout is extended by as much), and telling `on_event`
+/// the PID at the start and each pause before it begins.
+pub fn observe_with(
+    built: &Built,
+    toolchain: &Toolchain,
+    spec: &RunSpec,
+    pauses: &[(String, Duration)],
+    on_event: &mut dyn FnMut(Event<'_>),
+) -> Result<Timeline, RunError> {
     if let Some(hp) = &spec.heap_profiles {
         if !built.tags.iter().any(|t| t == HEAP_PROFILE_TAG) {
             return Err(RunError::NotProfilable {
@@ -30,8 +61,9 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
     }
     let mut contention = contention::Meter::start();
     let mut running = Running::spawn(&built.binary, spec)?;
-    let deadline = running.started + spec.timeout;
+    let mut deadline = running.started + spec.timeout;
     let pid = running.pid.as_raw();
+    on_event(Event::Started { pid });
     let sampler = Sampler::start(pid, running.started, spec.sample_interval)
         .map_err(|e| running.proc_error(e))?;
 
@@ -53,8 +85,9 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
         if let Some(path) = report.heap_profile {
             profiled.push((phases.len(), path));
         }
+        let report_phase = report.phase;
         phases.push(Phase {
-            name: report.phase,
+            name: report_phase.clone(),
             seq: report.seq,
             t_ns,
             os,
@@ -63,6 +96,15 @@ pub fn observe(built: &Built, toolchain: &Toolchain, spec: &RunSpec) -> Result<T
             maps,
             heap_profile: None,
         });
+        for (phase, pause) in pauses.iter().filter(|(p, _)| *p == report_phase) {
+            on_event(Event::Paused {
+                pid,
+                phase,
+                pause: *pause,
+            });
+            deadline += *pause;
+            std::thread::sleep(*pause);
+        }
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
