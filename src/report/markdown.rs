@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::experiment::reproduce::ExperimentResult;
 use crate::report::matrix::{self, Cell, Matrix};
-use crate::report::text::verdict_rows;
+use crate::report::verdicts::verdict_rows;
 
 /// A table cell: pipes escaped, line breaks as `<br>`.
 fn cell(s: &str) -> String {

@@ -202,7 +202,7 @@ pub fn table(m: &Matrix) -> String {
         line(&mut out, "", "", "", &seconds, "");
     }
     for (row, cols) in m.rows.iter().zip(&texts) {
-        let settings = super::text::clip(&row.settings, 30);
+        let settings = super::verdicts::clip(&row.settings, 30);
         line(
             &mut out,
             &row.claim,

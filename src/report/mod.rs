@@ -3,12 +3,16 @@
 pub mod baseline;
 pub mod benchfmt;
 pub mod csv;
+pub mod deep;
 pub mod markdown;
 pub mod matrix;
 pub mod perfetto;
 pub mod plot;
 pub mod series;
 pub mod text;
+pub mod verdicts;
 pub mod verdicts_csv;
 
+pub use deep::*;
 pub use text::*;
+pub use verdicts::*;
