@@ -29,8 +29,8 @@ static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
 /// Set by a caller that handles the first Ctrl-C itself (see [`defer_interrupt`]).
 static DEFERRED: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
 
-/// The next SIGINT stops what runs (kills every registered process) and
-/// raises `flag` instead of ending gomemlab; the one after ends it as usual.
+/// The next SIGINT raises `flag` instead of ending gomemlab (the caller then
+/// ends through [`exit`]); the one after ends it as usual.
 /// `reproduce` uses this to print what finished before the interrupt.
 pub fn defer_interrupt(flag: Arc<AtomicBool>) {
     if let Ok(mut deferred) = DEFERRED.lock() {
@@ -55,16 +55,6 @@ fn undo_all() {
         undo(item);
     }
     for item in items.iter().filter(|i| matches!(i, Item::Path(_))) {
-        undo(item);
-    }
-}
-
-fn stop_processes() {
-    let items = REGISTERED
-        .lock()
-        .map(|items| items.clone())
-        .unwrap_or_default();
-    for item in items.iter().filter(|i| !matches!(i, Item::Path(_))) {
         undo(item);
     }
 }
@@ -216,7 +206,8 @@ pub fn install() -> std::io::Result<()> {
             for signal in signals.forever() {
                 let deferred = DEFERRED.lock().ok().and_then(|mut d| d.take());
                 if let Some(flag) = deferred.filter(|_| signal == SIGINT) {
-                    stop_processes();
+                    // The caller prints what finished, then ends through
+                    // [`exit`], which kills what is still running.
                     flag.store(true, Ordering::SeqCst);
                     continue;
                 }

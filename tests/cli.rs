@@ -244,7 +244,7 @@ fn out_writes_a_whole_timeline_file() {
     files.sort();
     assert_eq!(
         files,
-        ["manifest.json", "timeline.json"],
+        ["analysis.json", "manifest.json", "timeline.json"],
         "temp files left behind"
     );
     let manifest: serde_json::Value =

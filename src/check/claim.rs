@@ -128,7 +128,7 @@ pub fn judge(claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
             &outcomes,
         );
         if let (None, Some(e)) = (&error, &result.error) {
-            error = Some(format!("`{}`: {e}", check.text));
+            error = Some(format!("{}: `{}`: {e}", check.line, check.text));
         }
         checks.push(result);
     }

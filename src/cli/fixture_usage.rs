@@ -40,21 +40,12 @@ pub(super) fn print_usage(fixture: &str, binary: &Path, args: &[String]) -> Resu
 pub(super) fn rejected_args(fixture: &str, e: crate::run::RunError) -> anyhow::Error {
     if let crate::run::RunError::Crashed {
         status,
-        stderr_tail,
+        go_error: Some(why),
         ..
     } = &e
     {
-        if status.ends_with("exit status: 2") && stderr_tail.contains("Usage of ") {
-            let why = stderr_tail
-                .lines()
-                .map(str::trim)
-                .find(|l| {
-                    l.starts_with("flag provided but not defined")
-                        || l.starts_with("invalid value")
-                        || l.starts_with("invalid boolean")
-                        || l.starts_with("flag needs an argument")
-                })
-                .unwrap_or("it printed its usage and exited 2");
+        let runtime_error = why.starts_with("panic:") || why.starts_with("fatal error:");
+        if status.ends_with("exit status: 2") && !runtime_error {
             return UsageError(format!(
                 "{fixture} rejected its arguments ({why}): `gomemlab run {fixture} -- -h` prints its flags"
             ))

@@ -270,7 +270,8 @@ pub fn judge_cell(
 fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
     let mut result = claim::judge(claim, runs);
     if let Some(why) = result.reason.take() {
-        result.reason = Some(format!("{}:{}: {why}", file_name(exp), claim.line));
+        // `LINE: check: why` from the check language, with the file in front.
+        result.reason = Some(format!("{}:{why}", file_name(exp)));
     }
     result
 }

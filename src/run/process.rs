@@ -214,7 +214,7 @@ impl Running {
                 command: self.command.clone(),
                 settings: self.settings.clone(),
                 status: status.to_string(),
-                go_error: stderr.go_error.clone(),
+                go_error: stderr.go_error.clone().or_else(|| stderr.flag_error()),
                 stderr_tail: stderr.tail(),
             });
         }

@@ -102,7 +102,8 @@ pub enum RunError {
         command: String,
         settings: String,
         status: String,
-        /// The Go `fatal error:` / `panic:` line, when there is one.
+        /// The Go `fatal error:` / `panic:` line, when there is one; else
+        /// the argument its flag parsing rejected, when it printed its usage.
         go_error: Option<String>,
         stderr_tail: String,
     },

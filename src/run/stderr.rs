@@ -41,6 +41,20 @@ pub struct Stderr {
 }
 
 impl Stderr {
+    /// When the fixture printed Go's flag usage (`Usage of ...`): the line
+    /// that says which argument it rejected, or a general one.
+    pub fn flag_error(&self) -> Option<String> {
+        let texts = || self.lines.iter().map(|l| l.text.trim());
+        texts().any(|t| t.starts_with("Usage of ")).then_some(())?;
+        let why = texts().find(|l| {
+            l.starts_with("flag provided but not defined")
+                || l.starts_with("invalid value")
+                || l.starts_with("invalid boolean")
+                || l.starts_with("flag needs an argument")
+        });
+        Some(why.unwrap_or("it printed its usage").to_string())
+    }
+
     /// The last lines, indented, for error messages.
     pub fn tail(&self) -> String {
         if self.lines.is_empty() {
