@@ -283,9 +283,14 @@ fn a_baseline_that_is_not_there_is_one_clear_error() {
 fn reproduce_against_a_kept_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let exps = cheap_experiments(tmp.path());
+    // The baseline is labelled as the Go under test (GOMEMLAB_GO or PATH).
+    let go = gomemlab::build::toolchain::resolve(None)
+        .expect("a Go toolchain for the tests")
+        .version
+        .name();
     let shrunk = release(&tmp.path().join("shrunk"), true);
     edit_json(&shrunk.join("manifest.json"), |m| {
-        m["go_version"] = "go1.26.8".into();
+        m["go_version"] = go.clone().into();
     });
     let run = |baseline: &Path| {
         gomemlab()
@@ -312,7 +317,9 @@ fn reproduce_against_a_kept_folder() {
     assert_eq!(out.status.code(), Some(5), "{stdout}{}", text(&out.stderr));
     assert!(
         stdout.contains("2 claim(s) changed against the baseline")
-            && stdout.contains("  virt-reservation [defaults] on go1.26.8: fails -> holds"),
+            && stdout.contains(&format!(
+                "  virt-reservation [defaults] on {go}: fails -> holds"
+            )),
         "{stdout}"
     );
 }
