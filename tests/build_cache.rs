@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::path::Path;
 
 use common::toolchain;
 use gomemlab::build::fixture::{BuildError, Fixtures};
@@ -14,7 +13,7 @@ use gomemlab::build::fixture::{BuildError, Fixtures};
 fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("src");
-    copy_dir(&Fixtures::bundled().source_dir, &source);
+    common::copy_dir(&Fixtures::bundled().source_dir, &source);
     let fixtures = Fixtures {
         source_dir: source,
         cache_dir: dir.path().join("cache"),
@@ -23,19 +22,6 @@ fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
         build_timeout: gomemlab::build::fixture::BUILD_TIMEOUT,
     };
     (dir, fixtures)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 #[test]

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -32,26 +34,13 @@ fn report(args: &[&str]) -> Output {
 /// A copy of the recorded folder with its manifest edited by `edit`
 /// (another machine, a shard of the experiments...).
 fn copy_with(to: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
-    copy_dir(&recorded(), to);
+    common::copy_dir(&recorded(), to);
     let path = to.join("manifest.json");
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     edit(&mut manifest);
     std::fs::write(&path, serde_json::to_string_pretty(&manifest).unwrap()).unwrap();
     to.to_path_buf()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn stdout_of_success(out: &Output) -> String {

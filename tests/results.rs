@@ -91,8 +91,8 @@ fn a_phase_that_never_happened_is_an_error_verdict_and_the_rest_is_judged() {
 fn fixtures_with_a_broken_one() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("go-fixtures");
-    copy_dir(&src.join("internal"), &dir.path().join("internal"));
-    copy_dir(&src.join("idle"), &dir.path().join("idle"));
+    common::copy_dir(&src.join("internal"), &dir.path().join("internal"));
+    common::copy_dir(&src.join("idle"), &dir.path().join("idle"));
     std::fs::copy(src.join("go.mod"), dir.path().join("go.mod")).unwrap();
     std::fs::create_dir(dir.path().join("broken")).unwrap();
     std::fs::write(
@@ -101,19 +101,6 @@ fn fixtures_with_a_broken_one() -> tempfile::TempDir {
     )
     .unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
