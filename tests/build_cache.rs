@@ -5,7 +5,6 @@
 
 mod common;
 
-
 use common::toolchain;
 use gomemlab::build::fixture::{BuildError, Fixtures};
 
