@@ -1,0 +1,44 @@
+//! One `[[settings]]` row of an experiment file: runtime variables and
+//! fixture arguments.
+
+use super::*;
+
+/// One `[[settings]]` row: runtime variables as strings, plus optional `args`.
+pub(super) fn cell(
+    row: &BTreeMap<String, toml::Value>,
+    base_args: &[String],
+) -> Result<Cell, String> {
+    let mut env = BTreeMap::new();
+    let mut extra_args = Vec::new();
+    for (key, value) in row {
+        if key == "args" {
+            let list = value.as_array().ok_or("`args` must be a list of strings")?;
+            for a in list {
+                extra_args.push(
+                    a.as_str()
+                        .ok_or("`args` must be a list of strings")?
+                        .to_string(),
+                );
+            }
+        } else if SETTINGS_VARS.contains(&key.as_str()) {
+            let text = match value {
+                toml::Value::String(s) => s.clone(),
+                toml::Value::Integer(i) => i.to_string(),
+                _ => return Err(format!("`{key}` must be a string or an integer")),
+            };
+            env.insert(key.clone(), text);
+        } else {
+            return Err(format!(
+                "unknown setting `{key}`: valid are args, {}",
+                SETTINGS_VARS.join(", ")
+            ));
+        }
+    }
+    let mut args = base_args.to_vec();
+    args.extend(extra_args.iter().cloned());
+    Ok(Cell {
+        env,
+        args,
+        extra_args,
+    })
+}

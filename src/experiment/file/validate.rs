@@ -1,0 +1,73 @@
+//! Checks across claims and files: claim ids unique everywhere (both
+//! places named), `when` keys that are settings.
+
+use super::*;
+
+/// Refuses a claim id used twice across `experiments`, naming both places.
+pub fn check_unique_ids(experiments: &[Experiment]) -> Result<(), ExperimentError> {
+    let mut seen: BTreeMap<&str, (&Path, usize)> = BTreeMap::new();
+    for exp in experiments {
+        for c in &exp.claims {
+            if let Some((path, line)) = seen.insert(&c.id, (&exp.path, c.line)) {
+                return Err(ExperimentError::Invalid {
+                    path: exp.path.display().to_string(),
+                    line: c.line,
+                    message: format!(
+                        "claim id `{}` is already used at {}:{line}: give each claim its own id",
+                        c.id,
+                        path.display()
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Lines (1-based) of the `id = "ID"` entries for `id`, in order.
+pub(super) fn id_lines(text: &str, id: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| {
+            line.trim_start()
+                .strip_prefix("id")
+                .and_then(|rest| rest.trim_start().strip_prefix('='))
+                .and_then(|rest| rest.split('#').next())
+                .is_some_and(|value| {
+                    let v = value.trim();
+                    v.strip_prefix('"')
+                        .or_else(|| v.strip_prefix('\''))
+                        .and_then(|v| v.strip_suffix('"').or_else(|| v.strip_suffix('\'')))
+                        == Some(id)
+                })
+        })
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
+/// Refuses a `when` key that is no setting (a typo would match every row).
+pub(super) fn check_when_keys(
+    c: &ClaimFile,
+    text: &str,
+) -> Result<(), (std::ops::Range<usize>, String)> {
+    match c
+        .when
+        .keys()
+        .find(|k| *k != "args" && !SETTINGS_VARS.contains(&k.as_str()))
+    {
+        None => Ok(()),
+        Some(key) => {
+            let line_start = id_lines(text, &c.id)
+                .first()
+                .map_or(0, |&l| text.lines().take(l - 1).map(|x| x.len() + 1).sum());
+            Err((
+                line_start..line_start,
+                format!(
+                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {}",
+                    c.id,
+                    SETTINGS_VARS.join(", ")
+                ),
+            ))
+        }
+    }
+}
