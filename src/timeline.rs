@@ -307,6 +307,52 @@ impl Timeline {
 }
 
 #[cfg(test)]
+impl Timeline {
+    /// An empty run of `idle` on `version` (e.g. `go1.26.8`), for tests that
+    /// fill in what they need with `Timeline { phases, ..Timeline::blank(v) }`.
+    pub(crate) fn blank(version: &str) -> Timeline {
+        let line = version
+            .trim_start_matches("go")
+            .splitn(3, '.')
+            .take(2)
+            .collect::<Vec<_>>()
+            .join(".");
+        Timeline {
+            gomemlab_version: "0".into(),
+            toolchain: ToolchainInfo {
+                go: "go".into(),
+                version: version.into(),
+                go_line: line,
+            },
+            fixture: FixtureInfo {
+                name: "idle".into(),
+                args: vec![],
+                binary: String::new(),
+                build_key: String::new(),
+                build_tags: vec![],
+            },
+            settings: Settings {
+                env: Default::default(),
+                timeout_ms: 0,
+                sample_interval_us: 0,
+                heap_profile: vec![],
+            },
+            phases: vec![],
+            samples: Default::default(),
+            sampler: SamplerStats::default(),
+            syscalls: vec![],
+            trace: None,
+            exit: Exit::Code(0),
+            duration_ns: 0,
+            events: vec![],
+            unparsed_trace_lines: 0,
+            stderr_lines: 0,
+            contention: None,
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

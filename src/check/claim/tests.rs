@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::*;
 use crate::experiment::{Experiment, parse};
-use crate::timeline::{Exit, FixtureInfo, Phase, SamplerStats, Settings, Timeline, ToolchainInfo};
+use crate::timeline::{Phase, Timeline};
 
 const FILE: &str = r#"title = "t"
 article = "new"
@@ -48,36 +48,8 @@ fn run(rss: &[(&str, u64)]) -> Analyzed {
         })
         .collect();
     Analyzed::of(Timeline {
-        gomemlab_version: "0".into(),
-        toolchain: ToolchainInfo {
-            go: "go".into(),
-            version: "go1.26.8".into(),
-            go_line: "1.26".into(),
-        },
-        fixture: FixtureInfo {
-            name: "idle".into(),
-            args: vec![],
-            binary: String::new(),
-            build_key: String::new(),
-            build_tags: vec![],
-        },
-        settings: Settings {
-            env: Default::default(),
-            timeout_ms: 0,
-            sample_interval_us: 0,
-            heap_profile: vec![],
-        },
         phases,
-        samples: Default::default(),
-        sampler: SamplerStats::default(),
-        syscalls: vec![],
-        trace: None,
-        exit: Exit::Code(0),
-        duration_ns: 0,
-        events: vec![],
-        unparsed_trace_lines: 0,
-        stderr_lines: 0,
-        contention: None,
+        ..Timeline::blank("go1.26.8")
     })
 }
 

@@ -10,10 +10,7 @@ use super::*;
 use crate::check::{Check, parse_check, parse_record};
 use crate::measure::events::{Event, GcEvent};
 use crate::measure::maps::{MapClass, Mapping, MapsInventory};
-use crate::timeline::{
-    Exit, FixtureInfo, GoView, OsView, Phase, Sample, SamplerStats, Settings, Syscall,
-    SyscallEvent, Timeline, ToolchainInfo, TraceStats,
-};
+use crate::timeline::{GoView, OsView, Phase, Sample, Syscall, SyscallEvent, Timeline, TraceStats};
 
 const ARENA: u64 = 0xc0_0000_0000;
 const MIB: u64 = 1 << 20;
@@ -101,28 +98,7 @@ fn gc(cycle: u64, live_mib: u64, forced: bool) -> Event {
 
 fn timeline() -> Timeline {
     Timeline {
-        gomemlab_version: "0".into(),
-        toolchain: ToolchainInfo {
-            go: "go".into(),
-            version: "go1.21.13".into(),
-            go_line: "1.21".into(),
-        },
-        fixture: FixtureInfo {
-            name: "idle".into(),
-            args: vec![],
-            binary: String::new(),
-            build_key: String::new(),
-            build_tags: vec![],
-        },
-        settings: Settings {
-            env: Default::default(),
-            timeout_ms: 0,
-            sample_interval_us: 0,
-            heap_profile: vec![],
-        },
         phases: vec![phase("start", 10, 0, 3 * MIB), phase("freed", 100, 2, MIB)],
-        samples: Default::default(),
-        sampler: SamplerStats::default(),
         syscalls: vec![
             mmap(0, 256 * 1024, "PROT_READ|PROT_WRITE", 0x7f10_0000_0000),
             mmap(ARENA, 64 * MIB, "PROT_NONE", ARENA),
@@ -145,12 +121,9 @@ fn timeline() -> Timeline {
             call(Syscall::Munmap, 80, 0x7f20_0000_0000, MIB, None),
         ],
         trace: Some(TraceStats::default()),
-        exit: Exit::Code(0),
         duration_ns: 200,
         events: vec![gc(1, 100, false), gc(2, 100, true)],
-        unparsed_trace_lines: 0,
-        stderr_lines: 0,
-        contention: None,
+        ..Timeline::blank("go1.21.13")
     }
 }
 
