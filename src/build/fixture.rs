@@ -390,52 +390,9 @@ impl Fixtures {
     }
 }
 
-/// Reads a stream to its end on a thread, keeping its last bytes.
-fn read_tail(mut source: impl Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
-    std::thread::spawn(move || {
-        let mut kept = Vec::new();
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = source.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            kept.extend_from_slice(&buf[..n]);
-            if kept.len() > 2 * BUILD_STDERR_BYTES {
-                kept.drain(..kept.len() - BUILD_STDERR_BYTES);
-            }
-        }
-        if kept.len() > BUILD_STDERR_BYTES {
-            kept.drain(..kept.len() - BUILD_STDERR_BYTES);
-        }
-        kept
-    })
-}
+mod helpers;
 
-/// The few variables `go build` needs from the caller's environment.
-fn passthrough_env() -> impl Iterator<Item = (String, String)> {
-    ["PATH", "HOME", "TMPDIR"]
-        .into_iter()
-        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
-}
-
-fn collect_go_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), BuildError> {
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let entries = std::fs::read_dir(dir).map_err(|source| BuildError::Sources {
-        path: dir.display().to_string(),
-        source,
-    })?;
-    for entry in entries.filter_map(Result::ok) {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_go_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "go") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
+use helpers::{collect_go_files, passthrough_env, read_tail};
 
 #[cfg(test)]
 mod tests;
