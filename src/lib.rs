@@ -8,15 +8,31 @@
 //! sampler, the OS and Go views at phases, maps, syscall trace, gctrace
 //! events, heap profiles) → [`analyze`] (the ledger) → [`check`] (the check
 //! language and verdicts) → [`experiment`] (experiment files, reproduce) →
-//! [`report`] (text and JSON) → [`cli`].
+//! [`report`] (text and JSON) → the `gomemlab` command line.
+//!
+//! From Rust (e.g. another crate's tests): [`Lab`] builds and runs a fixture
+//! into an [`Analyzed`] run, and [`check()`] judges a check on it; see
+//! [`lab`].
 
 pub mod analyze;
 pub mod build;
 pub mod check;
 pub mod cleanup;
-pub mod cli;
+mod cli;
 pub mod experiment;
+pub mod lab;
 pub mod measure;
 pub mod report;
 pub mod run;
 pub mod timeline;
+
+pub use analyze::Analyzed;
+pub use check::Verdict;
+pub use lab::{CheckError, Checked, FixtureRef, FixtureRun, Lab, LabError, check};
+pub use timeline::Timeline;
+
+/// The `gomemlab` binary's entry point (the command line is not a library API).
+#[doc(hidden)]
+pub fn cli_main() -> std::process::ExitCode {
+    cli::main()
+}

@@ -1,5 +1,5 @@
-//! The `gomemlab` binary: everything lives in the library's `cli` module.
+//! The `gomemlab` binary: the command line lives in the library (not public).
 
 fn main() -> std::process::ExitCode {
-    gomemlab::cli::main()
+    gomemlab::cli_main()
 }
