@@ -1,29 +1,8 @@
 //! The Rust API for other crates' tests: a [`Lab`] picks the Go toolchain,
-//! builds a fixture and runs it with chosen settings into an
-//! [`Analyzed`] run (its [`Timeline`](crate::timeline::Timeline) plus the
-//! analysis), and [`check`]
-//! judges one check of the check language on it.
-//!
-//! ```
-//! use gomemlab::{Lab, Verdict, check};
-//!
-//! let lab = Lab::new()?; // $GOMEMLAB_GO, else `go` on PATH
-//! let run = lab
-//!     .fixture("hello")
-//!     .env("GOGC", "50")
-//!     .args(["-hold", "10ms"])
-//!     .run()?;
-//! assert_eq!(run.timeline.phases[0].name, "started");
-//!
-//! let checked = check(&run, "os.rss@started >= go.heap_alloc@started")?;
-//! assert_eq!(checked.verdict, Verdict::Holds, "{checked}");
-//! assert!(checked.measured > 0.0);
-//!
-//! // A phase the run never reached: a verdict `error` with the reason.
-//! let missing = check(&run, "os.rss@deleted <= 1GiB")?;
-//! assert_eq!(missing.verdict, Verdict::Error);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! builds a fixture and runs it with chosen settings into an [`Analyzed`]
+//! run (its [`Timeline`](crate::timeline::Timeline) plus the analysis), and
+//! [`check()`] judges one check of the check language on it (see [`Lab`]
+//! for an example).
 
 mod checked;
 
@@ -40,6 +19,27 @@ use crate::run::{RunError, RunSpec};
 pub use checked::{CheckError, Checkable, Checked, check};
 
 /// A Go toolchain and the fixtures it builds: where runs start.
+///
+/// ```
+/// use gomemlab::{Lab, Verdict, check};
+///
+/// let lab = Lab::new()?; // $GOMEMLAB_GO, else `go` on PATH
+/// let run = lab
+///     .fixture("hello")
+///     .env("GOGC", "50")
+///     .args(["-hold", "10ms"])
+///     .run()?;
+/// assert_eq!(run.timeline.phases[0].name, "started");
+///
+/// let checked = check(&run, "os.rss@started >= go.heap_alloc@started")?;
+/// assert_eq!(checked.verdict, Verdict::Holds, "{checked}");
+/// assert!(checked.measured > 0.0);
+///
+/// // A phase the run never reached: a verdict `error` with the reason.
+/// let missing = check(&run, "os.rss@deleted <= 1GiB")?;
+/// assert_eq!(missing.verdict, Verdict::Error);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Lab {
     toolchain: Toolchain,
@@ -218,11 +218,9 @@ impl FixtureRun<'_> {
             FixtureRef::Path(path) => return Err(LabError::PathNotSupported(path)),
         };
         let lab = self.lab;
-        let built = lab.fixtures.build_tagged(
-            &name,
-            &lab.toolchain,
-            &self.spec.build_tags(),
-        )?;
+        let built = lab
+            .fixtures
+            .build_tagged(&name, &lab.toolchain, &self.spec.build_tags())?;
         Ok(Analyzed::of(observe(&built, &lab.toolchain, &self.spec)?))
     }
 }

@@ -6,7 +6,7 @@
 //! [`build`] (toolchain, cached fixture builds) → [`run`] (spawn and own a
 //! fixture, drive it into a [`timeline::Timeline`]) → [`measure`] (the /proc
 //! sampler, the OS and Go views at phases, maps, syscall trace, gctrace
-//! events, heap profiles) → [`analyze`] (the ledger) → [`check`] (the check
+//! events, heap profiles) → [`analyze`] (the ledger) → [`check`](mod@check) (the check
 //! language and verdicts) → [`experiment`] (experiment files, reproduce) →
 //! [`report`] (text and JSON) → the `gomemlab` command line.
 //!

@@ -87,7 +87,7 @@ impl Checkable for Timeline {
     }
 }
 
-/// Judges `text` (one check of the check language, see [`crate::check`])
+/// Judges `text` (one check of the check language, see [`mod@crate::check`])
 /// on `run`. A check that does not load is an `Err`; a check that loads but
 /// cannot be evaluated on this run is a verdict `Error` with its reason.
 pub fn check<R: Checkable + ?Sized>(run: &R, text: &str) -> Result<Checked, CheckError> {
@@ -137,7 +137,10 @@ mod tests {
     fn a_check_that_does_not_load_is_an_error_with_a_caret() {
         let t = Timeline::blank("go1.26.8");
         let err = check(&t, "os.rss@x <= 5s").unwrap_err().to_string();
-        assert!(err.starts_with("check `os.rss@x <= 5s` does not load:"), "{err}");
+        assert!(
+            err.starts_with("check `os.rss@x <= 5s` does not load:"),
+            "{err}"
+        );
         assert!(err.contains('^'), "{err}");
     }
 
