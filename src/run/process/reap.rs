@@ -74,6 +74,13 @@ impl Running {
         Ok(exit)
     }
 
+    /// Waits for the fixture to exit and says how, whatever the code (for a
+    /// run that reports no phase, e.g. a fixture printing its usage); past
+    /// `deadline` it is killed and this is a [`RunError::Timeout`].
+    pub fn wait_exit(&mut self, deadline: Instant) -> Result<Exit, RunError> {
+        Ok(exit_of(self.reap(deadline)?))
+    }
+
     /// The traced calls, in order (empty unless the run was traced; call
     /// after [`Running::wait`]).
     pub fn take_syscalls(&mut self) -> Vec<SyscallEvent> {
