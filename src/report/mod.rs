@@ -12,6 +12,7 @@ pub mod series;
 pub mod text;
 pub mod verdicts;
 pub mod verdicts_csv;
+pub mod versions;
 
 pub use deep::*;
 pub use text::*;

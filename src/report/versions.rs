@@ -1,0 +1,137 @@
+//! One fixture run on several Go toolchains (`run --go A --go B`): the phase
+//! tables side by side — a row per phase, a column group per Go version
+//! (OS RSS and Go HeapInuse, MiB), at most [`GROUPS_PER_BLOCK`] groups
+//! across so a block fits in 100 columns — and the runs as one JSON array.
+
+use std::fmt::Write as _;
+
+use super::text::mib;
+use crate::timeline::{Exit, Phase, Timeline};
+
+/// Column groups per block of the table (14 + 4 × 21 = 98 columns).
+pub const GROUPS_PER_BLOCK: usize = 4;
+
+/// A phase row: its name and which occurrence of that name in a run
+/// (fixtures may report a name more than once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    pub phase: String,
+    pub nth: usize,
+    /// Per run, in the order given: the phase, if that run reported it.
+    pub cells: Vec<Option<(u64, u64)>>,
+}
+
+/// The rows: every phase of every run, in the order first seen (the first
+/// run's order, then phases only later runs reported); per run its OS RSS
+/// and Go HeapInuse there.
+pub fn rows(runs: &[&Timeline]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        for (phase, nth) in numbered(&run.phases) {
+            let cell = Some((phase.os.rss_bytes, phase.go.heap_inuse_bytes));
+            match rows
+                .iter_mut()
+                .find(|r| r.phase == phase.name && r.nth == nth)
+            {
+                Some(row) => row.cells[i] = cell,
+                None => {
+                    let mut cells = vec![None; runs.len()];
+                    cells[i] = cell;
+                    rows.push(Row {
+                        phase: phase.name.clone(),
+                        nth,
+                        cells,
+                    });
+                }
+            }
+        }
+    }
+    rows
+}
+
+/// Each phase with its occurrence number among the phases of the same name.
+fn numbered(phases: &[Phase]) -> Vec<(&Phase, usize)> {
+    phases
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p, phases[..i].iter().filter(|q| q.name == p.name).count()))
+        .collect()
+}
+
+/// The side-by-side table of `runs` (the same fixture and settings on
+/// several toolchains), then each run's peak sampled RSS and exit.
+pub fn side_by_side(runs: &[&Timeline]) -> String {
+    let mut out = String::new();
+    let Some(first) = runs.first() else {
+        return out;
+    };
+    let settings: Vec<String> = first
+        .settings
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let settings = if settings.is_empty() {
+        "default settings".to_string()
+    } else {
+        settings.join(" ")
+    };
+    let mut command = vec![first.fixture.name.clone()];
+    command.extend(first.fixture.args.iter().cloned());
+    let _ = writeln!(
+        out,
+        "{} · {settings} · MiB (RSS: OS view; HeapInuse: Go view)",
+        command.join(" ")
+    );
+    let rows = rows(runs);
+    for (block, chunk) in runs.chunks(GROUPS_PER_BLOCK).enumerate() {
+        let offset = block * GROUPS_PER_BLOCK;
+        if block > 0 {
+            out.push('\n');
+        }
+        let mut head = format!("{:<14}", "");
+        let mut names = format!("{:<14}", "phase");
+        for run in chunk {
+            let _ = write!(head, " │ {:^18}", run.toolchain.version);
+            let _ = write!(names, " │ {:>8} {:>9}", "RSS", "HeapInuse");
+        }
+        let _ = writeln!(out, "{}", head.trim_end());
+        let _ = writeln!(out, "{names}");
+        for row in &rows {
+            let mut line = format!("{:<14}", row.phase);
+            for cell in &row.cells[offset..offset + chunk.len()] {
+                let (rss, inuse) = match cell {
+                    Some((rss, inuse)) => (mib(*rss), mib(*inuse)),
+                    None => ("-".into(), "-".into()),
+                };
+                let _ = write!(line, " │ {rss:>8} {inuse:>9}");
+            }
+            let _ = writeln!(out, "{line}");
+        }
+    }
+    for run in runs {
+        let peak = run.samples.iter().map(|s| s.rss_bytes).max().unwrap_or(0);
+        let exit = match run.exit {
+            Exit::Code(c) => format!("exit {c}"),
+            Exit::Signal(s) => format!("signal {s}"),
+        };
+        let _ = writeln!(
+            out,
+            "{} (go line {}): peak sampled RSS {} MiB ({} samples), {exit} after {:.3} s",
+            run.toolchain.version,
+            run.toolchain.go_line,
+            mib(peak),
+            run.sampler.samples,
+            run.duration_ns as f64 / 1e9
+        );
+    }
+    out
+}
+
+/// The runs as one pretty JSON array of timelines.
+pub fn timelines_json(runs: &[&Timeline]) -> String {
+    serde_json::to_string_pretty(runs).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+#[cfg(test)]
+mod tests;
