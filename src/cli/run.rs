@@ -1,4 +1,7 @@
-//! `gomemlab run`: build a fixture, run it once, print its phases.
+//! `gomemlab run`: build a fixture, run it once, print its phases (on
+//! several Go versions: [`versions`]).
+
+mod versions;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -22,8 +25,10 @@ pub struct RunArgs {
     fixture: String,
     /// Go toolchain: a `go` binary, a GOROOT, or a name like go1.21.13 looked up
     /// under $GOMEMLAB_TOOLCHAINS. Default: $GOMEMLAB_GO, else `go` on PATH.
+    /// Repeat it (or `all`) to run on each and print the phases side by side;
+    /// --out DIR then keeps each run in DIR/<go version>/, --json prints an array.
     #[arg(long, value_name = "GO")]
-    go: Option<String>,
+    go: Vec<String>,
     /// Runtime setting for the fixture, repeatable: GODEBUG, GOGC, GOMEMLIMIT,
     /// GOMAXPROCS or GOTRACEBACK (e.g. --env GODEBUG=madvdontneed=0).
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
@@ -134,7 +139,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         .map(report::plot::Format::from_path)
         .transpose()?;
     let mut spec = RunSpec {
-        args: args.args,
+        args: args.args.clone(),
         timeout: args.timeout,
         max_rss,
         sample_interval: args.interval,
@@ -145,7 +150,6 @@ pub fn run(args: RunArgs) -> Result<u8> {
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
     if !args.heap_profile.is_empty() {
         // Each run's own folder, so runs sharing --out never mix artifacts.
         let base = match (&args.artifacts, &args.out) {
@@ -161,13 +165,17 @@ pub fn run(args: RunArgs) -> Result<u8> {
             std::process::id()
         ));
         let profiles = HeapProfiles {
-            phases: args.heap_profile,
+            phases: args.heap_profile.clone(),
             dir,
         };
         profiles.check()?;
         spec.heap_profiles = Some(profiles);
     }
-    let toolchain = super::toolchains::resolve(args.go.as_deref())?;
+    if versions::several(&args.go) {
+        return versions::run(args, &fixtures, spec);
+    }
+    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
+    let toolchain = super::toolchains::resolve(args.go.first().map(String::as_str))?;
     let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
     if fixture_usage::asks_for_help(&spec.args) {
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);

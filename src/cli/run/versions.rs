@@ -1,0 +1,140 @@
+//! `gomemlab run --go A --go B`: the same fixture, settings and arguments on
+//! several toolchains, one after the other; the phase tables side by side
+//! (or `--json`: an array of timelines), each run kept under
+//! `--out DIR/<go version>/`.
+
+use std::io::Write as _;
+
+use anyhow::{Context as _, Result};
+
+use super::{FIRST_MMAPS, RunArgs, fixture_usage, settings_text};
+use crate::analyze::Analyzed;
+use crate::build::fixture::Fixtures;
+use crate::build::toolchain::{self, Toolchain};
+use crate::cli::UsageError;
+use crate::experiment::results::{Manifest, ResultsDir};
+use crate::report;
+use crate::run::RunSpec;
+use crate::run::observe::{Event, observe_with};
+use crate::timeline::Timeline;
+
+/// Whether `--go` asks for several toolchains (repeated, or `all`).
+pub(super) fn several(gos: &[String]) -> bool {
+    gos.len() > 1 || gos.iter().any(|g| g == toolchain::ALL)
+}
+
+/// Runs `spec` on every `--go` and prints the comparison.
+pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u8> {
+    for (flag, given) in [
+        ("--plot", args.plot.is_some()),
+        ("--perfetto", args.perfetto.is_some()),
+        ("--csv", args.csv.is_some()),
+    ] {
+        if given {
+            anyhow::bail!(UsageError(format!(
+                "{flag} writes one run: give one --go with it (or keep the runs with --out DIR \
+                 and export each)"
+            )));
+        }
+    }
+    let toolchains: Vec<Toolchain> = toolchain::expand(&args.go)
+        .iter()
+        .map(|g| crate::cli::toolchains::resolve(Some(g)))
+        .collect::<Result<_, _>>()?;
+    let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
+    if let Some((_, twice)) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        anyhow::bail!(UsageError(format!(
+            "--go names {twice} twice: give each Go version once"
+        )));
+    }
+    let outs: Vec<Option<ResultsDir>> = match &args.out {
+        None => names.iter().map(|_| None).collect(),
+        Some(dir) => ResultsDir::prepare_set(dir, &names)?
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    if fixture_usage::asks_for_help(&spec.args) {
+        let built = fixtures.build_tagged(&args.fixture, &toolchains[0], &spec.build_tags())?;
+        return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
+    }
+    let mut runs = Vec::new();
+    for (toolchain, out) in toolchains.iter().zip(&outs) {
+        let run = run_on(&args, fixtures, &spec, toolchain)
+            .with_context(|| format!("{} on {}", args.fixture, toolchain.version))?;
+        if let Some(dir) = out {
+            let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
+            manifest.go_line = Some(run.timeline.toolchain.go_line.clone());
+            dir.keep_timeline(&run)
+                .and_then(|()| dir.keep_manifest(&manifest))
+                .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
+        }
+        runs.push(run);
+    }
+    let timelines: Vec<&Timeline> = runs.iter().map(|r| &r.timeline).collect();
+    let text = if args.json {
+        report::versions::timelines_json(&timelines) + "\n"
+    } else {
+        report::versions::side_by_side(&timelines) + &extras(&args, &spec, &runs)
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(0)
+}
+
+/// One run on `toolchain` (its heap profiles in a folder of its own).
+fn run_on(
+    args: &RunArgs,
+    fixtures: &Fixtures,
+    spec: &RunSpec,
+    toolchain: &Toolchain,
+) -> Result<Analyzed> {
+    let mut spec = spec.clone();
+    if let Some(hp) = &mut spec.heap_profiles {
+        hp.dir = hp.dir.join(toolchain.version.name());
+    }
+    let built = fixtures.build_tagged(&args.fixture, toolchain, &spec.build_tags())?;
+    let header = format!(
+        "{} · {} · pid {{pid}} · {}",
+        args.fixture,
+        toolchain.version.name(),
+        settings_text(&spec)
+    );
+    let mut on_event = |event: Event<'_>| match event {
+        Event::Started { pid } => eprintln!("{}", header.replace("{pid}", &pid.to_string())),
+        Event::Paused { pid, phase, pause } => eprintln!(
+            "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
+            humantime::format_duration(pause)
+        ),
+    };
+    let timeline = observe_with(&built, toolchain, &spec, &args.pause, &mut on_event)
+        .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?;
+    Ok(Analyzed::of(timeline))
+}
+
+/// The deep views asked for (`--heap-profile`, `--maps`, `--ledger`,
+/// `--trace-syscalls`), one section per Go version.
+fn extras(args: &RunArgs, spec: &RunSpec, runs: &[Analyzed]) -> String {
+    let asked = spec.heap_profiles.is_some() || args.maps || args.ledger || args.trace_syscalls;
+    let mut text = String::new();
+    for run in runs.iter().filter(|_| asked) {
+        let timeline = &run.timeline;
+        text += &format!("\n── {} ──\n", timeline.toolchain.version);
+        if spec.heap_profiles.is_some() {
+            text += &report::heap_profile_summary(timeline);
+        }
+        if args.maps {
+            text += &report::maps_tables(timeline);
+        }
+        if args.ledger {
+            text += &report::ledger_tables(&run.analysis);
+        }
+        if args.trace_syscalls {
+            text += &report::syscall_summary(timeline, FIRST_MMAPS);
+        }
+    }
+    text
+}

@@ -1,0 +1,104 @@
+//! `gomemlab run --go A --go B`: one fixture on two real toolchains, printed
+//! side by side, as a JSON array, and kept per version under `--out`.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+mod common;
+
+use assert_cmd::Command;
+use gomemlab::build::toolchain;
+use gomemlab::timeline::Timeline;
+use predicates::prelude::*;
+
+fn gomemlab() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+}
+
+/// The toolchain under test and another one: an installed toolchain of
+/// another version, else go1.21.13 (fetched through the Go proxy if missing).
+fn two_toolchains() -> [String; 2] {
+    let ours = common::toolchain();
+    let other = toolchain::list_installed()
+        .into_iter()
+        .find(|t| t.version != ours.version)
+        .map_or_else(|| "go1.21.13".to_string(), |t| t.go().display().to_string());
+    [ours.go.display().to_string(), other]
+}
+
+#[test]
+fn two_versions_print_side_by_side_and_keep_each_run() {
+    let [a, b] = two_toolchains();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("runs");
+    let text = common::stdout_of_success(
+        &gomemlab()
+            .args(["run", "bigbytes", "--go", &a, "--go", &b, "--out"])
+            .arg(&out)
+            .args(["--", "-count", "2", "-size", "20000000"])
+            .output()
+            .unwrap(),
+    );
+    let mut kept: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    let mut versions = Vec::new();
+    for name in &kept {
+        let json = std::fs::read_to_string(out.join(name).join("timeline.json")).unwrap();
+        let timeline: Timeline = serde_json::from_str(&json).unwrap();
+        assert_eq!(&timeline.toolchain.version, name);
+        assert!(out.join(name).join("manifest.json").is_file());
+        versions.push(timeline.toolchain.version);
+    }
+    // The header names both versions; a row per phase has a value per version.
+    let header = text.lines().nth(1).unwrap();
+    assert!(
+        versions.iter().all(|v| header.contains(v.as_str())),
+        "{text}"
+    );
+    let allocated = text.lines().find(|l| l.starts_with("allocated")).unwrap();
+    assert_eq!(allocated.matches('│').count(), 2, "{text}");
+    assert!(!allocated.contains(" - "), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+}
+
+#[test]
+fn two_versions_in_json_are_an_array() {
+    let [a, b] = two_toolchains();
+    let json = common::stdout_of_success(
+        &gomemlab()
+            .args(["run", "hello", "--json", "--go", &a, "--go", &b])
+            .args(["--", "-hold", "0s"])
+            .output()
+            .unwrap(),
+    );
+    let runs: Vec<Timeline> = serde_json::from_str(&json).unwrap();
+    assert_eq!(runs.len(), 2);
+    assert_ne!(runs[0].toolchain.version, runs[1].toolchain.version);
+    assert!(runs.iter().all(|r| r.phase("started").is_some()));
+}
+
+#[test]
+fn a_version_twice_or_a_one_run_output_is_a_usage_error() {
+    // The same toolchain as a `go` binary and as its GOROOT.
+    let go = &common::toolchain().go;
+    let goroot = go.parent().unwrap().parent().unwrap();
+    gomemlab()
+        .args(["run", "hello", "--go"])
+        .arg(go)
+        .arg("--go")
+        .arg(goroot)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("twice: give each Go version once"));
+    let [a, b] = two_toolchains();
+    gomemlab()
+        .args(["run", "hello", "--go", &a, "--go", &b, "--plot", "x.svg"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::starts_with(
+            "error: --plot writes one run: give one --go",
+        ));
+}
