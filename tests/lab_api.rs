@@ -16,6 +16,7 @@ fn a_run_of_bigbytes_is_checked_with_the_measured_value_and_its_bound() {
         .args(["-count", "2", "-size", "20000000", "-keep"])
         .timeout(Duration::from_secs(60))
         .interval(Duration::from_millis(5))
+        .maps(true)
         .run()
         .unwrap();
     let t = &run.timeline;
@@ -45,6 +46,10 @@ fn a_run_of_bigbytes_is_checked_with_the_measured_value_and_its_bound() {
     let every = check(&run, "go.heap_alloc <= go.heap_sys").unwrap();
     assert_eq!(every.verdict, Verdict::Holds, "{every}");
     assert!(every.at.is_some(), "{every:?}");
+
+    // With .maps(true): the mapping inventory (and the ledger) at each phase.
+    let arena = check(&run, "maps.heap_arena.rss@allocated >= 35MiB").unwrap();
+    assert_eq!(arena.verdict, Verdict::Holds, "{arena}");
 
     // The bare timeline works too (analysed on the way).
     assert_eq!(
@@ -83,6 +88,8 @@ fn problems_are_errors_not_panics() {
         .run()
         .unwrap_err();
     assert!(matches!(timeout, LabError::Setting(_)), "{timeout}");
+    let go = Lab::with_go("/nonexistent/go").unwrap_err();
+    assert!(matches!(go, LabError::Toolchain(_)), "{go}");
     let path = lab.fixture("./my/prog").run().unwrap_err();
     assert!(matches!(path, LabError::PathNotSupported(_)), "{path}");
     assert_eq!(
@@ -103,4 +110,16 @@ fn a_fixture_that_crashes_or_hangs_is_a_run_error() {
         .run()
         .unwrap_err();
     assert!(slow.to_string().contains("timed out"), "{slow}");
+}
+
+#[test]
+fn with_go_names_the_toolchain() {
+    // Installed here; fetched through the Go module proxy elsewhere.
+    let lab = Lab::with_go("go1.21.13").unwrap();
+    assert_eq!(lab.go_version(), "go1.21.13");
+    let run = lab.fixture("hello").args(["-hold", "0s"]).run().unwrap();
+    assert_eq!(run.timeline.toolchain.version, "go1.21.13");
+    assert_eq!(run.timeline.toolchain.go_line, "1.21");
+    let checked = check(&run, "os.rss@started >= go.heap_inuse@started").unwrap();
+    assert_eq!(checked.verdict, Verdict::Holds, "{checked}");
 }
