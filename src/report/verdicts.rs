@@ -73,7 +73,7 @@ pub struct VerdictRow {
     pub settings: String,
     /// `holds 3/3`, `error`...
     pub verdict: String,
-    /// "measured vs bound  [check]" per check, then records, then why.
+    /// "measured vs bound  \[check\]" per check, then records, then why.
     pub lines: Vec<String>,
 }
 

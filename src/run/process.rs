@@ -9,7 +9,7 @@
 //! [`Tracer`] thread instead, which also reaps it; the handle works
 //! the same either way.
 //!
-//! This file spawns; [`reap`] is the handle's life after that (reports,
+//! This file spawns; `reap.rs` is the handle's life after that (reports,
 //! waiting, killing).
 
 mod reap;

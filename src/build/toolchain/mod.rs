@@ -1,7 +1,7 @@
 //! Which `go` builds the fixtures: `--go` (a release name like `go1.22.10`
 //! or `go1.22`, a GOROOT, or a `go` binary), else `$GOMEMLAB_GO`, else `go`
 //! on PATH. A named release missing from the cache is fetched the Go way
-//! (see [`cache`]); every toolchain's version comes from `go env GOVERSION`.
+//! (see `cache.rs`); every toolchain's version comes from `go env GOVERSION`.
 
 mod cache;
 mod probe;

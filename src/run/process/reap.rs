@@ -126,7 +126,7 @@ impl Running {
         }
     }
 
-    /// What was kept of stderr (see [`stderr`]), as bytes (call after
+    /// What was kept of stderr (see `Running::stderr`), as bytes (call after
     /// [`Running::wait`]).
     pub fn take_stderr(&mut self) -> Vec<u8> {
         self.take_stderr_kept().bytes()
