@@ -4,6 +4,8 @@
 //! Chromium is not installed the tests print a skip line (and fail when
 //! GOMEMLAB_REQUIRE_CHROMIUM is set, as .ci/run, which installs it, does).
 
+mod common;
+
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -239,7 +241,7 @@ fn the_matrix_report_opens_too() {
     let dir = tempfile::tempdir().expect("a temp dir");
     // The recorded folder again, as if measured with another Go.
     let other = dir.path().join("go1.25.5");
-    copy_dir(&recorded(), &other);
+    common::copy_dir(&recorded(), &other);
     let manifest = other.join("manifest.json");
     let text = std::fs::read_to_string(&manifest).expect("manifest");
     std::fs::write(&manifest, text.replace("\"go1.26.8\"", "\"go1.25.5\"")).expect("manifest");
@@ -257,14 +259,39 @@ fn the_matrix_report_opens_too() {
     assert!(visit.requests.is_empty(), "{visit:?}");
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("a folder");
-    for entry in std::fs::read_dir(from).expect("a folder").flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("a copy");
-        }
-    }
+#[test]
+fn reproduce_writes_the_page_without_keeping_runs() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("reproduce.html");
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .env("GOMEMLAB_GO", &common::toolchain().go)
+        .args(["reproduce", "--only", "idle-rss-small", "--html"])
+        .arg(&page)
+        .output()
+        .expect("gomemlab runs");
+    common::stdout_of_success(&out);
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains("id=\"claim-idle-rss-small\""));
+    assert_eq!(html.matches("<svg ").count(), 1, "the row's first repeat");
+    assert!(html.contains("defaults · go1."));
+    // Nothing else written beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+}
+
+#[test]
+fn html_into_a_missing_folder_is_refused_before_running() {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(["report"])
+        .arg(recorded())
+        .args(["--html", "/no/such/dir/report.html"])
+        .output()
+        .expect("gomemlab runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: --html /no/such/dir/report.html: not a file in an existing folder"
+        ),
+        "{stderr}"
+    );
 }

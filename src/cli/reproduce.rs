@@ -236,6 +236,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             eprintln!(
                 "interrupted: the experiment running was stopped; the {done} finished before it follow"
             );
+            if let Some(file) = &args.html {
+                if let Err(e) = super::html::write(file, &columns(&lanes), &plots) {
+                    eprintln!("warning: --html {}: {e:#}", file.display());
+                }
+            }
             let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
             let mut stdout = std::io::stdout();
             let _ = stdout
