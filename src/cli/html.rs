@@ -33,7 +33,18 @@ pub(super) fn write(file: &Path, columns: &[Column], plots: &Plots) -> Result<()
             .to_string()
             .replace('T', " ")
             .replace('Z', " UTC"),
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command: command_line(),
     };
     write_file(file, html::page(columns, plots, &header).as_bytes())
+}
+
+/// The command line, the program by its name (`gomemlab report ...`).
+fn command_line() -> String {
+    let mut args: Vec<String> = std::env::args().collect();
+    if let Some(program) = args.first_mut() {
+        if let Some(name) = Path::new(program.as_str()).file_name() {
+            *program = name.to_string_lossy().into_owned();
+        }
+    }
+    args.join(" ")
 }
