@@ -4,7 +4,7 @@
 
 use maud::{Markup, PreEscaped, html};
 
-use super::{Experiment, Plots, chip};
+use super::{Experiment, Plot, Plots, chip};
 use crate::check::CheckKind;
 use crate::check::claim::{CheckResult, ClaimResult, Verdict};
 use crate::report::matrix::Column;
@@ -59,7 +59,7 @@ pub(super) fn counts(e: &Experiment) -> Markup {
     ];
     html! {
         @for v in shown {
-            @if n[v as usize] > 0 { (chip(v, &format!("{} {}", n[v as usize], v.as_str()))) " " }
+            @if n[v as usize] > 0 { (chip(v, &format!("{} {}", v.as_str(), n[v as usize]))) " " }
         }
     }
 }
@@ -101,23 +101,19 @@ pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) 
                     }
                 }
             }
-            h3 { "Runs" }
-            @for s in &settings {
-                @let figs: Vec<_> = e.runs.iter().map(|(col, _)| (*col, plots.of((&col.go_version, &col.machine), e.name, s))).filter(|(_, p)| !p.is_empty()).collect();
-                @if !figs.is_empty() {
-                    div.plots {
-                        @for (col, ps) in &figs {
-                            @for p in ps.iter() {
-                                figure {
-                                    @match &p.svg {
-                                        Ok(svg) => (PreEscaped(svg)),
-                                        Err(why) => p.reason { "no plot: " (why) },
-                                    }
-                                    figcaption {
-                                        (s) " · " (col.go_version) " · repeat " (p.repeat)
-                                        @if many { " · " (col.machine.label()) }
-                                    }
-                                }
+            @let figs = figures(e, &settings, plots);
+            @if !figs.is_empty() {
+                h3 { "Runs" }
+                div.plots {
+                    @for (s, col, p) in &figs {
+                        figure {
+                            @match &p.svg {
+                                Ok(svg) => (PreEscaped(svg)),
+                                Err(why) => p.reason { "no plot: " (why) },
+                            }
+                            figcaption {
+                                (s) " · " (col.go_version) " · repeat " (p.repeat)
+                                @if many { " · " (col.machine.label()) }
                             }
                         }
                     }
@@ -125,6 +121,23 @@ pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) 
             }
         }
     }
+}
+
+/// The experiment's plots: by settings row, then Go version.
+fn figures<'a>(
+    e: &Experiment<'a>,
+    settings: &[&'a str],
+    plots: &'a Plots,
+) -> Vec<(&'a str, &'a Column, &'a Plot)> {
+    let mut out = Vec::new();
+    for s in settings {
+        for (col, _) in &e.runs {
+            for p in plots.of((&col.go_version, &col.machine), e.name, s) {
+                out.push((*s, *col, p));
+            }
+        }
+    }
+    out
 }
 
 /// One Go version's verdict on a claim in one settings row, with its checks.
