@@ -9,7 +9,6 @@ mod plots;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::build::toolchain::GoVersion;
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::report::matrix::{self, Column, Matrix};
@@ -26,19 +25,6 @@ pub struct Header {
     pub generated: String,
     /// The command line that wrote the page.
     pub command: String,
-}
-
-/// The columns in the matrix's order: by Go version, then machine.
-fn ordered(columns: &[Column]) -> Vec<&Column> {
-    let mut out: Vec<&Column> = columns.iter().collect();
-    out.sort_by_key(|c| {
-        (
-            GoVersion::parse(&c.go_version),
-            c.go_version.clone(),
-            c.machine.label(),
-        )
-    });
-    out
 }
 
 /// An experiment as measured by each column that ran it.
@@ -78,17 +64,16 @@ pub(crate) fn chip(v: Verdict, text: &str) -> Markup {
 }
 
 /// The whole page.
-pub fn page(columns: &[Column], plots: &Plots, header: &Header) -> String {
-    let columns = ordered(columns);
+pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
+    let columns = matrix::ordered(given);
     let exps = experiments(&columns);
     let versions: Vec<&str> = columns.iter().map(|c| c.go_version.as_str()).collect();
     let mut machines: Vec<String> = columns.iter().map(|c| c.machine.label()).collect();
     machines.dedup();
     let many = columns.len() > 1;
     let title = format!("gomemlab report · {}", versions.join(", "));
-    let owned: Vec<Column> = columns.iter().map(|c| (*c).clone()).collect();
     let (table, summary) = if many {
-        let m = matrix::build(&owned);
+        let m = matrix::build(given);
         (matrix_table(&m), matrix::summary(&m))
     } else {
         let results = columns.first().map_or(&[][..], |c| &c.results[..]);
