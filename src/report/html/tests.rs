@@ -74,3 +74,19 @@ fn several_go_versions_make_the_matrix() {
     assert!(at("<th>go1.25.5") < at("<th>go1.26.8"));
     assert!(page.contains("<span class=\"go\">go1.25.5</span>"));
 }
+
+#[test]
+fn text_from_files_is_escaped_and_a_failed_plot_says_why() {
+    let (mut columns, mut plots) = recorded();
+    columns[0].results[0].cells[0].claims[0].says = "<img src=x onerror=alert(1)>".into();
+    let failed = Plot {
+        repeat: 1,
+        svg: Err("the plot could not be drawn: <why>".into()),
+    };
+    let column = (columns[0].go_version.as_str(), &columns[0].machine);
+    plots.insert(column, ("hello", "defaults"), failed);
+    let page = page(&columns, &plots, &header());
+    assert!(!page.contains("<img"));
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(page.contains("no plot: the plot could not be drawn: &lt;why&gt;"));
+}
