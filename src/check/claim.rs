@@ -92,6 +92,9 @@ pub struct RecordResult {
 pub struct ClaimResult {
     pub id: String,
     pub says: String,
+    /// The claim's `bound`: the numbers the article's sentence becomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bound: Option<String>,
     pub verdict: Verdict,
     pub runs: usize,
     pub holds_in: usize,
@@ -154,6 +157,7 @@ pub fn judge(claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
     ClaimResult {
         id: claim.id.clone(),
         says: claim.says.clone(),
+        bound: claim.bound.clone(),
         verdict: if error.is_some() {
             Verdict::Error
         } else {
@@ -172,6 +176,7 @@ pub fn without_runs(claim: &Claim, verdict: Verdict) -> ClaimResult {
     ClaimResult {
         id: claim.id.clone(),
         says: claim.says.clone(),
+        bound: claim.bound.clone(),
         verdict,
         runs: 0,
         holds_in: 0,

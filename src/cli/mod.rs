@@ -6,6 +6,7 @@ mod baseline;
 mod export;
 mod fixture_usage;
 mod fixtures;
+mod html;
 mod report;
 mod reproduce;
 mod run;

@@ -13,6 +13,7 @@ use super::export::ExportArgs;
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
 use crate::experiment::results::{self, Kept};
+use crate::report::html::Plots;
 use crate::report::markdown;
 use crate::report::matrix::{self, Column};
 
@@ -38,6 +39,10 @@ pub struct ReportArgs {
     /// folders', e.g. go1.26) or kept results folder; exit 5 when any did.
     #[arg(long, value_name = "GO|DIR")]
     baseline: Option<String>,
+    /// Write the verdicts, every claim's checks and the kept runs plotted
+    /// (a settings row's first repeat) as one self-contained HTML page to FILE.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     export: ExportArgs,
 }
@@ -50,7 +55,9 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, &experiments)?),
         _ => None,
     };
+    super::html::check(args.html.as_deref())?;
     let mut columns: Vec<Column> = Vec::new();
+    let mut plots = Plots::default();
     let mut bench = String::new();
     let folders: Vec<PathBuf> = args.dirs.iter().flat_map(|d| results_folders(d)).collect();
     for dir in &folders {
@@ -61,6 +68,9 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             _ => PathBuf::new(),
         };
         args.export.runs(&kept, &sub, &mut bench)?;
+        if args.html.is_some() {
+            plots.add_kept(&kept)?;
+        }
         let mut results = kept.judge(&experiments);
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         // The same version on the same machine (e.g. shards) is one column.
@@ -96,6 +106,9 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     }
     args.export.verdicts(&columns)?;
     args.export.write_benchfmt(&bench)?;
+    if let Some(file) = &args.html {
+        super::html::write(file, &columns, &plots)?;
+    }
     let (text, status) = match columns.as_slice() {
         [one] => verdicts(&one.results, format),
         _ => matrix_output(&columns, format),

@@ -23,6 +23,7 @@ use crate::experiment::results::{Manifest, ResultsDir};
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::report;
+use crate::report::html::{self, PLOTTED_REPEAT, Plot, Plots};
 use crate::report::matrix::Column;
 
 #[derive(Debug, clap::Args)]
@@ -67,6 +68,11 @@ pub struct ReproduceArgs {
     /// versions). Needs --out: the lines come from the kept runs.
     #[arg(long, value_name = "FILE", requires = "out")]
     benchfmt: Option<PathBuf>,
+    /// Write the verdicts (or matrix), every claim's checks and its runs
+    /// plotted (a settings row's first repeat, per Go version) as one
+    /// self-contained HTML page to FILE. Needs no --out.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -124,6 +130,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     // Every toolchain, --out and --baseline is checked before anything runs.
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
+    super::html::check(args.html.as_deref())?;
     let mut lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
     if let Some(Baseline::Go(v)) = &guard {
         baseline::check_split(v, &columns(&lanes))?;
@@ -145,6 +152,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let mut warnings = Vec::new();
     let (tx, rx) = mpsc::channel();
     let many = lanes.len() > 1;
+    let plotting = args.html.is_some();
+    let mut plots = Plots::default();
     std::thread::scope(|scope| {
         let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
         // The worker gets its own copy of what it needs; `lanes` collects.
@@ -161,6 +170,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                     String::new()
                 };
                 for exp in experiments {
+                    // With --html, each row's plotted repeat, drawn as it ends.
+                    let mut drawn: Vec<(String, Plot)> = Vec::new();
                     let mut heard = |p: Progress| match p {
                         Progress::Run {
                             experiment,
@@ -176,15 +187,21 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                             settings,
                             repeat,
                             run,
-                        } => out.as_ref().map_or(Ok(()), |dir| {
-                            dir.keep_run(experiment, &settings, repeat, run)
-                                .map_err(|e| e.to_string())
-                        }),
+                        } => {
+                            if plotting && repeat == PLOTTED_REPEAT {
+                                let svg = html::svg(&run.timeline);
+                                drawn.push((settings.clone(), Plot { repeat, svg }));
+                            }
+                            out.as_ref().map_or(Ok(()), |dir| {
+                                dir.keep_run(experiment, &settings, repeat, run)
+                                    .map_err(|e| e.to_string())
+                            })
+                        }
                     };
                     let result =
                         reproduce::run_experiment(exp, &toolchain, fixtures, only, &mut heard);
                     let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
-                    if tx.send((lane, result, kept)).is_err() {
+                    if tx.send((lane, result, kept, drawn)).is_err() {
                         return;
                     }
                 }
@@ -192,8 +209,13 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         });
         let interrupted = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((lane, result, kept)) => {
+                Ok((lane, result, kept, drawn)) => {
                     let lane = &mut lanes[lane];
+                    let column = (lane.toolchain.version.name(), &lane.manifest.machine);
+                    for (settings, plot) in drawn {
+                        let at = (result.experiment.as_str(), settings.as_str());
+                        plots.insert((&column.0, column.1), at, plot);
+                    }
                     match kept {
                         Some(Err(e)) => {
                             warnings.push(format!("{}: runs not kept: {e}", result.experiment))
@@ -214,6 +236,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             eprintln!(
                 "interrupted: the experiment running was stopped; the {done} finished before it follow"
             );
+            if let Some(file) = &args.html {
+                if let Err(e) = super::html::write(file, &columns(&lanes), &plots) {
+                    eprintln!("warning: --html {}: {e:#}", file.display());
+                }
+            }
             let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
             let mut stdout = std::io::stdout();
             let _ = stdout
@@ -231,6 +258,9 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
             .collect();
         ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
+    }
+    if let Some(file) = &args.html {
+        super::html::write(file, &columns(&lanes), &plots)?;
     }
     let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
     let (text, status) = match &guard {

@@ -124,6 +124,7 @@ mod tests {
         let claim = |(id, verdict): &(&str, Verdict)| ClaimResult {
             id: (*id).into(),
             says: String::new(),
+            bound: None,
             verdict: *verdict,
             runs: 3,
             holds_in: 0,

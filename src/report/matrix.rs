@@ -72,8 +72,8 @@ fn order(v: &str) -> Option<GoVersion> {
     GoVersion::parse(v)
 }
 
-/// Builds the matrix: columns by Go version, then machine.
-pub fn build(columns: &[Column]) -> Matrix {
+/// The columns in the matrix's order: by Go version, then machine.
+pub fn ordered(columns: &[Column]) -> Vec<&Column> {
     let mut columns: Vec<&Column> = columns.iter().collect();
     columns.sort_by(|a, b| {
         (order(&a.go_version), &a.go_version, a.machine.label()).cmp(&(
@@ -82,6 +82,12 @@ pub fn build(columns: &[Column]) -> Matrix {
             b.machine.label(),
         ))
     });
+    columns
+}
+
+/// Builds the matrix: columns by Go version, then machine.
+pub fn build(columns: &[Column]) -> Matrix {
+    let columns = ordered(columns);
     let mut rows: Vec<Row> = Vec::new();
     for (i, col) in columns.iter().enumerate() {
         for r in &col.results {

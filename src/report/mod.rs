@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod benchfmt;
 pub mod csv;
 pub mod deep;
+pub mod html;
 pub mod markdown;
 pub mod matrix;
 pub mod perfetto;

@@ -29,7 +29,7 @@ pub fn value(v: f64, unit: Dim) -> String {
     }
 }
 
-fn spread(s: &Spread, with_range: bool) -> String {
+pub(crate) fn spread(s: &Spread, with_range: bool) -> String {
     let median = value(s.median, s.unit);
     if with_range && s.min < s.max {
         format!(
@@ -73,7 +73,9 @@ pub struct VerdictRow {
     pub settings: String,
     /// `holds 3/3`, `error`...
     pub verdict: String,
-    /// "measured vs bound  \[check\]" per check, then records, then why.
+    /// The verdict itself (for colours).
+    pub outcome: Verdict,
+    /// "measured vs bound  [check]" per check, then records, then why.
     pub lines: Vec<String>,
 }
 
@@ -113,6 +115,7 @@ pub fn verdict_rows(results: &[ExperimentResult]) -> (Vec<VerdictRow>, String) {
                     article: r.article.clone(),
                     settings: cell.settings.clone(),
                     verdict,
+                    outcome: c.verdict,
                     lines,
                 });
             }

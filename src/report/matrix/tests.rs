@@ -19,6 +19,7 @@ fn column(go: &str, host: &str, verdict: Verdict) -> Column {
     let claim = ClaimResult {
         id: "arena-at-c000".into(),
         says: String::new(),
+        bound: None,
         verdict,
         runs: 3,
         holds_in: if verdict == Verdict::Holds { 3 } else { 0 },

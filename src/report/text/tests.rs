@@ -97,6 +97,7 @@ fn a_busy_cell_is_marked_in_the_table_but_not_in_the_snapshot() {
         claims: vec![ClaimResult {
             id: "gogc-50-rule".into(),
             says: String::new(),
+            bound: None,
             verdict: Verdict::Holds,
             runs: 3,
             holds_in: 3,

@@ -1,0 +1,194 @@
+//! One experiment of the HTML report: a collapsible section with each
+//! claim's sentence, bound, checks (measured vs bound per Go version) and
+//! verdict, then its runs plotted, a plot per settings row and Go version.
+
+use maud::{Markup, PreEscaped, html};
+
+use super::{Experiment, Plot, Plots, chip};
+use crate::check::CheckKind;
+use crate::check::claim::{CheckResult, ClaimResult, Verdict};
+use crate::report::matrix::Column;
+use crate::report::verdicts::spread;
+
+/// The claim results of `id` in one settings row, per column that judged it.
+fn judged<'a>(
+    e: &'a Experiment,
+    id: &str,
+    settings: &str,
+) -> Vec<(&'a Column, &'a ClaimResult, Option<&'a str>)> {
+    let mut out = Vec::new();
+    for (col, r) in &e.runs {
+        for cell in r.cells.iter().filter(|c| c.settings == settings) {
+            for c in cell.claims.iter().filter(|c| c.id == id) {
+                if c.verdict != Verdict::NotApplicable {
+                    out.push((*col, c, cell.error.as_deref()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Each value once, in first-seen order.
+fn unique<'a>(items: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = Vec::new();
+    for i in items {
+        if !out.contains(&i) {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Chips counting the experiment's verdicts (for the contents).
+pub(super) fn counts(e: &Experiment) -> Markup {
+    let all = e
+        .runs
+        .iter()
+        .flat_map(|(_, r)| &r.cells)
+        .flat_map(|c| &c.claims);
+    let mut n = [0usize; 5];
+    for c in all {
+        n[c.verdict as usize] += 1;
+    }
+    let shown = [
+        Verdict::Holds,
+        Verdict::Fails,
+        Verdict::Disagree,
+        Verdict::Error,
+    ];
+    html! {
+        @for v in shown {
+            @if n[v as usize] > 0 { (chip(v, &format!("{} {}", v.as_str(), n[v as usize]))) " " }
+        }
+    }
+}
+
+/// The experiment's section.
+pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) -> Markup {
+    let Some((_, first)) = e.runs.first() else {
+        return html! {};
+    };
+    let cells = || e.runs.iter().flat_map(|(_, r)| &r.cells);
+    let settings = unique(cells().map(|c| c.settings.as_str()));
+    let ids = unique(cells().flat_map(|c| &c.claims).map(|c| c.id.as_str()));
+    html! {
+        details.experiment #{ "exp-" (e.name) } open[open] {
+            summary {
+                span.name { (e.name) } " "
+                span.title { (first.title) }
+                " " small { "article " (first.article) ", fixture " code { (first.fixture) } }
+                " " (counts(e))
+            }
+            @for (col, r) in &e.runs {
+                @if let Some(why) = &r.error {
+                    pre.reason { (col.go_version) ": " (why) }
+                }
+            }
+            @for id in &ids {
+                @let rows: Vec<_> = settings.iter().map(|s| (*s, judged(e, id, s))).filter(|(_, j)| !j.is_empty()).collect();
+                @if let Some(c) = rows.first().and_then(|(_, j)| j.first()).map(|j| j.1) {
+                    div.claim #{ "claim-" (id) } {
+                        h3 { code { (id) } }
+                        blockquote.says { (c.says) }
+                        @if let Some(bound) = &c.bound { p.bound { b { "bound " } (bound) } }
+                        @for (s, judged) in &rows {
+                            h4 { (s) }
+                            @for (col, c, cell_error) in judged {
+                                (claim_result(col, c, *cell_error, many))
+                            }
+                        }
+                    }
+                }
+            }
+            @let figs = figures(e, &settings, plots);
+            @if !figs.is_empty() {
+                h3 { "Runs" }
+                div.plots {
+                    @for (s, col, p) in &figs {
+                        figure {
+                            @match &p.svg {
+                                Ok(svg) => (PreEscaped(svg)),
+                                Err(why) => p.reason { "no plot: " (why) },
+                            }
+                            figcaption {
+                                (s) " · " (col.go_version) " · repeat " (p.repeat)
+                                @if many { " · " (col.machine.label()) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The experiment's plots: by settings row, then Go version.
+fn figures<'a>(
+    e: &Experiment<'a>,
+    settings: &[&'a str],
+    plots: &'a Plots,
+) -> Vec<(&'a str, &'a Column, &'a Plot)> {
+    let mut out = Vec::new();
+    for s in settings {
+        for (col, _) in &e.runs {
+            for p in plots.of((&col.go_version, &col.machine), e.name, s) {
+                out.push((*s, *col, p));
+            }
+        }
+    }
+    out
+}
+
+/// One Go version's verdict on a claim in one settings row, with its checks.
+fn claim_result(col: &Column, c: &ClaimResult, cell_error: Option<&str>, many: bool) -> Markup {
+    let verdict = match c.verdict {
+        Verdict::Holds | Verdict::Fails | Verdict::Disagree => {
+            format!("{} {}/{}", c.verdict.as_str(), c.holds_in, c.runs)
+        }
+        v => v.as_str().to_string(),
+    };
+    let why = c.reason.as_deref().or(cell_error);
+    html! {
+        div.result {
+            p { (chip(c.verdict, &verdict)) @if many { " " span.go { (col.go_version) } } }
+            @if !c.checks.is_empty() {
+                table.checks {
+                    thead { tr { th { "check" } th.num { "measured" } th {} th.num { "bound" } th { "" } } }
+                    tbody { @for k in &c.checks { (check_row(k, c.runs)) } }
+                }
+            }
+            @if !c.records.is_empty() {
+                ul.records {
+                    @for r in &c.records {
+                        li { code { (r.expr) } " = "
+                            @match &r.error { Some(e) => { "error: " (e) }, None => (spread(&r.value, true)) } }
+                    }
+                }
+            }
+            @if let Some(why) = why { pre.reason { (why) } }
+        }
+    }
+}
+
+/// A check: its text, the measured median (and range), the bound, its verdict.
+fn check_row(k: &CheckResult, runs: usize) -> Markup {
+    let verdict = format!("{} {}/{runs}", k.verdict.as_str(), k.holds_in);
+    html! {
+        tr {
+            td { code { (k.check) } }
+            @if let Some(e) = &k.error {
+                td colspan="3" { "error: " (e) }
+            } @else if k.kind != CheckKind::Compare {
+                td.num { "largest step back " (spread(&k.lhs, true)) }
+                td.op { "≤" }
+                td.num { "0" }
+            } @else {
+                td.num { (spread(&k.lhs, true)) }
+                td.op { (k.op.symbol()) }
+                td.num { (spread(&k.rhs, true)) @if let Some(at) = &k.at { " at " (at) } }
+            }
+            td { (chip(k.verdict, &verdict)) }
+        }
+    }
+}

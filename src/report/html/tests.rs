@@ -1,0 +1,92 @@
+use std::path::Path;
+
+use super::*;
+use crate::build::fixture::Fixtures;
+use crate::experiment::results;
+
+/// The recorded results folder, judged with the bundled experiments, and its plots.
+fn recorded() -> (Vec<Column>, Plots) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let kept = results::load(&root.join("tests/data/results-go1.26.8")).expect("kept results");
+    let exps = crate::experiment::load_dir(&root.join("experiments"), &Fixtures::bundled().names())
+        .expect("experiments");
+    let mut plots = Plots::default();
+    plots.add_kept(&kept).expect("plots");
+    let column = Column {
+        go_version: kept.manifest.go_version.clone(),
+        machine: kept.manifest.machine.clone(),
+        results: kept.judge(&exps),
+    };
+    (vec![column], plots)
+}
+
+fn header() -> Header {
+    Header {
+        generated: "2026-11-25 18:00:00 UTC".into(),
+        command: "gomemlab report <dir> & more".into(),
+    }
+}
+
+#[test]
+fn the_page_has_the_verdicts_claims_and_one_plot_per_row() {
+    let (columns, plots) = recorded();
+    let page = page(&columns, &plots, &header());
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert!(page.contains("<h2>Verdicts</h2>"));
+    for id in ["idle-rss-small", "hello-virt-vs-rss", "virt-reservation"] {
+        assert!(page.contains(&format!("id=\"claim-{id}\"")), "{id}");
+    }
+    // The article's sentence and the bound of a claim, from the results.
+    let says = &columns[0].results[0].cells[0].claims[0];
+    let bound = maud::html! { (says.bound.as_deref().expect("a bound")) };
+    assert!(page.contains(&bound.into_string()));
+    assert!(page.contains(&maud::html! { (says.says) }.into_string()));
+    // hello and idle: one settings row each, its first repeat plotted.
+    assert_eq!(page.matches("<svg ").count(), 2);
+    assert_eq!(page.matches("repeat 1").count(), 2);
+    assert!(page.contains("class=\"chip holds\""));
+    // Escaped, not markup.
+    assert!(page.contains("gomemlab report &lt;dir&gt; &amp; more"));
+}
+
+#[test]
+fn nothing_in_the_page_is_fetched() {
+    let (columns, plots) = recorded();
+    let page = page(&columns, &plots, &header());
+    for outside in ["<script", "<link", "src=", "@import", "url("] {
+        assert!(!page.contains(outside), "`{outside}` in the page");
+    }
+}
+
+#[test]
+fn several_go_versions_make_the_matrix() {
+    let (mut columns, plots) = recorded();
+    let mut other = columns[0].clone();
+    other.go_version = "go1.25.5".into();
+    for r in &mut other.results {
+        r.go_version = "go1.25.5".into();
+    }
+    columns.push(other);
+    let page = page(&columns, &plots, &header());
+    assert!(page.contains("<h2>Claims × versions</h2>"));
+    let at = |s: &str| page.find(s).expect(s);
+    // Columns by Go version, whatever the order given.
+    assert!(at("<th>go1.25.5") < at("<th>go1.26.8"));
+    assert!(page.contains("<span class=\"go\">go1.25.5</span>"));
+}
+
+#[test]
+fn text_from_files_is_escaped_and_a_failed_plot_says_why() {
+    let (mut columns, mut plots) = recorded();
+    columns[0].results[0].cells[0].claims[0].says = "<img src=x onerror=alert(1)>".into();
+    let failed = Plot {
+        repeat: 1,
+        svg: Err("the plot could not be drawn: <why>".into()),
+    };
+    let column = (columns[0].go_version.as_str(), &columns[0].machine);
+    plots.insert(column, ("hello", "defaults"), failed);
+    let page = page(&columns, &plots, &header());
+    assert!(!page.contains("<img"));
+    assert!(page.contains("&lt;img src=x onerror=alert(1)&gt;"));
+    assert!(page.contains("no plot: the plot could not be drawn: &lt;why&gt;"));
+}

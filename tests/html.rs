@@ -1,0 +1,297 @@
+//! `--html FILE` in a real browser: headless Chromium opens the page from
+//! file://, takes a screenshot (not blank), logs no console message and
+//! makes no request. Negative pages prove each detector fires. Where
+//! Chromium is not installed the tests print a skip line (and fail when
+//! GOMEMLAB_REQUIRE_CHROMIUM is set, as .ci/run, which installs it, does).
+
+mod common;
+
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+use wait_timeout::ChildExt as _;
+
+/// Chromium on PATH, or `None` after a skip line (a failure when required).
+fn chromium() -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|d| d.join("chromium"))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("GOMEMLAB_REQUIRE_CHROMIUM").is_none(),
+            "chromium is not on PATH: .ci/run installs it (apt-get install chromium)"
+        );
+        eprintln!("skipped: chromium is not on PATH (apt-get install chromium)");
+    }
+    found
+}
+
+/// What the browser did with a page.
+#[derive(Debug)]
+struct Visit {
+    /// Console messages (any level: the report logs none).
+    console: Vec<String>,
+    /// URLs the page asked the network for.
+    requests: Vec<String>,
+}
+
+/// Opens `page` from disk in headless Chromium (with a screenshot to
+/// `shot` if given), in a process group of its own killed at the end.
+fn visit(chromium: &Path, page: &Path, shot: Option<&Path>) -> Visit {
+    let tmp = tempfile::tempdir().expect("a temp dir");
+    let netlog = tmp.path().join("netlog.json");
+    let mut cmd = Command::new(chromium);
+    cmd.args([
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-extensions",
+        "--enable-logging=stderr",
+        "--v=0",
+        // Any name lookup fails here: nothing leaves the machine.
+        "--host-resolver-rules=MAP * ~NOTFOUND",
+        "--virtual-time-budget=3000",
+        "--window-size=1280,2000",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        tmp.path().join("profile").display()
+    ))
+    .arg(format!("--log-net-log={}", netlog.display()));
+    match shot {
+        Some(png) => cmd.arg(format!("--screenshot={}", png.display())),
+        None => cmd.arg("--dump-dom"),
+    };
+    cmd.arg(format!("file://{}", page.display()))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(
+            std::fs::File::create(tmp.path().join("stderr")).expect("a stderr file"),
+        ))
+        .process_group(0);
+    let mut child = cmd.spawn().expect("chromium starts");
+    let group = Pid::from_raw(child.id() as i32);
+    let status = child
+        .wait_timeout(Duration::from_secs(120))
+        .expect("waiting for chromium");
+    // Chromium leaves helpers (zygote, GPU, network service): end the group.
+    let _ = killpg(group, Signal::SIGKILL);
+    let _ = child.wait();
+    assert!(status.is_some(), "chromium did not finish in 120 s");
+    assert!(
+        survivors(group).is_empty(),
+        "chromium processes survive: {:?}",
+        survivors(group)
+    );
+    let stderr = std::fs::read_to_string(tmp.path().join("stderr")).expect("stderr");
+    let console = stderr
+        .lines()
+        .filter(|l| l.contains(":CONSOLE"))
+        .map(String::from)
+        .collect();
+    Visit {
+        console,
+        requests: requests(&netlog),
+    }
+}
+
+/// Processes still in process group `group` (after a moment to die).
+fn survivors(group: Pid) -> Vec<i32> {
+    std::thread::sleep(Duration::from_millis(200));
+    let pgid = group.as_raw().to_string();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").expect("/proc").flatten() {
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid pgrp ...: fields after the last `)`.
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+        if fields.get(2) == Some(&pgid.as_str()) && fields.first() != Some(&"Z") {
+            out.push(entry.file_name().to_string_lossy().parse().unwrap_or(0));
+        }
+    }
+    out
+}
+
+/// The URLs that pages opened from file:// asked for (the browser's own
+/// background requests have another isolation key and are left out).
+fn requests(netlog: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(netlog).expect("a net log");
+    let log: serde_json::Value = serde_json::from_str(&text).expect("the net log is JSON");
+    let events = log["events"].as_array().cloned().unwrap_or_default();
+    let mut urls: Vec<String> = events
+        .iter()
+        .map(|e| &e["params"])
+        .filter(|p| {
+            p["network_isolation_key"]
+                .as_str()
+                .is_some_and(|k| k.starts_with("file://"))
+        })
+        .filter_map(|p| p["url"].as_str().map(String::from))
+        .collect();
+    urls.dedup();
+    urls
+}
+
+fn write(dir: &Path, name: &str, html: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, html).expect("a page");
+    path
+}
+
+#[test]
+fn a_console_error_is_detected() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = write(
+        dir.path(),
+        "console.html",
+        "<!DOCTYPE html><p>x</p><script>console.error('gomemlab-negative')</script>",
+    );
+    let visit = visit(&chromium, &page, None);
+    assert!(
+        visit
+            .console
+            .iter()
+            .any(|l| l.contains("gomemlab-negative")),
+        "{visit:?}"
+    );
+}
+
+#[test]
+fn a_network_request_is_detected() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = write(
+        dir.path(),
+        "request.html",
+        "<!DOCTYPE html><p>x</p><img src=\"http://example.com/x.png\">",
+    );
+    let visit = visit(&chromium, &page, None);
+    assert_eq!(visit.requests, ["http://example.com/x.png"], "{visit:?}");
+    assert!(visit.console.is_empty(), "{visit:?}");
+}
+
+fn recorded() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/results-go1.26.8")
+}
+
+/// `gomemlab report DIRS... --html FILE`.
+fn report_html(dirs: &[&Path], file: &Path) {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .arg("report")
+        .args(dirs)
+        .arg("--html")
+        .arg(file)
+        .output()
+        .expect("gomemlab runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+}
+
+/// Distinct colours, and the share of pixels that are not the background.
+fn ink(png: &Path) -> (usize, f64) {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        std::fs::File::open(png).expect("the screenshot"),
+    ));
+    let mut reader = decoder.read_info().expect("a png header");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut pixels).expect("one frame");
+    assert_eq!((info.width, info.height), (1280, 2000));
+    let step = info.color_type.samples();
+    let px: Vec<&[u8]> = pixels.chunks(step).map(|p| &p[..3]).collect();
+    let mut colours: Vec<&[u8]> = px.clone();
+    colours.sort_unstable();
+    colours.dedup();
+    let background = px[0];
+    let inked = px.iter().filter(|p| **p != background).count();
+    (colours.len(), inked as f64 / px.len() as f64)
+}
+
+#[test]
+fn the_report_opens_from_disk_with_no_console_message_and_no_request() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("report.html");
+    report_html(&[&recorded()], &page);
+    let shot = dir.path().join("report.png");
+    let visit = visit(&chromium, &page, Some(&shot));
+    assert!(visit.console.is_empty(), "{visit:?}");
+    assert!(visit.requests.is_empty(), "{visit:?}");
+    let (colours, inked) = ink(&shot);
+    assert!(colours > 200, "{colours} colours: text, chips and plots");
+    assert!(inked > 0.05, "{:.1}% of the page inked", inked * 100.0);
+}
+
+#[test]
+fn the_matrix_report_opens_too() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // The recorded folder again, as if measured with another Go.
+    let other = dir.path().join("go1.25.5");
+    common::copy_dir(&recorded(), &other);
+    let manifest = other.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).expect("manifest");
+    std::fs::write(&manifest, text.replace("\"go1.26.8\"", "\"go1.25.5\"")).expect("manifest");
+    let page = dir.path().join("matrix.html");
+    report_html(&[&recorded(), &other], &page);
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains("Claims × versions"));
+    assert_eq!(
+        html.matches("<svg ").count(),
+        4,
+        "a plot per row and version"
+    );
+    let visit = visit(&chromium, &page, None);
+    assert!(visit.console.is_empty(), "{visit:?}");
+    assert!(visit.requests.is_empty(), "{visit:?}");
+}
+
+#[test]
+fn reproduce_writes_the_page_without_keeping_runs() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("reproduce.html");
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .env("GOMEMLAB_GO", &common::toolchain().go)
+        .args(["reproduce", "--only", "idle-rss-small", "--html"])
+        .arg(&page)
+        .output()
+        .expect("gomemlab runs");
+    common::stdout_of_success(&out);
+    let html = std::fs::read_to_string(&page).expect("the page");
+    assert!(html.contains("id=\"claim-idle-rss-small\""));
+    assert_eq!(html.matches("<svg ").count(), 1, "the row's first repeat");
+    assert!(html.contains("defaults · go1."));
+    // Nothing else written beside it.
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 1);
+}
+
+#[test]
+fn html_into_a_missing_folder_is_refused_before_running() {
+    let out = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(["report"])
+        .arg(recorded())
+        .args(["--html", "/no/such/dir/report.html"])
+        .output()
+        .expect("gomemlab runs");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(
+            "error: --html /no/such/dir/report.html: not a file in an existing folder"
+        ),
+        "{stderr}"
+    );
+}
