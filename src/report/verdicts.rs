@@ -75,7 +75,7 @@ pub struct VerdictRow {
     pub verdict: String,
     /// The verdict itself (for colours).
     pub outcome: Verdict,
-    /// "measured vs bound  [check]" per check, then records, then why.
+    /// "measured vs bound  \[check\]" per check, then records, then why.
     pub lines: Vec<String>,
 }
 
