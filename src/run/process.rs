@@ -25,6 +25,7 @@ use nix::unistd::Pid;
 use crate::cleanup::{self, Guard};
 use crate::measure::probe;
 use crate::measure::trace::{Traced, Tracer};
+use crate::run::cgroup::{self, MemoryOutcome, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr, StderrLine};
 use crate::run::watchdog::Watchdog;
@@ -57,6 +58,11 @@ pub struct Running {
     group: Option<Guard>,
     tagged: Guard,
     token: String,
+    /// The run's own memory cgroup (`RunSpec::memory_max`); removed after
+    /// the fixture is reaped (fields drop after `Drop::drop` kills it).
+    cgroup: Option<RunCgroup>,
+    /// What the cgroup saw, read once the fixture was reaped.
+    memory: Option<MemoryOutcome>,
 }
 
 /// Who reaps the fixture: this handle, or the tracer thread.
@@ -109,6 +115,20 @@ impl Running {
             },
         ])
         .map_err(|e| spawn_err(std::io::Error::other(e.to_string())))?;
+        let cgroup = spec
+            .memory_max
+            .map(|limit| {
+                cgroup::locate()
+                    .and_then(|place| RunCgroup::create(&place, limit))
+                    .map_err(|reason| RunError::MemoryMax { reason })
+            })
+            .transpose()?;
+        if let Some(procs) = cgroup.as_ref().map(|c| c.procs.clone()) {
+            // SAFETY: `enter` only makes async-signal-safe syscalls, on a
+            // path prepared before the fork. The fixture joins its cgroup
+            // before it execs, so everything it allocates is charged there.
+            unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
+        }
         let parent = nix::unistd::getpid();
         // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
         // getppid) and build no allocating value between fork and exec.
@@ -165,6 +185,8 @@ impl Running {
             group: Some(group),
             tagged,
             token,
+            cgroup,
+            memory: None,
         })
     }
 
@@ -201,14 +223,19 @@ impl Running {
         probe::answer(&mut self.answers).map_err(|e| self.protocol(format!("answer: {e}")))
     }
 
-    /// Waits for the fixture to exit; a non-zero exit is a [`RunError::Crashed`].
+    /// Waits for the fixture to exit; a non-zero exit is a
+    /// [`RunError::Crashed`], except a kill by the OOM killer of the run's
+    /// own memory limit: that is the run's outcome (see [`Running::memory`]).
     pub fn wait(&mut self, deadline: Instant) -> Result<Exit, RunError> {
         let status = self.reap(deadline)?;
         if let Some(err) = self.over_max_rss() {
             return Err(err);
         }
         let exit = exit_of(status);
-        if exit != Exit::Code(0) {
+        self.memory = self.cgroup.as_ref().map(RunCgroup::outcome);
+        let oom_killed = self.memory.is_some_and(|m| m.oom_kills > 0)
+            && exit == Exit::Signal(Signal::SIGKILL as i32);
+        if exit != Exit::Code(0) && !oom_killed {
             let stderr = self.take_stderr_kept();
             return Err(RunError::Crashed {
                 command: self.command.clone(),
@@ -222,6 +249,12 @@ impl Running {
             return Err(self.trace_error(problem));
         }
         Ok(exit)
+    }
+
+    /// What the run's memory cgroup saw (none without `memory_max`; call
+    /// after [`Running::wait`]).
+    pub fn memory(&self) -> Option<MemoryOutcome> {
+        self.memory
     }
 
     /// The traced calls, in order (empty unless the run was traced; call

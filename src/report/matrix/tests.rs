@@ -42,6 +42,7 @@ fn column(go: &str, host: &str, verdict: Verdict) -> Column {
                 runs: 3,
                 claims: vec![claim],
                 error: None,
+                unavailable: None,
                 busy: None,
             }],
             error: None,
