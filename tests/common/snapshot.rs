@@ -45,11 +45,15 @@ pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
     // its claims must say `n/a` with the reason; the snapshot, made where
     // the rows run, is not compared here.
     if let Some(why) = result.cells.iter().find_map(|c| c.unavailable.as_ref()) {
-        let all_na = result.cells.iter().filter(|c| c.unavailable.is_some()).all(|c| {
-            c.claims
-                .iter()
-                .all(|k| k.verdict == Verdict::NotApplicable && k.reason.is_some())
-        });
+        let all_na = result
+            .cells
+            .iter()
+            .filter(|c| c.unavailable.is_some())
+            .all(|c| {
+                c.claims
+                    .iter()
+                    .all(|k| k.verdict == Verdict::NotApplicable && k.reason.is_some())
+            });
         if !all_na {
             return Err(format!("{}: a row that cannot run here judged a claim", exp.name).into());
         }
