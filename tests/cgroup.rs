@@ -132,3 +132,66 @@ fn under_a_limit_it_does_not_reach_the_run_ends_normally_inside_the_cgroup() {
     assert!(t.phase("churned").is_some());
     assert!(ours(&place).is_empty(), "left behind: {:?}", ours(&place));
 }
+
+#[test]
+fn run_memory_max_prints_the_outcome_and_refuses_a_bad_size() {
+    let gomemlab = || assert_cmd::Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"));
+    let out = gomemlab()
+        .args(["run", "idle", "--memory-max", "lots"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--memory-max") && stderr.contains("512MiB"),
+        "{stderr}"
+    );
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(place) = place_or_refusal() else {
+        return;
+    };
+    let out = gomemlab()
+        .args([
+            "run",
+            "memlimit",
+            "--memory-max",
+            "48MiB",
+            "--",
+            "-live-mib",
+            "96",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("memory-max 48MiB") && stdout.contains("OOM-killed"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("signal 9"), "{stdout}");
+    // That gomemlab has exited: no cgroup of a gomemlab that is gone is left.
+    assert!(stale(&place).is_empty(), "left behind: {:?}", stale(&place));
+}
+
+/// `gomemlab-<pid>-<n>` cgroups whose gomemlab process no longer exists.
+fn stale(place: &Place) -> Vec<PathBuf> {
+    let dead = |name: &str| {
+        let pid = name
+            .strip_prefix("gomemlab-")
+            .and_then(|r| r.split('-').next());
+        pid.is_some_and(|p| !std::path::Path::new("/proc").join(p).exists())
+    };
+    std::fs::read_dir(&place.parent)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter(|e| dead(&e.file_name().to_string_lossy()))
+                .map(|e| e.path())
+                .collect()
+        })
+        .unwrap_or_default()
+}
