@@ -195,3 +195,29 @@ fn stale(place: &Place) -> Vec<PathBuf> {
         })
         .unwrap_or_default()
 }
+
+#[test]
+fn ctrl_c_removes_the_cgroup_and_kills_the_fixture() {
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(place) = place_or_refusal() else {
+        return;
+    };
+    common::built("memlimit");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(["run", "memlimit", "--memory-max", "256MiB", "--"])
+        .args(["-live-mib", "8", "-churn-mib", "0", "-hold", "60s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = place.parent.join(format!("gomemlab-{}-0", child.id()));
+    let in_cgroup =
+        || std::fs::read_to_string(dir.join("cgroup.procs")).is_ok_and(|p| !p.trim().is_empty());
+    let started = common::eventually(Duration::from_secs(120), in_cgroup);
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT);
+    let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
+    assert!(started, "the fixture never ran in {}", dir.display());
+    assert!(!status.success());
+    assert!(!dir.exists(), "{} left behind", dir.display());
+}
