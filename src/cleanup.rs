@@ -22,6 +22,8 @@ enum Item {
     Group(i32),
     Token(String),
     Path(PathBuf),
+    /// A child cgroup gomemlab made: its processes killed, then removed.
+    Cgroup(PathBuf),
 }
 
 static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
@@ -50,11 +52,13 @@ fn undo_all() {
         .lock()
         .map(|items| items.clone())
         .unwrap_or_default();
-    // Processes first, so nothing writes to a path being removed.
-    for item in items.iter().filter(|i| !matches!(i, Item::Path(_))) {
+    // Processes first, so nothing writes to a path being removed; a cgroup
+    // can only go once its processes are gone.
+    let last = |i: &Item| matches!(i, Item::Path(_) | Item::Cgroup(_));
+    for item in items.iter().filter(|i| !last(i)) {
         undo(item);
     }
-    for item in items.iter().filter(|i| matches!(i, Item::Path(_))) {
+    for item in items.iter().filter(|i| last(i)) {
         undo(item);
     }
 }
@@ -72,6 +76,12 @@ impl Guard {
     /// A temp file or directory to remove.
     pub fn path(path: PathBuf) -> Guard {
         Guard::register(Item::Path(path))
+    }
+
+    /// A child cgroup of gomemlab's own: what still runs in it is killed,
+    /// then the directory is removed (`rmdir`; its files are the kernel's).
+    pub fn cgroup(dir: PathBuf) -> Guard {
+        Guard::register(Item::Cgroup(dir))
     }
 
     /// A run token: every process whose environment carries it is killed.
@@ -123,6 +133,25 @@ fn undo(item: &Item) {
         Item::Path(path) => {
             let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
         }
+        Item::Cgroup(dir) => remove_cgroup(dir),
+    }
+}
+
+/// Kills what is left in a cgroup of ours and removes it, waiting up to a
+/// second for killed processes to leave it.
+fn remove_cgroup(dir: &std::path::Path) {
+    for _ in 0..200 {
+        if !dir.exists() {
+            return;
+        }
+        let procs = std::fs::read_to_string(dir.join("cgroup.procs")).unwrap_or_default();
+        for pid in procs.lines().filter_map(|l| l.trim().parse::<i32>().ok()) {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+        if std::fs::remove_dir(dir).is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 

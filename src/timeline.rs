@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::measure::contention::Contention;
 use crate::measure::events::Event;
 use crate::measure::maps::MapsInventory;
+use crate::run::cgroup::MemoryOutcome;
 
 mod samples;
 pub use samples::{Sample, Samples};
@@ -38,6 +39,10 @@ pub struct Timeline {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace: Option<TraceStats>,
     pub exit: Exit,
+    /// The memory limit the run was under (`memory-max`) and what its
+    /// cgroup saw (OOM kills, limit hits, peak); absent without a limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_limit: Option<MemoryOutcome>,
     /// Wall time from spawn to exit.
     pub duration_ns: u64,
     /// GC and scavenger events from the fixture's stderr (under
@@ -300,6 +305,13 @@ pub enum Exit {
 }
 
 impl Timeline {
+    /// Whether the kernel's OOM killer ended the fixture: killed by SIGKILL
+    /// while its memory cgroup counted an OOM kill. The one place this is
+    /// decided (checks read it as `exit.oom_killed`).
+    pub fn oom_killed(&self) -> bool {
+        self.exit == Exit::Signal(9) && self.memory_limit.is_some_and(|m| m.oom_kills > 0)
+    }
+
     /// The first phase with this name.
     pub fn phase(&self, name: &str) -> Option<&Phase> {
         self.phases.iter().find(|p| p.name == name)
@@ -343,6 +355,7 @@ impl Timeline {
             syscalls: vec![],
             trace: None,
             exit: Exit::Code(0),
+            memory_limit: None,
             duration_ns: 0,
             events: vec![],
             unparsed_trace_lines: 0,

@@ -691,7 +691,7 @@ fn experiment_file_bounds_are_load_errors_before_anything_runs() {
                     claim("a")
                 ),
             )],
-            "a.toml:8: claim `a`: `when` key `GOGCC` is not a setting: valid are args, GODEBUG",
+            "a.toml:8: claim `a`: `when` key `GOGCC` is not a setting: valid are args, memory-max, GODEBUG",
         ),
         (
             &[

@@ -83,7 +83,7 @@ pub fn evaluate(check: &Check, run: &Analyzed) -> EvalResult<Outcome> {
 /// True when the expression reads a path "at every phase" outside a function.
 fn every_phase(e: &Expr) -> bool {
     match e {
-        Expr::At { phase, .. } => phase.is_none(),
+        Expr::At { phase, path } => phase.is_none() && !path.per_run(),
         Expr::Neg(a) => every_phase(a),
         Expr::Bin(_, a, b) => every_phase(a) || every_phase(b),
         Expr::Lit(_) | Expr::Call(..) => false,
@@ -146,6 +146,8 @@ pub fn value(e: &Expr, run: &Analyzed, phase: Option<usize>) -> EvalResult<f64> 
             let i = match (named, phase) {
                 (Some(name), _) => find_phase(run, name)?,
                 (None, Some(i)) => i,
+                // One value per run (`exit.`): no phase to find.
+                (None, None) if path.per_run() => 0,
                 (None, None) => return Err(format!("`{path}` needs @phase here")),
             };
             path.read(run, i)

@@ -33,6 +33,15 @@
 //!   (`limit` is the target: 5% of RSS, at least 1 MiB).
 //!   `profile.{inuse_space,inuse_objects,alloc_space,alloc_objects,
 //!   sample_rate}@PHASE` (needs `heap-profile = [...]`).
+//! - `exit.{oom_killed,signal,code}`: how the run ended, one count per run,
+//!   written without `@PHASE` (never in a function); they judge a run
+//!   killed before its later phases (`memory-max`). `code` is 128 + the
+//!   signal after a kill; `oom_killed` is 1 when the run's memory cgroup
+//!   counted an OOM kill and the fixture died of SIGKILL.
+//! - `cpu.CLASS@PHASE`: runtime/metrics `/cpu/classes/CLASS:cpu-seconds`
+//!   with `.` for `/` (`cpu.gc.total`, `cpu.total`, `cpu.gc.mark.assist`...),
+//!   a duration. Go 1.20+: a claim whose checks read them is `not
+//!   applicable` on runs of a Go without them.
 //! - Numbers: decimals with an optional unit `B KiB MiB GiB KB MB GB`
 //!   (bytes), `ns us ms s` (durations), `%` (a ratio: `10%` is 0.1); hex
 //!   `0xc000000000`. A number too large for f64 is an error.

@@ -280,7 +280,13 @@ impl<'t> Parser<'t> {
                     _ => (None, span),
                 };
                 self.pos += usize::from(phase.is_some());
-                if !path.per_phase() {
+                if path.per_run() && phase.is_some() {
+                    return Err(ParseError::new(
+                        span,
+                        format!("`{name}` is one value per run (how it ended): leave out @phase"),
+                    ));
+                }
+                if !path.per_phase() && !path.per_run() {
                     return Err(ParseError::new(
                         span,
                         format!(
@@ -289,7 +295,7 @@ impl<'t> Parser<'t> {
                         ),
                     ));
                 }
-                if phase.is_none() {
+                if phase.is_none() && !path.per_run() {
                     if name == "t" {
                         return Err(ParseError::new(span, "`t` needs a phase: t@<phase>"));
                     }
@@ -378,6 +384,12 @@ impl<'t> Parser<'t> {
             ));
         }
         let path = Path::resolve(&name).map_err(|m| ParseError::new(span, m))?;
+        if path.per_run() {
+            return Err(ParseError::new(
+                span,
+                format!("`{name}` is one value per run, not a series: compare it as it is"),
+            ));
+        }
         if let Some(Tok::Phase(_)) = self.peek() {
             return Err(ParseError::new(
                 self.here(),

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+pub mod outcome;
+
 use super::ast::Dim;
 use super::error::EvalResult;
 use crate::analyze::Analyzed;
@@ -28,6 +30,10 @@ pub enum View {
     Profile,
     /// The phase's ledger, whole or one category's row.
     Ledger(Option<Category>),
+    /// How the run ended (`exit.oom_killed`): one value per run, no `@phase`.
+    Exit,
+    /// runtime/metrics CPU classes at a phase (`cpu.gc.total@PHASE`).
+    Cpu,
 }
 
 /// A resolved path: a view and the model name of its field.
@@ -47,6 +53,9 @@ pub enum Need {
     Gctrace,
     /// `GODEBUG=scavtrace=1` likewise.
     Scavtrace,
+    /// runtime/metrics `/cpu/classes/` (Go 1.20+): a claim reading them is
+    /// `not applicable` on runs of a Go without them.
+    CpuClasses,
 }
 
 const SAMPLES: &[&str] = &["rss_bytes", "vm_size_bytes"];
@@ -78,7 +87,7 @@ const LEDGER_ROW: &[&str] = &[
     "unexplained_bytes",
 ];
 /// The roots of the per-phase deep views, for messages.
-pub const DEEP_VIEWS: &[&str] = &["maps", "profile", "ledger"];
+pub const DEEP_VIEWS: &[&str] = &["maps", "profile", "ledger", "cpu"];
 
 /// The keys of a serde view's default value.
 fn serde_keys<T: serde::Serialize + Default>() -> Vec<String> {
@@ -99,6 +108,8 @@ pub fn fields(view: View) -> Vec<String> {
         View::Profile => PROFILE,
         View::Ledger(None) => LEDGER,
         View::Ledger(Some(_)) => LEDGER_ROW,
+        View::Exit => outcome::EXIT,
+        View::Cpu => outcome::CPU,
     };
     list.iter().map(|s| s.to_string()).collect()
 }
@@ -157,6 +168,20 @@ impl Path {
                 (View::Maps(c), *f)
             }
             ("profile", [f]) => (View::Profile, *f),
+            ("exit", [f]) => (View::Exit, *f),
+            ("cpu", [_, ..]) => {
+                let class = rest.join(".");
+                if !outcome::CPU.contains(&class.as_str()) {
+                    return Err(format!(
+                        "unknown CPU class `{name}`: valid after `cpu.` are {} (runtime/metrics /cpu/classes/, Go 1.20+)",
+                        outcome::CPU.join(", ")
+                    ));
+                }
+                return Ok(Path {
+                    view: View::Cpu,
+                    field: class,
+                });
+            }
             ("ledger", [f]) if Category::ALL.iter().all(|c| c.name() != *f) => {
                 (View::Ledger(None), *f)
             }
@@ -179,7 +204,7 @@ impl Path {
                     shown(&next)
                 ));
             }
-            ("os" | "go" | "samples" | "profile", _) | ("maps" | "ledger", _) => {
+            ("os" | "go" | "samples" | "profile" | "exit" | "cpu", _) | ("maps" | "ledger", _) => {
                 return Err(format!(
                     "`{name}` has too many or too few parts: e.g. `os.rss`, `maps.heap_arena.rss`, `ledger.heap_arena.resident`"
                 ));
@@ -187,7 +212,7 @@ impl Path {
             _ => {
                 return Err(format!(
                     "`{name}` is not a metric: use os.<field>, go.<field>, samples.rss, samples.vm_size, \
-                     t@<phase>, {}.<path>, or a function (max, min, first, last, count, sum, drop) \
+                     t@<phase>, exit.<field>, {}.<path>, or a function (max, min, first, last, count, sum, drop) \
                      of a series or of a record list (syscalls..., events...)",
                     DEEP_VIEWS.join(", ")
                 ));
@@ -211,7 +236,8 @@ impl Path {
 
     pub fn dim(&self) -> Dim {
         match self.view {
-            View::Time => Dim::Duration,
+            View::Time | View::Cpu => Dim::Duration,
+            View::Exit => Dim::Count,
             _ => dim_of_field(&self.field),
         }
     }
@@ -221,12 +247,17 @@ impl Path {
         match self.view {
             View::Maps(_) | View::Ledger(_) => Some(Need::Maps),
             View::Profile => Some(Need::HeapProfile),
-            View::Os | View::Go | View::Samples | View::Time => None,
+            View::Cpu => Some(Need::CpuClasses),
+            View::Os | View::Go | View::Samples | View::Time | View::Exit => None,
         }
     }
 
     /// Reads the path at the phase of index `i` of a run.
     pub fn read(&self, run: &Analyzed, i: usize) -> EvalResult<f64> {
+        if self.view == View::Exit {
+            return outcome::exit_field(run, &self.field)
+                .ok_or_else(|| format!("no field `{self}`"));
+        }
         let p = run.timeline.phases.get(i).ok_or("no such phase")?;
         let missing = |what: &str| format!("phase {}: {what}", p.name);
         let v = match self.view {
@@ -234,6 +265,8 @@ impl Path {
             View::Go => json_field(&p.go, &self.field),
             View::Time => Some(p.t_ns as f64),
             View::Samples => return Err("samples are a series: use them in a function".into()),
+            View::Exit => None,
+            View::Cpu => Some(outcome::cpu_field(run, p, &self.field)?),
             View::Maps(class) => {
                 let inv = p.maps.as_ref().ok_or_else(|| {
                     missing(
@@ -261,7 +294,12 @@ impl Path {
 
     /// Whether the path is read with `@phase` (or at every phase).
     pub fn per_phase(&self) -> bool {
-        self.view != View::Samples
+        !matches!(self.view, View::Samples | View::Exit)
+    }
+
+    /// Whether the path is one value per run, read without `@phase` (`exit.`).
+    pub fn per_run(&self) -> bool {
+        self.view == View::Exit
     }
 }
 
@@ -317,6 +355,8 @@ impl fmt::Display for Path {
             View::Time => write!(f, "t"),
             View::Maps(c) => write!(f, "maps.{}.{field}", c.name()),
             View::Profile => write!(f, "profile.{field}"),
+            View::Exit => write!(f, "exit.{field}"),
+            View::Cpu => write!(f, "cpu.{field}"),
             View::Ledger(None) => write!(f, "ledger.{field}"),
             View::Ledger(Some(c)) => write!(f, "ledger.{}.{field}", c.name()),
         }

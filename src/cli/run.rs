@@ -56,6 +56,11 @@ pub struct RunArgs {
     /// Default: half of the RAM, at most 8 GiB.
     #[arg(long, value_name = "SIZE")]
     max_rss: Option<String>,
+    /// Run the fixture in a memory cgroup of its own limited to SIZE (e.g.
+    /// 256MiB): cgroup v2 `memory.max`, else v1 `memory.limit_in_bytes`. An
+    /// OOM kill by it is the run's outcome (shown, kept in the timeline).
+    #[arg(long, value_name = "SIZE")]
+    memory_max: Option<String>,
     /// Interval of the fast /proc sampler, from 100us to 1s.
     #[arg(long, default_value = "1ms", value_parser = parse_interval)]
     interval: Duration,
@@ -133,6 +138,7 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled();
     let max_rss = validate(&args, &fixtures)?;
+    let memory_max = memory_max(args.memory_max.as_deref())?;
     let plot_format = args
         .plot
         .as_deref()
@@ -145,6 +151,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
+        memory_max,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
@@ -239,6 +246,20 @@ pub fn run(args: RunArgs) -> Result<u8> {
         report::timeline_json(timeline) + "\n"
     } else {
         let mut text = report::phase_table(timeline);
+        if let Some(m) = &timeline.memory_limit {
+            text += &format!(
+                "memory-max {} (cgroup {:?}): {}, limit hit {} times, cgroup peak {}\n",
+                crate::run::cgroup::show_limit(m.limit_bytes),
+                m.controller,
+                if timeline.oom_killed() {
+                    "OOM-killed"
+                } else {
+                    "not OOM-killed"
+                },
+                m.limit_hits,
+                m.peak_bytes.map_or("unknown".into(), watchdog::show_size),
+            );
+        }
         if spec.heap_profiles.is_some() {
             text += "\n";
             text += &report::heap_profile_summary(timeline);
@@ -316,9 +337,21 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
 
 /// The run settings as `K=V K=V`, or `default settings`.
 fn settings_text(spec: &RunSpec) -> String {
-    if spec.env.is_empty() {
+    if spec.env.is_empty() && spec.memory_max.is_none() {
         return "default settings".to_string();
     }
-    let kv: Vec<String> = spec.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    kv.join(" ")
+    spec.settings_text()
+}
+
+/// `--memory-max SIZE`: its size, once a cgroup for it is known possible
+/// (else a usage error saying why, before anything is built).
+fn memory_max(text: Option<&str>) -> Result<Option<u64>> {
+    let Some(text) = text else { return Ok(None) };
+    let bytes = watchdog::parse_size(text).map_err(|m| UsageError(format!("--memory-max {m}")))?;
+    crate::run::cgroup::locate().map_err(|why| {
+        UsageError(format!(
+            "--memory-max: this machine gives gomemlab no memory cgroup: {why}"
+        ))
+    })?;
+    Ok(Some(bytes))
 }

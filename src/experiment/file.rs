@@ -29,6 +29,9 @@ pub const ARTICLES: &[(&str, &str)] = &[
     ("new", "not from an article: a question of our own"),
 ];
 
+/// The settings-row key of a run's memory limit (not a runtime variable).
+pub const MEMORY_MAX: &str = "memory-max";
+
 /// One experiment file, as written.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
@@ -118,6 +121,9 @@ pub struct Cell {
     pub args: Vec<String>,
     /// This row's own arguments (shown in labels).
     pub extra_args: Vec<String>,
+    /// `memory-max = "256MiB"`: run in a memory cgroup of this many bytes
+    /// (not an environment variable: the harness sets the limit).
+    pub memory_max: Option<u64>,
 }
 
 /// A claim: checks that must all hold, in the cells its `when` selects.
@@ -176,6 +182,12 @@ impl Cell {
     /// `GODEBUG=madvdontneed=0 -mode sparse`, or `defaults`.
     pub fn label(&self) -> String {
         let mut parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if let Some(max) = self.memory_max {
+            parts.push(format!(
+                "{MEMORY_MAX}={}",
+                crate::run::cgroup::show_limit(max)
+            ));
+        }
         if !self.extra_args.is_empty() {
             parts.push(self.extra_args.join(" "));
         }
@@ -192,6 +204,12 @@ impl Cell {
         when.iter().all(|(k, v)| {
             if k == "args" {
                 &self.extra_args.join(" ") == v
+            } else if k == MEMORY_MAX {
+                match v.as_str() {
+                    "" => self.memory_max.is_none(),
+                    size => crate::run::watchdog::parse_size(size)
+                        .is_ok_and(|bytes| self.memory_max == Some(bytes)),
+                }
             } else {
                 self.env.get(k).map_or("", String::as_str) == v
             }
@@ -302,6 +320,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             env: BTreeMap::new(),
             args: file.args.clone(),
             extra_args: Vec::new(),
+            memory_max: None,
         });
     }
 

@@ -11,6 +11,7 @@ use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::Toolchain;
 use crate::check::claim::{self, ClaimResult, Verdict};
+use crate::check::schema::{Need, outcome};
 use crate::experiment::{Cell, Claim, Experiment};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
@@ -41,6 +42,10 @@ pub struct CellResult {
     /// Why the runs failed, when they did (every claim then says `error`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Why this machine cannot make the row's runs (no memory cgroup for
+    /// `memory-max`): nothing ran, every claim is `not applicable` with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
     /// The highest CPU pressure share among the runs that were busy
     /// ([`crate::measure::contention::BUSY_SHARE`]); none when no run was.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -82,6 +87,7 @@ fn run_spec(exp: &Experiment, cell: &Cell, profiles: Option<&tempfile::TempDir>)
             .unwrap_or_else(crate::run::watchdog::default_max_rss),
         maps: exp.maps,
         trace_syscalls: exp.trace_syscalls,
+        memory_max: cell.memory_max,
         heap_profiles: profiles.map(|dir| HeapProfiles {
             phases: exp.heap_profile.clone(),
             dir: dir.path().to_path_buf(),
@@ -166,6 +172,11 @@ pub fn run_experiment(
         if !needs_runs(&claims, cell) {
             done += exp.repeats as usize;
             result.cells.push(judge_cell(exp, &claims, cell, &[], None));
+            continue;
+        }
+        if let Some(reason) = unavailable(cell) {
+            done += exp.repeats as usize;
+            result.cells.push(unavailable_cell(&claims, cell, reason));
             continue;
         }
         let spec = run_spec(exp, cell, profiles.as_ref());
@@ -261,13 +272,59 @@ pub fn judge_cell(
         runs: runs.len(),
         claims,
         error,
+        unavailable: None,
         busy,
+    }
+}
+
+/// Why this machine cannot make a row's runs, if it cannot: a `memory-max`
+/// row without a memory cgroup gomemlab may create.
+pub fn unavailable(cell: &Cell) -> Option<String> {
+    cell.memory_max?;
+    crate::run::cgroup::locate()
+        .err()
+        .map(|why| format!("no memory cgroup for memory-max on this machine: {why}"))
+}
+
+/// A row that cannot run here: its claims are `not applicable`, with the reason.
+pub fn unavailable_cell(claims: &[&Claim], cell: &Cell, reason: String) -> CellResult {
+    let claims = claims
+        .iter()
+        .map(|c| ClaimResult {
+            reason: Some(reason.clone()),
+            ..claim::without_runs(c, Verdict::NotApplicable)
+        })
+        .collect();
+    CellResult {
+        settings: cell.label(),
+        runs: 0,
+        claims,
+        error: None,
+        unavailable: Some(reason),
+        busy: None,
     }
 }
 
 /// The one call of the check language's judge: a check that cannot be
 /// evaluated (a phase that never happened...) makes the claim `error`.
 fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
+    // CPU classes arrived in Go 1.20: on an older Go the question has no answer.
+    let reads_cpu = claim
+        .checks
+        .iter()
+        .any(|c| c.item.needs().contains(&Need::CpuClasses));
+    let measured = runs.iter().any(|r| !r.timeline.phases.is_empty());
+    if reads_cpu && measured && !runs.iter().any(outcome::has_cpu_classes) {
+        let go = &runs[0].timeline.toolchain.version;
+        return ClaimResult {
+            reason: Some(format!(
+                "{}:{}: runtime/metrics has no /cpu/classes/ on {go} (Go 1.20+)",
+                file_name(exp),
+                claim.line
+            )),
+            ..claim::without_runs(claim, Verdict::NotApplicable)
+        };
+    }
     let mut result = claim::judge(claim, runs);
     if let Some(why) = result.reason.take() {
         // `LINE: check: why` from the check language, with the file in front.

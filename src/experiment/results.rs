@@ -91,6 +91,9 @@ pub struct KeptCell {
     pub dir: String,
     pub runs: usize,
     pub error: Option<String>,
+    /// Why the row could not run on that machine (no memory cgroup).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -215,6 +218,7 @@ impl ResultsDir {
                     dir: slug(&c.settings),
                     runs: c.runs,
                     error: c.error.clone(),
+                    unavailable: c.unavailable.clone(),
                 })
                 .collect(),
         };

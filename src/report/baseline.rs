@@ -155,6 +155,7 @@ mod tests {
                     runs: 3,
                     claims: claims.iter().map(claim).collect(),
                     error: None,
+                    unavailable: None,
                     busy: None,
                 }],
                 error: None,

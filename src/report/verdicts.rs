@@ -88,7 +88,9 @@ pub fn verdict_rows(results: &[ExperimentResult]) -> (Vec<VerdictRow>, String) {
         for cell in &r.cells {
             for c in &cell.claims {
                 counts[c.verdict as usize] += 1;
-                if c.verdict == Verdict::NotApplicable {
+                // Left out when `when` excludes the row; shown with its reason
+                // when the machine cannot run it (no memory cgroup).
+                if c.verdict == Verdict::NotApplicable && c.reason.is_none() {
                     continue;
                 }
                 let mut verdict = match c.verdict {

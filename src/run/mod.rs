@@ -1,6 +1,7 @@
 //! Run stage: spawn a fixture under a controlled environment and own it
 //! ([`process`]), then drive one run into a [`crate::timeline::Timeline`] ([`observe`]).
 
+pub mod cgroup;
 pub mod observe;
 pub mod process;
 pub mod spec;

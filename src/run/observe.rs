@@ -152,6 +152,7 @@ pub fn observe_with(
         syscalls,
         trace,
         exit,
+        memory_limit: running.memory(),
         duration_ns,
         events: gc_trace.events,
         unparsed_trace_lines: gc_trace.unparsed,

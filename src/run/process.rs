@@ -30,6 +30,7 @@ use nix::unistd::Pid;
 use crate::cleanup::{self, Guard};
 use crate::measure::probe;
 use crate::measure::trace::{Traced, Tracer};
+use crate::run::cgroup::{self, MemoryOutcome, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr};
 use crate::run::watchdog::Watchdog;
@@ -58,6 +59,11 @@ pub struct Running {
     group: Option<Guard>,
     tagged: Guard,
     token: String,
+    /// The run's own memory cgroup (`RunSpec::memory_max`); removed after
+    /// the fixture is reaped (fields drop after `Drop::drop` kills it).
+    cgroup: Option<RunCgroup>,
+    /// What the cgroup saw, read once the fixture was reaped.
+    memory: Option<MemoryOutcome>,
 }
 
 /// Who reaps the fixture: this handle, or the tracer thread.
@@ -110,6 +116,20 @@ impl Running {
             },
         ])
         .map_err(|e| spawn_err(std::io::Error::other(e.to_string())))?;
+        let cgroup = spec
+            .memory_max
+            .map(|limit| {
+                cgroup::locate()
+                    .and_then(|place| RunCgroup::create(&place, limit))
+                    .map_err(|reason| RunError::MemoryMax { reason })
+            })
+            .transpose()?;
+        if let Some(procs) = cgroup.as_ref().map(|c| c.procs.clone()) {
+            // SAFETY: `enter` only makes async-signal-safe syscalls, on a
+            // path prepared before the fork. The fixture joins its cgroup
+            // before it execs, so everything it allocates is charged there.
+            unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
+        }
         let parent = nix::unistd::getpid();
         // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
         // getppid) and build no allocating value between fork and exec.
@@ -166,6 +186,8 @@ impl Running {
             group: Some(group),
             tagged,
             token,
+            cgroup,
+            memory: None,
         })
     }
 

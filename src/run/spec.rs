@@ -30,6 +30,11 @@ pub struct RunSpec {
     pub heap_profiles: Option<HeapProfiles>,
     /// Kill the fixture once its RSS passes this many bytes.
     pub max_rss: u64,
+    /// Run the fixture in a child cgroup of its own limited to this many
+    /// bytes (`--memory-max`, `memory-max` in a settings row); see
+    /// [`crate::run::cgroup`]. An OOM kill by this limit is the run's
+    /// outcome, not a failed run.
+    pub memory_max: Option<u64>,
 }
 
 /// Which phases write a heap profile, and where the files go.
@@ -72,6 +77,7 @@ impl Default for RunSpec {
             trace_syscalls: false,
             heap_profiles: None,
             max_rss: watchdog::default_max_rss(),
+            memory_max: None,
         }
     }
 }
@@ -120,6 +126,8 @@ pub enum RunError {
         rss: u64,
         after: Duration,
     },
+    #[error("cannot run under a memory limit (memory-max): {reason}")]
+    MemoryMax { reason: String },
     #[error("{command} broke the probe protocol: {detail}")]
     Protocol { command: String, detail: String },
     #[error("failed to read /proc for {command}: {detail}")]
@@ -188,12 +196,19 @@ impl RunSpec {
         ])
     }
 
-    /// `GODEBUG=madvdontneed=1 GOGC=200`, or `defaults`.
+    /// `GODEBUG=madvdontneed=1 GOGC=200` (then `memory-max=256MiB` under a
+    /// limit), or `defaults`.
     pub fn settings_text(&self) -> String {
-        if self.env.is_empty() {
+        let mut parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        if let Some(max) = self.memory_max {
+            parts.push(format!(
+                "memory-max={}",
+                crate::run::cgroup::show_limit(max)
+            ));
+        }
+        if parts.is_empty() {
             return "defaults".into();
         }
-        let parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
         parts.join(" ")
     }
 }

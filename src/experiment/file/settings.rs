@@ -1,5 +1,5 @@
-//! One `[[settings]]` row of an experiment file: runtime variables and
-//! fixture arguments.
+//! One `[[settings]]` row of an experiment file: runtime variables,
+//! fixture arguments, and the run's memory limit (`memory-max`).
 
 use super::*;
 
@@ -10,6 +10,7 @@ pub(super) fn cell(
 ) -> Result<Cell, String> {
     let mut env = BTreeMap::new();
     let mut extra_args = Vec::new();
+    let mut memory_max = None;
     for (key, value) in row {
         if key == "args" {
             let list = value.as_array().ok_or("`args` must be a list of strings")?;
@@ -20,6 +21,13 @@ pub(super) fn cell(
                         .to_string(),
                 );
             }
+        } else if key == MEMORY_MAX {
+            let text = value
+                .as_str()
+                .ok_or("`memory-max` must be a size string, e.g. \"256MiB\"")?;
+            memory_max = Some(
+                crate::run::watchdog::parse_size(text).map_err(|e| format!("memory-max: {e}"))?,
+            );
         } else if SETTINGS_VARS.contains(&key.as_str()) {
             let text = match value {
                 toml::Value::String(s) => s.clone(),
@@ -29,7 +37,7 @@ pub(super) fn cell(
             env.insert(key.clone(), text);
         } else {
             return Err(format!(
-                "unknown setting `{key}`: valid are args, {}",
+                "unknown setting `{key}`: valid are args, {MEMORY_MAX}, {}",
                 SETTINGS_VARS.join(", ")
             ));
         }
@@ -40,5 +48,6 @@ pub(super) fn cell(
         env,
         args,
         extra_args,
+        memory_max,
     })
 }

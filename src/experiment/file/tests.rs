@@ -48,6 +48,7 @@ fn empty_when_value_means_unset() {
         env: BTreeMap::new(),
         args: vec![],
         extra_args: vec![],
+        memory_max: None,
     };
     let when: BTreeMap<String, String> = [("GODEBUG".to_string(), String::new())].into();
     assert!(cell.matches(&when));
@@ -110,7 +111,7 @@ fn when_keys_must_be_settings() {
     let e = error(&GOOD.replace("when = { GODEBUG", "when = { GOGCC = \"50\", GODEBUG"));
     assert!(e.starts_with("x.toml:14: "), "{e}");
     assert!(
-        e.contains("`GOGCC` is not a setting") && e.contains("args, GODEBUG, GOGC"),
+        e.contains("`GOGCC` is not a setting") && e.contains("args, memory-max, GODEBUG, GOGC"),
         "{e}"
     );
     let ok = GOOD.replace(
@@ -214,4 +215,20 @@ fn profile_and_ledger_views_need_their_switch_and_valid_names() {
     );
     let e = error(&ok.replace("ledger.limit@", "ledger.heap_arena.rss@"));
     assert!(e.contains("resident") && e.contains("runtime"), "{e}");
+}
+
+#[test]
+fn memory_max_is_a_row_setting_apart_from_the_environment() {
+    let text = GOOD.replace("GOGC = 50\n", "GOGC = 50\nmemory-max = \"256MiB\"\n");
+    let e = parse(Path::new("x.toml"), &text, &fixtures()).unwrap();
+    let cell = &e.cells[1];
+    assert_eq!(cell.memory_max, Some(256 << 20));
+    assert!(!cell.env.contains_key("memory-max"));
+    assert_eq!(cell.label(), "GOGC=50 memory-max=256MiB -count 2");
+    let when = |v: &str| BTreeMap::from([("memory-max".to_string(), v.to_string())]);
+    assert!(cell.matches(&when("256MiB")) && cell.matches(&when("256 MiB")));
+    assert!(!cell.matches(&when("")) && !cell.matches(&when("128MiB")));
+    assert!(e.cells[0].matches(&when("")));
+    let e = error(&GOOD.replace("GOGC = 50\n", "GOGC = 50\nmemory-max = \"lots\"\n"));
+    assert!(e.contains("memory-max") && e.contains("512MiB"), "{e}");
 }

@@ -53,7 +53,7 @@ pub(super) fn check_when_keys(
     match c
         .when
         .keys()
-        .find(|k| *k != "args" && !SETTINGS_VARS.contains(&k.as_str()))
+        .find(|k| *k != "args" && *k != MEMORY_MAX && !SETTINGS_VARS.contains(&k.as_str()))
     {
         None => Ok(()),
         Some(key) => {
@@ -63,7 +63,7 @@ pub(super) fn check_when_keys(
             Err((
                 line_start..line_start,
                 format!(
-                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {}",
+                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {MEMORY_MAX}, {}",
                     c.id,
                     SETTINGS_VARS.join(", ")
                 ),

@@ -69,6 +69,9 @@ impl Kept {
                 .map(|cell| {
                     let label = cell.label();
                     let kept_cell = kept.cells.iter().find(|c| c.settings == label);
+                    if let Some(why) = kept_cell.and_then(|c| c.unavailable.clone()) {
+                        return reproduce::unavailable_cell(&claims, cell, why);
+                    }
                     let (runs, error) = match kept_cell {
                         _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
                         Some(c) if c.runs > 0 || c.error.is_some() => {

@@ -43,6 +43,7 @@ fn column(go: &str, host: &str, verdict: Verdict) -> Column {
                 runs: 3,
                 claims: vec![claim],
                 error: None,
+                unavailable: None,
                 busy: None,
             }],
             error: None,

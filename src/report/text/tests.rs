@@ -106,6 +106,7 @@ fn a_busy_cell_is_marked_in_the_table_but_not_in_the_snapshot() {
             reason: None,
         }],
         error: None,
+        unavailable: None,
         busy,
     };
     let mut result = ExperimentResult {

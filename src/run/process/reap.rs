@@ -14,6 +14,7 @@ use nix::sys::signal::{Signal, killpg};
 use super::{Process, Running};
 use crate::cleanup;
 use crate::measure::probe;
+use crate::run::cgroup::{MemoryOutcome, RunCgroup};
 use crate::run::spec::RunError;
 use crate::run::stderr::{Stderr, StderrLine};
 use crate::timeline::{Exit, SyscallEvent, TraceStats};
@@ -51,14 +52,19 @@ impl Running {
         probe::answer(&mut self.answers).map_err(|e| self.protocol(format!("answer: {e}")))
     }
 
-    /// Waits for the fixture to exit; a non-zero exit is a [`RunError::Crashed`].
+    /// Waits for the fixture to exit; a non-zero exit is a
+    /// [`RunError::Crashed`], except a kill by the OOM killer of the run's
+    /// own memory limit: that is the run's outcome (see [`Running::memory`]).
     pub fn wait(&mut self, deadline: Instant) -> Result<Exit, RunError> {
         let status = self.reap(deadline)?;
         if let Some(err) = self.over_max_rss() {
             return Err(err);
         }
         let exit = exit_of(status);
-        if exit != Exit::Code(0) {
+        self.memory = self.cgroup.as_ref().map(RunCgroup::outcome);
+        let oom_killed = self.memory.is_some_and(|m| m.oom_kills > 0)
+            && exit == Exit::Signal(Signal::SIGKILL as i32);
+        if exit != Exit::Code(0) && !oom_killed {
             let stderr = self.take_stderr_kept();
             return Err(RunError::Crashed {
                 command: self.command.clone(),
@@ -72,6 +78,12 @@ impl Running {
             return Err(self.trace_error(problem));
         }
         Ok(exit)
+    }
+
+    /// What the run's memory cgroup saw (none without `memory_max`; call
+    /// after [`Running::wait`]).
+    pub fn memory(&self) -> Option<MemoryOutcome> {
+        self.memory
     }
 
     /// Waits for the fixture to exit and says how, whatever the code (for a
