@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::build::fixture::BuildOptions;
 use crate::check::schema::Need;
 use crate::check::{self, Check, ParseError, Record};
 use crate::run::{RunSpec, SETTINGS_VARS};
@@ -77,6 +78,12 @@ struct ClaimFile {
     record: Vec<Spanned<String>>,
     #[serde(default)]
     exact: Vec<Spanned<String>>,
+    /// Go versions the claim is about (`">=1.23"`, `">=1.21 <1.26"`).
+    #[serde(default)]
+    go: Option<Spanned<String>>,
+    /// What the machine must have (`["anon_vma_names"]`, `["thp=always"]`).
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
 }
 
 fn one() -> Spanned<u32> {
@@ -118,6 +125,9 @@ pub struct Cell {
     pub args: Vec<String>,
     /// This row's own arguments (shown in labels).
     pub extra_args: Vec<String>,
+    /// Settings of the build (`GOEXPERIMENT`, `go-line`): each distinct
+    /// one is its own fixture binary.
+    pub build: BuildOptions,
 }
 
 /// A claim: checks that must all hold, in the cells its `when` selects.
@@ -134,6 +144,10 @@ pub struct Claim {
     /// Values fixed for a Go version (sizes of runtime structures): recorded
     /// like `records`, and written into the snapshot, so a change shows up.
     pub exacts: Vec<Located<Record>>,
+    /// Go versions it applies to (all when none); elsewhere `not applicable`.
+    pub go: Option<GoRange>,
+    /// What the machine must have; elsewhere `not applicable`.
+    pub requires: Vec<Requirement>,
 }
 
 /// A parsed item and the line it came from, for error messages.
@@ -175,7 +189,11 @@ pub enum ExperimentError {
 impl Cell {
     /// `GODEBUG=madvdontneed=0 -mode sparse`, or `defaults`.
     pub fn label(&self) -> String {
-        let mut parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut parts: Vec<String> = self
+            .settings()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         if !self.extra_args.is_empty() {
             parts.push(self.extra_args.join(" "));
         }
@@ -193,9 +211,25 @@ impl Cell {
             if k == "args" {
                 &self.extra_args.join(" ") == v
             } else {
-                self.env.get(k).map_or("", String::as_str) == v
+                self.settings().get(k.as_str()).copied().unwrap_or("") == v
             }
         })
+    }
+
+    /// The row's runtime variables and build settings, by name.
+    pub fn settings(&self) -> BTreeMap<&str, &str> {
+        let mut all: BTreeMap<&str, &str> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(e) = &self.build.goexperiment {
+            all.insert(GOEXPERIMENT, e);
+        }
+        if let Some(l) = &self.build.go_line {
+            all.insert(GO_LINE, l);
+        }
+        all
     }
 }
 
@@ -302,6 +336,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             env: BTreeMap::new(),
             args: file.args.clone(),
             extra_args: Vec::new(),
+            build: BuildOptions::default(),
         });
     }
 
@@ -365,8 +400,10 @@ mod claims;
 mod settings;
 mod validate;
 
+pub use crate::experiment::applies::{GoRange, Requirement};
 use claims::*;
 use settings::cell;
+pub use settings::{BUILD_SETTINGS, GO_LINE, GOEXPERIMENT};
 pub use validate::check_unique_ids;
 use validate::*;
 

@@ -16,8 +16,9 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
+use crate::check::claim::Verdict;
 use crate::experiment::machine::Machine;
-use crate::experiment::reproduce::ExperimentResult;
+use crate::experiment::reproduce::{CellResult, ExperimentResult};
 
 mod load;
 
@@ -91,6 +92,10 @@ pub struct KeptCell {
     pub dir: String,
     pub runs: usize,
     pub error: Option<String>,
+    /// Why the row could not be built with this Go (a go line newer than
+    /// it, an unknown GOEXPERIMENT): its claims are `not applicable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +115,18 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
         path: path.display().to_string(),
         error,
     }
+}
+
+/// The reason a row was not built with this Go, when that is why it has
+/// no runs: every claim that applies then says it (and no error does).
+fn build_not_applicable(c: &CellResult) -> Option<String> {
+    if c.runs > 0 || c.error.is_some() {
+        return None;
+    }
+    c.claims
+        .iter()
+        .filter(|r| r.verdict == Verdict::NotApplicable)
+        .find_map(|r| r.reason.clone())
 }
 
 /// A results folder being written.
@@ -215,6 +232,7 @@ impl ResultsDir {
                     dir: slug(&c.settings),
                     runs: c.runs,
                     error: c.error.clone(),
+                    not_applicable: build_not_applicable(c),
                 })
                 .collect(),
         };

@@ -1,7 +1,15 @@
-//! One `[[settings]]` row of an experiment file: runtime variables and
-//! fixture arguments.
+//! One `[[settings]]` row of an experiment file: runtime variables, build
+//! settings and fixture arguments.
 
 use super::*;
+use crate::build::fixture::parse_go_line;
+
+/// The build's `GOEXPERIMENT` (a comma list, as `go build` takes it).
+pub const GOEXPERIMENT: &str = "GOEXPERIMENT";
+/// The go.mod `go` line of the build (`"1.22"`).
+pub const GO_LINE: &str = "go-line";
+/// Settings that change the build rather than the run.
+pub const BUILD_SETTINGS: &[&str] = &[GOEXPERIMENT, GO_LINE];
 
 /// One `[[settings]]` row: runtime variables as strings, plus optional `args`.
 pub(super) fn cell(
@@ -10,6 +18,7 @@ pub(super) fn cell(
 ) -> Result<Cell, String> {
     let mut env = BTreeMap::new();
     let mut extra_args = Vec::new();
+    let mut build = BuildOptions::default();
     for (key, value) in row {
         if key == "args" {
             let list = value.as_array().ok_or("`args` must be a list of strings")?;
@@ -20,6 +29,22 @@ pub(super) fn cell(
                         .to_string(),
                 );
             }
+        } else if key == GOEXPERIMENT {
+            let text = value
+                .as_str()
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == ',' || c == '_')
+                })
+                .ok_or("`GOEXPERIMENT` must be a non-empty comma list of experiment names (e.g. \"nogreenteagc\")")?;
+            build.goexperiment = Some(text.to_string());
+        } else if key == GO_LINE {
+            let text = value
+                .as_str()
+                .filter(|s| parse_go_line(s).is_some())
+                .ok_or("`go-line` must be a go.mod go line as a string, e.g. \"1.22\"")?;
+            build.go_line = Some(text.to_string());
         } else if SETTINGS_VARS.contains(&key.as_str()) {
             let text = match value {
                 toml::Value::String(s) => s.clone(),
@@ -29,8 +54,9 @@ pub(super) fn cell(
             env.insert(key.clone(), text);
         } else {
             return Err(format!(
-                "unknown setting `{key}`: valid are args, {}",
-                SETTINGS_VARS.join(", ")
+                "unknown setting `{key}`: valid are args, {}, {}",
+                SETTINGS_VARS.join(", "),
+                BUILD_SETTINGS.join(", ")
             ));
         }
     }
@@ -40,5 +66,6 @@ pub(super) fn cell(
         env,
         args,
         extra_args,
+        build,
     })
 }

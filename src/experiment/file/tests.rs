@@ -48,6 +48,7 @@ fn empty_when_value_means_unset() {
         env: BTreeMap::new(),
         args: vec![],
         extra_args: vec![],
+        build: Default::default(),
     };
     let when: BTreeMap<String, String> = [("GODEBUG".to_string(), String::new())].into();
     assert!(cell.matches(&when));
