@@ -70,13 +70,13 @@ pub struct Requirement {
 pub const FACTS: &[(&str, &str)] = &[
     (
         "anon_vma_names",
-        "the kernel names anonymous mappings (CONFIG_ANON_VMA_NAME: prctl PR_SET_VMA_ANON_NAME works)",
+        "a kernel that names anonymous mappings (CONFIG_ANON_VMA_NAME, probed with prctl PR_SET_VMA_ANON_NAME)",
     ),
     (
         "thp",
-        "the transparent huge page mode (always, madvise, never)",
+        "a transparent huge page mode (always, madvise, never)",
     ),
-    ("cgroup", "the cgroup version (v1, v2, hybrid, none)"),
+    ("cgroup", "a cgroup version (v1, v2, hybrid, none)"),
 ];
 
 impl Requirement {
@@ -112,7 +112,7 @@ impl Requirement {
         };
         (!ok).then(|| {
             format!(
-                "needs {} on the machine, which has {}={have} ({meaning})",
+                "needs {}: {meaning}; this machine has {}={have}",
                 self.text, self.name
             )
         })
