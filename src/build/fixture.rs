@@ -4,7 +4,7 @@
 //! runs in its own process group with a timeout; a timeout, an interrupt or
 //! an error kills the whole group and leaves no temp file behind.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -64,58 +64,6 @@ pub struct Built {
     pub tags: Vec<String>,
     /// The `GOEXPERIMENT` it was built with, if any.
     pub goexperiment: Option<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum BuildError {
-    #[error(
-        "unknown fixture `{name}`: the fixtures are {known} (`gomemlab fixtures` lists them); \
-         to add one, write a main package in {dir}/{name}/main.go"
-    )]
-    UnknownFixture {
-        name: String,
-        known: String,
-        dir: String,
-    },
-    #[error("failed to read fixture sources in {path}: {source}")]
-    Sources {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("failed to prepare the build cache at {path}: {source}")]
-    Cache {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("failed to start `{go} build`: {source}")]
-    Spawn { go: String, source: std::io::Error },
-    /// The toolchain cannot make this build (go line newer than it, an
-    /// experiment it does not know): a claim on it does not apply there.
-    #[error("{reason}")]
-    NotApplicable { reason: String },
-    #[error("`go build` of fixture `{name}` with {version} failed:\n{stderr}")]
-    Failed {
-        name: String,
-        version: String,
-        stderr: String,
-    },
-    #[error(
-        "`go build` of fixture `{name}` with {version} succeeded but wrote no binary; is `{go}` a real go command?"
-    )]
-    NoBinary {
-        name: String,
-        version: String,
-        go: String,
-    },
-    #[error(
-        "`go build` of fixture `{name}` with {version} took longer than {}: killed it; a first build with a cold cache can be slow, try again",
-        humantime::format_duration(*timeout)
-    )]
-    Timeout {
-        name: String,
-        version: String,
-        timeout: Duration,
-    },
 }
 
 impl Fixtures {
@@ -385,57 +333,6 @@ impl Fixtures {
             source,
         })
     }
-
-    /// Removes temp build folders left by a gomemlab that was SIGKILLed
-    /// (older than twice the build timeout: no live build owns them).
-    fn sweep_stale_temps(&self, bin_dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(bin_dir) else {
-            return;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let stale = entry.file_name().to_string_lossy().starts_with('.')
-                && entry.metadata().is_ok_and(|m| {
-                    m.is_dir()
-                        && m.modified()
-                            .ok()
-                            .and_then(|t| t.elapsed().ok())
-                            .is_some_and(|age| age > 2 * self.build_timeout)
-                });
-            if stale {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-
-    /// A copy of go.mod whose `go` directive is `go_line` (used with -modfile).
-    fn modfile(&self, go_line: &str) -> Result<PathBuf, BuildError> {
-        let source = self.source_dir.join("go.mod");
-        let text = std::fs::read_to_string(&source).map_err(|e| BuildError::Sources {
-            path: source.display().to_string(),
-            source: e,
-        })?;
-        let rewritten: String = text
-            .lines()
-            .map(|line| {
-                if line.trim_start().starts_with("go ") {
-                    format!("go {go_line}\n")
-                } else {
-                    format!("{line}\n")
-                }
-            })
-            .collect();
-        let dir = self.cache_dir.join("modfiles");
-        let path = dir.join(format!("go{go_line}.mod"));
-        let err = |source| BuildError::Cache {
-            path: path.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
-        tmp.write_all(rewritten.as_bytes()).map_err(err)?;
-        tmp.persist(&path).map_err(|e| err(e.error))?;
-        Ok(path)
-    }
 }
 
 /// What `go build` is given beyond the fixture's name.
@@ -446,9 +343,12 @@ struct How<'a> {
     goexperiment: Option<&'a str>,
 }
 
+mod error;
 mod helpers;
+mod modfile;
 mod options;
 
+pub use error::BuildError;
 use helpers::{collect_go_files, passthrough_env, read_tail};
 pub use options::{BuildOptions, parse_go_line, unknown_experiment};
 
