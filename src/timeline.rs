@@ -75,6 +75,9 @@ pub struct ToolchainInfo {
     pub version: String,
     /// The `go` directive the fixture module was built with (sets GODEBUG defaults).
     pub go_line: String,
+    /// The `GOEXPERIMENT` the fixture was built with, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goexperiment: Option<String>,
 }
 
 /// Which fixture ran, with what arguments, from which binary.
@@ -335,6 +338,7 @@ impl Timeline {
                 go: "go".into(),
                 version: version.into(),
                 go_line: line,
+                goexperiment: None,
             },
             fixture: FixtureInfo {
                 name: "idle".into(),

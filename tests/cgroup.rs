@@ -48,6 +48,7 @@ fn place_or_refusal() -> Option<Place> {
                 args: vec![],
                 extra_args: vec![],
                 memory_max: Some(256 * MIB),
+                build: Default::default(),
             };
             assert!(reproduce::unavailable(&cell).is_some_and(|r| r.contains(&why)));
             None

@@ -4,7 +4,7 @@
 //! runs in its own process group with a timeout; a timeout, an interrupt or
 //! an error kills the whole group and leaves no temp file behind.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -62,54 +62,8 @@ pub struct Built {
     pub fresh: bool,
     /// Go build tags (`-tags`), sorted; empty for the plain build.
     pub tags: Vec<String>,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum BuildError {
-    #[error(
-        "unknown fixture `{name}`: the fixtures are {known} (`gomemlab fixtures` lists them); \
-         to add one, write a main package in {dir}/{name}/main.go"
-    )]
-    UnknownFixture {
-        name: String,
-        known: String,
-        dir: String,
-    },
-    #[error("failed to read fixture sources in {path}: {source}")]
-    Sources {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("failed to prepare the build cache at {path}: {source}")]
-    Cache {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error("failed to start `{go} build`: {source}")]
-    Spawn { go: String, source: std::io::Error },
-    #[error("`go build` of fixture `{name}` with {version} failed:\n{stderr}")]
-    Failed {
-        name: String,
-        version: String,
-        stderr: String,
-    },
-    #[error(
-        "`go build` of fixture `{name}` with {version} succeeded but wrote no binary; is `{go}` a real go command?"
-    )]
-    NoBinary {
-        name: String,
-        version: String,
-        go: String,
-    },
-    #[error(
-        "`go build` of fixture `{name}` with {version} took longer than {}: killed it; a first build with a cold cache can be slow, try again",
-        humantime::format_duration(*timeout)
-    )]
-    Timeout {
-        name: String,
-        version: String,
-        timeout: Duration,
-    },
+    /// The `GOEXPERIMENT` it was built with, if any.
+    pub goexperiment: Option<String>,
 }
 
 impl Fixtures {
@@ -171,14 +125,30 @@ impl Fixtures {
         toolchain: &Toolchain,
         tags: &[&str],
     ) -> Result<Built, BuildError> {
-        let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        self.build_with(name, toolchain, &BuildOptions::tagged(tags))
+    }
+
+    /// The same with every build setting: tags, `GOEXPERIMENT`, go line.
+    /// A build the toolchain cannot make is [`BuildError::NotApplicable`].
+    pub fn build_with(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        options: &BuildOptions,
+    ) -> Result<Built, BuildError> {
+        let mut tags = options.tags.clone();
         tags.sort();
         tags.dedup();
         self.check_name(name)?;
-        // The go line is the toolchain's own minor version, so each toolchain
-        // runs the fixtures with the GODEBUG defaults a new program gets today.
-        let go_line = format!("{}.{}", toolchain.version.major, toolchain.version.minor);
-        let key = self.key(name, toolchain, &go_line, &tags)?;
+        if let Some(reason) = options.unbuildable(&toolchain.version) {
+            return Err(BuildError::NotApplicable { reason });
+        }
+        // Unless the settings give one, the go line is the toolchain's own
+        // minor version, so each toolchain runs the fixtures with the GODEBUG
+        // defaults a new program gets today.
+        let go_line = options.go_line_for(&toolchain.version);
+        let goexperiment = options.goexperiment.clone().filter(|e| !e.is_empty());
+        let key = self.key(name, toolchain, &go_line, &tags, goexperiment.as_deref())?;
         let bin_dir = self.cache_dir.join("bin");
         let flavour: String = tags.iter().map(|t| format!("+{t}")).collect();
         let binary = bin_dir.join(format!(
@@ -193,11 +163,17 @@ impl Fixtures {
             go_line: go_line.clone(),
             fresh,
             tags: tags.clone(),
+            goexperiment: goexperiment.clone(),
         };
         if binary.is_file() {
             return Ok(built(false));
         }
-        self.go_build(name, toolchain, &go_line, &tags, &bin_dir, &binary)?;
+        let how = How {
+            go_line: &go_line,
+            tags: &tags,
+            goexperiment: goexperiment.as_deref(),
+        };
+        self.go_build(name, toolchain, how, &bin_dir, &binary)?;
         Ok(built(true))
     }
 
@@ -208,14 +184,19 @@ impl Fixtures {
         toolchain: &Toolchain,
         go_line: &str,
         tags: &[String],
+        goexperiment: Option<&str>,
     ) -> Result<String, BuildError> {
         let mut hasher = Sha256::new();
         hasher.update(toolchain.version.name());
         hasher.update(toolchain.go.display().to_string());
         hasher.update(go_line);
-        // Nothing is hashed for no tags, so plain builds keep their old keys.
+        // Nothing is hashed for no tags or experiment, so plain builds keep
+        // their old keys.
         if !tags.is_empty() {
             hasher.update(format!("-tags={}\n", tags.join(",")));
+        }
+        if let Some(exp) = goexperiment {
+            hasher.update(format!("GOEXPERIMENT={exp}\n"));
         }
         for (k, v) in BUILD_ENV {
             hasher.update(format!("{k}={v}\n"));
@@ -242,11 +223,15 @@ impl Fixtures {
         &self,
         name: &str,
         toolchain: &Toolchain,
-        go_line: &str,
-        tags: &[String],
+        how: How,
         bin_dir: &Path,
         binary: &Path,
     ) -> Result<(), BuildError> {
+        let How {
+            go_line,
+            tags,
+            goexperiment,
+        } = how;
         let cache_err = |path: &Path| {
             let path = path.display().to_string();
             move |source| BuildError::Cache { path, source }
@@ -269,6 +254,7 @@ impl Fixtures {
             .envs(BUILD_ENV.iter().copied())
             .env("GOCACHE", &self.go_cache_dir)
             .env("GOPATH", self.cache_dir.join("gopath"))
+            .env("GOEXPERIMENT", goexperiment.unwrap_or(""))
             .arg("build")
             .arg(format!("-modfile={}", modfile.display()));
         if !tags.is_empty() {
@@ -317,10 +303,20 @@ impl Fixtures {
         };
         let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
         if !status.success() {
+            let stderr = String::from_utf8_lossy(&stderr).trim().to_string();
+            if let (Some(exp), true) = (goexperiment, unknown_experiment(&stderr)) {
+                return Err(BuildError::NotApplicable {
+                    reason: format!(
+                        "{} does not know GOEXPERIMENT={exp} ({})",
+                        toolchain.version.minor_name(),
+                        stderr.lines().next().unwrap_or_default()
+                    ),
+                });
+            }
             return Err(BuildError::Failed {
                 name: name.to_string(),
                 version: toolchain.version.name(),
-                stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+                stderr,
             });
         }
         if !std::fs::metadata(&out).is_ok_and(|m| m.is_file() && m.len() > 0) {
@@ -337,62 +333,24 @@ impl Fixtures {
             source,
         })
     }
-
-    /// Removes temp build folders left by a gomemlab that was SIGKILLed
-    /// (older than twice the build timeout: no live build owns them).
-    fn sweep_stale_temps(&self, bin_dir: &Path) {
-        let Ok(entries) = std::fs::read_dir(bin_dir) else {
-            return;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let stale = entry.file_name().to_string_lossy().starts_with('.')
-                && entry.metadata().is_ok_and(|m| {
-                    m.is_dir()
-                        && m.modified()
-                            .ok()
-                            .and_then(|t| t.elapsed().ok())
-                            .is_some_and(|age| age > 2 * self.build_timeout)
-                });
-            if stale {
-                let _ = std::fs::remove_dir_all(entry.path());
-            }
-        }
-    }
-
-    /// A copy of go.mod whose `go` directive is `go_line` (used with -modfile).
-    fn modfile(&self, go_line: &str) -> Result<PathBuf, BuildError> {
-        let source = self.source_dir.join("go.mod");
-        let text = std::fs::read_to_string(&source).map_err(|e| BuildError::Sources {
-            path: source.display().to_string(),
-            source: e,
-        })?;
-        let rewritten: String = text
-            .lines()
-            .map(|line| {
-                if line.trim_start().starts_with("go ") {
-                    format!("go {go_line}\n")
-                } else {
-                    format!("{line}\n")
-                }
-            })
-            .collect();
-        let dir = self.cache_dir.join("modfiles");
-        let path = dir.join(format!("go{go_line}.mod"));
-        let err = |source| BuildError::Cache {
-            path: path.display().to_string(),
-            source,
-        };
-        std::fs::create_dir_all(&dir).map_err(err)?;
-        let mut tmp = tempfile::NamedTempFile::new_in(&dir).map_err(err)?;
-        tmp.write_all(rewritten.as_bytes()).map_err(err)?;
-        tmp.persist(&path).map_err(|e| err(e.error))?;
-        Ok(path)
-    }
 }
 
-mod helpers;
+/// What `go build` is given beyond the fixture's name.
+#[derive(Clone, Copy)]
+struct How<'a> {
+    go_line: &'a str,
+    tags: &'a [String],
+    goexperiment: Option<&'a str>,
+}
 
+mod error;
+mod helpers;
+mod modfile;
+mod options;
+
+pub use error::BuildError;
 use helpers::{collect_go_files, passthrough_env, read_tail};
+pub use options::{BuildOptions, parse_go_line, unknown_experiment};
 
 #[cfg(test)]
 mod tests;

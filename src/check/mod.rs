@@ -25,7 +25,9 @@
 //!   decided). Phase names may hold `-` and digits (`grown-2`): put spaces
 //!   around a minus after a phase.
 //! - `maps.CLASS.{count,size,rss}@PHASE` (needs `maps = true`): the mapping
-//!   inventory summed per class (`heap_arena`, `heap_reserved`, ...).
+//!   inventory summed per class (`heap_arena`, `heap_reserved`, ...);
+//!   `maps.CLASS.named@PHASE` counts the mappings the runtime named
+//!   (`[anon: Go: heap]`, Go 1.25+ where the kernel names anon mappings).
 //!   `ledger.{rss,explained,unexplained,limit,runtime_sys,anon_mapped,
 //!   mapped_beyond_sys}@PHASE` and `ledger.CATEGORY.{resident,runtime,
 //!   lazy_free,explained,unexplained,size,mappings}@PHASE` (needs `maps =

@@ -59,7 +59,9 @@ pub enum Need {
 }
 
 const SAMPLES: &[&str] = &["rss_bytes", "vm_size_bytes"];
-const MAPS: &[&str] = &["count", "rss_bytes", "size_bytes"];
+/// `named`: how many of the class's mappings the Go runtime named
+/// (`[anon: Go: ...]`, Go 1.25+ on kernels with CONFIG_ANON_VMA_NAME).
+const MAPS: &[&str] = &["count", "named", "rss_bytes", "size_bytes"];
 const PROFILE: &[&str] = &[
     "alloc_objects",
     "alloc_space_bytes",
@@ -273,6 +275,12 @@ impl Path {
                         "the run did not read the mappings: set `maps = true` in the experiment",
                     )
                 })?;
+                if self.field == "named" {
+                    return Ok(inv
+                        .of_class(class)
+                        .filter(|m| m.pathname.starts_with("[anon: Go:"))
+                        .count() as f64);
+                }
                 let s = inv.summary().into_iter().find(|s| s.class == class);
                 Some(match self.field.as_str() {
                     "count" => s.map_or(0, |s| s.count),

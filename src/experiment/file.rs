@@ -10,6 +10,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::build::fixture::BuildOptions;
 use crate::check::schema::Need;
 use crate::check::{self, Check, ParseError, Record};
 use crate::run::{RunSpec, SETTINGS_VARS};
@@ -80,6 +81,12 @@ struct ClaimFile {
     record: Vec<Spanned<String>>,
     #[serde(default)]
     exact: Vec<Spanned<String>>,
+    /// Go versions the claim is about (`">=1.23"`, `">=1.21 <1.26"`).
+    #[serde(default)]
+    go: Option<Spanned<String>>,
+    /// What the machine must have (`["anon_vma_names"]`, `["thp=always"]`).
+    #[serde(default)]
+    requires: Vec<Spanned<String>>,
 }
 
 fn one() -> Spanned<u32> {
@@ -124,6 +131,9 @@ pub struct Cell {
     /// `memory-max = "256MiB"`: run in a memory cgroup of this many bytes
     /// (not an environment variable: the harness sets the limit).
     pub memory_max: Option<u64>,
+    /// Settings of the build (`GOEXPERIMENT`, `go-line`): each distinct
+    /// one is its own fixture binary.
+    pub build: BuildOptions,
 }
 
 /// A claim: checks that must all hold, in the cells its `when` selects.
@@ -140,6 +150,10 @@ pub struct Claim {
     /// Values fixed for a Go version (sizes of runtime structures): recorded
     /// like `records`, and written into the snapshot, so a change shows up.
     pub exacts: Vec<Located<Record>>,
+    /// Go versions it applies to (all when none); elsewhere `not applicable`.
+    pub go: Option<GoRange>,
+    /// What the machine must have; elsewhere `not applicable`.
+    pub requires: Vec<Requirement>,
 }
 
 /// A parsed item and the line it came from, for error messages.
@@ -181,7 +195,11 @@ pub enum ExperimentError {
 impl Cell {
     /// `GODEBUG=madvdontneed=0 -mode sparse`, or `defaults`.
     pub fn label(&self) -> String {
-        let mut parts: Vec<String> = self.env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let mut parts: Vec<String> = self
+            .settings()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
         if let Some(max) = self.memory_max {
             parts.push(format!(
                 "{MEMORY_MAX}={}",
@@ -211,9 +229,25 @@ impl Cell {
                         .is_ok_and(|bytes| self.memory_max == Some(bytes)),
                 }
             } else {
-                self.env.get(k).map_or("", String::as_str) == v
+                self.settings().get(k.as_str()).copied().unwrap_or("") == v
             }
         })
+    }
+
+    /// The row's runtime variables and build settings, by name.
+    pub fn settings(&self) -> BTreeMap<&str, &str> {
+        let mut all: BTreeMap<&str, &str> = self
+            .env
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        if let Some(e) = &self.build.goexperiment {
+            all.insert(GOEXPERIMENT, e);
+        }
+        if let Some(l) = &self.build.go_line {
+            all.insert(GO_LINE, l);
+        }
+        all
     }
 }
 
@@ -321,6 +355,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             args: file.args.clone(),
             extra_args: Vec::new(),
             memory_max: None,
+            build: BuildOptions::default(),
         });
     }
 
@@ -384,8 +419,10 @@ mod claims;
 mod settings;
 mod validate;
 
+pub use crate::experiment::applies::{GoRange, Requirement};
 use claims::*;
 use settings::cell;
+pub use settings::{BUILD_SETTINGS, GO_LINE, GOEXPERIMENT};
 pub use validate::check_unique_ids;
 use validate::*;
 

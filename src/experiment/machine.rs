@@ -17,6 +17,11 @@ pub struct Machine {
     /// CPUs this process may run on.
     pub cpus: usize,
     pub memory_total_bytes: u64,
+    /// Whether the kernel names anonymous mappings (CONFIG_ANON_VMA_NAME),
+    /// as Go 1.25+ does for its own (`[anon: Go: heap]`); None in results
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub anon_vma_names: Option<bool>,
 }
 
 impl Machine {
@@ -35,12 +40,69 @@ impl Machine {
             cgroup: cgroup_version(&read("/proc/mounts")).into(),
             cpus: std::thread::available_parallelism().map_or(0, |n| n.get()),
             memory_total_bytes: mem_total(&read("/proc/meminfo")).unwrap_or(0),
+            anon_vma_names: Some(names_anon_mappings()),
         }
+    }
+
+    /// A fact a claim can require (see [`crate::experiment::applies::FACTS`]):
+    /// `yes`/`no` for yes/no facts, `unknown` when not recorded.
+    pub fn fact(&self, name: &str) -> String {
+        let yes_no = |b: Option<bool>| match b {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "unknown",
+        };
+        match name {
+            "anon_vma_names" => yes_no(self.anon_vma_names).into(),
+            "thp" => self.thp.clone(),
+            "cgroup" => self.cgroup.clone(),
+            _ => "unknown".into(),
+        }
+    }
+
+    /// This machine's fingerprint, read once per process.
+    pub fn here() -> &'static Machine {
+        static HERE: std::sync::OnceLock<Machine> = std::sync::OnceLock::new();
+        HERE.get_or_init(Machine::probe)
     }
 
     /// A short label for column headers: `host (kernel, N CPUs)`.
     pub fn label(&self) -> String {
         format!("{} ({}, {} CPUs)", self.hostname, self.kernel, self.cpus)
+    }
+}
+
+/// Whether the kernel can name an anonymous mapping: names a fresh page
+/// with prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME), which fails with EINVAL on
+/// kernels built without CONFIG_ANON_VMA_NAME.
+fn names_anon_mappings() -> bool {
+    use nix::libc;
+    const PR_SET_VMA: libc::c_int = 0x5356_4d41;
+    const PR_SET_VMA_ANON_NAME: libc::c_ulong = 0;
+    let name = c"gomemlab-probe";
+    // SAFETY: a private anonymous page of our own, named, then unmapped.
+    unsafe {
+        let len = 4096;
+        let page = libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if page == libc::MAP_FAILED {
+            return false;
+        }
+        let named = libc::prctl(
+            PR_SET_VMA,
+            PR_SET_VMA_ANON_NAME,
+            page as libc::c_ulong,
+            len as libc::c_ulong,
+            name.as_ptr() as libc::c_ulong,
+        ) == 0;
+        libc::munmap(page, len);
+        named
     }
 }
 
@@ -104,6 +166,13 @@ mod tests {
         assert_eq!(cgroup_version(v2), "v2");
         assert_eq!(cgroup_version(&hybrid), "hybrid");
         assert_eq!(cgroup_version("proc /proc proc rw 0 0\n"), "none");
+    }
+
+    #[test]
+    fn facts_read_the_fingerprint() {
+        let m = Machine::probe();
+        assert_eq!(m.fact("thp"), m.thp);
+        assert!(matches!(m.fact("anon_vma_names").as_str(), "yes" | "no"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! experiment into results ([`reproduce`]), and keeping them on disk to judge
 //! again later ([`results`], with the [`machine`] they ran on).
 
+pub mod applies;
 pub mod file;
 pub mod machine;
 pub mod reproduce;

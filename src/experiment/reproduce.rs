@@ -8,11 +8,14 @@
 use serde::Serialize;
 
 use crate::analyze::Analyzed;
-use crate::build::fixture::Fixtures;
-use crate::build::toolchain::Toolchain;
+use std::collections::BTreeMap;
+
+use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
+use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::check::schema::{Need, outcome};
-use crate::experiment::{Cell, Claim, Experiment};
+use crate::experiment::machine::Machine;
+use crate::experiment::{Cell, Claim, Experiment, applies};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
 
@@ -104,9 +107,39 @@ pub fn selected<'a>(exp: &'a Experiment, only: Option<&[String]>) -> Vec<&'a Cla
         .collect()
 }
 
-/// Whether any of `claims` applies to `cell` (else the cell is not run).
-pub fn needs_runs(claims: &[&Claim], cell: &Cell) -> bool {
-    claims.iter().any(|c| cell.matches(&c.when))
+/// Where claims are judged: the Go version and the machine, for the claims
+/// that are about some Go versions (`go`) or need something of the machine
+/// (`requires`).
+#[derive(Debug, Clone, Copy)]
+pub struct Place<'a> {
+    pub go: GoVersion,
+    pub machine: &'a Machine,
+}
+
+impl Place<'_> {
+    /// Why `claim` does not apply here (None: it does).
+    pub fn unmet(&self, claim: &Claim) -> Option<String> {
+        applies::unmet(claim.go.as_ref(), &claim.requires, &self.go, self.machine)
+    }
+}
+
+/// Whether any of `claims` applies to `cell` here (else the cell is not run).
+pub fn needs_runs(claims: &[&Claim], cell: &Cell, place: &Place) -> bool {
+    claims
+        .iter()
+        .any(|c| cell.matches(&c.when) && place.unmet(c).is_none())
+}
+
+/// Why a settings row has no runs to judge, when it has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stopped {
+    /// It ran (or did not need to).
+    No,
+    /// The build or the runs failed: its claims are `error` with the reason.
+    Error(String),
+    /// The toolchain cannot build the row (go line newer than it, an
+    /// unknown GOEXPERIMENT): its claims are `not applicable` with the reason.
+    NotApplicable(String),
 }
 
 /// Runs one experiment. Claims outside `only` (when given) are left out.
@@ -118,6 +151,10 @@ pub fn run_experiment(
     progress: &mut dyn FnMut(Progress) -> Heard,
 ) -> ExperimentResult {
     let claims = selected(exp, only);
+    let place = Place {
+        go: toolchain.version,
+        machine: Machine::here(),
+    };
     let mut result = ExperimentResult {
         experiment: exp.name.clone(),
         title: exp.title.clone(),
@@ -139,49 +176,75 @@ pub fn run_experiment(
             .map_err(|e| format!("cannot create a directory for heap profiles: {e}"))
     };
     // Build tags are the experiment's (not a cell's): any cell's spec says them.
-    let built = profiles.and_then(|profiles| {
-        let tags = exp
+    let tags: Vec<String> = match &profiles {
+        Ok(p) => exp
             .cells
             .first()
-            .map(|c| run_spec(exp, c, profiles.as_ref()).build_tags())
-            .unwrap_or_default();
-        let built = fixtures
-            .build_tagged(&exp.fixture, toolchain, &tags)
-            .map_err(|e| format!("fixture `{}` did not build: {e}", exp.fixture))?;
-        Ok((built, profiles))
-    });
-    let (built, profiles) = match built {
-        Ok(b) => b,
-        Err(reason) => {
-            // Skip every run of this experiment; say why in every row that had some.
-            for cell in &exp.cells {
-                let error = needs_runs(&claims, cell).then(|| reason.clone());
-                result
-                    .cells
-                    .push(judge_cell(exp, &claims, cell, &[], error));
-                progress_skip(progress, exp, cell, &claims);
-            }
-            result.error = Some(reason);
-            return result;
-        }
+            .map(|c| run_spec(exp, c, p.as_ref()).build_tags())
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
+        Err(_) => Vec::new(),
     };
-    result.go_line = built.go_line.clone();
+    // One build per distinct build setting of the rows that run.
+    let mut builds: BTreeMap<BuildOptions, Result<Built, Stopped>> = BTreeMap::new();
     let total = exp.cells.len() * exp.repeats as usize;
     let mut done = 0;
     for cell in &exp.cells {
-        if !needs_runs(&claims, cell) {
+        if !needs_runs(&claims, cell, &place) {
             done += exp.repeats as usize;
-            result.cells.push(judge_cell(exp, &claims, cell, &[], None));
+            let judged = judge_cell(exp, &claims, cell, &place, &[], Stopped::No);
+            result.cells.push(judged);
             continue;
         }
         if let Some(reason) = unavailable(cell) {
             done += exp.repeats as usize;
-            result.cells.push(unavailable_cell(&claims, cell, reason));
+            let judged = judge_cell(
+                exp,
+                &claims,
+                cell,
+                &place,
+                &[],
+                Stopped::NotApplicable(reason),
+            );
+            result.cells.push(judged);
             continue;
         }
-        let spec = run_spec(exp, cell, profiles.as_ref());
+        let options = BuildOptions {
+            tags: tags.clone(),
+            ..cell.build.clone()
+        };
+        let built = builds.entry(options.clone()).or_insert_with(|| {
+            // No heap-profile folder: nothing can run.
+            profiles.as_ref().map_err(|e| Stopped::Error(e.clone()))?;
+            fixtures
+                .build_with(&exp.fixture, toolchain, &options)
+                .map_err(|e| match e {
+                    BuildError::NotApplicable { reason } => Stopped::NotApplicable(reason),
+                    e => Stopped::Error(format!("fixture `{}` did not build: {e}", exp.fixture)),
+                })
+        });
+        let built = match built {
+            Ok(b) => b.clone(),
+            Err(stopped) => {
+                // Skip the runs of this row; say why in its claims.
+                if let Stopped::Error(reason) = stopped {
+                    result.error = Some(reason.clone());
+                    progress_skip(progress, exp, cell, &claims, &place);
+                }
+                done += exp.repeats as usize;
+                let judged = judge_cell(exp, &claims, cell, &place, &[], stopped.clone());
+                result.cells.push(judged);
+                continue;
+            }
+        };
+        if cell.build.go_line.is_none() {
+            result.go_line = built.go_line.clone();
+        }
+        let spec = run_spec(exp, cell, profiles.as_ref().ok().and_then(Option::as_ref));
         let mut runs: Vec<Analyzed> = Vec::new();
-        let mut error = None;
+        let mut stopped = Stopped::No;
         for repeat in 1..=exp.repeats as usize {
             let _ = progress(Progress::Run {
                 experiment: &exp.name,
@@ -201,19 +264,19 @@ pub fn run_experiment(
                     });
                     runs.push(run);
                     if let Err(e) = kept {
-                        error = Some(format!("could not keep the run: {e}"));
+                        stopped = Stopped::Error(format!("could not keep the run: {e}"));
                         break;
                     }
                 }
                 Err(e) => {
-                    error = Some(format!("run {repeat} of {} failed: {e}", exp.repeats));
+                    stopped =
+                        Stopped::Error(format!("run {repeat} of {} failed: {e}", exp.repeats));
                     break;
                 }
             }
         }
-        result
-            .cells
-            .push(judge_cell(exp, &claims, cell, &runs, error));
+        let judged = judge_cell(exp, &claims, cell, &place, &runs, stopped);
+        result.cells.push(judged);
     }
     result
 }
@@ -224,8 +287,9 @@ fn progress_skip(
     exp: &Experiment,
     cell: &Cell,
     claims: &[&Claim],
+    place: &Place,
 ) {
-    if !needs_runs(claims, cell) {
+    if !needs_runs(claims, cell, place) {
         return;
     }
     for done in 0..exp.repeats as usize {
@@ -238,28 +302,34 @@ fn progress_skip(
     }
 }
 
-/// Judges `claims` in one settings row from its runs (`error`: why the runs
-/// stopped, then every applicable claim is `error` with that reason). Used
+/// Judges `claims` in one settings row from its runs (`stopped`: why there
+/// are none, which every applicable claim then gives as its reason). Used
 /// by `reproduce` and by `report` on kept runs, so both judge alike.
 pub fn judge_cell(
     exp: &Experiment,
     claims: &[&Claim],
     cell: &Cell,
+    place: &Place,
     runs: &[Analyzed],
-    error: Option<String>,
+    stopped: Stopped,
 ) -> CellResult {
+    let with_reason = |c: &Claim, verdict, reason: &str| ClaimResult {
+        reason: Some(reason.to_string()),
+        ..claim::without_runs(c, verdict)
+    };
     let claims = claims
         .iter()
         .map(|c| {
             if !cell.matches(&c.when) {
-                claim::without_runs(c, Verdict::NotApplicable)
-            } else if let Some(reason) = &error {
-                ClaimResult {
-                    reason: Some(reason.clone()),
-                    ..claim::without_runs(c, Verdict::Error)
-                }
-            } else {
-                judge(exp, c, runs)
+                return claim::without_runs(c, Verdict::NotApplicable);
+            }
+            if let Some(why) = place.unmet(c) {
+                return with_reason(c, Verdict::NotApplicable, &why);
+            }
+            match &stopped {
+                Stopped::Error(reason) => with_reason(c, Verdict::Error, reason),
+                Stopped::NotApplicable(reason) => with_reason(c, Verdict::NotApplicable, reason),
+                Stopped::No => judge(exp, c, runs),
             }
         })
         .collect();
@@ -271,8 +341,14 @@ pub fn judge_cell(
         settings: cell.label(),
         runs: runs.len(),
         claims,
-        error,
-        unavailable: None,
+        unavailable: match &stopped {
+            Stopped::NotApplicable(why) => Some(why.clone()),
+            _ => None,
+        },
+        error: match stopped {
+            Stopped::Error(e) => Some(e),
+            _ => None,
+        },
         busy,
     }
 }
@@ -284,25 +360,6 @@ pub fn unavailable(cell: &Cell) -> Option<String> {
     crate::run::cgroup::locate()
         .err()
         .map(|why| format!("no memory cgroup for memory-max on this machine: {why}"))
-}
-
-/// A row that cannot run here: its claims are `not applicable`, with the reason.
-pub fn unavailable_cell(claims: &[&Claim], cell: &Cell, reason: String) -> CellResult {
-    let claims = claims
-        .iter()
-        .map(|c| ClaimResult {
-            reason: Some(reason.clone()),
-            ..claim::without_runs(c, Verdict::NotApplicable)
-        })
-        .collect();
-    CellResult {
-        settings: cell.label(),
-        runs: 0,
-        claims,
-        error: None,
-        unavailable: Some(reason),
-        busy: None,
-    }
 }
 
 /// The one call of the check language's judge: a check that cannot be

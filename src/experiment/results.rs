@@ -91,7 +91,9 @@ pub struct KeptCell {
     pub dir: String,
     pub runs: usize,
     pub error: Option<String>,
-    /// Why the row could not run on that machine (no memory cgroup).
+    /// Why the row's claims are `not applicable` without runs: it cannot be
+    /// built with this Go (a go line newer than it, an unknown GOEXPERIMENT)
+    /// or run on this machine (no memory cgroup).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
 }

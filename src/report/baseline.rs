@@ -141,6 +141,7 @@ mod tests {
                 cgroup: "v2".into(),
                 cpus: 2,
                 memory_total_bytes: 1 << 30,
+                anon_vma_names: None,
             },
             results: vec![ExperimentResult {
                 experiment: "e".into(),

@@ -88,8 +88,9 @@ pub fn verdict_rows(results: &[ExperimentResult]) -> (Vec<VerdictRow>, String) {
         for cell in &r.cells {
             for c in &cell.claims {
                 counts[c.verdict as usize] += 1;
-                // Left out when `when` excludes the row; shown with its reason
-                // when the machine cannot run it (no memory cgroup).
+                // A claim that does not apply is shown only with a reason
+                // (a Go version or machine it is not about), not for a
+                // settings row it does not select.
                 if c.verdict == Verdict::NotApplicable && c.reason.is_none() {
                     continue;
                 }
@@ -189,6 +190,9 @@ pub fn verdict_snapshot(r: &ExperimentResult) -> String {
         }
         for c in &cell.claims {
             let _ = writeln!(out, "{}: {}", c.id, c.verdict.as_str());
+            if let (Verdict::NotApplicable, Some(why)) = (c.verdict, &c.reason) {
+                let _ = writeln!(out, "  because  {why}");
+            }
             for check in &c.checks {
                 let _ = writeln!(out, "  {:<8} {}", check.verdict.as_str(), check.check);
             }

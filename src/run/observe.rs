@@ -128,6 +128,7 @@ pub fn observe_with(
             go: toolchain.go.display().to_string(),
             version: toolchain.version.name(),
             go_line: built.go_line.clone(),
+            goexperiment: built.goexperiment.clone(),
         },
         fixture: FixtureInfo {
             name: built.name.clone(),

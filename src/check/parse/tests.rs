@@ -125,7 +125,7 @@ fn errors_name_what_is_valid() {
     assert!(
         err("maps.heap_arena.sizes@x <= 1")
             .message
-            .contains("count, rss, size")
+            .contains("count, named, rss, size")
     );
     let e = err("maps.heap_arena@x <= 1").message;
     assert!(e.contains("not a number") && e.contains("rss"), "{e}");

@@ -170,6 +170,15 @@ pub(super) fn claim(
             out.push(located(parsed, item, text));
         }
     }
+    let go =
+        c.go.as_ref()
+            .map(|g| GoRange::parse(g.get_ref()).map_err(|m| ItemError::At(g.span(), m)))
+            .transpose()?;
+    let requires = c
+        .requires
+        .iter()
+        .map(|r| Requirement::parse(r.get_ref()).map_err(|m| ItemError::At(r.span(), m)))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Claim {
         id: c.id.clone(),
         line: 0, // set by `parse`, which knows which occurrence this is
@@ -179,6 +188,8 @@ pub(super) fn claim(
         checks,
         records,
         exacts,
+        go,
+        requires,
     })
 }
 

@@ -1,7 +1,15 @@
-//! One `[[settings]]` row of an experiment file: runtime variables,
-//! fixture arguments, and the run's memory limit (`memory-max`).
+//! One `[[settings]]` row of an experiment file: runtime variables, build
+//! settings, fixture arguments, and the run's memory limit (`memory-max`).
 
 use super::*;
+use crate::build::fixture::parse_go_line;
+
+/// The build's `GOEXPERIMENT` (a comma list, as `go build` takes it).
+pub const GOEXPERIMENT: &str = "GOEXPERIMENT";
+/// The go.mod `go` line of the build (`"1.22"`).
+pub const GO_LINE: &str = "go-line";
+/// Settings that change the build rather than the run.
+pub const BUILD_SETTINGS: &[&str] = &[GOEXPERIMENT, GO_LINE];
 
 /// One `[[settings]]` row: runtime variables as strings, plus optional `args`.
 pub(super) fn cell(
@@ -11,6 +19,7 @@ pub(super) fn cell(
     let mut env = BTreeMap::new();
     let mut extra_args = Vec::new();
     let mut memory_max = None;
+    let mut build = BuildOptions::default();
     for (key, value) in row {
         if key == "args" {
             let list = value.as_array().ok_or("`args` must be a list of strings")?;
@@ -28,6 +37,22 @@ pub(super) fn cell(
             memory_max = Some(
                 crate::run::watchdog::parse_size(text).map_err(|e| format!("memory-max: {e}"))?,
             );
+        } else if key == GOEXPERIMENT {
+            let text = value
+                .as_str()
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || c == ',' || c == '_')
+                })
+                .ok_or("`GOEXPERIMENT` must be a non-empty comma list of experiment names (e.g. \"nogreenteagc\")")?;
+            build.goexperiment = Some(text.to_string());
+        } else if key == GO_LINE {
+            let text = value
+                .as_str()
+                .filter(|s| parse_go_line(s).is_some())
+                .ok_or("`go-line` must be a go.mod go line as a string, e.g. \"1.22\"")?;
+            build.go_line = Some(text.to_string());
         } else if SETTINGS_VARS.contains(&key.as_str()) {
             let text = match value {
                 toml::Value::String(s) => s.clone(),
@@ -37,8 +62,9 @@ pub(super) fn cell(
             env.insert(key.clone(), text);
         } else {
             return Err(format!(
-                "unknown setting `{key}`: valid are args, {MEMORY_MAX}, {}",
-                SETTINGS_VARS.join(", ")
+                "unknown setting `{key}`: valid are args, {MEMORY_MAX}, {}, {}",
+                SETTINGS_VARS.join(", "),
+                BUILD_SETTINGS.join(", ")
             ));
         }
     }
@@ -49,5 +75,6 @@ pub(super) fn cell(
         args,
         extra_args,
         memory_max,
+        build,
     })
 }

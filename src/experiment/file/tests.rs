@@ -49,6 +49,7 @@ fn empty_when_value_means_unset() {
         args: vec![],
         extra_args: vec![],
         memory_max: None,
+        build: Default::default(),
     };
     let when: BTreeMap<String, String> = [("GODEBUG".to_string(), String::new())].into();
     assert!(cell.matches(&when));
@@ -231,4 +232,53 @@ fn memory_max_is_a_row_setting_apart_from_the_environment() {
     assert!(e.cells[0].matches(&when("")));
     let e = error(&GOOD.replace("GOGC = 50\n", "GOGC = 50\nmemory-max = \"lots\"\n"));
     assert!(e.contains("memory-max") && e.contains("512MiB"), "{e}");
+}
+
+#[test]
+fn build_settings_rows_and_claim_conditions_load() {
+    let text = r#"title = "t"
+article = "new"
+fixture = "idle"
+
+[[settings]]
+GOEXPERIMENT = "nogreenteagc"
+
+[[settings]]
+go-line = "1.22"
+
+[[claim]]
+id = "c"
+says = "s"
+go = ">=1.23 <1.27"
+requires = ["thp=always|madvise", "anon_vma_names"]
+when = { go-line = "1.22" }
+check = ["go.num_gc@started >= 0"]
+"#;
+    let e = parse(Path::new("b.toml"), text, &fixtures()).unwrap();
+    assert_eq!(
+        e.cells[0].build.goexperiment.as_deref(),
+        Some("nogreenteagc")
+    );
+    assert_eq!(e.cells[0].label(), "GOEXPERIMENT=nogreenteagc");
+    assert_eq!(e.cells[1].label(), "go-line=1.22");
+    assert!(!e.cells[0].matches(&e.claims[0].when));
+    assert!(e.cells[1].matches(&e.claims[0].when));
+    assert_eq!(e.claims[0].requires.len(), 2);
+    let go = e.claims[0].go.as_ref().unwrap();
+    let v = |s| crate::build::toolchain::GoVersion::parse(s).unwrap();
+    assert!(go.contains(&v("go1.26.8")) && !go.contains(&v("go1.22.10")));
+
+    let bad = |from: &str, to: &str| {
+        parse(Path::new("b.toml"), &text.replace(from, to), &fixtures())
+            .unwrap_err()
+            .to_string()
+    };
+    let e = bad("go-line = \"1.22\"", "go-line = \"1.x\"");
+    assert!(e.starts_with("b.toml:") && e.contains("go-line"), "{e}");
+    let e = bad("\"nogreenteagc\"", "\"no green\"");
+    assert!(e.contains("GOEXPERIMENT"), "{e}");
+    let e = bad(">=1.23 <1.27", "1.23");
+    assert!(e.contains("no bound"), "{e}");
+    let e = bad("\"anon_vma_names\"", "\"colour\"");
+    assert!(e.contains("unknown machine fact `colour`"), "{e}");
 }

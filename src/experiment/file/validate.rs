@@ -50,11 +50,12 @@ pub(super) fn check_when_keys(
     c: &ClaimFile,
     text: &str,
 ) -> Result<(), (std::ops::Range<usize>, String)> {
-    match c
-        .when
-        .keys()
-        .find(|k| *k != "args" && *k != MEMORY_MAX && !SETTINGS_VARS.contains(&k.as_str()))
-    {
+    match c.when.keys().find(|k| {
+        *k != "args"
+            && *k != MEMORY_MAX
+            && !SETTINGS_VARS.contains(&k.as_str())
+            && !BUILD_SETTINGS.contains(&k.as_str())
+    }) {
         None => Ok(()),
         Some(key) => {
             let line_start = id_lines(text, &c.id)
@@ -63,9 +64,10 @@ pub(super) fn check_when_keys(
             Err((
                 line_start..line_start,
                 format!(
-                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {MEMORY_MAX}, {}",
+                    "claim `{}`: `when` key `{key}` is not a setting: valid are args, {MEMORY_MAX}, {}, {}",
                     c.id,
-                    SETTINGS_VARS.join(", ")
+                    SETTINGS_VARS.join(", "),
+                    BUILD_SETTINGS.join(", ")
                 ),
             ))
         }

@@ -5,8 +5,9 @@ use std::path::{Path, PathBuf};
 
 use super::{FORMAT, KeptCell, KeptExperiment, Manifest, ResultsError, read_json};
 use crate::analyze::Analyzed;
+use crate::build::toolchain::GoVersion;
 use crate::experiment::Experiment;
-use crate::experiment::reproduce::{self, ExperimentResult};
+use crate::experiment::reproduce::{self, ExperimentResult, Stopped};
 use crate::timeline::Timeline;
 
 /// A results folder read back.
@@ -63,23 +64,35 @@ impl Kept {
                 continue;
             };
             let claims = reproduce::selected(exp, only);
+            let place = reproduce::Place {
+                go: GoVersion::parse(&kept.go_version).unwrap_or(GoVersion {
+                    major: 0,
+                    minor: 0,
+                    patch: 0,
+                }),
+                machine: &self.manifest.machine,
+            };
             let cells = exp
                 .cells
                 .iter()
                 .map(|cell| {
                     let label = cell.label();
                     let kept_cell = kept.cells.iter().find(|c| c.settings == label);
-                    if let Some(why) = kept_cell.and_then(|c| c.unavailable.clone()) {
-                        return reproduce::unavailable_cell(&claims, cell, why);
-                    }
-                    let (runs, error) = match kept_cell {
-                        _ if !reproduce::needs_runs(&claims, cell) => (Vec::new(), None),
-                        Some(c) if c.runs > 0 || c.error.is_some() => {
-                            self.timelines(kept, c, (&exp.fixture, &cell.args))
+                    let (runs, stopped) = match kept_cell {
+                        _ if !reproduce::needs_runs(&claims, cell, &place) => {
+                            (Vec::new(), Stopped::No)
                         }
-                        _ => (Vec::new(), Some(self.not_kept(&label))),
+                        Some(c) if c.unavailable.is_some() => (
+                            Vec::new(),
+                            Stopped::NotApplicable(c.unavailable.clone().unwrap_or_default()),
+                        ),
+                        Some(c) if c.runs > 0 || c.error.is_some() => {
+                            let (runs, error) = self.timelines(kept, c, (&exp.fixture, &cell.args));
+                            (runs, error.map_or(Stopped::No, Stopped::Error))
+                        }
+                        _ => (Vec::new(), Stopped::Error(self.not_kept(&label))),
                     };
-                    reproduce::judge_cell(exp, &claims, cell, &runs, error)
+                    reproduce::judge_cell(exp, &claims, cell, &place, &runs, stopped)
                 })
                 .collect();
             results.push(ExperimentResult {

@@ -12,6 +12,7 @@ fn machine(host: &str) -> Machine {
         cgroup: "v2".into(),
         cpus: 2,
         memory_total_bytes: 1 << 30,
+        anon_vma_names: None,
     }
 }
 
