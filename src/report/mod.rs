@@ -12,6 +12,7 @@ pub mod series;
 pub mod text;
 pub mod verdicts;
 pub mod verdicts_csv;
+pub mod watch;
 
 pub use deep::*;
 pub use text::*;

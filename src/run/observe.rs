@@ -157,5 +157,6 @@ pub fn observe_with(
         unparsed_trace_lines: gc_trace.unparsed,
         stderr_lines: stderr.total,
         contention,
+        watch: None,
     })
 }
