@@ -73,7 +73,10 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         .into());
     }
     let phase = args.phase.as_deref().map(compile).transpose()?;
-    for (flag, d) in [("--phase-every", args.phase_every), ("--duration", args.duration)] {
+    for (flag, d) in [
+        ("--phase-every", args.phase_every),
+        ("--duration", args.duration),
+    ] {
         if d.is_some_and(|d| d < Duration::from_millis(10)) {
             return Err(UsageError(format!("{flag} must be at least 10ms (e.g. 10s)")).into());
         }
@@ -88,21 +91,29 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     let mut toolchain = None;
     if let Some(go) = &args.go {
         let tc = super::toolchains::resolve(Some(go))?;
-        let bin = tc.go.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        let bin = tc
+            .go
+            .parent()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
         let path = env
             .get("PATH")
             .cloned()
             .or_else(|| std::env::var("PATH").ok())
             .unwrap_or_default();
         env.insert("PATH".into(), format!("{bin}:{path}"));
-        env.entry("GOTOOLCHAIN".into()).or_insert_with(|| "local".into());
+        env.entry("GOTOOLCHAIN".into())
+            .or_insert_with(|| "local".into());
         toolchain = Some(ToolchainInfo {
             go: tc.go.display().to_string(),
             version: tc.version.name(),
             go_line: String::new(),
         });
     }
-    let user_godebug = env.get("GODEBUG").cloned().or_else(|| std::env::var("GODEBUG").ok());
+    let user_godebug = env
+        .get("GODEBUG")
+        .cloned()
+        .or_else(|| std::env::var("GODEBUG").ok());
     let (godebug, hide_trace) = watch::trace_godebug(user_godebug.as_deref());
     env.insert("GODEBUG".into(), godebug);
     let spec = WatchSpec {
@@ -121,10 +132,17 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     crate::cleanup::defer_interrupt(Arc::clone(&stop));
     let mut on_event = |event: WatchEvent| match event {
         WatchEvent::Started { pid } => {
-            eprintln!("gomemlab: watching `{}` (pid {pid}); Ctrl-C ends the watch", spec.command.join(" "));
+            eprintln!(
+                "gomemlab: watching `{}` (pid {pid}); Ctrl-C ends the watch",
+                spec.command.join(" ")
+            );
         }
         WatchEvent::Sampling(t) if t.pid != 0 && watch::is_go_command(&spec.command[0]) => {
-            eprintln!("gomemlab: sampling pid {} ({})", t.pid, t.exe.as_deref().unwrap_or("?"));
+            eprintln!(
+                "gomemlab: sampling pid {} ({})",
+                t.pid,
+                t.exe.as_deref().unwrap_or("?")
+            );
         }
         WatchEvent::Sampling(_) => {}
     };
@@ -171,7 +189,12 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
 fn compile(text: &str) -> Result<Regex, UsageError> {
     Regex::new(text).map_err(|e| {
         let why = e.to_string();
-        let why = why.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let why = why
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         let why = why.strip_prefix("error: ").unwrap_or(why);
         UsageError(format!(
             "--phase `{text}` is not a regular expression ({why}): give one like 'step (\\w+)'"

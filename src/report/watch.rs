@@ -46,11 +46,19 @@ pub fn watch_table(timeline: &Timeline) -> String {
         );
     }
     if timeline.phases.is_empty() {
-        let _ = writeln!(out, "(no phases: use --phase REGEX or --phase-every DURATION)");
+        let _ = writeln!(
+            out,
+            "(no phases: use --phase REGEX or --phase-every DURATION)"
+        );
     }
     let s = &timeline.sampler;
     let rate = per_second(s.samples, s.span_ns);
-    let peak = timeline.samples.iter().map(|s| s.rss_bytes).max().unwrap_or(0);
+    let peak = timeline
+        .samples
+        .iter()
+        .map(|s| s.rss_bytes)
+        .max()
+        .unwrap_or(0);
     let gc = count(timeline, |e| matches!(e, Event::Gc(_)));
     let scav = count(timeline, |e| matches!(e, Event::Scav(_)));
     let ended = match w.ended {
@@ -82,8 +90,16 @@ pub fn overhead_line(timeline: &Timeline) -> String {
         0.0
     };
     let (reads, read_ns, every) = match &timeline.watch {
-        Some(w) => (w.slow_reads, w.slow_read_ns, format!(", every {} ms and at phases", w.slow_interval_ms)),
-        None => (timeline.phases.len() as u64, s.phase_read_ns, " at phases".to_string()),
+        Some(w) => (
+            w.slow_reads,
+            w.slow_read_ns,
+            format!(", every {} ms and at phases", w.slow_interval_ms),
+        ),
+        None => (
+            timeline.phases.len() as u64,
+            s.phase_read_ns,
+            " at phases".to_string(),
+        ),
     };
     let per_read = if reads > 0 {
         read_ns as f64 / 1e6 / reads as f64
@@ -108,7 +124,9 @@ pub fn watch_notes(timeline: &Timeline) -> Vec<String> {
             Exit::Code(c) => format!("exit status {c}"),
             Exit::Signal(s) => format!("signal {s}"),
         };
-        notes.push(format!("the program ended with {how}; what it recorded until then is kept"));
+        notes.push(format!(
+            "the program ended with {how}; what it recorded until then is kept"
+        ));
     }
     if w.target_pid.is_none() {
         notes.push("the program never started: nothing was sampled".into());
@@ -118,6 +136,13 @@ pub fn watch_notes(timeline: &Timeline) -> Vec<String> {
             "{} GC/scavenger events after the first {} were counted, not kept",
             w.events_not_kept,
             timeline.events.len()
+        ));
+    }
+    if w.phases_not_kept > 0 {
+        notes.push(format!(
+            "{} phases after the first {} were counted, not kept",
+            w.phases_not_kept,
+            timeline.phases.len()
         ));
     }
     if w.phases_missed > 0 {

@@ -12,7 +12,8 @@ mod target;
 use std::collections::BTreeMap;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,7 @@ use nix::unistd::Pid;
 use regex::Regex;
 
 pub use output::{is_trace, phase_name};
-pub use record::{MAX_EVENTS, MAX_SLOW};
+pub use record::{MAX_EVENTS, MAX_PHASES, MAX_SLOW};
 pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
@@ -89,7 +90,7 @@ pub fn trace_godebug(user: Option<&str>) -> (String, bool) {
 /// Names the phase of `--phase-every` at `t` (`t+10s`, `t+0.5s`).
 pub fn every_name(t: Duration) -> String {
     let ms = t.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("t+{}s", ms / 1000)
     } else {
         format!("t+{}s", (ms as f64 / 1000.0))
@@ -135,10 +136,12 @@ pub fn watch(
     let group = Guard::group(root);
     on_event(WatchEvent::Started { pid: root });
     let (tx, rx) = mpsc::channel();
+    let lines = Arc::new(AtomicU64::new(0));
     let pump = |stream| Pump {
         stream,
         phase: spec.phase.clone(),
         hide_trace: spec.hide_trace,
+        lines: Arc::clone(&lines),
     };
     if let Some(out) = child.stdout.take() {
         let _ = pump(Stream::Stdout).start(out, started, tx.clone());
@@ -156,16 +159,25 @@ pub fn watch(
     let mut next_look = started;
     let mut every_n = 1u32;
     let since = |t: Instant| t.duration_since(started).as_nanos() as u64;
+    // Finds the process to sample (at once for most commands; for `go`, once
+    // it started what it built) and starts the fast tier on it.
+    let mut look =
+        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut Record| {
+            if target.is_some() {
+                return;
+            }
+            *target = find_target(root, follow_go);
+            if let Some(t) = target {
+                rec.info.target_t_ns = since(Instant::now());
+                *sampler = Sampler::start(t.pid, started, spec.interval).ok();
+                on_event(WatchEvent::Sampling(t.clone()));
+            }
+        };
     let (status, ended) = loop {
         let now = Instant::now();
         if target.is_none() && now >= next_look {
             next_look = now + Duration::from_millis(20);
-            target = find_target(root, follow_go);
-            if let Some(t) = &target {
-                rec.info.target_t_ns = since(now);
-                sampler = Sampler::start(t.pid, started, spec.interval).ok();
-                on_event(WatchEvent::Sampling(t.clone()));
-            }
+            look(&mut target, &mut sampler, &mut rec);
         }
         let pid = target.as_ref().map(|t| t.pid);
         if let (Some(pid), true) = (pid, now >= next_slow) {
@@ -188,7 +200,11 @@ pub fn watch(
             break (None, WatchEnd::Duration);
         }
         match rx.recv_timeout(Duration::from_millis(10)) {
-            Ok(message) => take(&mut rec, message, &mut target, root, follow_go),
+            Ok(message) => {
+                // A line may come before the next periodic look.
+                look(&mut target, &mut sampler, &mut rec);
+                take(&mut rec, message, target.as_ref(), root, follow_go);
+            }
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
             Err(RecvTimeoutError::Timeout) => {}
         }
@@ -205,11 +221,12 @@ pub fn watch(
     drop(tagged);
     let drain_until = Instant::now() + Duration::from_secs(1);
     while let Ok(message) = rx.recv_timeout(drain_until.saturating_duration_since(Instant::now())) {
-        take(&mut rec, message, &mut None, root, false);
+        take(&mut rec, message, target.as_ref(), root, follow_go);
     }
     let (samples, stats) = sampler.map(Sampler::stop).unwrap_or_default();
     let mut sampler_stats = stats;
     sampler_stats.phase_read_ns = rec.info.slow_read_ns;
+    rec.info.output_lines = lines.load(Ordering::Relaxed);
     rec.info.command = spec.command.clone();
     rec.info.root_pid = root;
     rec.info.target_pid = target.as_ref().map(|t| t.pid);
@@ -218,7 +235,9 @@ pub fn watch(
     rec.info.ended = ended;
     let program = std::path::Path::new(&spec.command[0])
         .file_name()
-        .map_or(spec.command[0].clone(), |n| n.to_string_lossy().into_owned());
+        .map_or(spec.command[0].clone(), |n| {
+            n.to_string_lossy().into_owned()
+        });
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
         toolchain: spec.toolchain.clone().unwrap_or(ToolchainInfo {
@@ -267,17 +286,12 @@ fn find_target(root: i32, follow_go: bool) -> Option<Target> {
 }
 
 /// Handles one message of the output pumps.
-fn take(rec: &mut Record, message: Message, target: &mut Option<Target>, root: i32, look: bool) {
-    // A line may come before the loop's next look for what `go` built.
-    if target.is_none() && look && !matches!(message, Message::Line) {
-        *target = find_target(root, true);
-    }
-    let pid = target.as_ref().map(|t| t.pid);
+fn take(rec: &mut Record, message: Message, target: Option<&Target>, root: i32, follow_go: bool) {
+    let pid = target.map(|t| t.pid);
     match message {
-        Message::Line => rec.info.output_lines += 1,
         Message::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), t_ns, name),
         // Trace lines before the program started are the go command's own.
-        Message::Trace { t_ns, text } if pid.is_some() || !look => rec.trace(t_ns, &text),
+        Message::Trace { t_ns, text } if pid.is_some() || !follow_go => rec.trace(t_ns, &text),
         Message::Trace { .. } => {}
     }
 }

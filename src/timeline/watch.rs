@@ -37,6 +37,9 @@ pub struct WatchInfo {
     /// view to take, so not in `phases`).
     #[serde(default)]
     pub phases_missed: u64,
+    /// Phases beyond the kept maximum (counted, not read).
+    #[serde(default)]
+    pub phases_not_kept: u64,
     /// Lines the command wrote on stdout and stderr.
     pub output_lines: u64,
     pub ended: WatchEnd,

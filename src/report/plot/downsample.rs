@@ -45,7 +45,8 @@ impl Thinner {
     }
 
     pub fn push(&mut self, p: (f64, f64)) {
-        let col = (((p.0 - self.x_start) / self.width).floor().max(0.0) as usize).min(self.columns - 1);
+        let col =
+            (((p.0 - self.x_start) / self.width).floor().max(0.0) as usize).min(self.columns - 1);
         if self.col != Some(col) {
             self.flush();
             self.col = Some(col);

@@ -2,9 +2,9 @@
 //! MiB) and independent of how it is drawn: the series, the phase bands, the
 //! event lanes, the peaks and the memory limit.
 
+use super::downsample::Thinner;
 use crate::measure::events::Event;
 use crate::report::series;
-use super::downsample::Thinner;
 use crate::timeline::{GoView, Phase, Syscall, Timeline};
 
 const MIB: f64 = (1u64 << 20) as f64;
@@ -142,8 +142,12 @@ pub fn figure(timeline: &Timeline) -> Figure {
                 .heap_sys_bytes
                 .saturating_sub(p.go.heap_released_bytes)))
         }),
-        at_phases(Role::HeapInuse, &|p| Some(mib(go_view(p)?.heap_inuse_bytes))),
-        at_phases(Role::HeapAlloc, &|p| Some(mib(go_view(p)?.heap_alloc_bytes))),
+        at_phases(Role::HeapInuse, &|p| {
+            Some(mib(go_view(p)?.heap_inuse_bytes))
+        }),
+        at_phases(Role::HeapAlloc, &|p| {
+            Some(mib(go_view(p)?.heap_alloc_bytes))
+        }),
         at_phases(Role::HeapGoal, &|p| {
             metric(p, "/gc/heap/goal:bytes").map(|b| b / MIB)
         }),

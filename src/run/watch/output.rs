@@ -6,6 +6,8 @@
 //! memory however long the watch.
 
 use std::io::{BufRead, BufReader, Read, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -23,8 +25,6 @@ pub enum Message {
     Phase { t_ns: u64, name: String },
     /// A gctrace / scavtrace line (stderr only).
     Trace { t_ns: u64, text: String },
-    /// Any line: counted.
-    Line,
 }
 
 /// Which stream a pump reads, and so where it passes lines to.
@@ -42,6 +42,8 @@ pub struct Pump {
     /// Do not pass trace lines through (gomemlab turned gctrace on, the user
     /// did not ask to see it).
     pub hide_trace: bool,
+    /// Lines read, both streams together.
+    pub lines: Arc<AtomicU64>,
 }
 
 /// The phase a line starts, if it matches `regex`.
@@ -54,7 +56,9 @@ pub fn phase_name(regex: &Regex, line: &str) -> Option<String> {
 /// Whether a stderr line is runtime trace output.
 pub fn is_trace(line: &str) -> bool {
     let line = line.trim_end();
-    (line.starts_with("gc ") && line.contains(" @")) || line.starts_with("scav ") || line == "GC forced"
+    (line.starts_with("gc ") && line.contains(" @"))
+        || line.starts_with("scav ")
+        || line == "GC forced"
 }
 
 impl Pump {
@@ -79,7 +83,10 @@ impl Pump {
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match (&mut reader).take(MAX_LINE as u64).read_until(b'\n', &mut buf) {
+            match (&mut reader)
+                .take(MAX_LINE as u64)
+                .read_until(b'\n', &mut buf)
+            {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
@@ -90,7 +97,7 @@ impl Pump {
             if !(trace && self.hide_trace) {
                 self.pass_on(&buf);
             }
-            let _ = to.send(Message::Line);
+            self.lines.fetch_add(1, Ordering::Relaxed);
             if trace {
                 let _ = to.send(Message::Trace {
                     t_ns,
@@ -125,7 +132,10 @@ mod tests {
         assert_eq!(phase_name(&r, "step one done").as_deref(), Some("one"));
         assert_eq!(phase_name(&r, "nothing here"), None);
         let whole = Regex::new(r"ready|loaded").expect("a regex");
-        assert_eq!(phase_name(&whole, "cache loaded").as_deref(), Some("loaded"));
+        assert_eq!(
+            phase_name(&whole, "cache loaded").as_deref(),
+            Some("loaded")
+        );
     }
 
     #[test]

@@ -11,6 +11,9 @@ use crate::timeline::{OsView, Phase, SlowReading, WatchInfo};
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
 /// 4 MB). A program collecting 5 times a second for an hour makes 18,000.
 pub const MAX_EVENTS: usize = 20_000;
+/// Phases kept at most (each costs a slow-tier read of a few ms; a program
+/// printing a matching line every few ms would outrun the reads).
+pub const MAX_PHASES: usize = 10_000;
 /// Slow-tier readings kept at most: a day at one a second (72 bytes each).
 pub const MAX_SLOW: usize = 86_400;
 
@@ -37,6 +40,10 @@ impl Record {
     /// A phase starts at `t_ns`: the OS view of `pid` now, then the peak
     /// (VmHWM) reset so the next phase's peak covers only its own span.
     pub fn phase(&mut self, pid: Option<i32>, t_ns: u64, name: String) {
+        if self.phases.len() >= MAX_PHASES {
+            self.info.phases_not_kept += 1;
+            return;
+        }
         let Some(os) = pid.and_then(|pid| self.read_os(pid)) else {
             self.info.phases_missed += 1;
             return;
