@@ -7,6 +7,7 @@
 
 mod output;
 mod record;
+mod settings;
 mod target;
 
 use std::collections::BTreeMap;
@@ -23,6 +24,7 @@ use regex::Regex;
 
 pub use output::{is_trace, phase_name};
 pub use record::{MAX_EVENTS, MAX_PHASES, MAX_SLOW};
+pub use settings::{every_name, trace_godebug};
 pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
@@ -74,27 +76,6 @@ pub enum WatchEvent {
     Started { pid: i32 },
     /// The process sampled from now on (the command, or what `go` built).
     Sampling(Target),
-}
-
-/// The GODEBUG that turns the runtime's GC and scavenger traces on, given
-/// the user's own (kept: the traces are appended unless it names gctrace),
-/// and whether gomemlab added them (then their lines are not shown).
-pub fn trace_godebug(user: Option<&str>) -> (String, bool) {
-    match user {
-        Some(u) if u.contains("gctrace=") => (u.to_string(), false),
-        Some(u) if !u.trim().is_empty() => (format!("{u},gctrace=1,scavtrace=1"), true),
-        _ => ("gctrace=1,scavtrace=1".to_string(), true),
-    }
-}
-
-/// Names the phase of `--phase-every` at `t` (`t+10s`, `t+0.5s`).
-pub fn every_name(t: Duration) -> String {
-    let ms = t.as_millis();
-    if ms.is_multiple_of(1000) {
-        format!("t+{}s", ms / 1000)
-    } else {
-        format!("t+{}s", (ms as f64 / 1000.0))
-    }
 }
 
 /// Runs the watch until the command exits, `spec.duration` passes or `stop`
