@@ -109,7 +109,7 @@ pub fn overhead_line(timeline: &Timeline) -> String {
     format!(
         "overhead: fast-tier sampler CPU {:.1} ms = {cpu_pct:.2}% of a core at {} µs; slow tier {per_read:.2} ms per read ({reads} reads{every})\n",
         s.cpu_ns as f64 / 1e6,
-        s.interval_ns / 1000,
+        timeline.settings.sample_interval_us,
     )
 }
 
