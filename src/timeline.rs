@@ -15,7 +15,9 @@ use crate::measure::maps::MapsInventory;
 use crate::run::cgroup::MemoryOutcome;
 
 mod samples;
+mod watch;
 pub use samples::{Sample, Samples};
+pub use watch::{SlowReading, WatchEnd, WatchInfo};
 
 /// One run of one fixture, as measured.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -60,6 +62,9 @@ pub struct Timeline {
     /// was measured, or when neither source could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contention: Option<Contention>,
+    /// What `gomemlab watch` recorded besides (absent for fixture runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watch: Option<WatchInfo>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -365,6 +370,7 @@ impl Timeline {
             unparsed_trace_lines: 0,
             stderr_lines: 0,
             contention: None,
+            watch: None,
         }
     }
 }

@@ -11,6 +11,7 @@ mod report;
 mod reproduce;
 mod run;
 mod toolchains;
+mod watch;
 
 use std::process::ExitCode;
 
@@ -61,6 +62,9 @@ enum Command {
     },
     /// List the installed Go toolchains and where they are (--fetch to download some).
     Toolchains(toolchains::ToolchainsArgs),
+    /// Watch any program's memory (a binary, `go run`, even non-Go): the fast
+    /// series, phases from its output lines, GC events; Ctrl-C keeps the record.
+    Watch(Box<watch::WatchArgs>),
 }
 
 /// Entry point of the binary.
@@ -79,6 +83,7 @@ pub fn main() -> ExitCode {
             fixtures::list_fixtures(build, go.as_deref()).map(|()| 0)
         }
         Command::Toolchains(args) => toolchains::run(args).map(|()| 0),
+        Command::Watch(args) => watch::watch(*args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

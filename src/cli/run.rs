@@ -99,7 +99,7 @@ pub struct RunArgs {
 /// How many mmap calls the syscall summary lists.
 const FIRST_MMAPS: usize = 12;
 
-fn parse_interval(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_interval(text: &str) -> Result<Duration, String> {
     use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
     let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
     if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) {
@@ -126,7 +126,7 @@ fn parse_pause(text: &str) -> Result<(String, Duration), String> {
     Ok((phase.to_string(), d))
 }
 
-fn parse_key_value(text: &str) -> Result<(String, String), String> {
+pub(super) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
         _ => Err(format!(

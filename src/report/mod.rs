@@ -14,6 +14,7 @@ pub mod text;
 pub mod verdicts;
 pub mod verdicts_csv;
 pub mod versions;
+pub mod watch;
 
 pub use deep::*;
 pub use text::*;

@@ -116,6 +116,10 @@ fn phase_counters(p: &Phase) -> Vec<(&'static str, u64)> {
         ("LazyFree", p.os.lazy_free_bytes),
         ("VmHWM", p.os.hwm_bytes),
     ];
+    // A phase of `watch` has no Go view (no probe): no Go counters at zero.
+    if p.go == crate::timeline::GoView::default() {
+        out.drain(..3);
+    }
     if let Some(goal) = p
         .metrics
         .get("/gc/heap/goal:bytes")

@@ -6,6 +6,7 @@ pub mod observe;
 pub mod process;
 pub mod spec;
 pub mod stderr;
+pub mod watch;
 pub mod watchdog;
 
 pub use process::*;

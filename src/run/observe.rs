@@ -159,5 +159,6 @@ pub fn observe_with(
         unparsed_trace_lines: gc_trace.unparsed,
         stderr_lines: stderr.total,
         contention,
+        watch: None,
     })
 }

@@ -7,38 +7,85 @@ pub fn min_max(points: &[(f64, f64)], x_start: f64, x_end: f64, columns: usize) 
     if columns == 0 || points.len() <= 4 * columns || x_end <= x_start {
         return points.to_vec();
     }
-    let width = (x_end - x_start) / columns as f64;
-    let column = |x: f64| (((x - x_start) / width).floor().max(0.0) as usize).min(columns - 1);
-    let mut out = Vec::with_capacity(4 * columns);
-    let mut start = 0;
-    while start < points.len() {
-        let col = column(points[start].0);
-        let mut end = start + 1;
-        while end < points.len() && column(points[end].0) == col {
-            end += 1;
+    let mut thin = Thinner::new(x_start, x_end, columns);
+    for &p in points {
+        thin.push(p);
+    }
+    thin.finish()
+}
+
+/// [`min_max`] one point at a time, for series too long to collect first
+/// (an hour at 1 kHz is 3.6 million samples): memory stays at four points
+/// a column whatever the length.
+#[derive(Debug)]
+pub struct Thinner {
+    x_start: f64,
+    width: f64,
+    columns: usize,
+    /// The column being filled, and its first, lowest, highest and last
+    /// point, each with its index in the column.
+    col: Option<usize>,
+    seen: usize,
+    keep: [(usize, (f64, f64)); 4],
+    out: Vec<(f64, f64)>,
+}
+
+impl Thinner {
+    pub fn new(x_start: f64, x_end: f64, columns: usize) -> Thinner {
+        let columns = columns.max(1);
+        Thinner {
+            x_start,
+            width: ((x_end - x_start) / columns as f64).max(f64::MIN_POSITIVE),
+            columns,
+            col: None,
+            seen: 0,
+            keep: [(0, (0.0, 0.0)); 4],
+            out: Vec::new(),
         }
-        let run = &points[start..end];
-        let (mut lo, mut hi) = (0, 0);
-        for (i, p) in run.iter().enumerate() {
-            if p.1 < run[lo].1 {
-                lo = i;
+    }
+
+    pub fn push(&mut self, p: (f64, f64)) {
+        let col =
+            (((p.0 - self.x_start) / self.width).floor().max(0.0) as usize).min(self.columns - 1);
+        if self.col != Some(col) {
+            self.flush();
+            self.col = Some(col);
+            self.seen = 0;
+            self.keep = [(0, p); 4];
+        } else {
+            let i = self.seen;
+            if p.1 < self.keep[1].1.1 {
+                self.keep[1] = (i, p);
             }
-            if p.1 > run[hi].1 {
-                hi = i;
+            if p.1 > self.keep[2].1.1 {
+                self.keep[2] = (i, p);
             }
+            self.keep[3] = (i, p);
         }
-        let mut keep = [0, lo, hi, run.len() - 1];
-        keep.sort_unstable();
+        self.seen += 1;
+    }
+
+    fn flush(&mut self) {
+        if self.col.is_none() {
+            return;
+        }
+        let mut keep = self.keep;
+        keep.sort_by_key(|k| k.0);
         let mut last = None;
-        for i in keep {
+        for (i, p) in keep {
             if last != Some(i) {
-                out.push(run[i]);
+                self.out.push(p);
                 last = Some(i);
             }
         }
-        start = end;
+        self.col = None;
     }
-    out
+
+    /// The kept points, in time order.
+    pub fn finish(mut self) -> Vec<(f64, f64)> {
+        self.flush();
+        self.out
+    }
 }
 
 #[cfg(test)]
@@ -57,6 +104,25 @@ mod tests {
         assert_eq!(thin.first(), points.first());
         assert_eq!(thin.last(), points.last());
         assert!(thin.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
+    }
+
+    #[test]
+    fn thinning_one_point_at_a_time_keeps_spikes_in_little_memory() {
+        let mut thin = Thinner::new(0.0, 1_000_000.0, 1000);
+        for i in 0..1_000_000 {
+            let y = match i {
+                123_456 => 900.0,
+                654_321 => -5.0,
+                _ => (i % 7) as f64,
+            };
+            thin.push((i as f64, y));
+        }
+        let kept = thin.finish();
+        assert!(kept.len() <= 4000, "{} points", kept.len());
+        assert!(kept.contains(&(123_456.0, 900.0)));
+        assert!(kept.contains(&(654_321.0, -5.0)));
+        assert_eq!(kept.last(), Some(&(999_999.0, (999_999 % 7) as f64)));
+        assert!(kept.windows(2).all(|w| w[0].0 < w[1].0), "time order kept");
     }
 
     #[test]

@@ -2,12 +2,15 @@
 //! MiB) and independent of how it is drawn: the series, the phase bands, the
 //! event lanes, the peaks and the memory limit.
 
+use super::downsample::Thinner;
 use crate::measure::events::Event;
 use crate::report::series;
-use crate::timeline::{Phase, Syscall, Timeline};
+use crate::timeline::{GoView, Phase, Syscall, Timeline};
 
 const MIB: f64 = (1u64 << 20) as f64;
 const SECOND: f64 = 1e9;
+/// Columns a series is thinned to while read (more than any plot is wide).
+const THIN_COLUMNS: usize = 4096;
 
 /// Which line a series is, so the drawing picks its colour and legend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,7 +59,8 @@ pub struct Figure {
     pub sample_interval: String,
     /// The time axis ends here: the last sample or phase (seconds since spawn).
     pub end_s: f64,
-    /// `(t_s, MiB)`, every sample.
+    /// `(t_s, MiB)`: every sample, or for a long run the first, lowest,
+    /// highest and last of each of 4096 time columns.
     pub rss: Vec<(f64, f64)>,
     pub vm_size: Vec<(f64, f64)>,
     pub steps: Vec<Steps>,
@@ -92,21 +96,35 @@ fn secs(t_ns: u64) -> f64 {
     t_ns as f64 / SECOND
 }
 
+/// The phase's Go view; `None` for a phase of `watch` (no probe, no Go view).
+fn go_view(phase: &Phase) -> Option<&GoView> {
+    (phase.go != GoView::default()).then_some(&phase.go)
+}
+
 fn metric(phase: &Phase, name: &str) -> Option<f64> {
     phase.metrics.get(name).and_then(|n| n.as_f64())
 }
 
 /// The plot of one run.
 pub fn figure(timeline: &Timeline) -> Figure {
-    let samples: Vec<_> = series::samples(timeline).collect();
-    let rss: Vec<(f64, f64)> = samples
-        .iter()
-        .map(|s| (secs(s.t_ns), mib(s.rss_bytes)))
-        .collect();
-    let vm_size = samples
-        .iter()
-        .map(|s| (secs(s.t_ns), mib(s.vm_size_bytes)))
-        .collect();
+    // Thinned while read, never collected whole: an hour at 1 kHz is 3.6
+    // million samples; the drawing thins again to its pixel columns.
+    let last_sample = timeline.samples.last().map_or(0, |s| s.t_ns);
+    let last_phase = timeline.phases.iter().map(|p| p.t_ns).max().unwrap_or(0);
+    // The last time the process was seen (exit may be reaped later).
+    let end_ns = last_phase.max(last_sample).max(1);
+    let mut rss = Thinner::new(0.0, secs(end_ns), THIN_COLUMNS);
+    let mut vm_size = Thinner::new(0.0, secs(end_ns), THIN_COLUMNS);
+    let mut peak: Option<(f64, f64)> = None;
+    for s in series::samples(timeline) {
+        let point = (secs(s.t_ns), mib(s.rss_bytes));
+        if peak.is_none_or(|p| point.1 > p.1) {
+            peak = Some(point);
+        }
+        rss.push(point);
+        vm_size.push((secs(s.t_ns), mib(s.vm_size_bytes)));
+    }
+    let (rss, vm_size) = (rss.finish(), vm_size.finish());
     let at_phases = |role: Role, value: &dyn Fn(&Phase) -> Option<f64>| Steps {
         role,
         points: timeline
@@ -118,27 +136,24 @@ pub fn figure(timeline: &Timeline) -> Figure {
     // Drawn in this order: HeapInuse under HeapAlloc (often equal).
     let mut steps = vec![
         at_phases(Role::HeapRetained, &|p| {
+            go_view(p)?;
             Some(mib(p
                 .go
                 .heap_sys_bytes
                 .saturating_sub(p.go.heap_released_bytes)))
         }),
-        at_phases(Role::HeapInuse, &|p| Some(mib(p.go.heap_inuse_bytes))),
-        at_phases(Role::HeapAlloc, &|p| Some(mib(p.go.heap_alloc_bytes))),
+        at_phases(Role::HeapInuse, &|p| {
+            Some(mib(go_view(p)?.heap_inuse_bytes))
+        }),
+        at_phases(Role::HeapAlloc, &|p| {
+            Some(mib(go_view(p)?.heap_alloc_bytes))
+        }),
         at_phases(Role::HeapGoal, &|p| {
             metric(p, "/gc/heap/goal:bytes").map(|b| b / MIB)
         }),
         at_phases(Role::LazyFree, &|p| Some(mib(p.os.lazy_free_bytes))),
     ];
     steps.retain(|s| !s.points.is_empty());
-    let last_phase = timeline.phases.iter().map(|p| p.t_ns).max().unwrap_or(0);
-    let last_sample = samples.last().map_or(0, |s| s.t_ns);
-    // The last time the process was seen (exit may be reaped later).
-    let end_ns = last_phase.max(last_sample).max(1);
-    let peak = rss
-        .iter()
-        .copied()
-        .reduce(|a, b| if b.1 > a.1 { b } else { a });
     let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
         timeline
             .phases

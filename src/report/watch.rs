@@ -1,0 +1,167 @@
+//! What `gomemlab watch` prints at the end: the phase table of the OS view
+//! (a watched program has no probe, so no Go view), a summary line, the
+//! overheads the user chose (fast-tier sampler CPU, slow-tier cost per read),
+//! and notes about what the record left out.
+
+use std::fmt::Write as _;
+
+use super::text::mib;
+use crate::measure::events::Event;
+use crate::timeline::{Exit, Timeline, WatchEnd};
+
+/// The phase table, the summary and the overhead line.
+pub fn watch_table(timeline: &Timeline) -> String {
+    let mut out = String::new();
+    let Some(w) = &timeline.watch else {
+        return super::phase_table(timeline);
+    };
+    let go = match timeline.toolchain.version.as_str() {
+        "" => String::new(),
+        v => format!(" · {v}"),
+    };
+    let sampled = match (w.target_pid, &w.target_exe) {
+        (Some(pid), Some(exe)) => format!("pid {pid} ({exe})"),
+        (Some(pid), None) => format!("pid {pid}"),
+        (None, _) => "nothing sampled (the program never started)".into(),
+    };
+    let _ = writeln!(out, "watch {}{go} · {sampled}", w.command.join(" "));
+    let _ = writeln!(
+        out,
+        "{:<14} {:>8} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+        "phase", "t (s)", "RSS", "VmSize", "peak", "RssAnon", "RssFile", "LazyFree", "threads"
+    );
+    for p in &timeline.phases {
+        let _ = writeln!(
+            out,
+            "{:<14} {:>8.3} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
+            p.name,
+            p.t_ns as f64 / 1e9,
+            mib(p.os.rss_bytes),
+            mib(p.os.vm_size_bytes),
+            mib(p.os.hwm_bytes),
+            mib(p.os.rss_anon_bytes),
+            mib(p.os.rss_file_bytes),
+            mib(p.os.lazy_free_bytes),
+            p.os.threads,
+        );
+    }
+    if timeline.phases.is_empty() {
+        let _ = writeln!(
+            out,
+            "(no phases: use --phase REGEX or --phase-every DURATION)"
+        );
+    }
+    let s = &timeline.sampler;
+    let rate = per_second(s.samples, s.span_ns);
+    let peak = timeline
+        .samples
+        .iter()
+        .map(|s| s.rss_bytes)
+        .max()
+        .unwrap_or(0);
+    let gc = count(timeline, |e| matches!(e, Event::Gc(_)));
+    let scav = count(timeline, |e| matches!(e, Event::Scav(_)));
+    let ended = match w.ended {
+        WatchEnd::Exited => "exited",
+        WatchEnd::Interrupted => "stopped by Ctrl-C",
+        WatchEnd::Duration => "stopped at --duration",
+    };
+    let exit = match timeline.exit {
+        Exit::Code(c) => format!("exit {c}"),
+        Exit::Signal(s) => format!("signal {s}"),
+    };
+    let _ = writeln!(
+        out,
+        "{} samples ({rate:.0}/s), peak sampled RSS {} MiB, {gc} GC cycles, {scav} scavenger lines; {ended} after {:.3} s ({exit})",
+        s.samples,
+        mib(peak),
+        timeline.duration_ns as f64 / 1e9,
+    );
+    out += &overhead_line(timeline);
+    out
+}
+
+/// `overhead: sampler CPU … ; slow tier … per read`: what watching cost.
+pub fn overhead_line(timeline: &Timeline) -> String {
+    let s = &timeline.sampler;
+    let cpu_pct = if s.span_ns > 0 {
+        100.0 * s.cpu_ns as f64 / s.span_ns as f64
+    } else {
+        0.0
+    };
+    let (reads, read_ns, every) = match &timeline.watch {
+        Some(w) => (
+            w.slow_reads,
+            w.slow_read_ns,
+            format!(", every {} ms and at phases", w.slow_interval_ms),
+        ),
+        None => (
+            timeline.phases.len() as u64,
+            s.phase_read_ns,
+            " at phases".to_string(),
+        ),
+    };
+    let per_read = if reads > 0 {
+        read_ns as f64 / 1e6 / reads as f64
+    } else {
+        0.0
+    };
+    format!(
+        "overhead: fast-tier sampler CPU {:.1} ms = {cpu_pct:.2}% of a core at {} µs; slow tier {per_read:.2} ms per read ({reads} reads{every})\n",
+        s.cpu_ns as f64 / 1e6,
+        timeline.settings.sample_interval_us,
+    )
+}
+
+/// Notes for the user about what the record left out or how the program ended.
+pub fn watch_notes(timeline: &Timeline) -> Vec<String> {
+    let mut notes = Vec::new();
+    let Some(w) = &timeline.watch else {
+        return notes;
+    };
+    if w.ended == WatchEnd::Exited && timeline.exit != Exit::Code(0) {
+        let how = match timeline.exit {
+            Exit::Code(c) => format!("exit status {c}"),
+            Exit::Signal(s) => format!("signal {s}"),
+        };
+        notes.push(format!(
+            "the program ended with {how}; what it recorded until then is kept"
+        ));
+    }
+    if w.target_pid.is_none() {
+        notes.push("the program never started: nothing was sampled".into());
+    }
+    if w.events_not_kept > 0 {
+        notes.push(format!(
+            "{} GC/scavenger events after the first {} were counted, not kept",
+            w.events_not_kept,
+            timeline.events.len()
+        ));
+    }
+    if w.phases_not_kept > 0 {
+        notes.push(format!(
+            "{} phases after the first {} were counted, not kept",
+            w.phases_not_kept,
+            timeline.phases.len()
+        ));
+    }
+    if w.phases_missed > 0 {
+        notes.push(format!(
+            "{} phase line(s) came after the sampled process had exited: not recorded",
+            w.phases_missed
+        ));
+    }
+    notes
+}
+
+fn per_second(n: u64, span_ns: u64) -> f64 {
+    if span_ns > 0 {
+        n as f64 / (span_ns as f64 / 1e9)
+    } else {
+        0.0
+    }
+}
+
+fn count(timeline: &Timeline, which: impl Fn(&Event) -> bool) -> usize {
+    timeline.events.iter().filter(|e| which(e)).count()
+}

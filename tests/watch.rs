@@ -1,0 +1,207 @@
+//! `gomemlab watch` on real processes: phases from output lines and from a
+//! clock, GC events of a Go program, Ctrl-C keeping the record and leaving
+//! no process behind, and bad input refused with one `error:` line.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use gomemlab::measure::events::Event;
+use gomemlab::timeline::{Timeline, WatchEnd};
+
+fn gomemlab() -> Command {
+    Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+}
+
+fn watch(args: &[&str]) -> Output {
+    gomemlab()
+        .arg("watch")
+        .args(args)
+        .output()
+        .expect("gomemlab ran")
+}
+
+fn kept(dir: &Path) -> Timeline {
+    let text = std::fs::read_to_string(dir.join("timeline.json")).expect("timeline.json kept");
+    serde_json::from_str(&text).expect("the kept timeline parses")
+}
+
+fn names(tl: &Timeline) -> Vec<&str> {
+    tl.phases.iter().map(|p| p.name.as_str()).collect()
+}
+
+#[test]
+fn output_lines_that_match_start_phases_and_the_output_still_shows() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    let script = "echo step one; sleep 0.3; echo noise; echo step two >&2; sleep 0.3";
+    let done = watch(&[
+        "--phase",
+        r"step (\w+)",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--",
+        "sh",
+        "-c",
+        script,
+    ]);
+    let stdout = common::stdout_of_success(&done);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    // The program's own lines are passed through as they come.
+    assert!(stdout.starts_with("step one\nnoise\n"), "{stdout}");
+    assert!(stderr.contains("step two\n"), "{stderr}");
+    let tl = kept(&out);
+    assert_eq!(names(&tl), ["one", "two"]);
+    assert!(tl.phases[1].t_ns >= tl.phases[0].t_ns + 250_000_000);
+    assert!(
+        tl.phases
+            .iter()
+            .all(|p| p.os.rss_bytes > 0 && p.os.vm_size_bytes > 0)
+    );
+    let w = tl.watch.as_ref().expect("a watch record");
+    assert_eq!(w.ended, WatchEnd::Exited);
+    assert_eq!(w.output_lines, 3);
+    assert!(tl.samples.len() > 50, "{} samples", tl.samples.len());
+    // The table at the end names the phases and prints the overheads.
+    assert!(stdout.lines().any(|l| l.starts_with("one ")), "{stdout}");
+    assert!(
+        stdout.contains("overhead: fast-tier sampler CPU"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn phase_every_makes_clock_phases_and_duration_ends_the_watch() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    let started = std::time::Instant::now();
+    let done = watch(&[
+        "--phase-every",
+        "300ms",
+        "--duration",
+        "1100ms",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--",
+        "sleep",
+        "30",
+    ]);
+    common::stdout_of_success(&done);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "--duration stopped it"
+    );
+    let tl = kept(&out);
+    assert_eq!(names(&tl), ["t+0.3s", "t+0.6s", "t+0.9s"]);
+    let w = tl.watch.as_ref().expect("a watch record");
+    assert_eq!(w.ended, WatchEnd::Duration);
+    assert!(!w.slow.is_empty(), "the slow tier was read");
+}
+
+#[test]
+fn a_go_program_gets_its_gc_events_and_its_probe_lines_as_phases() {
+    let built = common::built("churn");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    let plot = dir.path().join("plot.svg");
+    let done = watch(&[
+        "--phase",
+        r#""phase":"(\w+)""#,
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--plot",
+        plot.to_str().expect("utf-8"),
+        "--",
+        built.binary.to_str().expect("utf-8"),
+        "-live-mib",
+        "20",
+        "-churn-mib",
+        "200",
+    ]);
+    common::stdout_of_success(&done);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    // gomemlab turned gctrace on for the watch: its lines are not shown.
+    assert!(!stderr.lines().any(|l| l.starts_with("gc ")), "{stderr}");
+    let tl = kept(&out);
+    let cycles = tl
+        .events
+        .iter()
+        .filter(|e| matches!(e, Event::Gc(_)))
+        .count();
+    assert!(cycles >= 3, "{cycles} GC cycles from 200 MiB of garbage");
+    assert!(
+        !tl.phases.is_empty(),
+        "the probe's by-hand lines became phases"
+    );
+    assert!(tl.settings.env["GODEBUG"].contains("gctrace=1"));
+    let svg = std::fs::read_to_string(&plot).expect("the plot");
+    assert!(
+        svg.lines().any(|l| l.trim().starts_with("GC (")),
+        "a GC lane"
+    );
+}
+
+#[test]
+fn ctrl_c_keeps_the_record_and_leaves_no_process_behind() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let out = dir.path().join("out");
+    let marker = format!("watchmarker{}", std::process::id());
+    // A child that ignores SIGINT, and a grandchild: both must go.
+    let script =
+        format!("trap '' INT; sleep 300 & echo {marker} ready; while :; do sleep 0.05; done");
+    let child = gomemlab()
+        .args(["watch", "--phase", "(ready)", "--out"])
+        .arg(&out)
+        .args(["--", "sh", "-c", &script, &marker])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("gomemlab started");
+    assert!(
+        common::eventually(Duration::from_secs(20), || common::processes_with(&marker)
+            .len()
+            >= 2),
+        "the watched program started"
+    );
+    std::thread::sleep(Duration::from_millis(500));
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGINT,
+    )
+    .expect("SIGINT sent");
+    let done = child.wait_with_output().expect("gomemlab ended");
+    let stdout = common::stdout_of_success(&done);
+    assert!(stdout.contains("stopped by Ctrl-C"), "{stdout}");
+    let tl = kept(&out);
+    assert_eq!(
+        tl.watch.as_ref().map(|w| w.ended),
+        Some(WatchEnd::Interrupted)
+    );
+    assert_eq!(names(&tl), ["ready"]);
+    assert!(
+        common::eventually(Duration::from_secs(5), || common::processes_with(&marker)
+            .is_empty()),
+        "left behind: {:?}",
+        common::processes_with(&marker)
+    );
+}
+
+#[test]
+fn bad_input_is_one_error_line_and_exit_2() {
+    let cases: [&[&str]; 4] = [
+        &[],
+        &["--"],
+        &["--phase", "step (", "--", "true"],
+        &["--", "gomemlab-no-such-command"],
+    ];
+    for args in cases {
+        let done = watch(args);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{args:?}: {stderr}");
+        let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(errors.len(), 1, "{args:?}: {stderr}");
+        assert!(done.stdout.is_empty(), "{args:?}");
+    }
+}
