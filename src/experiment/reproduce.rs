@@ -11,6 +11,7 @@ use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::toolchain::Toolchain;
 use crate::check::claim::{self, ClaimResult, Verdict};
+use crate::experiment::schedule::Timing;
 use crate::experiment::{Cell, Claim, Experiment};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
@@ -252,8 +253,11 @@ pub fn judge_cell(
             }
         })
         .collect();
+    // Contention only matters to claims about timing; an independent
+    // experiment's runs may have been busy with each other (side by side).
     let busy = runs
         .iter()
+        .filter(|_| exp.timing == Timing::Sensitive)
         .filter_map(|r| r.timeline.contention.as_ref()?.busy())
         .reduce(f64::max);
     CellResult {
