@@ -215,3 +215,19 @@ fn profile_and_ledger_views_need_their_switch_and_valid_names() {
     let e = error(&ok.replace("ledger.limit@", "ledger.heap_arena.rss@"));
     assert!(e.contains("resident") && e.contains("runtime"), "{e}");
 }
+
+#[test]
+fn timing_is_sensitive_unless_said_independent() {
+    use crate::experiment::schedule::Timing;
+    let e = parse(Path::new("x.toml"), GOOD, &fixtures()).unwrap();
+    assert_eq!(e.timing, Timing::Sensitive);
+    let text = format!("timing = \"independent\"\n{GOOD}");
+    let e = parse(Path::new("x.toml"), &text, &fixtures()).unwrap();
+    assert_eq!(e.timing, Timing::Independent);
+    let bad = error(&format!("timing = \"fast\"\n{GOOD}"));
+    assert!(bad.starts_with("x.toml:1: unknown variant `fast`"), "{bad}");
+    assert!(
+        bad.contains("`sensitive`") && bad.contains("`independent`"),
+        "{bad}"
+    );
+}
