@@ -2,7 +2,6 @@
 //! Experiments run on a worker thread so that Ctrl-C can stop the one
 //! running and still print (and keep) every experiment finished before it.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -20,7 +19,7 @@ use crate::build::fixture::Fixtures;
 use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
-use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
+use crate::experiment::results::{Manifest, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
@@ -370,34 +369,6 @@ fn finish(
     kept
 }
 
-/// What the workers found, by (lane, experiment index), until it is settled
-/// into the lanes in that order.
-type Found = BTreeMap<(usize, usize), (ExperimentResult, Option<Result<(), ResultsError>>)>;
+mod found;
 
-/// Puts what was found into the lanes, in experiment order, and notes what
-/// could not be kept.
-fn settle(lanes: &mut [Lane], found: Found, warnings: &mut Vec<String>) {
-    for ((lane, _), (result, kept)) in found {
-        let lane = &mut lanes[lane];
-        match kept {
-            Some(Err(e)) => warnings.push(format!("{}: runs not kept: {e}", result.experiment)),
-            Some(Ok(())) => lane.manifest.experiments.push(result.experiment.clone()),
-            None => {}
-        }
-        lane.results.push(result);
-    }
-}
-
-/// The closing line on stderr: how long it took, and what ran side by side.
-fn took(experiments: &[Experiment], lanes: usize, elapsed: Duration, width: usize) -> String {
-    let side = experiments
-        .iter()
-        .filter(|e| e.timing == schedule::Timing::Independent)
-        .count();
-    let (all, side) = (experiments.len() * lanes, side * lanes);
-    format!(
-        "reproduce: {all} experiments in {:.1} s ({side} timing-independent ones side by side, \
-         up to {width} at once; the others alone)",
-        elapsed.as_secs_f64()
-    )
-}
+use found::{Found, settle, took};
