@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
@@ -20,6 +20,7 @@ use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::experiment::schedule;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::report;
@@ -73,6 +74,11 @@ pub struct ReproduceArgs {
     /// self-contained HTML page to FILE. Needs no --out.
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// How many timing-independent experiments (`timing = "independent"`)
+    /// run side by side; timing-sensitive ones always run alone. Default:
+    /// the CPU count; 1 runs everything one at a time.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -150,86 +156,91 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let mut warnings = Vec::new();
+    let mut found = Found::new();
     let (tx, rx) = mpsc::channel();
     let many = lanes.len() > 1;
     let plotting = args.html.is_some();
     let mut plots = Plots::default();
+    let width = args.jobs.map_or_else(schedule::default_width, usize::from);
+    let started = Instant::now();
     std::thread::scope(|scope| {
         let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
-        // The worker gets its own copy of what it needs; `lanes` collects.
-        let work: Vec<(usize, Toolchain, Option<ResultsDir>)> = lanes
+        // The workers get their own copy of what they need; `lanes` collects.
+        let work: Vec<(Toolchain, Option<ResultsDir>)> = lanes
             .iter()
-            .enumerate()
-            .map(|(i, l)| (i, l.toolchain.clone(), l.out.clone()))
+            .map(|l| (l.toolchain.clone(), l.out.clone()))
+            .collect();
+        // A unit is one experiment on one Go version; results are put back
+        // in (version, experiment) order whatever order they finish in.
+        let units: Vec<(usize, usize)> = (0..work.len())
+            .flat_map(|l| (0..experiments.len()).map(move |e| (l, e)))
             .collect();
         scope.spawn(move || {
-            for (lane, toolchain, out) in work {
+            let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
+            let run_unit = |u: usize| {
+                let (lane, e) = units[u];
+                let (toolchain, out) = &work[lane];
                 let go = if many {
                     format!("{} ", toolchain.version)
                 } else {
                     String::new()
                 };
-                for exp in experiments {
-                    // With --html, each row's plotted repeat, drawn as it ends.
-                    let mut drawn: Vec<(String, Plot)> = Vec::new();
-                    let mut heard = |p: Progress| match p {
-                        Progress::Run {
-                            experiment,
-                            settings,
-                            ..
-                        } => {
-                            bar.set_message(format!("{go}{experiment} [{settings}]"));
-                            bar.inc(1);
-                            Ok(())
-                        }
-                        Progress::Observed {
-                            experiment,
-                            settings,
-                            repeat,
-                            run,
-                        } => {
-                            if plotting && repeat == PLOTTED_REPEAT {
-                                let svg = html::svg(&run.timeline);
-                                drawn.push((settings.clone(), Plot { repeat, svg }));
-                            }
-                            out.as_ref().map_or(Ok(()), |dir| {
-                                dir.keep_run(experiment, &settings, repeat, run)
-                                    .map_err(|e| e.to_string())
-                            })
-                        }
-                    };
-                    let result =
-                        reproduce::run_experiment(exp, &toolchain, fixtures, only, &mut heard);
-                    let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
-                    if tx.send((lane, result, kept, drawn)).is_err() {
-                        return;
+                // With --html, each row's plotted repeat, drawn as it ends.
+                let mut drawn: Vec<(String, Plot)> = Vec::new();
+                let mut heard = |p: Progress| match p {
+                    Progress::Run {
+                        experiment,
+                        settings,
+                        ..
+                    } => {
+                        bar.set_message(format!("{go}{experiment} [{settings}]"));
+                        bar.inc(1);
+                        Ok(())
                     }
-                }
-            }
+                    Progress::Observed {
+                        experiment,
+                        settings,
+                        repeat,
+                        run,
+                    } => {
+                        if plotting && repeat == PLOTTED_REPEAT {
+                            let svg = html::svg(&run.timeline);
+                            drawn.push((settings.clone(), Plot { repeat, svg }));
+                        }
+                        out.as_ref().map_or(Ok(()), |dir| {
+                            dir.keep_run(experiment, &settings, repeat, run)
+                                .map_err(|e| e.to_string())
+                        })
+                    }
+                };
+                let result = reproduce::run_experiment(
+                    &experiments[e],
+                    toolchain,
+                    fixtures,
+                    only,
+                    &mut heard,
+                );
+                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
+                ((lane, e), result, kept, drawn)
+            };
+            schedule::run(&timings, width, run_unit, |_, unit| tx.send(unit).is_ok());
         });
         let interrupted = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((lane, result, kept, drawn)) => {
-                    let lane = &mut lanes[lane];
-                    let column = (lane.toolchain.version.name(), &lane.manifest.machine);
-                    for (settings, plot) in drawn {
-                        let at = (result.experiment.as_str(), settings.as_str());
-                        plots.insert((&column.0, column.1), at, plot);
-                    }
-                    match kept {
-                        Some(Err(e)) => {
-                            warnings.push(format!("{}: runs not kept: {e}", result.experiment))
-                        }
-                        Some(Ok(())) => lane.manifest.experiments.push(result.experiment.clone()),
-                        None => {}
-                    }
-                    lane.results.push(result);
+                Ok((at, result, kept, drawn)) => {
+                    found.insert(at, (result, kept, drawn));
                 }
                 Err(mpsc::RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => break true,
                 Err(mpsc::RecvTimeoutError::Timeout) => {}
                 Err(mpsc::RecvTimeoutError::Disconnected) => break false,
             }
         };
+        settle(
+            &mut lanes,
+            std::mem::take(&mut found),
+            &mut warnings,
+            &mut plots,
+        );
         if interrupted {
             finish(bar, &mut lanes, &warnings, true);
             let done: usize = lanes.iter().map(|l| l.results.len()).sum();
@@ -252,6 +263,10 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);
+    eprintln!(
+        "{}",
+        took(&experiments, lanes.len(), started.elapsed(), width)
+    );
     if let Some(file) = args.benchfmt {
         let roots: Vec<&Path> = lanes
             .iter()
@@ -383,3 +398,7 @@ fn finish(
     }
     kept
 }
+
+mod found;
+
+use found::{Found, settle, took};

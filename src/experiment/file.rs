@@ -51,6 +51,10 @@ struct File {
     max_rss: Option<Spanned<String>>,
     #[serde(default)]
     slow: bool,
+    /// `"independent"`: the claims do not depend on timing, so the runs may
+    /// go side by side with other such experiments (default `"sensitive"`).
+    #[serde(default)]
+    timing: crate::experiment::schedule::Timing,
     /// Trace mmap/munmap/madvise/mprotect/brk (slows them: no timing claims here).
     #[serde(default)]
     trace_syscalls: bool,
@@ -108,6 +112,8 @@ pub struct Experiment {
     /// RSS limit of every run (`max-rss = "2GiB"`), if the file sets one.
     pub max_rss: Option<u64>,
     pub slow: bool,
+    /// Whether the runs may go beside others (`timing = "independent"`).
+    pub timing: crate::experiment::schedule::Timing,
     /// Trace the memory-management syscalls of every run (`trace-syscalls = true`).
     pub trace_syscalls: bool,
     /// Read the mapping inventory at every phase (`maps = true`).
@@ -407,6 +413,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         timeout,
         max_rss,
         slow: file.slow,
+        timing: file.timing,
         trace_syscalls: file.trace_syscalls,
         maps: file.maps,
         heap_profile: file.heap_profile,

@@ -7,6 +7,7 @@ pub mod file;
 pub mod machine;
 pub mod reproduce;
 pub mod results;
+pub mod schedule;
 pub mod shard;
 
 pub use file::*;

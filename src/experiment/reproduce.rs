@@ -15,6 +15,7 @@ use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::check::schema::{Need, outcome};
 use crate::experiment::machine::Machine;
+use crate::experiment::schedule::Timing;
 use crate::experiment::{Cell, Claim, Experiment, applies};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
@@ -333,8 +334,11 @@ pub fn judge_cell(
             }
         })
         .collect();
+    // Contention only matters to claims about timing; an independent
+    // experiment's runs may have been busy with each other (side by side).
     let busy = runs
         .iter()
+        .filter(|_| exp.timing == Timing::Sensitive)
         .filter_map(|r| r.timeline.contention.as_ref()?.busy())
         .reduce(f64::max);
     CellResult {

@@ -282,3 +282,19 @@ check = ["go.num_gc@started >= 0"]
     let e = bad("\"anon_vma_names\"", "\"colour\"");
     assert!(e.contains("unknown machine fact `colour`"), "{e}");
 }
+
+#[test]
+fn timing_is_sensitive_unless_said_independent() {
+    use crate::experiment::schedule::Timing;
+    let e = parse(Path::new("x.toml"), GOOD, &fixtures()).unwrap();
+    assert_eq!(e.timing, Timing::Sensitive);
+    let text = format!("timing = \"independent\"\n{GOOD}");
+    let e = parse(Path::new("x.toml"), &text, &fixtures()).unwrap();
+    assert_eq!(e.timing, Timing::Independent);
+    let bad = error(&format!("timing = \"fast\"\n{GOOD}"));
+    assert!(bad.starts_with("x.toml:1: unknown variant `fast`"), "{bad}");
+    assert!(
+        bad.contains("`sensitive`") && bad.contains("`independent`"),
+        "{bad}"
+    );
+}
