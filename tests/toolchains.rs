@@ -173,7 +173,9 @@ fn a_release_is_fetched_the_go_way_listed_and_then_used_offline() {
 }
 
 #[test]
-fn ci_covers_supported_releases_only_and_github_covers_them_all() {
+fn ci_and_github_cover_every_supported_release() {
+    // One list: `toolchain::supported()`. `.ci/run` takes it as `all` (what
+    // `toolchains --fetch all` prints); the workflow's matrix must spell it out.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let supported = gomemlab::build::toolchain::supported();
     let workflow = std::fs::read_to_string(root.join(".github/workflows/ci.yml")).unwrap();
@@ -187,15 +189,8 @@ fn ci_covers_supported_releases_only_and_github_covers_them_all() {
         "the workflow's matrix should be `{matrix}`"
     );
     let run = std::fs::read_to_string(root.join(".ci/run")).unwrap();
-    let line = run
-        .lines()
-        .find(|l| l.starts_with("GO_VERSIONS=("))
-        .unwrap();
-    let names = line["GO_VERSIONS=(".len()..].trim_end_matches(')');
-    for name in names.split_whitespace() {
-        assert!(
-            name == "all" || supported.iter().any(|v| v.name() == name),
-            "{name} in .ci/run is not a supported release"
-        );
-    }
+    assert!(
+        run.lines().any(|l| l == "GO_VERSIONS=(all)"),
+        ".ci/run should test `GO_VERSIONS=(all)`, every supported release"
+    );
 }

@@ -78,9 +78,10 @@ func vmHWM() int64 {
 	defer f.Close()
 	s := bufio.NewScanner(f)
 	for s.Scan() {
-		if rest, ok := strings.CutPrefix(s.Text(), "VmHWM:"); ok {
+		// HasPrefix + TrimPrefix, not strings.CutPrefix: that is go1.20+.
+		if line := s.Text(); strings.HasPrefix(line, "VmHWM:") {
 			var kib int64
-			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kib)
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")), "%d", &kib)
 			return kib
 		}
 	}

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod snapshot;
+pub mod unsteady;
 
 use std::sync::OnceLock;
 use std::time::Duration;
