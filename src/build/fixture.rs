@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::build::cache_root::cache_root;
 use crate::build::toolchain::Toolchain;
 use crate::cleanup::Guard;
 
@@ -41,9 +42,9 @@ pub const HEAP_PROFILE_TAG: &str = "gomemlab_heapprofile";
 pub struct Fixtures {
     /// The Go module holding one fixture per directory (`go-fixtures/`).
     pub source_dir: PathBuf,
-    /// Cache root (`target/gomemlab/`): `bin/`, `gopath/`, `modfiles/`.
+    /// Where builds go (`<cache root>/fixtures/`): `bin/`, `gopath/`, `modfiles/`.
     pub cache_dir: PathBuf,
-    /// GOCACHE of the builds (`target/gomemlab/gocache`): Go's own compile
+    /// GOCACHE of the builds (`<cache root>/fixtures/gocache`): Go's own compile
     /// cache, safe to share between caches of fixture binaries.
     pub go_cache_dir: PathBuf,
     /// Kill a `go build` that takes longer ([`BUILD_TIMEOUT`] by default).
@@ -75,6 +76,8 @@ pub enum BuildError {
         known: String,
         dir: String,
     },
+    #[error(transparent)]
+    Bundle(#[from] crate::build::bundle::BundleError),
     #[error("failed to read fixture sources in {path}: {source}")]
     Sources {
         path: String,
@@ -113,22 +116,21 @@ pub enum BuildError {
 }
 
 impl Fixtures {
-    /// The fixtures shipped with this crate, cached under its `target/`.
-    /// `$GOMEMLAB_FIXTURES` and `$GOMEMLAB_CACHE` override the two places.
-    pub fn bundled() -> Fixtures {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let source_dir = std::env::var_os("GOMEMLAB_FIXTURES")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("go-fixtures"));
-        let cache_dir = std::env::var_os("GOMEMLAB_CACHE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target/gomemlab"));
-        Fixtures {
+    /// The fixtures shipped inside this binary, unpacked into the cache
+    /// ([`bundle`](crate::build::bundle)) and built into
+    /// `<cache root>/fixtures/`. `$GOMEMLAB_FIXTURES` overrides the sources.
+    pub fn bundled() -> Result<Fixtures, BuildError> {
+        let source_dir = match std::env::var_os("GOMEMLAB_FIXTURES").filter(|d| !d.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => crate::build::bundle::fixtures_dir()?,
+        };
+        let cache_dir = cache_root().join("fixtures");
+        Ok(Fixtures {
             source_dir,
             go_cache_dir: cache_dir.join("gocache"),
             cache_dir,
             build_timeout: BUILD_TIMEOUT,
-        }
+        })
     }
 
     /// Names of the fixtures: directories of the module holding a `main.go`.

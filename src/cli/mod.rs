@@ -36,6 +36,11 @@ pub mod exit_code {
 #[derive(Debug, Parser)]
 #[command(name = "gomemlab", version, about, long_about = None)]
 struct Cli {
+    /// Cache folder: toolchains, the unpacked bundled fixtures and
+    /// experiments, fixture builds. Default: $GOMEMLAB_CACHE, else
+    /// $XDG_CACHE_HOME/gomemlab, else ~/.cache/gomemlab.
+    #[arg(long, global = true, value_name = "DIR")]
+    cache: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -65,6 +70,9 @@ enum Command {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(dir) = &cli.cache {
+        crate::build::cache_root::set_cache_root(dir);
+    }
     // Ctrl-C and SIGTERM kill what gomemlab started and remove its temp files.
     if let Err(e) = crate::cleanup::install() {
         eprintln!("error: failed to install the signal handlers: {e}");

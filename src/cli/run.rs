@@ -73,7 +73,7 @@ pub struct RunArgs {
     #[arg(long = "heap-profile", value_name = "PHASE")]
     heap_profile: Vec<String>,
     /// Where artifacts (heap profiles) go. Default: the --out directory, else
-    /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
+    /// fixtures/artifacts/FIXTURE-TIME-PID in the cache.
     #[arg(long, value_name = "DIR")]
     artifacts: Option<PathBuf>,
     /// Hold the fixture at PHASE for DURATION, repeatable (e.g. --pause
@@ -126,7 +126,7 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: RunArgs) -> Result<u8> {
-    let fixtures = Fixtures::bundled();
+    let fixtures = Fixtures::bundled()?;
     let max_rss = validate(&args, &fixtures)?;
     let plot_format = args
         .plot
