@@ -51,7 +51,7 @@ fn second_build_is_a_cache_hit_and_a_source_change_rebuilds() {
     );
 
     // A change in a shared package changes the key of every fixture using it.
-    let probe = fixtures.source_dir.join("internal/probe/probe.go");
+    let probe = fixtures.source_dir.join("probe/probe.go");
     let text = std::fs::read_to_string(&probe).unwrap();
     std::fs::write(&probe, format!("{text}\n// changed\n")).unwrap();
     let third = fixtures.build("idle", toolchain()).unwrap();

@@ -32,10 +32,15 @@ const BUILD_ENV: &[(&str, &str)] = &[
 ];
 
 /// The build tag that compiles heap profiling into the probe
-/// (`go-fixtures/internal/probe/heapprofile_pprof.go`). Without it
+/// (`go-fixtures/probe/heapprofile_pprof.go`). Without it
 /// runtime/pprof is not linked and the linker turns memory profiling off, so
 /// fixtures are built with it only for runs that ask for heap profiles.
 pub const HEAP_PROFILE_TAG: &str = "gomemlab_heapprofile";
+
+/// The probe module's folder in the fixtures (module [`PROBE_MODULE`]).
+pub const PROBE_DIR: &str = "probe";
+/// The probe's import path: any module may import it; gomemlab supplies it.
+pub const PROBE_MODULE: &str = "gomemlab.dev/probe";
 
 /// Where fixture sources are and where built binaries go.
 #[derive(Debug, Clone)]
@@ -222,10 +227,11 @@ impl Fixtures {
         for (k, v) in BUILD_ENV {
             hasher.update(format!("{k}={v}\n"));
         }
-        // The fixture's own package, every shared package under internal/, and go.mod.
+        // The fixture's own package, the probe module, and go.mod.
         let mut files = vec![self.source_dir.join("go.mod")];
         collect_go_files(&self.source_dir.join(name), &mut files)?;
-        collect_go_files(&self.source_dir.join("internal"), &mut files)?;
+        files.push(self.source_dir.join(PROBE_DIR).join("go.mod"));
+        collect_go_files(&self.source_dir.join(PROBE_DIR), &mut files)?;
         files.sort();
         for file in files {
             let rel = file.strip_prefix(&self.source_dir).unwrap_or(&file);
