@@ -81,6 +81,14 @@ pub enum BuildError {
         known: String,
         dir: String,
     },
+    #[error(
+        "{path} is not a Go main package: give a folder holding one, or a .go file (e.g. `gomemlab run ./myprog`)"
+    )]
+    NoSuchPath { path: String },
+    #[error(
+        "{path} is in no Go module (no go.mod in it or above): run `go mod init NAME` there first"
+    )]
+    NoModule { path: String },
     #[error(transparent)]
     Bundle(#[from] crate::build::bundle::BundleError),
     #[error("failed to read fixture sources in {path}: {source}")]
@@ -255,13 +263,40 @@ impl Fixtures {
         bin_dir: &Path,
         binary: &Path,
     ) -> Result<(), BuildError> {
+        let modfile = self.modfile(go_line)?;
+        self.run_go_build(name, toolchain, bin_dir, binary, &mut |cmd, out| {
+            cmd.current_dir(&self.source_dir)
+                .env_clear()
+                .envs(passthrough_env())
+                .envs(BUILD_ENV.iter().copied())
+                .env("GOCACHE", &self.go_cache_dir)
+                .env("GOPATH", self.cache_dir.join("gopath"))
+                .arg("build")
+                .arg(format!("-modfile={}", modfile.display()));
+            if !tags.is_empty() {
+                cmd.arg(format!("-tags={}", tags.join(",")));
+            }
+            cmd.arg("-o").arg(out).arg(format!("./{name}"));
+        })
+    }
+
+    /// Runs the `go build` that `setup` describes (given the command and the
+    /// output file) into a temp folder of `bin_dir`, in its own process
+    /// group with a timeout, and renames a whole binary to `binary`.
+    pub(crate) fn run_go_build(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        bin_dir: &Path,
+        binary: &Path,
+        setup: &mut dyn FnMut(&mut Command, &Path),
+    ) -> Result<(), BuildError> {
         let cache_err = |path: &Path| {
             let path = path.display().to_string();
             move |source| BuildError::Cache { path, source }
         };
         std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
         self.sweep_stale_temps(bin_dir);
-        let modfile = self.modfile(go_line)?;
         // go build writes into a fresh folder (removed on every way out,
         // interrupts included); only a whole binary is renamed into the cache.
         let tmp = tempfile::Builder::new()
@@ -271,21 +306,8 @@ impl Fixtures {
         let _tmp_guard = Guard::path(tmp.path().to_path_buf());
         let out = tmp.path().join(name);
         let mut cmd = Command::new(&toolchain.go);
-        cmd.current_dir(&self.source_dir)
-            .env_clear()
-            .envs(passthrough_env())
-            .envs(BUILD_ENV.iter().copied())
-            .env("GOCACHE", &self.go_cache_dir)
-            .env("GOPATH", self.cache_dir.join("gopath"))
-            .arg("build")
-            .arg(format!("-modfile={}", modfile.display()));
-        if !tags.is_empty() {
-            cmd.arg(format!("-tags={}", tags.join(",")));
-        }
-        cmd.arg("-o")
-            .arg(&out)
-            .arg(format!("./{name}"))
-            .stdin(Stdio::null())
+        setup(&mut cmd, &out);
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .process_group(0);
@@ -400,7 +422,8 @@ impl Fixtures {
 
 mod helpers;
 
-use helpers::{collect_go_files, passthrough_env, read_tail};
+use helpers::read_tail;
+pub(crate) use helpers::{collect_go_files, passthrough_env};
 
 #[cfg(test)]
 mod tests;

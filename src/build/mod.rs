@@ -4,4 +4,5 @@ pub mod bundle;
 pub mod cache_root;
 pub mod fixture;
 pub mod fixture_info;
+pub mod path_fixture;
 pub mod toolchain;

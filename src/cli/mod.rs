@@ -102,7 +102,11 @@ pub fn main() -> ExitCode {
 fn code_of(err: &anyhow::Error) -> u8 {
     if matches!(
         err.downcast_ref::<BuildError>(),
-        Some(BuildError::UnknownFixture { .. })
+        Some(
+            BuildError::UnknownFixture { .. }
+                | BuildError::NoSuchPath { .. }
+                | BuildError::NoModule { .. }
+        )
     ) {
         exit_code::USAGE
     } else if err.downcast_ref::<BuildError>().is_some() {

@@ -139,8 +139,10 @@ pub fn run_experiment(
             .first()
             .map(|c| run_spec(exp, c, profiles.as_ref()).build_tags())
             .unwrap_or_default();
+        let fixture =
+            crate::build::path_fixture::FixtureRef::parse(&exp.fixture, &fixtures.names());
         let built = fixtures
-            .build_tagged(&exp.fixture, toolchain, &tags)
+            .build_ref(&fixture, toolchain, &tags)
             .map_err(|e| format!("fixture `{}` did not build: {e}", exp.fixture))?;
         Ok((built, profiles))
     });
