@@ -196,3 +196,40 @@ fn a_probe_of_another_protocol_version_gets_one_clear_error() {
         "{stderr}"
     );
 }
+
+#[test]
+fn what_new_writes_runs_unchanged_and_new_overwrites_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cache = tmp.path().join("cache");
+    let dir = tmp.path().join("exps");
+    let d = dir.to_str().unwrap();
+    let out = gomemlab(&cache, &["new", "memq", "--dir", d]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(files_of(&dir), ["memq", "memq.toml"]);
+    assert_eq!(files_of(&dir.join("memq")), ["go.mod", "main.go"]);
+
+    let program = dir.join("memq");
+    let out = gomemlab(&cache, &["run", program.to_str().unwrap()]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.lines().any(|l| l.starts_with("start")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("allocated")),
+        "{stdout}"
+    );
+
+    let out = gomemlab(&cache, &["reproduce", "--experiments", d]);
+    let (stdout, stderr) = text(&out);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("memq-resident") && stdout.contains("1 hold"),
+        "{stdout}"
+    );
+
+    let before = std::fs::read(dir.join("memq.toml")).unwrap();
+    let out = gomemlab(&cache, &["new", "memq", "--dir", d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
+    assert_eq!(std::fs::read(dir.join("memq.toml")).unwrap(), before);
+    assert_eq!(files_of(&dir), ["memq", "memq.toml"]);
+}

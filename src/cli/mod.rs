@@ -6,6 +6,7 @@ mod baseline;
 mod export;
 mod fixture_usage;
 mod fixtures;
+mod new;
 mod report;
 mod reproduce;
 mod run;
@@ -63,6 +64,9 @@ enum Command {
         #[arg(long, value_name = "GO")]
         go: Option<String>,
     },
+    /// Scaffold DIR/NAME.toml and DIR/NAME/ (a Go program importing the
+    /// probe): an experiment about your own code, ready to run.
+    New(new::NewArgs),
     /// List the installed Go toolchains and where they are (--fetch to download some).
     Toolchains(toolchains::ToolchainsArgs),
 }
@@ -86,6 +90,7 @@ pub fn main() -> ExitCode {
             fixtures::list_fixtures(build, go.as_deref()).map(|()| 0)
         }
         Command::Toolchains(args) => toolchains::run(args).map(|()| 0),
+        Command::New(args) => new::new(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
