@@ -238,7 +238,10 @@ impl Fixtures {
         // The fixture's own package, the probe module, and go.mod.
         let mut files = vec![self.source_dir.join("go.mod")];
         collect_go_files(&self.source_dir.join(name), &mut files)?;
-        files.push(self.source_dir.join(PROBE_DIR).join("go.mod"));
+        let probe_mod = self.source_dir.join(PROBE_DIR).join("go.mod");
+        if probe_mod.is_file() {
+            files.push(probe_mod);
+        }
         collect_go_files(&self.source_dir.join(PROBE_DIR), &mut files)?;
         files.sort();
         for file in files {
