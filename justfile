@@ -38,6 +38,7 @@ lint:
     cargo clippy --all-targets -- -D warnings
     test -z "$(gofmt -l go-fixtures)"
     cd go-fixtures && go vet ./... && go vet -tags gomemlab_heapprofile ./...
+    cd go-fixtures/probe && go vet ./... && go vet -tags gomemlab_heapprofile ./...
     go run github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
 
 # Format Rust and Go sources.

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::analyze::Analyzed;
 use crate::build::fixture::{BuildError, Fixtures};
+pub use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{self, Toolchain, ToolchainError};
 use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
 use crate::run::observe::observe;
@@ -46,15 +47,6 @@ pub struct Lab {
     fixtures: Fixtures,
 }
 
-/// Which fixture to run: a bundled one by name, or a Go main package by path.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FixtureRef {
-    /// A fixture shipped with gomemlab (`gomemlab fixtures` lists them).
-    Bundled(String),
-    /// A directory holding a Go main package, or its `main.go`.
-    Path(PathBuf),
-}
-
 /// Why a [`Lab`] could not give a run.
 #[derive(Debug, thiserror::Error)]
 pub enum LabError {
@@ -67,11 +59,6 @@ pub enum LabError {
     /// A timeout or sampler interval out of range.
     #[error("{0}")]
     Setting(String),
-    #[error(
-        "running a fixture from a path ({}) is not supported by this gomemlab yet: name a bundled fixture",
-        .0.display()
-    )]
-    PathNotSupported(PathBuf),
 }
 
 impl From<&str> for FixtureRef {
@@ -106,20 +93,20 @@ impl From<PathBuf> for FixtureRef {
 impl Lab {
     /// The toolchain of `$GOMEMLAB_GO`, else `go` on PATH.
     pub fn new() -> Result<Lab, LabError> {
-        Ok(Lab::on(toolchain::resolve(None)?))
+        Lab::on(toolchain::resolve(None)?)
     }
 
     /// A named release (`go1.21.13`, `go1.22`: fetched through the Go module
     /// proxy when missing), a GOROOT, or a `go` binary.
     pub fn with_go(go: &str) -> Result<Lab, LabError> {
-        Ok(Lab::on(toolchain::resolve(Some(go))?))
+        Lab::on(toolchain::resolve(Some(go))?)
     }
 
-    fn on(toolchain: Toolchain) -> Lab {
-        Lab {
+    fn on(toolchain: Toolchain) -> Result<Lab, LabError> {
+        Ok(Lab {
             toolchain,
-            fixtures: Fixtures::bundled(),
-        }
+            fixtures: Fixtures::bundled()?,
+        })
     }
 
     /// The Go version the fixtures are built with, e.g. `go1.26.8`.
@@ -212,15 +199,10 @@ impl FixtureRun<'_> {
                 self.spec.sample_interval
             )));
         }
-        let name = match self.fixture {
-            FixtureRef::Bundled(name) => name,
-            // Wired once the build stage builds a fixture from a path.
-            FixtureRef::Path(path) => return Err(LabError::PathNotSupported(path)),
-        };
         let lab = self.lab;
-        let built = lab
-            .fixtures
-            .build_tagged(&name, &lab.toolchain, &self.spec.build_tags())?;
+        let built =
+            lab.fixtures
+                .build_ref(&self.fixture, &lab.toolchain, &self.spec.build_tags())?;
         Ok(Analyzed::of(observe(&built, &lab.toolchain, &self.spec)?))
     }
 }

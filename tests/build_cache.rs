@@ -12,12 +12,15 @@ use gomemlab::build::fixture::{BuildError, Fixtures};
 fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("src");
-    common::copy_dir(&Fixtures::bundled().source_dir, &source);
+    common::copy_dir(
+        &Fixtures::bundled().expect("bundled fixtures").source_dir,
+        &source,
+    );
     let fixtures = Fixtures {
         source_dir: source,
         cache_dir: dir.path().join("cache"),
         // Go's compile cache is shared: only the fixture binary cache is under test.
-        go_cache_dir: Fixtures::bundled().go_cache_dir,
+        go_cache_dir: Fixtures::bundled().expect("bundled fixtures").go_cache_dir,
         build_timeout: gomemlab::build::fixture::BUILD_TIMEOUT,
     };
     (dir, fixtures)
@@ -48,7 +51,7 @@ fn second_build_is_a_cache_hit_and_a_source_change_rebuilds() {
     );
 
     // A change in a shared package changes the key of every fixture using it.
-    let probe = fixtures.source_dir.join("internal/probe/probe.go");
+    let probe = fixtures.source_dir.join("probe/probe.go");
     let text = std::fs::read_to_string(&probe).unwrap();
     std::fs::write(&probe, format!("{text}\n// changed\n")).unwrap();
     let third = fixtures.build("idle", toolchain()).unwrap();

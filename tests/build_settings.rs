@@ -16,7 +16,7 @@ fn private_cache() -> (tempfile::TempDir, Fixtures) {
     let dir = tempfile::tempdir().unwrap();
     let fixtures = Fixtures {
         cache_dir: dir.path().join("cache"),
-        ..Fixtures::bundled()
+        ..Fixtures::bundled().expect("the bundled fixtures")
     };
     (dir, fixtures)
 }

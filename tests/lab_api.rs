@@ -91,7 +91,8 @@ fn problems_are_errors_not_panics() {
     let go = Lab::with_go("/nonexistent/go").unwrap_err();
     assert!(matches!(go, LabError::Toolchain(_)), "{go}");
     let path = lab.fixture("./my/prog").run().unwrap_err();
-    assert!(matches!(path, LabError::PathNotSupported(_)), "{path}");
+    assert!(matches!(path, LabError::Build(_)), "{path}");
+    assert!(path.to_string().contains("not a Go main package"), "{path}");
     assert_eq!(
         FixtureRef::from("idle"),
         FixtureRef::Bundled("idle".to_string())
@@ -122,4 +123,16 @@ fn with_go_names_the_toolchain() {
     assert_eq!(run.timeline.toolchain.go_line, "1.21");
     let checked = check(&run, "os.rss@started >= go.heap_inuse@started").unwrap();
     assert_eq!(checked.verdict, Verdict::Holds, "{checked}");
+}
+
+#[test]
+fn a_fixture_given_by_path_runs_with_its_own_module() {
+    let lab = Lab::new().expect("a Go toolchain");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("go-fixtures/hello");
+    let run = lab
+        .fixture(dir.as_path())
+        .run()
+        .expect("hello by path runs");
+    let started = check(&run, "os.rss@started > 0").expect("the check loads");
+    assert_eq!(started.verdict, Verdict::Holds, "{started}");
 }

@@ -308,7 +308,7 @@ fn interrupted_build_leaves_nothing(signal: Signal, salt: u32) {
             .is_empty()),
         "`go build` outlived an interrupted harness"
     );
-    let left: Vec<_> = std::fs::read_dir(cache.join("bin"))
+    let left: Vec<_> = std::fs::read_dir(cache.join("fixtures/bin"))
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();

@@ -30,6 +30,7 @@ fn bigbytes_profiles_show_a_gigabyte_allocated_and_nothing_in_use_after_gc() {
     let dir = tempfile::tempdir().unwrap();
     let spec = profiled_spec(dir.path(), &["allocated", "collected"], &[]);
     let built = Fixtures::bundled()
+        .expect("bundled fixtures")
         .build_tagged("bigbytes", common::toolchain(), &spec.build_tags())
         .unwrap();
     let timeline = observe(&built, common::toolchain(), &spec).unwrap();
@@ -115,6 +116,7 @@ fn all_profiles_every_phase_and_plain_runs_stay_unprofiled() {
     let dir = tempfile::tempdir().unwrap();
     let spec = profiled_spec(dir.path(), &[HeapProfiles::ALL], &["-count", "2"]);
     let built = Fixtures::bundled()
+        .expect("bundled fixtures")
         .build_tagged("bigbytes", common::toolchain(), &spec.build_tags())
         .unwrap();
     let plain = common::built("bigbytes");

@@ -91,7 +91,7 @@ fn a_phase_that_never_happened_is_an_error_verdict_and_the_rest_is_judged() {
 fn fixtures_with_a_broken_one() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("go-fixtures");
-    common::copy_dir(&src.join("internal"), &dir.path().join("internal"));
+    common::copy_dir(&src.join("probe"), &dir.path().join("probe"));
     common::copy_dir(&src.join("idle"), &dir.path().join("idle"));
     std::fs::copy(src.join("go.mod"), dir.path().join("go.mod")).unwrap();
     std::fs::create_dir(dir.path().join("broken")).unwrap();

@@ -13,7 +13,7 @@ import (
 	"runtime/metrics"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // pageSize is the stride used to touch memory: one write per 4 KiB page.

@@ -20,7 +20,7 @@ import (
 	"runtime"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 const (

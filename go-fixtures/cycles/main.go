@@ -11,7 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 const pageSize = 4096 // touch stride: one write per 4 KiB page

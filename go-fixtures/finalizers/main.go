@@ -18,7 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // node is one half of a cycle, carrying a 1 MiB payload.

@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // object is the unit of allocation: 64 pointer-free bytes, so 128 of them

@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 func main() {

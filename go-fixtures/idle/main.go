@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // counter keeps the spin loop's result alive so the loop is not optimised away.

@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // value is the payload of one entry: 128 bytes, as in golang/go#20135.

@@ -16,7 +16,7 @@ import (
 	"runtime"
 	"runtime/debug"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 const (

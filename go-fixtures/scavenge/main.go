@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 const pageSize = 4096 // touch stride: one write per 4 KiB page

@@ -21,7 +21,7 @@ import (
 	"syscall"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // pageSize is the stride used to touch memory: one write per 4 KiB page.

@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"strconv"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // down recurses level times with a 1 KiB frame, then reports and waits for

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 // deep uses a 512-byte local in each of level+1 frames, then reports that it

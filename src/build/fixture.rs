@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
 
+use crate::build::cache_root::cache_root;
 use crate::build::toolchain::Toolchain;
 use crate::cleanup::Guard;
 
@@ -31,19 +32,24 @@ const BUILD_ENV: &[(&str, &str)] = &[
 ];
 
 /// The build tag that compiles heap profiling into the probe
-/// (`go-fixtures/internal/probe/heapprofile_pprof.go`). Without it
+/// (`go-fixtures/probe/heapprofile_pprof.go`). Without it
 /// runtime/pprof is not linked and the linker turns memory profiling off, so
 /// fixtures are built with it only for runs that ask for heap profiles.
 pub const HEAP_PROFILE_TAG: &str = "gomemlab_heapprofile";
+
+/// The probe module's folder in the fixtures (module [`PROBE_MODULE`]).
+pub const PROBE_DIR: &str = "probe";
+/// The probe's import path: any module may import it; gomemlab supplies it.
+pub const PROBE_MODULE: &str = "gomemlab.dev/probe";
 
 /// Where fixture sources are and where built binaries go.
 #[derive(Debug, Clone)]
 pub struct Fixtures {
     /// The Go module holding one fixture per directory (`go-fixtures/`).
     pub source_dir: PathBuf,
-    /// Cache root (`target/gomemlab/`): `bin/`, `gopath/`, `modfiles/`.
+    /// Where builds go (`<cache root>/fixtures/`): `bin/`, `gopath/`, `modfiles/`.
     pub cache_dir: PathBuf,
-    /// GOCACHE of the builds (`target/gomemlab/gocache`): Go's own compile
+    /// GOCACHE of the builds (`<cache root>/fixtures/gocache`): Go's own compile
     /// cache, safe to share between caches of fixture binaries.
     pub go_cache_dir: PathBuf,
     /// Kill a `go build` that takes longer ([`BUILD_TIMEOUT`] by default).
@@ -67,22 +73,21 @@ pub struct Built {
 }
 
 impl Fixtures {
-    /// The fixtures shipped with this crate, cached under its `target/`.
-    /// `$GOMEMLAB_FIXTURES` and `$GOMEMLAB_CACHE` override the two places.
-    pub fn bundled() -> Fixtures {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let source_dir = std::env::var_os("GOMEMLAB_FIXTURES")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("go-fixtures"));
-        let cache_dir = std::env::var_os("GOMEMLAB_CACHE")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root.join("target/gomemlab"));
-        Fixtures {
+    /// The fixtures shipped inside this binary, unpacked into the cache
+    /// ([`bundle`](crate::build::bundle)) and built into
+    /// `<cache root>/fixtures/`. `$GOMEMLAB_FIXTURES` overrides the sources.
+    pub fn bundled() -> Result<Fixtures, BuildError> {
+        let source_dir = match std::env::var_os("GOMEMLAB_FIXTURES").filter(|d| !d.is_empty()) {
+            Some(dir) => PathBuf::from(dir),
+            None => crate::build::bundle::fixtures_dir()?,
+        };
+        let cache_dir = cache_root().join("fixtures");
+        Ok(Fixtures {
             source_dir,
             go_cache_dir: cache_dir.join("gocache"),
             cache_dir,
             build_timeout: BUILD_TIMEOUT,
-        }
+        })
     }
 
     /// Names of the fixtures: directories of the module holding a `main.go`.
@@ -201,10 +206,14 @@ impl Fixtures {
         for (k, v) in BUILD_ENV {
             hasher.update(format!("{k}={v}\n"));
         }
-        // The fixture's own package, every shared package under internal/, and go.mod.
+        // The fixture's own package, the probe module, and go.mod.
         let mut files = vec![self.source_dir.join("go.mod")];
         collect_go_files(&self.source_dir.join(name), &mut files)?;
-        collect_go_files(&self.source_dir.join("internal"), &mut files)?;
+        let probe_mod = self.source_dir.join(PROBE_DIR).join("go.mod");
+        if probe_mod.is_file() {
+            files.push(probe_mod);
+        }
+        collect_go_files(&self.source_dir.join(PROBE_DIR), &mut files)?;
         files.sort();
         for file in files {
             let rel = file.strip_prefix(&self.source_dir).unwrap_or(&file);
@@ -232,13 +241,54 @@ impl Fixtures {
             tags,
             goexperiment,
         } = how;
+        let modfile = self.modfile(go_line)?;
+        self.run_go_build(name, toolchain, bin_dir, binary, &mut |cmd, out| {
+            cmd.current_dir(&self.source_dir)
+                .env_clear()
+                .envs(passthrough_env())
+                .envs(BUILD_ENV.iter().copied())
+                .env("GOCACHE", &self.go_cache_dir)
+                .env("GOPATH", self.cache_dir.join("gopath"))
+                .env("GOEXPERIMENT", goexperiment.unwrap_or(""))
+                .arg("build")
+                .arg(format!("-modfile={}", modfile.display()));
+            if !tags.is_empty() {
+                cmd.arg(format!("-tags={}", tags.join(",")));
+            }
+            cmd.arg("-o").arg(out).arg(format!("./{name}"));
+        })
+        .map_err(|e| match (e, goexperiment) {
+            // A toolchain that does not know the experiment: not applicable there.
+            (BuildError::Failed { stderr, .. }, Some(exp)) if unknown_experiment(&stderr) => {
+                BuildError::NotApplicable {
+                    reason: format!(
+                        "{} does not know GOEXPERIMENT={exp} ({})",
+                        toolchain.version.minor_name(),
+                        stderr.lines().next().unwrap_or_default()
+                    ),
+                }
+            }
+            (e, _) => e,
+        })
+    }
+
+    /// Runs the `go build` that `setup` describes (given the command and the
+    /// output file) into a temp folder of `bin_dir`, in its own process
+    /// group with a timeout, and renames a whole binary to `binary`.
+    pub(crate) fn run_go_build(
+        &self,
+        name: &str,
+        toolchain: &Toolchain,
+        bin_dir: &Path,
+        binary: &Path,
+        setup: &mut dyn FnMut(&mut Command, &Path),
+    ) -> Result<(), BuildError> {
         let cache_err = |path: &Path| {
             let path = path.display().to_string();
             move |source| BuildError::Cache { path, source }
         };
         std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
         self.sweep_stale_temps(bin_dir);
-        let modfile = self.modfile(go_line)?;
         // go build writes into a fresh folder (removed on every way out,
         // interrupts included); only a whole binary is renamed into the cache.
         let tmp = tempfile::Builder::new()
@@ -248,22 +298,8 @@ impl Fixtures {
         let _tmp_guard = Guard::path(tmp.path().to_path_buf());
         let out = tmp.path().join(name);
         let mut cmd = Command::new(&toolchain.go);
-        cmd.current_dir(&self.source_dir)
-            .env_clear()
-            .envs(passthrough_env())
-            .envs(BUILD_ENV.iter().copied())
-            .env("GOCACHE", &self.go_cache_dir)
-            .env("GOPATH", self.cache_dir.join("gopath"))
-            .env("GOEXPERIMENT", goexperiment.unwrap_or(""))
-            .arg("build")
-            .arg(format!("-modfile={}", modfile.display()));
-        if !tags.is_empty() {
-            cmd.arg(format!("-tags={}", tags.join(",")));
-        }
-        cmd.arg("-o")
-            .arg(&out)
-            .arg(format!("./{name}"))
-            .stdin(Stdio::null())
+        setup(&mut cmd, &out);
+        cmd.stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .process_group(0);
@@ -304,15 +340,6 @@ impl Fixtures {
         let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
         if !status.success() {
             let stderr = String::from_utf8_lossy(&stderr).trim().to_string();
-            if let (Some(exp), true) = (goexperiment, unknown_experiment(&stderr)) {
-                return Err(BuildError::NotApplicable {
-                    reason: format!(
-                        "{} does not know GOEXPERIMENT={exp} ({})",
-                        toolchain.version.minor_name(),
-                        stderr.lines().next().unwrap_or_default()
-                    ),
-                });
-            }
             return Err(BuildError::Failed {
                 name: name.to_string(),
                 version: toolchain.version.name(),
@@ -349,7 +376,8 @@ mod modfile;
 mod options;
 
 pub use error::BuildError;
-use helpers::{collect_go_files, passthrough_env, read_tail};
+use helpers::read_tail;
+pub(crate) use helpers::{collect_go_files, passthrough_env};
 pub use options::{BuildOptions, parse_go_line, unknown_experiment};
 
 #[cfg(test)]

@@ -262,7 +262,7 @@ func main() {
 
     #[test]
     fn every_bundled_fixture_describes_itself() {
-        let fixtures = crate::build::fixture::Fixtures::bundled();
+        let fixtures = crate::build::fixture::Fixtures::bundled().unwrap();
         let names = fixtures.names();
         assert!(names.len() > 5, "{names:?}");
         for name in names {

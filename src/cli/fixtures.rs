@@ -9,7 +9,7 @@ use crate::build::fixture::Fixtures;
 use crate::build::fixture_info;
 
 pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
-    let fixtures = Fixtures::bundled();
+    let fixtures = Fixtures::bundled()?;
     let toolchain = if build {
         Some(super::toolchains::resolve(go)?)
     } else {

@@ -7,6 +7,7 @@ mod export;
 mod fixture_usage;
 mod fixtures;
 mod html;
+mod new;
 mod report;
 mod reproduce;
 mod run;
@@ -38,6 +39,11 @@ pub mod exit_code {
 #[derive(Debug, Parser)]
 #[command(name = "gomemlab", version, about, long_about = None)]
 struct Cli {
+    /// Cache folder: toolchains, the unpacked bundled fixtures and
+    /// experiments, fixture builds. Default: $GOMEMLAB_CACHE, else
+    /// $XDG_CACHE_HOME/gomemlab, else ~/.cache/gomemlab.
+    #[arg(long, global = true, value_name = "DIR")]
+    cache: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -60,6 +66,9 @@ enum Command {
         #[arg(long, value_name = "GO")]
         go: Option<String>,
     },
+    /// Scaffold DIR/NAME.toml and DIR/NAME/ (a Go program importing the
+    /// probe): an experiment about your own code, ready to run.
+    New(new::NewArgs),
     /// List the installed Go toolchains and where they are (--fetch to download some).
     Toolchains(toolchains::ToolchainsArgs),
     /// Watch any program's memory (a binary, `go run`, even non-Go): the fast
@@ -70,6 +79,9 @@ enum Command {
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(dir) = &cli.cache {
+        crate::build::cache_root::set_cache_root(dir);
+    }
     // Ctrl-C and SIGTERM kill what gomemlab started and remove its temp files.
     if let Err(e) = crate::cleanup::install() {
         eprintln!("error: failed to install the signal handlers: {e}");
@@ -84,6 +96,7 @@ pub fn main() -> ExitCode {
         }
         Command::Toolchains(args) => toolchains::run(args).map(|()| 0),
         Command::Watch(args) => watch::watch(*args),
+        Command::New(args) => new::new(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -100,7 +113,11 @@ pub fn main() -> ExitCode {
 fn code_of(err: &anyhow::Error) -> u8 {
     if matches!(
         err.downcast_ref::<BuildError>(),
-        Some(BuildError::UnknownFixture { .. })
+        Some(
+            BuildError::UnknownFixture { .. }
+                | BuildError::NoSuchPath { .. }
+                | BuildError::NoModule { .. }
+        )
     ) {
         exit_code::USAGE
     } else if err.downcast_ref::<BuildError>().is_some() {

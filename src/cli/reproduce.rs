@@ -83,8 +83,11 @@ pub struct ReproduceArgs {
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
 pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>> {
-    let fixtures = Fixtures::bundled();
-    let dir = dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments"));
+    let fixtures = Fixtures::bundled()?;
+    let dir = match dir {
+        Some(dir) => dir,
+        None => crate::build::bundle::experiments_dir()?,
+    };
     let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
     let slow_dir = dir.join("slow");
     if slow && slow_dir.is_dir() {
@@ -110,7 +113,7 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 }
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
-    let fixtures = Fixtures::bundled();
+    let fixtures = Fixtures::bundled()?;
     let mut experiments = load_experiments(args.experiments, args.slow)?;
     let only = if args.only.is_empty() {
         None

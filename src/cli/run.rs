@@ -13,6 +13,7 @@ use super::UsageError;
 use super::fixture_usage;
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
+use crate::build::path_fixture::{FixtureRef, PathInfo};
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::observe::{Event, observe_with};
@@ -83,7 +84,7 @@ pub struct RunArgs {
     #[arg(long = "heap-profile", value_name = "PHASE")]
     heap_profile: Vec<String>,
     /// Where artifacts (heap profiles) go. Default: the --out directory, else
-    /// target/gomemlab/artifacts/FIXTURE-TIME-PID.
+    /// fixtures/artifacts/FIXTURE-TIME-PID in the cache.
     #[arg(long, value_name = "DIR")]
     artifacts: Option<PathBuf>,
     /// Hold the fixture at PHASE for DURATION, repeatable (e.g. --pause
@@ -136,7 +137,7 @@ pub(super) fn parse_key_value(text: &str) -> Result<(String, String), String> {
 }
 
 pub fn run(args: RunArgs) -> Result<u8> {
-    let fixtures = Fixtures::bundled();
+    let fixtures = Fixtures::bundled()?;
     let max_rss = validate(&args, &fixtures)?;
     let memory_max = memory_max(args.memory_max.as_deref())?;
     let plot_format = args
@@ -165,7 +166,9 @@ pub fn run(args: RunArgs) -> Result<u8> {
         };
         let dir = base.join(format!(
             "{}-{}-{}",
-            args.fixture,
+            Path::new(&args.fixture)
+                .file_name()
+                .map_or_else(|| "fixture".into(), |n| n.to_string_lossy()),
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -183,7 +186,17 @@ pub fn run(args: RunArgs) -> Result<u8> {
     }
     let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
     let toolchain = super::toolchains::resolve(args.go.first().map(String::as_str))?;
-    let built = fixtures.build_tagged(&args.fixture, &toolchain, &spec.build_tags())?;
+    let fixture = FixtureRef::parse(&args.fixture, &fixtures.names());
+    let built = match &fixture {
+        FixtureRef::Bundled(name) => fixtures.build_tagged(name, &toolchain, &spec.build_tags())?,
+        FixtureRef::Path(path) => {
+            let (built, info) = fixtures.build_path(path, &toolchain, &spec.build_tags())?;
+            for line in path_header(&info) {
+                eprintln!("{line}");
+            }
+            built
+        }
+    };
     if fixture_usage::asks_for_help(&spec.args) {
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
     }
@@ -291,7 +304,9 @@ fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
         }
         None => watchdog::default_max_rss(),
     };
-    fixtures.check_name(&args.fixture)?;
+    if let FixtureRef::Bundled(name) = FixtureRef::parse(&args.fixture, &fixtures.names()) {
+        fixtures.check_name(&name)?;
+    }
     for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
         if let Some(dir) = dir {
             writable_dir(flag, dir)?;
@@ -333,6 +348,28 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
+}
+
+/// The lines that say how a program given by path was built.
+fn path_header(info: &PathInfo) -> Vec<String> {
+    let mut lines = vec![format!(
+        "module {} · go line {} (go.mod says go {})",
+        info.module_dir.display(),
+        info.go_line,
+        info.module_go_line
+    )];
+    match &info.default_godebug {
+        Some(d) if !d.is_empty() => lines.push(format!("GODEBUG defaults of that go line: {d}")),
+        Some(_) => lines.push("GODEBUG defaults: those of this toolchain".into()),
+        None => lines.push("GODEBUG defaults: those of the toolchain (before go1.21)".into()),
+    }
+    if !info.uses_probe {
+        lines.push(
+            "no probe: no phase rows, only the OS series sampled from start to exit (import gomemlab.dev/probe and call probe.Phase for phases)"
+                .into(),
+        );
+    }
+    lines
 }
 
 /// The run settings as `K=V K=V`, or `default settings`.

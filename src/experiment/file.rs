@@ -317,7 +317,26 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         ));
     }
     let fixture = file.fixture.get_ref();
-    if !fixtures.iter().any(|f| f == fixture) {
+    // A path (`./myprog`) is relative to this file's folder; kept absolute.
+    let resolved = match crate::build::path_fixture::FixtureRef::parse(fixture, fixtures) {
+        crate::build::path_fixture::FixtureRef::Path(p) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
+            if !full.exists() {
+                return Err(invalid(
+                    file.fixture.span(),
+                    format!(
+                        "fixture `{fixture}` is {}, which does not exist: a fixture path is \
+                         relative to the experiment file's folder",
+                        full.display()
+                    ),
+                ));
+            }
+            Some(full.display().to_string())
+        }
+        crate::build::path_fixture::FixtureRef::Bundled(_) => None,
+    };
+    if resolved.is_none() && !fixtures.iter().any(|f| f == fixture) {
         return Err(invalid(
             file.fixture.span(),
             format!(
@@ -407,7 +426,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         path: path.to_path_buf(),
         title: file.title,
         article: article.clone(),
-        fixture: fixture.clone(),
+        fixture: resolved.unwrap_or_else(|| fixture.clone()),
         args: file.args,
         repeats,
         timeout,

@@ -11,6 +11,7 @@ use crate::analyze::Analyzed;
 use std::collections::BTreeMap;
 
 use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
+use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::{self, ClaimResult, Verdict};
 use crate::check::schema::{Need, outcome};
@@ -188,6 +189,7 @@ pub fn run_experiment(
             .collect(),
         Err(_) => Vec::new(),
     };
+    let fixture = FixtureRef::parse(&exp.fixture, &fixtures.names());
     // One build per distinct build setting of the rows that run.
     let mut builds: BTreeMap<BuildOptions, Result<Built, Stopped>> = BTreeMap::new();
     let total = exp.cells.len() * exp.repeats as usize;
@@ -220,7 +222,7 @@ pub fn run_experiment(
             // No heap-profile folder: nothing can run.
             profiles.as_ref().map_err(|e| Stopped::Error(e.clone()))?;
             fixtures
-                .build_with(&exp.fixture, toolchain, &options)
+                .build_ref_with(&fixture, toolchain, &options)
                 .map_err(|e| match e {
                     BuildError::NotApplicable { reason } => Stopped::NotApplicable(reason),
                     e => Stopped::Error(format!("fixture `{}` did not build: {e}", exp.fixture)),

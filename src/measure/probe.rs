@@ -1,4 +1,5 @@
-//! The harness side of the phase protocol (`go-fixtures/internal/probe`).
+//! The harness side of the phase protocol (`go-fixtures/probe`, the Go
+//! module `gomemlab.dev/probe`).
 //!
 //! The fixture gets two inherited pipes, named in `GOMEMLAB_PROBE_FDS=3,4`.
 //! At each phase it writes one JSON line on fd 3 with the runtime's own view,
@@ -45,9 +46,31 @@ pub struct Report {
 /// What the report reader delivers: a report, or a line that is not one.
 pub type Message = Result<Report, String>;
 
-/// Parses one report line.
+/// The protocol this harness speaks; the probe sends its own in every line
+/// (`"version"`; a line without one is from a probe before versions: 1).
+pub const PROTOCOL_VERSION: u64 = 1;
+
+/// Parses one report line, refusing one of another protocol version first
+/// (so a newer probe's new fields give that error, not a parse failure).
 pub fn parse(line: &str) -> Message {
-    serde_json::from_str(line).map_err(|e| format!("{e} in probe line {:?}", clip(line, 200)))
+    let bad = |e: serde_json::Error| format!("{e} in probe line {:?}", clip(line, 200));
+    let mut object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(line).map_err(bad)?;
+    let version = match object.remove("version") {
+        None => 1,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| format!("version {v} is not a number in probe line"))?,
+    };
+    if version != PROTOCOL_VERSION {
+        return Err(format!(
+            "the fixture's probe speaks protocol {version}, this gomemlab speaks \
+             {PROTOCOL_VERSION}: rebuild the fixture against this gomemlab's probe \
+             (gomemlab supplies gomemlab.dev/probe itself; remove any other copy or \
+             replace of it), or use the gomemlab release that matches the probe"
+        ));
+    }
+    serde_json::from_value(serde_json::Value::Object(object)).map_err(bad)
 }
 
 /// Reads report lines on a thread until EOF (the fixture exited or closed fd 3).
@@ -91,6 +114,18 @@ mod tests {
 
     // A line recorded from the bigbytes fixture (go1.26.8), metrics trimmed.
     const LINE: &str = r#"{"phase":"allocated","seq":2,"unix_ns":1763881152000000000,"go":{"heap_alloc_bytes":100040856,"heap_sys_bytes":201261056,"heap_idle_bytes":100974592,"heap_inuse_bytes":100286464,"heap_released_bytes":942080,"heap_objects":163,"total_alloc_bytes":1000123456,"sys_bytes":209000000,"mallocs":300,"frees":137,"stack_inuse_bytes":294912,"stack_sys_bytes":294912,"mspan_inuse_bytes":8000,"mspan_sys_bytes":16320,"mcache_inuse_bytes":1208,"mcache_sys_bytes":15704,"buck_hash_sys_bytes":4058,"gc_sys_bytes":2200000,"other_sys_bytes":600000,"next_gc_bytes":200000000,"num_gc":9,"num_forced_gc":0,"pause_total_ns":123456,"goroutines":1},"metrics":{"/memory/classes/heap/objects:bytes":100040856,"/gc/cycles/total:gc-cycles":9}}"#;
+
+    #[test]
+    fn a_probe_of_another_protocol_version_says_so() {
+        let newer = LINE.replacen('{', r#"{"version":2,"new_field":1,"#, 1);
+        let err = parse(&newer).unwrap_err();
+        assert!(
+            err.contains("probe speaks protocol 2, this gomemlab speaks 1: rebuild"),
+            "{err}"
+        );
+        let same = LINE.replacen('{', r#"{"version":1,"#, 1);
+        assert_eq!(parse(&same).unwrap(), parse(LINE).unwrap());
+    }
 
     #[test]
     fn parses_a_recorded_report() {

@@ -23,6 +23,7 @@ pub fn toolchain() -> &'static Toolchain {
 /// Builds (or finds in the cache) one bundled fixture.
 pub fn built(name: &str) -> Built {
     Fixtures::bundled()
+        .expect("bundled fixtures")
         .build(name, toolchain())
         .unwrap_or_else(|e| panic!("building {name}: {e}"))
 }

@@ -21,7 +21,7 @@ use gomemlab::report;
 static TURNS: RwLock<()> = RwLock::new(());
 
 pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
-    let fixtures = Fixtures::bundled();
+    let fixtures = Fixtures::bundled().expect("bundled fixtures");
     let exp = experiment::load(path, &fixtures.names())?;
     let toolchain = super::toolchain();
     let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");

@@ -41,21 +41,14 @@ impl Installed {
     }
 }
 
-/// Where named toolchains live: `$GOMEMLAB_TOOLCHAINS`, else
-/// `$XDG_CACHE_HOME/gomemlab/toolchains`, else `~/.cache/gomemlab/toolchains`.
+/// Where named toolchains live: `$GOMEMLAB_TOOLCHAINS`, else `toolchains/`
+/// in the [cache root](crate::build::cache_root::cache_root).
 pub fn toolchains_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("GOMEMLAB_TOOLCHAINS").filter(|d| !d.is_empty()) {
         // Go wants an absolute GOMODCACHE.
         return std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(dir));
     }
-    let xdg = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|d| d.is_absolute());
-    let cache = xdg.unwrap_or_else(|| {
-        let home = std::env::var_os("HOME").unwrap_or_else(|| "/root".into());
-        Path::new(&home).join(".cache")
-    });
-    cache.join("gomemlab/toolchains")
+    crate::build::cache_root::cache_root().join("toolchains")
 }
 
 /// The module cache gomemlab fetches into (`GOMODCACHE` of the fetch).

@@ -271,7 +271,7 @@ fn needs_name_the_switches_a_check_reads() {
 
 #[test]
 fn every_bundled_experiment_file_loads() {
-    let fixtures = crate::build::fixture::Fixtures::bundled().names();
+    let fixtures = crate::build::fixture::Fixtures::bundled().unwrap().names();
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
     for d in [dir.clone(), dir.join("slow")] {
         let loaded = crate::experiment::load_dir(&d, &fixtures).unwrap();

@@ -10,6 +10,7 @@ use anyhow::{Context as _, Result};
 use super::{FIRST_MMAPS, RunArgs, fixture_usage, settings_text};
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
+use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{self, Toolchain};
 use crate::cli::UsageError;
 use crate::experiment::results::{Manifest, ResultsDir};
@@ -59,7 +60,11 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
             .collect(),
     };
     if fixture_usage::asks_for_help(&spec.args) {
-        let built = fixtures.build_tagged(&args.fixture, &toolchains[0], &spec.build_tags())?;
+        let built = fixtures.build_ref(
+            &fixture_ref(fixtures, &args.fixture),
+            &toolchains[0],
+            &spec.build_tags(),
+        )?;
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
     }
     let mut runs = Vec::new();
@@ -96,7 +101,11 @@ fn run_on(
     if let Some(hp) = &mut spec.heap_profiles {
         hp.dir = hp.dir.join(toolchain.version.name());
     }
-    let built = fixtures.build_tagged(&args.fixture, toolchain, &spec.build_tags())?;
+    let built = fixtures.build_ref(
+        &fixture_ref(fixtures, &args.fixture),
+        toolchain,
+        &spec.build_tags(),
+    )?;
     let header = format!(
         "{} · {} · pid {{pid}} · {}",
         args.fixture,
@@ -137,4 +146,9 @@ fn extras(args: &RunArgs, spec: &RunSpec, runs: &[Analyzed]) -> String {
         }
     }
     text
+}
+
+/// A bundled fixture's name, or the path of a Go program of the user's.
+fn fixture_ref(fixtures: &Fixtures, spec: &str) -> FixtureRef {
+    FixtureRef::parse(spec, &fixtures.names())
 }

@@ -8,8 +8,11 @@ use crate::experiment::results;
 fn recorded() -> (Vec<Column>, Plots) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let kept = results::load(&root.join("tests/data/results-go1.26.8")).expect("kept results");
-    let exps = crate::experiment::load_dir(&root.join("experiments"), &Fixtures::bundled().names())
-        .expect("experiments");
+    let exps = crate::experiment::load_dir(
+        &root.join("experiments"),
+        &Fixtures::bundled().expect("the bundled fixtures").names(),
+    )
+    .expect("experiments");
     let mut plots = Plots::default();
     plots.add_kept(&kept).expect("plots");
     let column = Column {

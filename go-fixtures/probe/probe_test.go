@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -34,12 +35,15 @@ func checkLine(t *testing.T, line []byte) (string, int64) {
 	if err := dec.Decode(&top); err != nil {
 		t.Fatalf("not JSON: %v: %q", err, line)
 	}
-	for _, k := range []string{"phase", "seq", "unix_ns", "go", "metrics"} {
+	for _, k := range []string{"version", "phase", "seq", "unix_ns", "go", "metrics"} {
 		if _, ok := top[k]; !ok {
 			t.Fatalf("missing key %q in %s", k, line)
 		}
 	}
-	want := 5
+	if v := top["version"]; v != json.Number(strconv.Itoa(ProtocolVersion)) {
+		t.Fatalf("version %v, want %d: %s", v, ProtocolVersion, line)
+	}
+	want := 6
 	if hp, ok := top["heap_profile"]; ok {
 		if s, _ := hp.(string); s == "" {
 			t.Fatalf("heap_profile is not a file name: %s", line)

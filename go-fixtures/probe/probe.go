@@ -1,9 +1,28 @@
-// Package probe is the fixture side of gomemlab's phase protocol.
+// Package probe is the program side of gomemlab's phase protocol: import it
+// in any Go main package to have `gomemlab run PATH` read both views of memory
+// (the OS's and the Go runtime's) at the points the program names.
 //
-// A fixture calls Phase("name") at each interesting point. Phase reads the Go
+//	import "gomemlab.dev/probe"
+//
+//	func main() {
+//		probe.Phase("start")
+//		data := make([]byte, 64<<20)
+//		probe.Phase("allocated")
+//		_ = data
+//	}
+//
+// The import path needs no network: gomemlab supplies this module itself
+// when it builds a program (a generated go.work), so a go.mod needs no
+// require line for it. To build without gomemlab, point the import at a copy
+// (`replace gomemlab.dev/probe => ../probe`). The module keeps a go 1.19 line.
+//
+// A program calls Phase("name") at each interesting point. Phase reads the Go
 // runtime's own view of memory at that instant (runtime.MemStats plus the
 // /memory/classes/, /gc/ and /cpu/classes/ metrics of runtime/metrics),
 // encodes it as one JSON line and hands it to the harness.
+//
+// Every line carries "version": ProtocolVersion; a gomemlab speaking another
+// version refuses the line and says which to rebuild.
 //
 // Harness mode: when GOMEMLAB_PROBE_FDS is "W,R", the line is written to fd W
 // and Phase blocks until it reads a '\n' from fd R, so the harness can measure
@@ -82,8 +101,13 @@ type GoStats struct {
 	Goroutines        uint64 `json:"goroutines"`
 }
 
+// ProtocolVersion is the version of the phase protocol this probe speaks,
+// sent in every line; the harness refuses lines of another version.
+const ProtocolVersion = 1
+
 // Line is one phase report, encoded as one JSON line.
 type Line struct {
+	Version int                    `json:"version"`
 	Phase   string                 `json:"phase"`
 	Seq     uint64                 `json:"seq"`
 	UnixNs  int64                  `json:"unix_ns"`
@@ -151,6 +175,7 @@ func (r *recorder) snapshot(name string) ([]byte, error) {
 
 	r.seq++
 	ms := &r.ms
+	r.line.Version = ProtocolVersion
 	r.line.Phase = name
 	r.line.Seq = r.seq
 	r.line.UnixNs = now

@@ -1,0 +1,3 @@
+module gomemlab.dev/probe
+
+go 1.19

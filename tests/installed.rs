@@ -1,0 +1,99 @@
+//! An installed gomemlab: no source tree, a fresh HOME, run from `/`. The
+//! bundled fixtures and experiments come out of the binary into the cache
+//! (`$XDG_CACHE_HOME/gomemlab`), and builds go there too.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// `gomemlab ARGS` from `/` with HOME and XDG_CACHE_HOME in `home`; named
+/// toolchains still come from the machine's toolchain cache (no download).
+fn installed(home: &Path, args: &[&str]) -> Output {
+    Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"))
+        .args(args)
+        .current_dir("/")
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env(
+            "GOMEMLAB_TOOLCHAINS",
+            gomemlab::build::toolchain::toolchains_dir(),
+        )
+        .env_remove("GOMEMLAB_CACHE")
+        .env_remove("GOMEMLAB_FIXTURES")
+        .env_remove("GOMEMLAB_EXPERIMENTS")
+        .output()
+        .unwrap()
+}
+
+fn success(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{}\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn an_installed_binary_runs_from_root_with_a_fresh_home() {
+    let home = tempfile::tempdir().unwrap();
+    let fixtures = success(&installed(home.path(), &["fixtures"]));
+    assert!(
+        fixtures.contains("idle") && fixtures.contains("bigbytes"),
+        "{fixtures}"
+    );
+
+    let run = success(&installed(
+        home.path(),
+        &["run", "idle", "--", "-hold", "50ms"],
+    ));
+    assert!(run.contains("started"), "{run}");
+
+    // One small experiment of the user's, in a folder of its own.
+    let exps = tempfile::tempdir().unwrap();
+    let body = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments/idle.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        exps.path().join("idle.toml"),
+        body.replace("repeats = 3", "repeats = 1"),
+    )
+    .unwrap();
+    let exps_dir = exps.path().to_str().unwrap();
+    let verdicts = success(&installed(
+        home.path(),
+        &["reproduce", "--experiments", exps_dir],
+    ));
+    assert!(verdicts.contains("idle-rss-small"), "{verdicts}");
+
+    // Everything went into the cache: the unpacked bundle and the build.
+    let cache = home.path().join("cache/gomemlab");
+    let bundles: Vec<_> = std::fs::read_dir(cache.join("bundle"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(bundles.len(), 1, "{bundles:?}");
+    assert!(bundles[0].join("go-fixtures/idle/main.go").is_file());
+    assert!(bundles[0].join("experiments/idle.toml").is_file());
+    let bins = std::fs::read_dir(cache.join("fixtures/bin"))
+        .unwrap()
+        .count();
+    assert_eq!(bins, 1, "one idle binary, shared by run and reproduce");
+}
+
+#[test]
+fn the_cache_option_moves_every_cache() {
+    let home = tempfile::tempdir().unwrap();
+    let elsewhere = home.path().join("elsewhere");
+    let out = installed(
+        home.path(),
+        &["fixtures", "--cache", elsewhere.to_str().unwrap()],
+    );
+    success(&out);
+    assert!(elsewhere.join("bundle").is_dir());
+    assert!(!home.path().join("cache/gomemlab").exists());
+}
