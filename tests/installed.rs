@@ -20,6 +20,9 @@ fn installed(home: &Path, args: &[&str]) -> Output {
             gomemlab::build::toolchain::toolchains_dir(),
         )
         .env_remove("GOMEMLAB_CACHE")
+        // Go's compile cache shared with the rest of the suite: a fresh one
+        // would compile the standard library again in every test.
+        .env("GOCACHE", shared_gocache())
         .env_remove("GOMEMLAB_FIXTURES")
         .env_remove("GOMEMLAB_EXPERIMENTS")
         .output()
@@ -96,4 +99,11 @@ fn the_cache_option_moves_every_cache() {
     success(&out);
     assert!(elsewhere.join("bundle").is_dir());
     assert!(!home.path().join("cache/gomemlab").exists());
+}
+
+/// The Go compile cache the other tests build the fixtures with.
+fn shared_gocache() -> std::path::PathBuf {
+    gomemlab::build::fixture::Fixtures::bundled()
+        .expect("the bundled fixtures")
+        .go_cache_dir
 }

@@ -16,6 +16,9 @@ fn gomemlab(cache: &Path, args: &[&str]) -> Output {
             "GOMEMLAB_TOOLCHAINS",
             gomemlab::build::toolchain::toolchains_dir(),
         )
+        // Go's compile cache shared with the rest of the suite: a fresh one
+        // would compile the standard library again in every test.
+        .env("GOCACHE", shared_gocache())
         .env_remove("GOMEMLAB_FIXTURES")
         .env_remove("GOMEMLAB_EXPERIMENTS")
         .output()
@@ -232,4 +235,11 @@ fn what_new_writes_runs_unchanged_and_new_overwrites_nothing() {
     assert!(text(&out).1.contains("already exists"), "{:?}", text(&out));
     assert_eq!(std::fs::read(dir.join("memq.toml")).unwrap(), before);
     assert_eq!(files_of(&dir), ["memq", "memq.toml"]);
+}
+
+/// The Go compile cache the other tests build the fixtures with.
+fn shared_gocache() -> std::path::PathBuf {
+    gomemlab::build::fixture::Fixtures::bundled()
+        .expect("the bundled fixtures")
+        .go_cache_dir
 }
