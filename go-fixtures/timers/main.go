@@ -14,7 +14,7 @@ import (
 	"runtime"
 	"time"
 
-	"gomemlab/fixtures/internal/probe"
+	"gomemlab.dev/probe"
 )
 
 func main() {
