@@ -33,19 +33,39 @@ func bigBytes(size int) *[]byte {
 	return &s
 }
 
-// waitGC waits until the GC cycle count moves past before, or up to max: a
-// slice that pushed the heap over its trigger started a cycle, and the next
-// slice should find that cycle done (as it does on an idle machine) rather
-// than grow the heap because the GC's workers did not get a CPU in time. It
-// returns the count it last read.
+// waitGC waits while a GC cycle is due or running, until the cycle count
+// moves past before, or up to max: a slice that pushed the heap over its
+// trigger started a cycle, and the next slice should find that cycle done (as
+// it does on an idle machine) rather than grow the heap because the GC's
+// workers did not get a CPU in time. A cycle is due only once the heap's
+// objects reach the lowest trigger the pacer sets, marked + 0.7 x (goal -
+// marked) (runtime/mgcpacer.go, minTriggerRatioNum); below it there is
+// nothing to wait for. Without /gc/heap/live (before Go 1.21) that cannot be
+// told, so it waits for a cycle end, up to 200 ms at most. It returns the
+// count it last read.
 func waitGC(before uint64, max time.Duration) uint64 {
-	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}}
+	s := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/gc/heap/goal:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+	}
+	metrics.Read(s)
+	if s[3].Value.Kind() != metrics.KindUint64 && max > 200*time.Millisecond {
+		max = 200 * time.Millisecond
+	}
 	deadline := time.Now().Add(max)
 	for {
 		metrics.Read(s)
 		n := s[0].Value.Uint64()
 		if n != before || !time.Now().Before(deadline) {
 			return n
+		}
+		if s[3].Value.Kind() == metrics.KindUint64 {
+			objects, goal, live := s[1].Value.Uint64(), s[2].Value.Uint64(), s[3].Value.Uint64()
+			if goal > live && objects < live+(goal-live)*7/10 {
+				return n
+			}
 		}
 		time.Sleep(100 * time.Microsecond)
 	}
