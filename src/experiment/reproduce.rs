@@ -13,10 +13,8 @@ use std::collections::BTreeMap;
 use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
 use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{GoVersion, Toolchain};
-use crate::check::claim::{self, ClaimResult, Verdict};
-use crate::check::schema::{Need, outcome};
+use crate::check::claim::ClaimResult;
 use crate::experiment::machine::Machine;
-use crate::experiment::schedule::Timing;
 use crate::experiment::{Cell, Claim, Experiment, applies};
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
@@ -305,60 +303,6 @@ fn progress_skip(
     }
 }
 
-/// Judges `claims` in one settings row from its runs (`stopped`: why there
-/// are none, which every applicable claim then gives as its reason). Used
-/// by `reproduce` and by `report` on kept runs, so both judge alike.
-pub fn judge_cell(
-    exp: &Experiment,
-    claims: &[&Claim],
-    cell: &Cell,
-    place: &Place,
-    runs: &[Analyzed],
-    stopped: Stopped,
-) -> CellResult {
-    let with_reason = |c: &Claim, verdict, reason: &str| ClaimResult {
-        reason: Some(reason.to_string()),
-        ..claim::without_runs(c, verdict)
-    };
-    let claims = claims
-        .iter()
-        .map(|c| {
-            if !cell.matches(&c.when) {
-                return claim::without_runs(c, Verdict::NotApplicable);
-            }
-            if let Some(why) = place.unmet(c) {
-                return with_reason(c, Verdict::NotApplicable, &why);
-            }
-            match &stopped {
-                Stopped::Error(reason) => with_reason(c, Verdict::Error, reason),
-                Stopped::NotApplicable(reason) => with_reason(c, Verdict::NotApplicable, reason),
-                Stopped::No => judge(exp, c, runs),
-            }
-        })
-        .collect();
-    // Contention only matters to claims about timing; an independent
-    // experiment's runs may have been busy with each other (side by side).
-    let busy = runs
-        .iter()
-        .filter(|_| exp.timing == Timing::Sensitive)
-        .filter_map(|r| r.timeline.contention.as_ref()?.busy())
-        .reduce(f64::max);
-    CellResult {
-        settings: cell.label(),
-        runs: runs.len(),
-        claims,
-        unavailable: match &stopped {
-            Stopped::NotApplicable(why) => Some(why.clone()),
-            _ => None,
-        },
-        error: match stopped {
-            Stopped::Error(e) => Some(e),
-            _ => None,
-        },
-        busy,
-    }
-}
-
 /// Why this machine cannot make a row's runs, if it cannot: a `memory-max`
 /// row without a memory cgroup gomemlab may create.
 pub fn unavailable(cell: &Cell) -> Option<String> {
@@ -368,38 +312,5 @@ pub fn unavailable(cell: &Cell) -> Option<String> {
         .map(|why| format!("no memory cgroup for memory-max on this machine: {why}"))
 }
 
-/// The one call of the check language's judge: a check that cannot be
-/// evaluated (a phase that never happened...) makes the claim `error`.
-fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
-    // CPU classes arrived in Go 1.20: on an older Go the question has no answer.
-    let reads_cpu = claim
-        .checks
-        .iter()
-        .any(|c| c.item.needs().contains(&Need::CpuClasses));
-    let measured = runs.iter().any(|r| !r.timeline.phases.is_empty());
-    if reads_cpu && measured && !runs.iter().any(outcome::has_cpu_classes) {
-        let go = &runs[0].timeline.toolchain.version;
-        return ClaimResult {
-            reason: Some(format!(
-                "{}:{}: runtime/metrics has no /cpu/classes/ on {go} (Go 1.20+)",
-                file_name(exp),
-                claim.line
-            )),
-            ..claim::without_runs(claim, Verdict::NotApplicable)
-        };
-    }
-    let mut result = claim::judge(claim, runs);
-    if let Some(why) = result.reason.take() {
-        // `LINE: check: why` from the check language, with the file in front.
-        result.reason = Some(format!("{}:{why}", file_name(exp)));
-    }
-    result
-}
-
-/// `idle.toml`: the experiment file, short enough for a table row.
-fn file_name(exp: &Experiment) -> String {
-    exp.path.file_name().map_or_else(
-        || exp.path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
-}
+mod judge;
+pub use judge::judge_cell;
