@@ -198,65 +198,6 @@ pub enum ExperimentError {
     Empty(String),
 }
 
-impl Cell {
-    /// `GODEBUG=madvdontneed=0 -mode sparse`, or `defaults`.
-    pub fn label(&self) -> String {
-        let mut parts: Vec<String> = self
-            .settings()
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        if let Some(max) = self.memory_max {
-            parts.push(format!(
-                "{MEMORY_MAX}={}",
-                crate::run::cgroup::show_limit(max)
-            ));
-        }
-        if !self.extra_args.is_empty() {
-            parts.push(self.extra_args.join(" "));
-        }
-        if parts.is_empty() {
-            "defaults".into()
-        } else {
-            parts.join(" ")
-        }
-    }
-
-    /// Whether a claim's `when` selects this cell: `args` matches the row's
-    /// own arguments, a variable its value, and `""` means "not set".
-    pub fn matches(&self, when: &BTreeMap<String, String>) -> bool {
-        when.iter().all(|(k, v)| {
-            if k == "args" {
-                &self.extra_args.join(" ") == v
-            } else if k == MEMORY_MAX {
-                match v.as_str() {
-                    "" => self.memory_max.is_none(),
-                    size => crate::run::watchdog::parse_size(size)
-                        .is_ok_and(|bytes| self.memory_max == Some(bytes)),
-                }
-            } else {
-                self.settings().get(k.as_str()).copied().unwrap_or("") == v
-            }
-        })
-    }
-
-    /// The row's runtime variables and build settings, by name.
-    pub fn settings(&self) -> BTreeMap<&str, &str> {
-        let mut all: BTreeMap<&str, &str> = self
-            .env
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        if let Some(e) = &self.build.goexperiment {
-            all.insert(GOEXPERIMENT, e);
-        }
-        if let Some(l) = &self.build.go_line {
-            all.insert(GO_LINE, l);
-        }
-        all
-    }
-}
-
 /// Loads every `*.toml` directly in `dir`, sorted by name.
 pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, ExperimentError> {
     let entries = std::fs::read_dir(dir).map_err(|source| ExperimentError::Read {
