@@ -130,3 +130,28 @@ impl ExportArgs {
         write_file(&dir.join("verdicts.csv"), text.as_bytes())
     }
 }
+
+/// The files `run` and `watch` write of one timeline when asked: the plot
+/// (`--plot`, its format from the extension), the Perfetto trace and the
+/// CSV folder.
+pub(super) fn write_run_files(
+    timeline: &crate::timeline::Timeline,
+    plot: Option<(&Path, report::plot::Format)>,
+    perfetto: Option<&Path>,
+    csv: Option<&Path>,
+) -> Result<()> {
+    if let Some((path, format)) = plot {
+        write_file(path, &report::plot::render(timeline, format)?)?;
+    }
+    if let Some(path) = perfetto {
+        write_file(path, report::perfetto::trace_json(timeline).as_bytes())?;
+    }
+    if let Some(dir) = csv {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("failed to create {}", dir.display()))?;
+        for (name, text) in report::csv::files(timeline)? {
+            write_file(&dir.join(name), text.as_bytes())?;
+        }
+    }
+    Ok(())
+}

@@ -242,19 +242,12 @@ pub fn run(args: RunArgs) -> Result<u8> {
             .and_then(|()| dir.keep_manifest(&manifest))
             .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
     }
-    if let (Some(path), Some(format)) = (&args.plot, plot_format) {
-        write_file(path, &report::plot::render(timeline, format)?)?;
-    }
-    if let Some(path) = &args.perfetto {
-        write_file(path, report::perfetto::trace_json(timeline).as_bytes())?;
-    }
-    if let Some(dir) = &args.csv {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("failed to create {}", dir.display()))?;
-        for (name, text) in report::csv::files(timeline)? {
-            write_file(&dir.join(name), text.as_bytes())?;
-        }
-    }
+    super::export::write_run_files(
+        timeline,
+        args.plot.as_deref().zip(plot_format),
+        args.perfetto.as_deref(),
+        args.csv.as_deref(),
+    )?;
     let text = if args.json {
         report::timeline_json(timeline) + "\n"
     } else {

@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use regex::Regex;
 
 use super::UsageError;
-use super::run::{parse_interval, parse_key_value, write_file};
+use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
@@ -166,19 +166,12 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
             .and_then(|()| dir.keep_manifest(&manifest))
             .with_context(|| format!("failed to keep the watch in {}", dir.root.display()))?;
     }
-    if let (Some(path), Some(format)) = (&args.plot, plot_format) {
-        write_file(path, &report::plot::render(timeline, format)?)?;
-    }
-    if let Some(path) = &args.perfetto {
-        write_file(path, report::perfetto::trace_json(timeline).as_bytes())?;
-    }
-    if let Some(dir) = &args.csv {
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("failed to create {}", dir.display()))?;
-        for (name, text) in report::csv::files(timeline)? {
-            write_file(&dir.join(name), text.as_bytes())?;
-        }
-    }
+    super::export::write_run_files(
+        timeline,
+        args.plot.as_deref().zip(plot_format),
+        args.perfetto.as_deref(),
+        args.csv.as_deref(),
+    )?;
     std::io::stdout().write_all(report::watch::watch_table(timeline).as_bytes())?;
     for note in report::watch::watch_notes(timeline) {
         eprintln!("note: {note}");
