@@ -71,7 +71,9 @@ fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
         .any(|c| c.item.needs().contains(&Need::CpuClasses));
     let measured = runs.iter().any(|r| !r.timeline.phases.is_empty());
     if reads_cpu && measured && !runs.iter().any(outcome::has_cpu_classes) {
-        let go = &runs[0].timeline.toolchain.version;
+        // The minor (`go1.19`), as snapshots are kept per minor.
+        let version = &runs[0].timeline.toolchain.version;
+        let go = GoVersion::parse(version).map_or_else(|| version.clone(), |v| v.minor_name());
         return ClaimResult {
             reason: Some(format!(
                 "{}:{}: runtime/metrics has no /cpu/classes/ on {go} (Go 1.20+)",
