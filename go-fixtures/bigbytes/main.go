@@ -33,16 +33,19 @@ func bigBytes(size int) *[]byte {
 	return &s
 }
 
-// waitGC waits while a GC cycle is due or running, until the cycle count
-// moves past before, or up to max: a slice that pushed the heap over its
-// trigger started a cycle, and the next slice should find that cycle done (as
-// it does on an idle machine) rather than grow the heap because the GC's
-// workers did not get a CPU in time. A cycle is due only once the heap's
-// objects reach the lowest trigger the pacer sets, marked + 0.7 x (goal -
-// marked) (runtime/mgcpacer.go, minTriggerRatioNum); below it there is
-// nothing to wait for. Without /gc/heap/live (before Go 1.21) that cannot be
-// told, so it waits for a cycle end, up to 200 ms at most. It returns the
-// count it last read.
+// waitGC waits while a GC cycle is due, running, or done but not yet swept,
+// up to max: a slice that pushed the heap over its trigger started a cycle,
+// and the next slice should find that cycle done and the slices it found dead
+// freed (as it does on an idle machine) rather than grow the heap because the
+// GC's workers or the background sweeper did not get a CPU in time. A cycle
+// is due once the heap's objects (which count dead objects until they are
+// swept) reach the lowest trigger the pacer sets, marked + 0.7 x (goal -
+// marked) (runtime/mgcpacer.go, minTriggerRatioNum): the wait ends when the
+// objects are back below it, which after a cycle means the dead slices were
+// swept. A slice that crossed that line without starting a cycle (the pacer's
+// trigger lies between 0.7 and 0.95 of the way) waits until the cap.
+// Without /gc/heap/live (before Go 1.21) due cannot be told, so it waits for
+// a cycle end, up to 200 ms at most. It returns the cycle count it last read.
 func waitGC(before uint64, max time.Duration) uint64 {
 	s := []metrics.Sample{
 		{Name: "/gc/cycles/total:gc-cycles"},
@@ -58,10 +61,14 @@ func waitGC(before uint64, max time.Duration) uint64 {
 	for {
 		metrics.Read(s)
 		n := s[0].Value.Uint64()
-		if n != before || !time.Now().Before(deadline) {
+		if !time.Now().Before(deadline) {
 			return n
 		}
-		if s[3].Value.Kind() == metrics.KindUint64 {
+		if s[3].Value.Kind() != metrics.KindUint64 {
+			if n != before {
+				return n
+			}
+		} else {
 			objects, goal, live := s[1].Value.Uint64(), s[2].Value.Uint64(), s[3].Value.Uint64()
 			if goal > live && objects < live+(goal-live)*7/10 {
 				return n
