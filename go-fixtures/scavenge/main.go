@@ -29,9 +29,14 @@ func main() {
 	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
 	until := flag.Int("until-released", 0, "instead of wait-<k> phases: poll, and emit `settled` as soon as HeapReleased has risen by this many MiB since `collected`, or when -wait is up (0: wait-<k> phases)")
 	poll := flag.Duration("poll", 20*time.Millisecond, "with -until-released: how often HeapReleased is read")
+	since := flag.String("since", "collected", "with -until-released: count what was released since this phase, `allocated` or `collected` (a memory limit's scavenger may start during the GC)")
 	flag.Parse()
 	if *mib < 0 || *wait < 0 || *every <= 0 || *until < 0 || *poll <= 0 {
 		fmt.Fprintln(os.Stderr, "scavenge: -mib, -wait and -until-released must not be negative, -every and -poll must be positive")
+		os.Exit(2)
+	}
+	if *since != "allocated" && *since != "collected" {
+		fmt.Fprintln(os.Stderr, "scavenge: -since must be allocated or collected")
 		os.Exit(2)
 	}
 
@@ -48,6 +53,10 @@ func main() {
 		}
 		heap = append(heap, b)
 	}
+	var released0 uint64
+	if *until > 0 && *since == "allocated" {
+		released0 = heapReleased()
+	}
 	probe.Phase("allocated")
 
 	heap = nil
@@ -58,8 +67,7 @@ func main() {
 	// takes a while; a memory limit's scavenger works during any delay
 	// between the GC and `collected`, so without -until-released nothing
 	// here may add one.
-	var released0 uint64
-	if *until > 0 {
+	if *until > 0 && *since == "collected" {
 		released0 = heapReleased()
 	}
 	probe.Phase("collected")
