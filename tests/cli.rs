@@ -710,6 +710,26 @@ fn experiment_file_bounds_are_load_errors_before_anything_runs() {
             )],
             "a.toml:11: claim id `twice` is already used at /",
         ),
+        (
+            &[(
+                "a.toml",
+                format!(
+                    "{head}{}",
+                    claim("a").replace("os.rss@started <= 16MiB", "cpu.total@started >= 0s")
+                ),
+            )],
+            "a.toml:8: `cpu.total@started >= 0s` reads runtime/metrics /cpu/classes/, which exist from Go 1.20: give the claim `go = \">=1.20\"`",
+        ),
+        (
+            &[(
+                "a.toml",
+                format!(
+                    "{head}{}go = \">=1.19 <1.27\"\n",
+                    claim("a").replace("os.rss@started <= 16MiB", "cpu.total@started >= 0s")
+                ),
+            )],
+            "a.toml:8: `cpu.total@started >= 0s` reads runtime/metrics /cpu/classes/, which exist from Go 1.20: give the claim `go = \">=1.20\"` (its range `>=1.19 <1.27` does not)",
+        ),
     ];
     for (files, message) in cases {
         let dir = tempfile::tempdir().unwrap();

@@ -42,8 +42,8 @@
 //!   counted an OOM kill and the fixture died of SIGKILL.
 //! - `cpu.CLASS@PHASE`: runtime/metrics `/cpu/classes/CLASS:cpu-seconds`
 //!   with `.` for `/` (`cpu.gc.total`, `cpu.total`, `cpu.gc.mark.assist`...),
-//!   a duration. Go 1.20+: a claim whose checks read them is `not
-//!   applicable` on runs of a Go without them.
+//!   a duration. Go 1.20+: a claim whose checks read them must have
+//!   `go = ">=1.20"` (the experiment file does not load otherwise).
 //! - Numbers: decimals with an optional unit `B KiB MiB GiB KB MB GB`
 //!   (bytes), `ns us ms s` (durations), `%` (a ratio: `10%` is 0.1); hex
 //!   `0xc000000000`. A number too large for f64 is an error.

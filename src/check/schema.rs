@@ -53,8 +53,8 @@ pub enum Need {
     Gctrace,
     /// `GODEBUG=scavtrace=1` likewise.
     Scavtrace,
-    /// runtime/metrics `/cpu/classes/` (Go 1.20+): a claim reading them is
-    /// `not applicable` on runs of a Go without them.
+    /// runtime/metrics `/cpu/classes/` (Go 1.20+): a claim whose checks
+    /// read them must say `go = ">=1.20"` (refused when its file loads).
     CpuClasses,
 }
 

@@ -47,6 +47,14 @@ impl GoRange {
         })
     }
 
+    /// Whether every version in the range is `v` or later (a lower bound
+    /// `>=` or `>` at `v` or above): `>=1.20` excludes go1.19, `<1.26` not.
+    pub fn starts_at(&self, v: &GoVersion) -> bool {
+        self.bounds
+            .iter()
+            .any(|(op, b)| matches!(op, Op::Ge | Op::Gt) && b >= v)
+    }
+
     pub fn contains(&self, v: &GoVersion) -> bool {
         self.bounds.iter().all(|(op, b)| match op {
             Op::Ge => v >= b,
@@ -55,6 +63,30 @@ impl GoRange {
             Op::Lt => v < b,
         })
     }
+}
+
+/// The first Go whose runtime/metrics has `/cpu/classes/`.
+pub const CPU_CLASSES_SINCE: GoVersion = GoVersion {
+    major: 1,
+    minor: 20,
+    patch: 0,
+};
+
+/// Refuses a claim whose checks read `cpu.*` (runtime/metrics
+/// `/cpu/classes/`, Go 1.20+) unless its `go` range starts at Go 1.20: on
+/// go1.19 such a claim is then `not applicable` by its range, like any other.
+pub fn check_cpu_classes(go: Option<&GoRange>) -> Result<(), String> {
+    let since = CPU_CLASSES_SINCE;
+    if go.is_some_and(|r| r.starts_at(&since)) {
+        return Ok(());
+    }
+    let range = go.map_or_else(String::new, |r| {
+        format!(" (its range `{}` does not)", r.text)
+    });
+    Err(format!(
+        "reads runtime/metrics /cpu/classes/, which exist from Go {}.{}: give the claim `go = \">={}.{}\"`{range}",
+        since.major, since.minor, since.major, since.minor
+    ))
 }
 
 /// A fact the machine must have: `NAME` (a yes/no fact that must be yes)
@@ -149,9 +181,26 @@ mod tests {
         let r = GoRange::parse(">=1.21.6 <1.26").unwrap();
         assert!(!r.contains(&v("go1.21.5")) && r.contains(&v("go1.21.13")));
         assert!(!r.contains(&v("go1.26.0")));
+        assert!(r.starts_at(&v("go1.21.0")) && !r.starts_at(&v("go1.22.0")));
+        assert!(!GoRange::parse("<1.26").unwrap().starts_at(&v("go1.20.0")));
+        assert!(GoRange::parse(">1.20").unwrap().starts_at(&v("go1.20.0")));
         assert!(GoRange::parse("1.23").is_err());
         assert!(GoRange::parse(">=x").is_err());
         assert!(GoRange::parse("").is_err());
+    }
+
+    #[test]
+    fn cpu_classes_need_a_range_from_1_20() {
+        let range = |t: &str| GoRange::parse(t).unwrap();
+        assert_eq!(check_cpu_classes(Some(&range(">=1.20"))), Ok(()));
+        assert_eq!(check_cpu_classes(Some(&range(">=1.23 <1.27"))), Ok(()));
+        let none = check_cpu_classes(None).unwrap_err();
+        assert!(none.ends_with("give the claim `go = \">=1.20\"`"), "{none}");
+        let wide = check_cpu_classes(Some(&range(">=1.19.5 <1.27"))).unwrap_err();
+        assert!(
+            wide.ends_with("(its range `>=1.19.5 <1.27` does not)"),
+            "{wide}"
+        );
     }
 
     #[test]

@@ -28,9 +28,6 @@ pub fn cpu_metric(field: &str) -> String {
     format!("/cpu/classes/{}:cpu-seconds", field.replace('.', "/"))
 }
 
-/// The metric whose absence means the Go has no CPU classes at all.
-pub const CPU_PRESENT: &str = "/cpu/classes/total:cpu-seconds";
-
 /// `exit.code` (the status, or 128 + the signal as a shell shows a kill),
 /// `exit.signal` (0 when it exited), `exit.oom_killed` (1 or 0).
 pub fn exit_field(run: &Analyzed, field: &str) -> Option<f64> {
@@ -59,15 +56,6 @@ pub fn cpu_field(run: &Analyzed, p: &Phase, field: &str) -> Result<f64, String> 
                 p.name, run.timeline.toolchain.version
             )
         })
-}
-
-/// Whether a run's Go reports CPU classes at all (Go 1.20+): a claim that
-/// reads them is `not applicable` on runs without.
-pub fn has_cpu_classes(run: &Analyzed) -> bool {
-    run.timeline
-        .phases
-        .iter()
-        .any(|p| p.metrics.contains_key(CPU_PRESENT))
 }
 
 #[cfg(test)]
@@ -148,7 +136,6 @@ mod tests {
             phases,
             ..Timeline::blank("go1.26.8")
         });
-        assert!(has_cpu_classes(&run));
         assert!(holds("cpu.total@b - cpu.total@a == 2s", &run));
         assert!(holds(
             "(cpu.gc.total@b - cpu.gc.total@a) / (cpu.total@b - cpu.total@a) == 100%",
@@ -161,8 +148,5 @@ mod tests {
             "{err}"
         );
         assert!(parse_check("cpu.gc.sweep@a >= 0s").is_err());
-        assert!(!has_cpu_classes(&Analyzed::of(Timeline::blank(
-            "go1.19.13"
-        ))));
     }
 }

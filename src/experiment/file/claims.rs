@@ -151,12 +151,21 @@ pub(super) fn claim(
     let refused = |item: &Spanned<String>, m: String| {
         ItemError::At(item.span(), format!("`{}` {m}", item.get_ref()))
     };
+    let go =
+        c.go.as_ref()
+            .map(|g| GoRange::parse(g.get_ref()).map_err(|m| ItemError::At(g.span(), m)))
+            .transpose()?;
     let mut checks = Vec::new();
     for item in &c.check {
         let parsed = check::parse_check(item.get_ref()).map_err(|e| parse_error(item, e))?;
+        let needs = parsed.needs();
         switches
-            .allow(&parsed.needs(), &applies)
+            .allow(&needs, &applies)
             .map_err(|m| refused(item, m))?;
+        if needs.contains(&Need::CpuClasses) {
+            crate::experiment::applies::check_cpu_classes(go.as_ref())
+                .map_err(|m| refused(item, m))?;
+        }
         checks.push(located(parsed, item, text));
     }
     let mut records = Vec::new();
@@ -170,10 +179,6 @@ pub(super) fn claim(
             out.push(located(parsed, item, text));
         }
     }
-    let go =
-        c.go.as_ref()
-            .map(|g| GoRange::parse(g.get_ref()).map_err(|m| ItemError::At(g.span(), m)))
-            .transpose()?;
     let requires = c
         .requires
         .iter()

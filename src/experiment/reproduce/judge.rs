@@ -4,7 +4,6 @@
 
 use super::*;
 use crate::check::claim::{self, ClaimResult, Verdict};
-use crate::check::schema::{Need, outcome};
 use crate::experiment::schedule::Timing;
 
 /// Judges `claims` in one settings row from its runs (`stopped`: why there
@@ -64,25 +63,6 @@ pub fn judge_cell(
 /// The one call of the check language's judge: a check that cannot be
 /// evaluated (a phase that never happened...) makes the claim `error`.
 fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
-    // CPU classes arrived in Go 1.20: on an older Go the question has no answer.
-    let reads_cpu = claim
-        .checks
-        .iter()
-        .any(|c| c.item.needs().contains(&Need::CpuClasses));
-    let measured = runs.iter().any(|r| !r.timeline.phases.is_empty());
-    if reads_cpu && measured && !runs.iter().any(outcome::has_cpu_classes) {
-        // The minor (`go1.19`), as snapshots are kept per minor.
-        let version = &runs[0].timeline.toolchain.version;
-        let go = GoVersion::parse(version).map_or_else(|| version.clone(), |v| v.minor_name());
-        return ClaimResult {
-            reason: Some(format!(
-                "{}:{}: runtime/metrics has no /cpu/classes/ on {go} (Go 1.20+)",
-                file_name(exp),
-                claim.line
-            )),
-            ..claim::without_runs(claim, Verdict::NotApplicable)
-        };
-    }
     let mut result = claim::judge(claim, runs);
     if let Some(why) = result.reason.take() {
         // `LINE: check: why` from the check language, with the file in front.
