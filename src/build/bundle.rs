@@ -2,7 +2,8 @@
 //! travel inside the binary and are unpacked on first use into
 //! `<cache root>/bundle/<version>-<content hash>/`: into a temp folder first,
 //! then renamed, so a reader never sees half a bundle and parallel processes
-//! do not race. An installed gomemlab needs no source tree.
+//! do not race. An installed gomemlab needs no source tree. A new folder
+//! sweeps the others unused for a week ([`bundle_sweep`]).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -10,6 +11,7 @@ use std::sync::OnceLock;
 use include_dir::{Dir, DirEntry, include_dir};
 use sha2::{Digest, Sha256};
 
+use super::bundle_sweep;
 use super::cache_root::cache_root;
 
 static FIXTURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/go-fixtures");
@@ -59,6 +61,8 @@ pub fn bundle_dir() -> PathBuf {
 pub fn unpacked() -> Result<PathBuf, BundleError> {
     let target = bundle_dir();
     if target.is_dir() {
+        // In use: no other version's sweep removes it (best effort).
+        let _ = bundle_sweep::touch(&target);
         return Ok(target);
     }
     let parent = target.parent().unwrap_or(Path::new("/")).to_path_buf();
@@ -82,6 +86,7 @@ pub fn unpacked() -> Result<PathBuf, BundleError> {
         Ok(()) => {
             // Renamed away: nothing left for the TempDir to remove.
             let _ = tmp.keep();
+            bundle_sweep::sweep(&parent, &target, bundle_sweep::MAX_AGE);
             Ok(target)
         }
         // Another process unpacked it first; its copy is identical.
