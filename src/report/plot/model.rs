@@ -202,16 +202,17 @@ pub fn title(timeline: &Timeline) -> String {
     if settings.is_empty() {
         settings.push("defaults".into());
     }
-    let mut title = format!(
-        "{} · {} · {}",
-        timeline.fixture.name,
-        timeline.toolchain.version,
-        settings.join(" ")
-    );
-    if !timeline.fixture.args.is_empty() {
-        title += &format!(" · {}", timeline.fixture.args.join(" "));
-    }
-    title
+    // A watched command has no Go version of ours: its part is left out.
+    [
+        timeline.fixture.name.clone(),
+        timeline.toolchain.version.clone(),
+        settings.join(" "),
+        timeline.fixture.args.join(" "),
+    ]
+    .into_iter()
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" · ")
 }
 
 fn lanes(timeline: &Timeline) -> Vec<Lane> {
@@ -301,6 +302,16 @@ mod tests {
             fig.title
                 .starts_with("bigbytes · go1.26.8 · GODEBUG=madvdontneed=0,gctrace=1")
         );
+    }
+
+    #[test]
+    fn a_watched_command_has_no_empty_go_version_in_its_title() {
+        let mut tl = recorded();
+        tl.toolchain.version.clear();
+        tl.fixture.args.clear();
+        let t = title(&tl);
+        assert!(t.starts_with("bigbytes · GODEBUG="), "{t}");
+        assert!(!t.contains("·  ·") && !t.ends_with(" · "), "{t}");
     }
 
     #[test]
