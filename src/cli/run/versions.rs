@@ -7,7 +7,8 @@ use std::io::Write as _;
 
 use anyhow::{Context as _, Result};
 
-use super::{FIRST_MMAPS, RunArgs, fixture_usage, settings_text};
+use super::text::settings_text;
+use super::{FIRST_MMAPS, RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::path_fixture::FixtureRef;
