@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::experiment::results::Kept;
+use crate::analyze::Analyzed;
+use crate::experiment::results::{Kept, Manifest, ResultsDir};
 use crate::report;
 use crate::report::benchfmt;
 use crate::report::matrix::Column;
@@ -171,4 +172,17 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
+}
+
+/// Keeps one run in `dir` (`run --out`, `watch --out`): its timeline and
+/// analysis, then `manifest`; `what` names the run in the error.
+pub(super) fn keep_run(
+    dir: &ResultsDir,
+    run: &Analyzed,
+    manifest: &Manifest,
+    what: &str,
+) -> Result<()> {
+    dir.keep_timeline(run)
+        .and_then(|()| dir.keep_manifest(manifest))
+        .with_context(|| format!("failed to keep the {what} in {}", dir.root.display()))
 }

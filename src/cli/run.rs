@@ -10,19 +10,20 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
+use super::export::keep_run;
 use super::fixture_usage;
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::path_fixture::FixtureRef;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
-use crate::run::observe::{Event, observe_with};
+use crate::run::observe::observe_with;
 use crate::run::{HeapProfiles, RunSpec};
 use checks::{memory_max, parse_pause, validate};
 pub(super) use checks::{parse_interval, parse_key_value};
-use text::{one_run_text, path_header, settings_text};
+use text::{one_run_text, path_header, progress};
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -169,22 +170,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
     }
     let show_pid = !args.pause.is_empty() || std::io::stderr().is_terminal();
-    let header = format!(
-        "{} · {} · pid {{pid}} · {}",
-        args.fixture,
-        toolchain.version.name(),
-        settings_text(&spec)
-    );
-    let mut on_event = |event: Event<'_>| match event {
-        Event::Started { pid } if show_pid => {
-            eprintln!("{}", header.replace("{pid}", &pid.to_string()));
-        }
-        Event::Started { .. } => {}
-        Event::Paused { pid, phase, pause } => eprintln!(
-            "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
-            humantime::format_duration(pause)
-        ),
-    };
+    let mut on_event = progress(&args.fixture, &toolchain, &spec, show_pid);
     let run = Analyzed::of(
         observe_with(&built, &toolchain, &spec, &args.pause, &mut on_event)
             .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
@@ -206,9 +192,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     if let Some(dir) = &out {
         let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
         manifest.go_line = Some(built.go_line.clone());
-        dir.keep_timeline(&run)
-            .and_then(|()| dir.keep_manifest(&manifest))
-            .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
+        keep_run(dir, &run, &manifest, "run")?;
     }
     super::export::write_run_files(
         timeline,

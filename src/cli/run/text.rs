@@ -1,11 +1,14 @@
 //! What `gomemlab run` prints of one run: how a program given by path was
-//! built, its settings, and the phase table with the deep views asked for.
+//! built, its settings, its progress, and the phase table with the deep
+//! views asked for.
 
 use super::{FIRST_MMAPS, RunArgs};
 use crate::analyze::Analyzed;
 use crate::build::path_fixture::PathInfo;
+use crate::build::toolchain::Toolchain;
 use crate::report;
 use crate::run::RunSpec;
+use crate::run::observe::Event;
 use crate::run::watchdog;
 
 /// The lines that say how a program given by path was built.
@@ -36,6 +39,32 @@ pub(super) fn settings_text(spec: &RunSpec) -> String {
         return "default settings".to_string();
     }
     spec.settings_text()
+}
+
+/// What is printed (to stderr) while the fixture runs: the header line with
+/// its pid when it starts (if `show_pid`), and where a `--pause` holds it.
+pub(super) fn progress(
+    fixture: &str,
+    toolchain: &Toolchain,
+    spec: &RunSpec,
+    show_pid: bool,
+) -> impl FnMut(Event<'_>) {
+    let header = format!(
+        "{} · {} · pid {{pid}} · {}",
+        fixture,
+        toolchain.version.name(),
+        settings_text(spec)
+    );
+    move |event: Event<'_>| match event {
+        Event::Started { pid } if show_pid => {
+            eprintln!("{}", header.replace("{pid}", &pid.to_string()));
+        }
+        Event::Started { .. } => {}
+        Event::Paused { pid, phase, pause } => eprintln!(
+            "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
+            humantime::format_duration(pause)
+        ),
+    }
 }
 
 /// The phase table of one run, its memory limit, then the deep views asked
