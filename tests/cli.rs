@@ -9,9 +9,7 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn gomemlab() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"));
-    cmd.env("GOMEMLAB_GO", &common::toolchain().go);
-    cmd
+    Command::from_std(common::gomemlab())
 }
 
 #[test]
@@ -530,9 +528,8 @@ fn reproduce_refuses_an_unknown_claim_id() {
 
 #[test]
 fn a_new_experiment_file_is_picked_up_with_no_other_change() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("mine.toml"),
+    let dir = common::dir_with_file(
+        "mine.toml",
         r#"title = "my question"
 article = "new"
 fixture = "hello"
@@ -543,8 +540,7 @@ id = "my-hello-is-small"
 says = "hello world stays under 16 MiB resident"
 check = ["os.rss@started <= 16MiB"]
 "#,
-    )
-    .unwrap();
+    );
     let out = gomemlab()
         .args(["reproduce", "--json", "--experiments"])
         .arg(dir.path())
@@ -560,12 +556,10 @@ check = ["os.rss@started <= 16MiB"]
 
 #[test]
 fn a_broken_experiment_file_is_one_error_line_with_its_place() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("bad.toml"),
+    let dir = common::dir_with_file(
+        "bad.toml",
         "title = \"t\"\narticle = \"new\"\nfixture = \"hello\"\nrepeat = 3\n",
-    )
-    .unwrap();
+    );
     let out = gomemlab()
         .args(["reproduce", "--experiments"])
         .arg(dir.path())
@@ -756,9 +750,8 @@ fn experiment_file_bounds_are_load_errors_before_anything_runs() {
 
 #[test]
 fn an_experiment_max_rss_stops_its_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("hungry.toml"),
+    let dir = common::dir_with_file(
+        "hungry.toml",
         r#"title = "a run past its RSS limit"
 article = "new"
 fixture = "bigbytes"
@@ -770,8 +763,7 @@ id = "never-judged"
 says = "the watchdog stops the run first"
 check = ["os.rss@allocated >= 1"]
 "#,
-    )
-    .unwrap();
+    );
     let out = gomemlab()
         .args(["reproduce", "--experiments"])
         .arg(dir.path())

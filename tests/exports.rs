@@ -3,13 +3,7 @@
 
 mod common;
 
-use std::process::Command;
-
-fn gomemlab() -> Command {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"));
-    cmd.env("GOMEMLAB_GO", &common::toolchain().go);
-    cmd
-}
+use common::gomemlab;
 
 #[test]
 fn a_run_writes_its_plot_trace_and_csv_files() {

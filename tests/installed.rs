@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -29,27 +31,16 @@ fn installed(home: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn success(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 #[test]
 fn an_installed_binary_runs_from_root_with_a_fresh_home() {
     let home = tempfile::tempdir().unwrap();
-    let fixtures = success(&installed(home.path(), &["fixtures"]));
+    let fixtures = common::stdout_of_success(&installed(home.path(), &["fixtures"]));
     assert!(
         fixtures.contains("idle") && fixtures.contains("bigbytes"),
         "{fixtures}"
     );
 
-    let run = success(&installed(
+    let run = common::stdout_of_success(&installed(
         home.path(),
         &["run", "idle", "--", "-hold", "50ms"],
     ));
@@ -67,7 +58,7 @@ fn an_installed_binary_runs_from_root_with_a_fresh_home() {
     )
     .unwrap();
     let exps_dir = exps.path().to_str().unwrap();
-    let verdicts = success(&installed(
+    let verdicts = common::stdout_of_success(&installed(
         home.path(),
         &["reproduce", "--experiments", exps_dir],
     ));
@@ -96,7 +87,7 @@ fn the_cache_option_moves_every_cache() {
         home.path(),
         &["fixtures", "--cache", elsewhere.to_str().unwrap()],
     );
-    success(&out);
+    common::stdout_of_success(&out);
     assert!(elsewhere.join("bundle").is_dir());
     assert!(!home.path().join("cache/gomemlab").exists());
 }

@@ -8,6 +8,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::stdout_of_success;
+
 /// Kept by `reproduce --only idle-rss-small hello-virt-vs-rss virt-reservation
 /// --out DIR` on go1.26.8: experiments `hello` and `idle`, 3 runs each.
 fn recorded() -> PathBuf {
@@ -43,15 +45,21 @@ fn copy_with(to: &Path, edit: impl FnOnce(&mut serde_json::Value)) -> PathBuf {
     to.to_path_buf()
 }
 
-fn stdout_of_success(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{}\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
+/// A folder with `idle.toml` changed since the recorded runs: the same claim,
+/// on the fixture held 5 s instead of 200 ms.
+fn idle_held_longer() -> tempfile::TempDir {
+    common::dir_with_file(
+        "idle.toml",
+        r#"title = "idle, held longer now"
+article = "001"
+fixture = "idle"
+args = ["-hold", "5s"]
+[[claim]]
+id = "idle-rss-small"
+says = "the same check on runs the file no longer describes"
+check = ["os.rss@started <= 8MiB"]
+"#,
+    )
 }
 
 #[test]
@@ -76,9 +84,8 @@ fn json_has_every_claim_with_its_measured_values() {
 
 #[test]
 fn the_kept_runs_are_judged_with_the_current_experiment_files() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("hello.toml"),
+    let dir = common::dir_with_file(
+        "hello.toml",
         r#"title = "hello world, a stricter bound"
 article = "003"
 fixture = "hello"
@@ -87,8 +94,7 @@ id = "virt-reservation"
 says = "a bound the recorded runs do not meet"
 check = ["os.vm_size@started >= 100GiB"]
 "#,
-    )
-    .unwrap();
+    );
     let out = report(&["--experiments", dir.path().to_str().unwrap()]);
     let table = stdout_of_success(&out);
     let row = table
@@ -158,20 +164,7 @@ fn one_version_from_two_machines_is_shown_side_by_side() {
 
 #[test]
 fn kept_runs_of_other_fixture_arguments_are_an_error_not_a_verdict() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("idle.toml"),
-        r#"title = "idle, held longer now"
-article = "001"
-fixture = "idle"
-args = ["-hold", "5s"]
-[[claim]]
-id = "idle-rss-small"
-says = "the same check on runs the file no longer describes"
-check = ["os.rss@started <= 8MiB"]
-"#,
-    )
-    .unwrap();
+    let dir = idle_held_longer();
     let out = report(&["--experiments", dir.path().to_str().unwrap()]);
     let table = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{table}");
@@ -333,20 +326,7 @@ fn benchstat_compares_two_go_versions_from_benchfmt() {
 
 #[test]
 fn markdown_error_reasons_quoting_code_stay_readable() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("idle.toml"),
-        r#"title = "idle, held longer now"
-article = "001"
-fixture = "idle"
-args = ["-hold", "5s"]
-[[claim]]
-id = "idle-rss-small"
-says = "the same check on runs the file no longer describes"
-check = ["os.rss@started <= 8MiB"]
-"#,
-    )
-    .unwrap();
+    let dir = idle_held_longer();
     let out = report(&["--markdown", "--experiments", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     let md = String::from_utf8_lossy(&out.stdout);

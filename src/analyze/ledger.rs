@@ -47,90 +47,21 @@
 //! arena + off-heap) and `mapped_beyond_sys_bytes` is what of it `Sys` does
 //! not count.
 
+mod category;
+mod runtime;
+
 use serde::{Deserialize, Serialize};
 
-use crate::measure::maps::{MapClass, MapsInventory};
-use crate::timeline::{GoView, Phase};
+pub use category::Category;
+pub use runtime::RuntimeClasses;
+
+use crate::measure::maps::MapsInventory;
+use crate::timeline::Phase;
 
 /// The target of issue 4: unexplained at most 5% of RSS, or 1 MiB.
 pub const TARGET_FRACTION: f64 = 0.05;
 /// The floor of the target for small processes.
 pub const TARGET_FLOOR_BYTES: u64 = 1 << 20;
-
-/// A group of mapping classes reconciled as one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Category {
-    Binary,
-    Bss,
-    HeapArena,
-    RuntimeOffHeap,
-    Stack,
-    Kernel,
-    OtherFile,
-    Reserved,
-    Other,
-}
-
-impl Category {
-    pub const ALL: [Category; 9] = [
-        Category::Binary,
-        Category::Bss,
-        Category::HeapArena,
-        Category::RuntimeOffHeap,
-        Category::Stack,
-        Category::Kernel,
-        Category::OtherFile,
-        Category::Reserved,
-        Category::Other,
-    ];
-
-    /// The category's name in JSON and in tables.
-    pub fn name(self) -> &'static str {
-        match self {
-            Category::Binary => "binary",
-            Category::Bss => "bss",
-            Category::HeapArena => "heap_arena",
-            Category::RuntimeOffHeap => "runtime_off_heap",
-            Category::Stack => "stack",
-            Category::Kernel => "kernel",
-            Category::OtherFile => "other_file",
-            Category::Reserved => "reserved",
-            Category::Other => "other",
-        }
-    }
-
-    /// The category a mapping class is reconciled in.
-    pub fn of(class: MapClass) -> Category {
-        match class {
-            MapClass::Text | MapClass::Rodata | MapClass::Data => Category::Binary,
-            MapClass::Bss => Category::Bss,
-            MapClass::HeapArena => Category::HeapArena,
-            MapClass::RuntimeOffHeap => Category::RuntimeOffHeap,
-            MapClass::HeapReserved | MapClass::Reserved => Category::Reserved,
-            MapClass::Stack => Category::Stack,
-            MapClass::Kernel => Category::Kernel,
-            MapClass::OtherFile => Category::OtherFile,
-            MapClass::Other => Category::Other,
-        }
-    }
-
-    fn note(self) -> &'static str {
-        match self {
-            Category::Binary => "file-backed text, rodata, data; not counted by the runtime",
-            Category::Bss => "zeroed globals (runtime structures too); not counted by the runtime",
-            Category::HeapArena => "heap objects+unused+free+stacks, + LazyFree of released",
-            Category::RuntimeOffHeap => {
-                "metadata+profiling+other+os-stacks (mapped, not all touched)"
-            }
-            Category::Stack => "main thread stack from the kernel; not counted by the runtime",
-            Category::Kernel => "vdso, vvar",
-            Category::OtherFile => "other files (shared libraries)",
-            Category::Reserved => "PROT_NONE: nothing should be resident",
-            Category::Other => "unknown mappings: not attributable",
-        }
-    }
-}
 
 /// One category of the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -216,67 +147,6 @@ pub fn of_phase(phase: &Phase) -> Option<Ledger> {
     let maps = phase.maps.as_ref()?;
     let runtime = RuntimeClasses::of(phase);
     Some(reconcile(&phase.name, maps, &runtime, phase.os.rss_bytes))
-}
-
-/// What the runtime says, grouped the way the mappings are.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RuntimeClasses {
-    /// heap objects + unused + free + stacks: arena pages not released.
-    pub heap_arena_bytes: u64,
-    /// `heap/released`: arena pages returned to the OS.
-    pub heap_released_bytes: u64,
-    /// metadata + profiling buckets + other + os-stacks.
-    pub off_heap_bytes: u64,
-    /// `/memory/classes/total`.
-    pub total_bytes: u64,
-}
-
-const HEAP_HELD: [&str; 4] = [
-    "/memory/classes/heap/objects:bytes",
-    "/memory/classes/heap/unused:bytes",
-    "/memory/classes/heap/free:bytes",
-    "/memory/classes/heap/stacks:bytes",
-];
-const HEAP_RELEASED: &str = "/memory/classes/heap/released:bytes";
-const OFF_HEAP: [&str; 8] = [
-    "/memory/classes/metadata/mcache/free:bytes",
-    "/memory/classes/metadata/mcache/inuse:bytes",
-    "/memory/classes/metadata/mspan/free:bytes",
-    "/memory/classes/metadata/mspan/inuse:bytes",
-    "/memory/classes/metadata/other:bytes",
-    "/memory/classes/profiling/buckets:bytes",
-    "/memory/classes/other:bytes",
-    "/memory/classes/os-stacks:bytes",
-];
-const TOTAL: &str = "/memory/classes/total:bytes";
-
-impl RuntimeClasses {
-    /// From the phase's `/memory/classes/*` metrics; from MemStats when a
-    /// metric is missing (same runtime counters, other grouping).
-    pub fn of(phase: &Phase) -> RuntimeClasses {
-        let metric = |name: &str| phase.metrics.get(name).and_then(|n| n.as_u64());
-        let sum = |names: &[&str]| names.iter().map(|n| metric(n)).sum::<Option<u64>>();
-        let go = &phase.go;
-        RuntimeClasses {
-            heap_arena_bytes: sum(&HEAP_HELD).unwrap_or_else(|| memstats_heap_held(go)),
-            heap_released_bytes: metric(HEAP_RELEASED).unwrap_or(go.heap_released_bytes),
-            off_heap_bytes: sum(&OFF_HEAP).unwrap_or_else(|| memstats_off_heap(go)),
-            total_bytes: metric(TOTAL).unwrap_or(go.sys_bytes),
-        }
-    }
-}
-
-fn memstats_heap_held(go: &GoView) -> u64 {
-    go.heap_sys_bytes.saturating_sub(go.heap_released_bytes) + go.stack_inuse_bytes
-}
-
-fn memstats_off_heap(go: &GoView) -> u64 {
-    go.mspan_sys_bytes
-        + go.mcache_sys_bytes
-        + go.buck_hash_sys_bytes
-        + go.gc_sys_bytes
-        + go.other_sys_bytes
-        + go.stack_sys_bytes.saturating_sub(go.stack_inuse_bytes)
 }
 
 /// The ledger of one inventory against the runtime's classes; `status_rss`

@@ -4,22 +4,16 @@
 //! runs in its own process group with a timeout; a timeout, an interrupt or
 //! an error kills the whole group and leaves no temp file behind.
 
-use std::io::Read;
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
 use crate::build::cache_root::cache_root;
 use crate::build::toolchain::Toolchain;
-use crate::cleanup::Guard;
 
 /// How long a `go build` may take by default.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
-/// How much of a failed build's stderr is kept (the end).
-const BUILD_STDERR_BYTES: usize = 64 * 1024;
 
 /// Environment of every `go build`: no network, no cgo, no toolchain switching.
 const BUILD_ENV: &[(&str, &str)] = &[
@@ -232,156 +226,16 @@ impl Fixtures {
         }
         Ok(hex::encode(hasher.finalize()))
     }
-
-    fn go_build(
-        &self,
-        name: &str,
-        toolchain: &Toolchain,
-        how: How,
-        bin_dir: &Path,
-        binary: &Path,
-    ) -> Result<(), BuildError> {
-        let How {
-            go_line,
-            tags,
-            goexperiment,
-        } = how;
-        let modfile = self.modfile(go_line)?;
-        self.run_go_build(name, toolchain, bin_dir, binary, &mut |cmd, out| {
-            cmd.current_dir(&self.source_dir)
-                .env_clear()
-                .envs(passthrough_env())
-                .envs(BUILD_ENV.iter().copied())
-                .env("GOCACHE", &self.go_cache_dir)
-                .env("GOPATH", self.cache_dir.join("gopath"))
-                .env("GOEXPERIMENT", goexperiment.unwrap_or(""))
-                .arg("build")
-                .arg(format!("-modfile={}", modfile.display()));
-            if !tags.is_empty() {
-                cmd.arg(format!("-tags={}", tags.join(",")));
-            }
-            cmd.arg("-o").arg(out).arg(format!("./{name}"));
-        })
-        .map_err(|e| match (e, goexperiment) {
-            // A toolchain that does not know the experiment: not applicable there.
-            (BuildError::Failed { stderr, .. }, Some(exp)) if unknown_experiment(&stderr) => {
-                BuildError::NotApplicable {
-                    reason: format!(
-                        "{} does not know GOEXPERIMENT={exp} ({})",
-                        toolchain.version.minor_name(),
-                        stderr.lines().next().unwrap_or_default()
-                    ),
-                }
-            }
-            (e, _) => e,
-        })
-    }
-
-    /// Runs the `go build` that `setup` describes (given the command and the
-    /// output file) into a temp folder of `bin_dir`, in its own process
-    /// group with a timeout, and renames a whole binary to `binary`.
-    pub(crate) fn run_go_build(
-        &self,
-        name: &str,
-        toolchain: &Toolchain,
-        bin_dir: &Path,
-        binary: &Path,
-        setup: &mut dyn FnMut(&mut Command, &Path),
-    ) -> Result<(), BuildError> {
-        let cache_err = |path: &Path| {
-            let path = path.display().to_string();
-            move |source| BuildError::Cache { path, source }
-        };
-        std::fs::create_dir_all(bin_dir).map_err(cache_err(bin_dir))?;
-        self.sweep_stale_temps(bin_dir);
-        // go build writes into a fresh folder (removed on every way out,
-        // interrupts included); only a whole binary is renamed into the cache.
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}-"))
-            .tempdir_in(bin_dir)
-            .map_err(cache_err(bin_dir))?;
-        let _tmp_guard = Guard::path(tmp.path().to_path_buf());
-        let out = tmp.path().join(name);
-        let mut cmd = Command::new(&toolchain.go);
-        setup(&mut cmd, &out);
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .process_group(0);
-        // SAFETY: prctl is async-signal-safe; nothing is allocated.
-        unsafe {
-            cmd.pre_exec(|| Ok(nix::sys::prctl::set_pdeathsig(nix::sys::signal::SIGKILL)?));
-        }
-        let go = toolchain.go.display().to_string();
-        let mut child = cmd.spawn().map_err(|source| BuildError::Spawn {
-            go: go.clone(),
-            source,
-        })?;
-        // Kills compile/link too if the build times out, fails or is interrupted.
-        let group = Guard::group(child.id() as i32);
-        let stderr = child.stderr.take().map(read_tail);
-        let deadline = Instant::now() + self.build_timeout;
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => {
-                    // Reaped: its group id is free for reuse, stop tracking it.
-                    group.forget();
-                    break status;
-                }
-                Ok(None) if Instant::now() < deadline => {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                Ok(None) | Err(_) => {
-                    drop(group);
-                    let _ = child.wait();
-                    return Err(BuildError::Timeout {
-                        name: name.to_string(),
-                        version: toolchain.version.name(),
-                        timeout: self.build_timeout,
-                    });
-                }
-            }
-        };
-        let stderr = stderr.and_then(|h| h.join().ok()).unwrap_or_default();
-        if !status.success() {
-            let stderr = String::from_utf8_lossy(&stderr).trim().to_string();
-            return Err(BuildError::Failed {
-                name: name.to_string(),
-                version: toolchain.version.name(),
-                stderr,
-            });
-        }
-        if !std::fs::metadata(&out).is_ok_and(|m| m.is_file() && m.len() > 0) {
-            return Err(BuildError::NoBinary {
-                name: name.to_string(),
-                version: toolchain.version.name(),
-                go,
-            });
-        }
-        // Rename is atomic: a parallel build of the same key just replaces an
-        // identical file, and no reader ever sees a half-written binary.
-        std::fs::rename(&out, binary).map_err(|source| BuildError::Cache {
-            path: binary.display().to_string(),
-            source,
-        })
-    }
-}
-
-/// What `go build` is given beyond the fixture's name.
-#[derive(Clone, Copy)]
-struct How<'a> {
-    go_line: &'a str,
-    tags: &'a [String],
-    goexperiment: Option<&'a str>,
 }
 
 mod error;
+mod go_build;
 mod helpers;
 mod modfile;
 mod options;
 
 pub use error::BuildError;
-use helpers::read_tail;
+use go_build::How;
 pub(crate) use helpers::{collect_go_files, passthrough_env};
 pub use options::{BuildOptions, parse_go_line, unknown_experiment};
 

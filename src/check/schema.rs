@@ -6,14 +6,17 @@
 
 use std::fmt;
 
+mod names;
 pub mod outcome;
+
+pub use names::{DEEP_VIEWS, dim_of_field, fields, pick, shown};
+use names::{LEDGER_ROW, MAPS};
 
 use super::ast::Dim;
 use super::error::EvalResult;
 use crate::analyze::Analyzed;
 use crate::analyze::ledger::{Category, Ledger};
 use crate::measure::maps::MapClass;
-use crate::timeline::{GoView, OsView};
 
 /// Where a path reads from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,89 +59,6 @@ pub enum Need {
     /// runtime/metrics `/cpu/classes/` (Go 1.20+): a claim whose checks
     /// read them must say `go = ">=1.20"` (refused when its file loads).
     CpuClasses,
-}
-
-const SAMPLES: &[&str] = &["rss_bytes", "vm_size_bytes"];
-/// `named`: how many of the class's mappings the Go runtime named
-/// (`[anon: Go: ...]`, Go 1.25+ on kernels with CONFIG_ANON_VMA_NAME).
-const MAPS: &[&str] = &["count", "named", "rss_bytes", "size_bytes"];
-const PROFILE: &[&str] = &[
-    "alloc_objects",
-    "alloc_space_bytes",
-    "inuse_objects",
-    "inuse_space_bytes",
-    "sample_rate_bytes",
-];
-/// `limit` is the ledger's target: 5% of RSS, at least 1 MiB.
-const LEDGER: &[&str] = &[
-    "anon_mapped_bytes",
-    "explained_bytes",
-    "limit_bytes",
-    "mapped_beyond_sys_bytes",
-    "rss_bytes",
-    "runtime_sys_bytes",
-    "unexplained_bytes",
-];
-const LEDGER_ROW: &[&str] = &[
-    "explained_bytes",
-    "lazy_free_bytes",
-    "mappings",
-    "resident_bytes",
-    "runtime_bytes",
-    "size_bytes",
-    "unexplained_bytes",
-];
-/// The roots of the per-phase deep views, for messages.
-pub const DEEP_VIEWS: &[&str] = &["maps", "profile", "ledger", "cpu"];
-
-/// The keys of a serde view's default value.
-fn serde_keys<T: serde::Serialize + Default>() -> Vec<String> {
-    match serde_json::to_value(T::default()) {
-        Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
-        _ => Vec::new(),
-    }
-}
-
-/// The field names of a view, as the model spells them.
-pub fn fields(view: View) -> Vec<String> {
-    let list: &[&str] = match view {
-        View::Os => return serde_keys::<OsView>(),
-        View::Go => return serde_keys::<GoView>(),
-        View::Time => &["t_ns"],
-        View::Samples => SAMPLES,
-        View::Maps(_) => MAPS,
-        View::Profile => PROFILE,
-        View::Ledger(None) => LEDGER,
-        View::Ledger(Some(_)) => LEDGER_ROW,
-        View::Exit => outcome::EXIT,
-        View::Cpu => outcome::CPU,
-    };
-    list.iter().map(|s| s.to_string()).collect()
-}
-
-/// `rss` or `rss_bytes` to the model's `rss_bytes`, if known.
-pub fn pick(written: &str, known: &[String]) -> Option<String> {
-    [written.to_string(), format!("{written}_bytes")]
-        .into_iter()
-        .find(|name| known.contains(name))
-}
-
-/// The names as one may write them, for messages.
-pub fn shown(known: &[String]) -> String {
-    let mut names: Vec<&str> = known.iter().map(|f| f.trim_end_matches("_bytes")).collect();
-    names.sort_unstable();
-    names.join(", ")
-}
-
-/// The dimension of a model field, from its name.
-pub fn dim_of_field(field: &str) -> Dim {
-    if field.ends_with("_bytes") {
-        Dim::Bytes
-    } else if field.ends_with("_ns") {
-        Dim::Duration
-    } else {
-        Dim::Count
-    }
 }
 
 impl Path {

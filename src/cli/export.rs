@@ -2,12 +2,13 @@
 //! `run --plot/--perfetto/--csv` writes, in DIR2 mirroring DIR's tree
 //! (`<experiment>/<settings>/<repeat>/`); with --csv also `verdicts.csv`.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use super::run::write_file;
-use crate::experiment::results::Kept;
+use crate::analyze::Analyzed;
+use crate::experiment::results::{Kept, Manifest, ResultsDir};
 use crate::report;
 use crate::report::benchfmt;
 use crate::report::matrix::Column;
@@ -154,4 +155,34 @@ pub(super) fn write_run_files(
         }
     }
     Ok(())
+}
+
+/// Writes FILE whole (through a temp file beside it) or not at all.
+pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .with_context(|| format!("failed to write in {}", dir.display()))?;
+    tmp.write_all(bytes)?;
+    // A temp file is private (0600); the output is an ordinary file.
+    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
+    tmp.as_file().set_permissions(mode)?;
+    tmp.persist(path)
+        .with_context(|| format!("failed to write {}", path.display()))?;
+    Ok(())
+}
+
+/// Keeps one run in `dir` (`run --out`, `watch --out`): its timeline and
+/// analysis, then `manifest`; `what` names the run in the error.
+pub(super) fn keep_run(
+    dir: &ResultsDir,
+    run: &Analyzed,
+    manifest: &Manifest,
+    what: &str,
+) -> Result<()> {
+    dir.keep_timeline(run)
+        .and_then(|()| dir.keep_manifest(manifest))
+        .with_context(|| format!("failed to keep the {what} in {}", dir.root.display()))
 }

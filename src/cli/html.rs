@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use anyhow::Result;
 
 use super::UsageError;
-use super::run::write_file;
+use super::export::write_file;
 use crate::report::html::{self, Header, Plots};
 use crate::report::matrix::Column;
 

@@ -9,10 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use regex::Regex;
 
 use super::UsageError;
+use super::export::keep_run;
 use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir};
@@ -162,9 +163,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     let timeline = &run.timeline;
     if let Some(dir) = &out {
         let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
-        dir.keep_timeline(&run)
-            .and_then(|()| dir.keep_manifest(&manifest))
-            .with_context(|| format!("failed to keep the watch in {}", dir.root.display()))?;
+        keep_run(dir, &run, &manifest, "watch")?;
     }
     super::export::write_run_files(
         timeline,

@@ -4,7 +4,7 @@
 //! `not applicable`, with the reason.
 
 use crate::build::toolchain::GoVersion;
-use crate::experiment::machine::Machine;
+use crate::measure::machine::Machine;
 
 /// A range of Go versions: bounds like `>=1.23`, `<1.26`, `>=1.21.6`,
 /// separated by spaces, all of which must hold.

@@ -1,10 +1,10 @@
 //! Experiment stage: the experiment file format ([`mod@file`]), running every
 //! experiment into results ([`reproduce`]), and keeping them on disk to judge
-//! again later ([`results`], with the [`machine`] they ran on).
+//! again later ([`results`], with the machine they ran on:
+//! [`crate::measure::machine`]).
 
 pub mod applies;
 pub mod file;
-pub mod machine;
 pub mod reproduce;
 pub mod results;
 pub mod schedule;

@@ -14,8 +14,8 @@ use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
 use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::ClaimResult;
-use crate::experiment::machine::Machine;
 use crate::experiment::{Cell, Claim, Experiment, applies};
+use crate::measure::machine::Machine;
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
 

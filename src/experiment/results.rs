@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
-use crate::experiment::machine::Machine;
 use crate::experiment::reproduce::ExperimentResult;
+use crate::measure::machine::Machine;
 
 mod load;
 

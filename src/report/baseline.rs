@@ -116,8 +116,8 @@ pub fn text(baseline: &str, changes: &[Change]) -> String {
 mod tests {
     use super::*;
     use crate::check::claim::ClaimResult;
-    use crate::experiment::machine::Machine;
     use crate::experiment::reproduce::{CellResult, ExperimentResult};
+    use crate::measure::machine::Machine;
 
     /// A column measuring claims `(id, verdict)` in the `defaults` row.
     fn column(go: &str, host: &str, claims: &[(&str, Verdict)]) -> Column {

@@ -6,7 +6,7 @@
 
 use std::fmt::Write as _;
 
-use crate::experiment::machine::Machine;
+use crate::measure::machine::Machine;
 use crate::timeline::{Phase, Timeline};
 
 /// The key figures of a phase: (unit, value).

@@ -9,8 +9,8 @@ use serde::Serialize;
 
 use crate::build::toolchain::GoVersion;
 use crate::check::claim::Verdict;
-use crate::experiment::machine::Machine;
 use crate::experiment::reproduce::ExperimentResult;
+use crate::measure::machine::Machine;
 
 /// The results of one Go version on one machine.
 #[derive(Debug, Clone)]

@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::timeline::{Exit, Timeline};
+use crate::timeline::{Exit, SamplerStats, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -17,17 +17,6 @@ pub fn mib(bytes: u64) -> String {
 /// The phase table: OS view beside Go view, in MiB, one row per phase.
 pub fn phase_table(timeline: &Timeline) -> String {
     let mut out = String::new();
-    let settings: Vec<String> = timeline
-        .settings
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let settings = if settings.is_empty() {
-        "default settings".to_string()
-    } else {
-        settings.join(" ")
-    };
     let _ = writeln!(
         out,
         "{} {} · {} (go line {}) · {}",
@@ -35,7 +24,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
         timeline.fixture.args.join(" "),
         timeline.toolchain.version,
         timeline.toolchain.go_line,
-        settings
+        settings_text(timeline)
     );
     let _ = writeln!(
         out,
@@ -75,26 +64,10 @@ pub fn phase_table(timeline: &Timeline) -> String {
         );
     }
     let s = &timeline.sampler;
-    let rate = if s.span_ns > 0 {
-        s.samples as f64 / (s.span_ns as f64 / 1e9)
-    } else {
-        0.0
-    };
-    let peak = timeline
-        .samples
-        .iter()
-        .map(|s| s.rss_bytes)
-        .max()
-        .unwrap_or(0);
-    let exit = match timeline.exit {
-        Exit::Code(c) => format!("exit {c}"),
-        Exit::Signal(s) => format!("signal {s}"),
-    };
-    let cpu_pct = if s.span_ns > 0 {
-        100.0 * s.cpu_ns as f64 / s.span_ns as f64
-    } else {
-        0.0
-    };
+    let rate = per_second(s.samples, s.span_ns);
+    let peak = peak_sampled_rss(timeline);
+    let exit = exit_text(timeline.exit);
+    let cpu_pct = sampler_cpu_pct(s);
     let per_phase_ms = s.phase_read_ns as f64 / 1e6 / timeline.phases.len().max(1) as f64;
     let _ = writeln!(
         out,
@@ -110,6 +83,62 @@ pub fn phase_table(timeline: &Timeline) -> String {
         timeline.duration_ns as f64 / 1e9
     );
     out
+}
+
+/// The run's settings, each as `K=V`.
+pub(super) fn settings_pairs(timeline: &Timeline) -> Vec<String> {
+    timeline
+        .settings
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect()
+}
+
+/// The run's settings as `K=V K=V`, or `default settings`.
+pub(super) fn settings_text(timeline: &Timeline) -> String {
+    let settings = settings_pairs(timeline);
+    if settings.is_empty() {
+        "default settings".to_string()
+    } else {
+        settings.join(" ")
+    }
+}
+
+/// The highest RSS of the fast series (0 when nothing was sampled).
+pub(super) fn peak_sampled_rss(timeline: &Timeline) -> u64 {
+    timeline
+        .samples
+        .iter()
+        .map(|s| s.rss_bytes)
+        .max()
+        .unwrap_or(0)
+}
+
+/// How the program ended: `exit N` or `signal N`.
+pub(super) fn exit_text(exit: Exit) -> String {
+    match exit {
+        Exit::Code(c) => format!("exit {c}"),
+        Exit::Signal(s) => format!("signal {s}"),
+    }
+}
+
+/// `n` a second over `span_ns` (0 for an empty span).
+pub(super) fn per_second(n: u64, span_ns: u64) -> f64 {
+    if span_ns > 0 {
+        n as f64 / (span_ns as f64 / 1e9)
+    } else {
+        0.0
+    }
+}
+
+/// The sampler's CPU time as a percentage of one core over its span.
+pub(super) fn sampler_cpu_pct(s: &SamplerStats) -> f64 {
+    if s.span_ns > 0 {
+        100.0 * s.cpu_ns as f64 / s.span_ns as f64
+    } else {
+        0.0
+    }
 }
 
 /// The timeline as pretty JSON (the format the README documents).

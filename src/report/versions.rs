@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::text::mib;
-use crate::timeline::{Exit, Phase, Timeline};
+use super::text::{exit_text, mib, peak_sampled_rss, settings_text};
+use crate::timeline::{Phase, Timeline};
 
 /// Column groups per block of the table (14 + 4 × 21 = 98 columns).
 pub const GROUPS_PER_BLOCK: usize = 4;
@@ -65,17 +65,7 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
     let Some(first) = runs.first() else {
         return out;
     };
-    let settings: Vec<String> = first
-        .settings
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
-    let settings = if settings.is_empty() {
-        "default settings".to_string()
-    } else {
-        settings.join(" ")
-    };
+    let settings = settings_text(first);
     let mut command = vec![first.fixture.name.clone()];
     command.extend(first.fixture.args.iter().cloned());
     let _ = writeln!(
@@ -110,11 +100,8 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
         }
     }
     for run in runs {
-        let peak = run.samples.iter().map(|s| s.rss_bytes).max().unwrap_or(0);
-        let exit = match run.exit {
-            Exit::Code(c) => format!("exit {c}"),
-            Exit::Signal(s) => format!("signal {s}"),
-        };
+        let peak = peak_sampled_rss(run);
+        let exit = exit_text(run.exit);
         let _ = writeln!(
             out,
             "{} (go line {}): peak sampled RSS {} MiB ({} samples), {exit} after {:.3} s",

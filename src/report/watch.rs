@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use super::text::mib;
+use super::text::{exit_text, mib, peak_sampled_rss, per_second, sampler_cpu_pct};
 use crate::measure::events::Event;
 use crate::timeline::{Exit, Timeline, WatchEnd};
 
@@ -53,12 +53,7 @@ pub fn watch_table(timeline: &Timeline) -> String {
     }
     let s = &timeline.sampler;
     let rate = per_second(s.samples, s.span_ns);
-    let peak = timeline
-        .samples
-        .iter()
-        .map(|s| s.rss_bytes)
-        .max()
-        .unwrap_or(0);
+    let peak = peak_sampled_rss(timeline);
     let gc = count(timeline, |e| matches!(e, Event::Gc(_)));
     let scav = count(timeline, |e| matches!(e, Event::Scav(_)));
     let ended = match w.ended {
@@ -66,10 +61,7 @@ pub fn watch_table(timeline: &Timeline) -> String {
         WatchEnd::Interrupted => "stopped by Ctrl-C",
         WatchEnd::Duration => "stopped at --duration",
     };
-    let exit = match timeline.exit {
-        Exit::Code(c) => format!("exit {c}"),
-        Exit::Signal(s) => format!("signal {s}"),
-    };
+    let exit = exit_text(timeline.exit);
     let _ = writeln!(
         out,
         "{} samples ({rate:.0}/s), peak sampled RSS {} MiB, {gc} GC cycles, {scav} scavenger lines; {ended} after {:.3} s ({exit})",
@@ -84,11 +76,7 @@ pub fn watch_table(timeline: &Timeline) -> String {
 /// `overhead: sampler CPU … ; slow tier … per read`: what watching cost.
 pub fn overhead_line(timeline: &Timeline) -> String {
     let s = &timeline.sampler;
-    let cpu_pct = if s.span_ns > 0 {
-        100.0 * s.cpu_ns as f64 / s.span_ns as f64
-    } else {
-        0.0
-    };
+    let cpu_pct = sampler_cpu_pct(s);
     let (reads, read_ns, every) = match &timeline.watch {
         Some(w) => (
             w.slow_reads,
@@ -152,14 +140,6 @@ pub fn watch_notes(timeline: &Timeline) -> Vec<String> {
         ));
     }
     notes
-}
-
-fn per_second(n: u64, span_ns: u64) -> f64 {
-    if span_ns > 0 {
-        n as f64 / (span_ns as f64 / 1e9)
-    } else {
-        0.0
-    }
 }
 
 fn count(timeline: &Timeline, which: impl Fn(&Event) -> bool) -> usize {

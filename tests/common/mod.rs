@@ -51,6 +51,13 @@ fn observe_with(name: &str, env: &[(&str, &str)], args: &[&str], trace: bool) ->
     observe(&built(name), toolchain(), &spec).unwrap_or_else(|e| panic!("running {name}: {e}"))
 }
 
+/// `gomemlab` (the binary under test) on the toolchain under test.
+pub fn gomemlab() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("gomemlab"));
+    cmd.env("GOMEMLAB_GO", &toolchain().go);
+    cmd
+}
+
 /// Pids of live processes whose command line contains `marker`.
 pub fn processes_with(marker: &str) -> Vec<i32> {
     let mut found = Vec::new();
@@ -101,6 +108,14 @@ pub fn stdout_of_success(out: &std::process::Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     stdout
+}
+
+/// A new folder holding one file `name` with `text` (e.g. an experiment
+/// file of the test's own).
+pub fn dir_with_file(name: &str, text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    std::fs::write(dir.path().join(name), text).expect("write the file");
+    dir
 }
 
 /// Copies a folder tree (a recorded results folder, the bundled fixtures).

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::measure::maps;
+use crate::timeline::GoView;
 use crate::timeline::OsView;
 
 const BIN: &str = "/work/wt-ledger/target/gomemlab/bin/bigbytes-go1.26.8-4a8e9720935b565b";

@@ -7,16 +7,18 @@ use std::io::Write as _;
 
 use anyhow::{Context as _, Result};
 
-use super::{FIRST_MMAPS, RunArgs, fixture_usage, settings_text};
+use super::text::progress;
+use super::{FIRST_MMAPS, RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
 use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{self, Toolchain};
 use crate::cli::UsageError;
+use crate::cli::export::keep_run;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::RunSpec;
-use crate::run::observe::{Event, observe_with};
+use crate::run::observe::observe_with;
 use crate::timeline::Timeline;
 
 /// Whether `--go` asks for several toolchains (repeated, or `all`).
@@ -74,9 +76,7 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
         if let Some(dir) = out {
             let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
             manifest.go_line = Some(run.timeline.toolchain.go_line.clone());
-            dir.keep_timeline(&run)
-                .and_then(|()| dir.keep_manifest(&manifest))
-                .with_context(|| format!("failed to keep the run in {}", dir.root.display()))?;
+            keep_run(dir, &run, &manifest, "run")?;
         }
         runs.push(run);
     }
@@ -106,19 +106,7 @@ fn run_on(
         toolchain,
         &spec.build_tags(),
     )?;
-    let header = format!(
-        "{} · {} · pid {{pid}} · {}",
-        args.fixture,
-        toolchain.version.name(),
-        settings_text(&spec)
-    );
-    let mut on_event = |event: Event<'_>| match event {
-        Event::Started { pid } => eprintln!("{}", header.replace("{pid}", &pid.to_string())),
-        Event::Paused { pid, phase, pause } => eprintln!(
-            "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
-            humantime::format_duration(pause)
-        ),
-    };
+    let mut on_event = progress(&args.fixture, toolchain, &spec, true);
     let timeline = observe_with(&built, toolchain, &spec, &args.pause, &mut on_event)
         .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?;
     Ok(Analyzed::of(timeline))

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::experiment::machine::Machine;
 use crate::experiment::results::{Kept, ResultsError};
+use crate::measure::machine::Machine;
 use crate::report::plot::{self, Format};
 use crate::timeline::Timeline;
 

@@ -193,12 +193,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
 
 /// `fixture · go version · settings · args`: what a plot or trace is of.
 pub fn title(timeline: &Timeline) -> String {
-    let mut settings: Vec<String> = timeline
-        .settings
-        .env
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect();
+    let mut settings = crate::report::text::settings_pairs(timeline);
     if settings.is_empty() {
         settings.push("defaults".into());
     }
