@@ -6,7 +6,7 @@
 mod common;
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{built, eventually, processes_with, toolchain, unique_hold};
 use gomemlab::run::observe::observe;
@@ -191,7 +191,7 @@ fn a_grandchild_after_setsid_dies_when_the_fixture_exits() {
     )
     .len()
         == 1));
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(30);
     // No phase report: the fixture exiting ends the wait even though the
     // grandchild still holds the report pipe.
     assert!(running.next_report(deadline).unwrap().is_none());
@@ -239,32 +239,50 @@ fn no_descriptor_but_stdio_and_the_probe_pipe_reaches_the_fixture() {
     let pid = running.pid.as_raw();
     assert!(eventually(Duration::from_secs(5), || processes_with(&hold)
         == vec![pid]));
-    let mut inherited = Vec::new();
-    for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap() {
-        let entry = entry.unwrap();
-        let target = std::fs::read_link(entry.path()).unwrap_or_default();
-        inherited.push((entry.file_name().to_string_lossy().into_owned(), target));
+    // 0..2 stdio, 3 and 4 the probe pipe; the rest are the Go runtime's own
+    // (epoll, its wakeup pipe or eventfd, go1.25+ its cgroup CPU limit files).
+    // The runtime opens and closes files while it starts (e.g. the huge page
+    // size under /sys/kernel/mm), so the listing is read until it shows only
+    // those, for up to 5 s: a leaked descriptor stays and still fails.
+    let expected = |n: &str, t: &str| match n {
+        "0" => t == "/dev/null",
+        "1" | "2" | "3" | "4" => t.starts_with("pipe:"),
+        _ => {
+            t.starts_with("anon_inode:")
+                || t.starts_with("pipe:")
+                || t.starts_with("/sys/fs/cgroup/")
+        }
+    };
+    let listing = || {
+        let mut fds = Vec::new();
+        for entry in std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap() {
+            let entry = entry.unwrap();
+            // A descriptor closed between the listing and this read is gone.
+            if let Ok(target) = std::fs::read_link(entry.path()) {
+                let target = target.to_string_lossy().into_owned();
+                fds.push((entry.file_name().to_string_lossy().into_owned(), target));
+            }
+        }
+        fds
+    };
+    let mut inherited = listing();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !inherited.iter().all(|(n, t)| expected(n, t)) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        inherited = listing();
     }
     drop(running);
     drop(fd);
+    let leaked = leak.path().to_string_lossy();
     assert!(
-        !inherited.iter().any(|(_, t)| t == leak.path()),
+        !inherited.iter().any(|(_, t)| *t == leaked),
         "the fixture got our descriptor: {inherited:?}"
     );
-    // 0..2 stdio, 3 and 4 the probe pipe; the rest are the Go runtime's own
-    // (epoll, its wakeup pipe or eventfd, go1.25+ its cgroup CPU limit files).
-    for (n, target) in &inherited {
-        let t = target.to_string_lossy();
-        let ok = match n.as_str() {
-            "0" => t == "/dev/null",
-            "1" | "2" | "3" | "4" => t.starts_with("pipe:"),
-            _ => {
-                t.starts_with("anon_inode:")
-                    || t.starts_with("pipe:")
-                    || t.starts_with("/sys/fs/cgroup/")
-            }
-        };
-        assert!(ok, "fd {n} -> {t} in the fixture: {inherited:?}");
+    for (n, t) in &inherited {
+        assert!(
+            expected(n, t),
+            "fd {n} -> {t} in the fixture: {inherited:?}"
+        );
     }
 }
 
@@ -331,7 +349,7 @@ fn a_flood_on_stderr_is_kept_bounded() {
     let mut running = shell_fixture(
         "yes 'not a trace line' | head -n 100000 >&2; head -c 20000000 /dev/zero | tr '\\0' x >&2",
     );
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = Instant::now() + Duration::from_secs(30);
     assert!(running.next_report(deadline).unwrap().is_none());
     running.wait(deadline).unwrap();
     let kept = running.take_stderr_kept();
