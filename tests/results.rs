@@ -335,7 +335,7 @@ fn two_go_versions_give_one_matrix_and_a_results_folder_each() {
     assert_eq!(row.matches("holds 1/1").count(), 2, "{table}");
     assert!(
         table.contains(&format!(
-            "errors:\n  rss-at-end [defaults] on {}, {}:",
+            "why not judged:\n  rss-at-end [defaults] on {}, {}: error,",
             names[0], names[1]
         )),
         "{table}"

@@ -178,7 +178,7 @@ fn matrix_table(m: &Matrix) -> Markup {
         }
         @let reasons = matrix::reasons(m);
         @if !reasons.is_empty() {
-            h3 { "Errors" }
+            h3 { "Why not judged" }
             ul.reasons { @for why in &reasons { li { code { (why) } } } }
         }
     }

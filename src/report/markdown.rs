@@ -94,7 +94,7 @@ pub fn matrix_table(m: &Matrix) -> String {
     }
     let reasons = matrix::reasons(m);
     if !reasons.is_empty() {
-        out.push_str("\nErrors:\n\n");
+        out.push_str("\nWhy not judged:\n\n");
     }
     for why in reasons {
         let _ = writeln!(out, "- {}", cell(&why));

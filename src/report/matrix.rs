@@ -220,7 +220,7 @@ pub fn table(m: &Matrix) -> String {
     }
     let reasons = reasons(m);
     if !reasons.is_empty() {
-        out.push_str("\nerrors:\n");
+        out.push_str("\nwhy not judged:\n");
     }
     for why in reasons {
         let _ = writeln!(out, "  {why}");
@@ -273,28 +273,35 @@ pub fn summary(m: &Matrix) -> String {
     )
 }
 
-/// Why verdicts are `error`: each reason once, with the columns it hit
-/// (`claim [settings] on go1.X, go1.Y: why`).
+/// Why cells are `n/a` or `error`: each reason once, with the columns it hit
+/// (`claim [settings] on go1.X, go1.Y: n/a, why`).
 pub fn reasons(m: &Matrix) -> Vec<String> {
     let mut out = Vec::new();
     for row in &m.rows {
-        let mut seen: Vec<(&str, Vec<&str>)> = Vec::new();
+        let mut seen: Vec<(Verdict, &str, Vec<&str>)> = Vec::new();
         for (cell, head) in row.cells.iter().zip(&m.columns) {
-            let Some(why) = cell.as_ref().and_then(|c| c.reason.as_deref()) else {
+            let Some((verdict, why)) = cell
+                .as_ref()
+                .and_then(|c| Some((c.verdict, c.reason.as_deref()?)))
+            else {
                 continue;
             };
             let first = why.lines().next().unwrap_or("");
-            match seen.iter_mut().find(|(r, _)| *r == first) {
-                Some((_, versions)) => versions.push(&head.go_version),
-                None => seen.push((first, vec![&head.go_version])),
+            match seen
+                .iter_mut()
+                .find(|(v, r, _)| *v == verdict && *r == first)
+            {
+                Some((_, _, versions)) => versions.push(&head.go_version),
+                None => seen.push((verdict, first, vec![&head.go_version])),
             }
         }
-        for (why, versions) in seen {
+        for (verdict, why, versions) in seen {
             out.push(format!(
-                "{} [{}] on {}: {why}",
+                "{} [{}] on {}: {}, {why}",
                 row.claim,
                 row.settings,
-                versions.join(", ")
+                versions.join(", "),
+                verdict.as_str()
             ));
         }
     }
