@@ -97,7 +97,9 @@ fn one_version_on_two_machines_is_side_by_side_never_picked() {
         "{text}"
     );
     assert!(
-        text.contains("arena-at-c000 [defaults] on go1.26.8: error, startup-mmaps.toml:9: no phase"),
+        text.contains(
+            "arena-at-c000 [defaults] on go1.26.8: error, startup-mmaps.toml:9: no phase"
+        ),
         "{text}"
     );
 }
