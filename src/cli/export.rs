@@ -135,7 +135,7 @@ impl ExportArgs {
 /// The files `run` and `watch` write of one timeline when asked: the plot
 /// (`--plot`, its format from the extension), the Perfetto trace and the
 /// CSV folder.
-pub(super) fn write_run_files(
+fn write_run_files(
     timeline: &crate::timeline::Timeline,
     plot: Option<(&Path, report::plot::Format)>,
     perfetto: Option<&Path>,
@@ -172,6 +172,22 @@ pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path)
         .with_context(|| format!("failed to write {}", path.display()))?;
     Ok(())
+}
+
+/// What `run` and `watch` leave behind of one run: kept in a results folder
+/// (`--out`, with its manifest), then the plot, trace and CSV files asked for.
+pub(super) fn keep_and_write(
+    kept: Option<(&ResultsDir, Manifest)>,
+    run: &Analyzed,
+    what: &str,
+    plot: Option<(&Path, report::plot::Format)>,
+    perfetto: Option<&Path>,
+    csv: Option<&Path>,
+) -> Result<()> {
+    if let Some((dir, manifest)) = kept {
+        keep_run(dir, run, &manifest, what)?;
+    }
+    write_run_files(&run.timeline, plot, perfetto, csv)
 }
 
 /// Keeps one run in `dir` (`run --out`, `watch --out`): its timeline and

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::export::keep_run;
 use super::fixture_usage;
 use crate::analyze::Analyzed;
 use crate::build::fixture::Fixtures;
@@ -189,13 +188,15 @@ pub fn run(args: RunArgs) -> Result<u8> {
             );
         }
     }
-    if let Some(dir) = &out {
+    let kept = out.as_ref().map(|dir| {
         let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
         manifest.go_line = Some(built.go_line.clone());
-        keep_run(dir, &run, &manifest, "run")?;
-    }
-    super::export::write_run_files(
-        timeline,
+        (dir, manifest)
+    });
+    super::export::keep_and_write(
+        kept,
+        &run,
+        "run",
         args.plot.as_deref().zip(plot_format),
         args.perfetto.as_deref(),
         args.csv.as_deref(),

@@ -13,7 +13,6 @@ use anyhow::Result;
 use regex::Regex;
 
 use super::UsageError;
-use super::export::keep_run;
 use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir};
@@ -161,12 +160,14 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     })?;
     let run = Analyzed::of(timeline);
     let timeline = &run.timeline;
-    if let Some(dir) = &out {
+    let kept = out.as_ref().map(|dir| {
         let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
-        keep_run(dir, &run, &manifest, "watch")?;
-    }
-    super::export::write_run_files(
-        timeline,
+        (dir, manifest)
+    });
+    super::export::keep_and_write(
+        kept,
+        &run,
+        "watch",
         args.plot.as_deref().zip(plot_format),
         args.perfetto.as_deref(),
         args.csv.as_deref(),
