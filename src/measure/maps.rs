@@ -148,13 +148,40 @@ impl MapsInventory {
     }
 }
 
+/// How many times [`read`] lists the mappings before it gives up on a
+/// listing that keeps changing under it.
+const LISTING_TRIES: u32 = 200;
+
 /// Reads and classifies `/proc/PID/smaps` (takes the process's mmap lock
 /// briefly; meant for phases, when the fixture waits).
+///
+/// The kernel lists smaps a few mappings at a time and lets go of the mmap
+/// lock in between, while the fixture's other runtime threads go on. When
+/// they merge mappings meanwhile (go1.19's scavenger, woken by the GC,
+/// changes the heap's huge-page advice), the listing is torn: a range shows
+/// up twice, the second copy overlapping the first (seen: `c000000000-
+/// c002800000` then `c002600000-c002c00000`), and no run of mappings looks
+/// like a heap arena. A torn listing is read again, after 1 ms.
 pub fn read(pid: i32) -> Result<MapsInventory, procfs::ProcError> {
     let process = Process::new(pid)?;
     let exe = process.exe()?;
-    let maps = process.smaps()?;
-    Ok(classify(&maps, &exe.to_string_lossy()))
+    for _ in 0..LISTING_TRIES {
+        let maps = process.smaps()?;
+        if is_whole(&maps) {
+            return Ok(classify(&maps, &exe.to_string_lossy()));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    Err(procfs::ProcError::Other(format!(
+        "the mappings of process {pid} kept changing while /proc/{pid}/smaps was read ({LISTING_TRIES} tries)"
+    )))
+}
+
+/// Whether a listing is one consistent picture: in address order, no
+/// mapping overlapping the one before it.
+pub fn is_whole(maps: &MemoryMaps) -> bool {
+    let maps: Vec<&MemoryMap> = maps.iter().collect();
+    maps.windows(2).all(|w| w[0].address.1 <= w[1].address.0)
 }
 
 /// Parses `/proc/PID/maps` or `/proc/PID/smaps` text and classifies it;

@@ -360,3 +360,23 @@ fn classes_serialize_in_snake_case() {
     let back: MapsInventory = serde_json::from_str(&serde_json::to_string(&inv).unwrap()).unwrap();
     assert_eq!(back, inv);
 }
+
+#[test]
+fn a_torn_listing_is_not_whole() {
+    // Recorded from go1.19.13's storm fixture at `collected` (the scavenger
+    // merged heap mappings while smaps was being listed): the second range
+    // starts inside the first.
+    let torn = "\
+c000000000-c002800000 rw-p 00000000 00:00 0 
+c002600000-c002c00000 rw-p 00000000 00:00 0 
+c002c00000-c004000000 ---p 00000000 00:00 0 
+";
+    let whole = "\
+c000000000-c002600000 rw-p 00000000 00:00 0 
+c002600000-c002c00000 rw-p 00000000 00:00 0 
+c002c00000-c004000000 ---p 00000000 00:00 0 
+";
+    let listing = |text: &str| MemoryMaps::from_buf_read(text.as_bytes()).unwrap();
+    assert!(!is_whole(&listing(torn)));
+    assert!(is_whole(&listing(whole)));
+}
