@@ -118,7 +118,7 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
                         (table)
                     }
                     @for e in &exps {
-                        (claims::experiment(e, many, exps.len() <= 4, plots))
+                        (claims::experiment(e, many, plots))
                     }
                 }
             }

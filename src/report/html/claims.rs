@@ -65,7 +65,9 @@ pub(super) fn counts(e: &Experiment) -> Markup {
 }
 
 /// The experiment's section.
-pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) -> Markup {
+/// Open, so the verdict table's links to its claims land on them (a closed
+/// `<details>` hides its target and the page has no script to open it).
+pub(super) fn experiment(e: &Experiment, many: bool, plots: &Plots) -> Markup {
     let Some((_, first)) = e.runs.first() else {
         return html! {};
     };
@@ -73,7 +75,7 @@ pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) 
     let settings = unique(cells().map(|c| c.settings.as_str()));
     let ids = unique(cells().flat_map(|c| &c.claims).map(|c| c.id.as_str()));
     html! {
-        details.experiment #{ "exp-" (e.name) } open[open] {
+        details.experiment #{ "exp-" (e.name) } open {
             summary {
                 span.name { (e.name) } " "
                 span.title { (first.title) }

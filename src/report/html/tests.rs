@@ -48,6 +48,20 @@ fn the_page_has_the_verdicts_claims_and_one_plot_per_row() {
     assert_eq!(page.matches("<svg ").count(), 2);
     assert_eq!(page.matches("repeat 1").count(), 2);
     assert!(page.contains("class=\"chip holds\""));
+    // Every section open: the table's links to claims land on them.
+    let sections = page.matches("<details class=\"experiment\"").count();
+    assert!(sections >= 2);
+    assert_eq!(
+        page.matches("<details class=\"experiment\" id=\"exp-")
+            .count(),
+        sections
+    );
+    let open = page
+        .split("<details ")
+        .skip(1)
+        .filter(|d| d.split('>').next().is_some_and(|t| t.ends_with(" open")))
+        .count();
+    assert_eq!(open, sections, "every experiment is open");
     // Escaped, not markup.
     assert!(page.contains("gomemlab report &lt;dir&gt; &amp; more"));
 }
