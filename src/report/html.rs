@@ -115,7 +115,7 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
                 main {
                     section #verdicts {
                         h2 { @if many { "Claims × versions" } @else { "Verdicts" } }
-                        (table)
+                        div.wide { (table) }
                     }
                     @for e in &exps {
                         (claims::experiment(e, many, plots))
