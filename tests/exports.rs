@@ -1,5 +1,6 @@
 //! `run --plot`, `--perfetto` and `--csv` on a real run: the files are there,
-//! whole, and say what the run did.
+//! whole, and say what the run did (the trace: its counters, slices,
+//! syscall instants and named tracks).
 
 mod common;
 
@@ -15,7 +16,14 @@ fn a_run_writes_its_plot_trace_and_csv_files() {
         dir.path().join("csv"),
     );
     let out = gomemlab()
-        .args(["run", "bigbytes", "--env", "GODEBUG=gctrace=1", "--out"])
+        .args([
+            "run",
+            "bigbytes",
+            "--trace-syscalls",
+            "--env",
+            "GODEBUG=gctrace=1",
+        ])
+        .arg("--out")
         .arg(dir.path())
         .arg("--plot")
         .arg(&svg)
@@ -57,12 +65,65 @@ fn a_run_writes_its_plot_trace_and_csv_files() {
         hits.filter(|e| e["name"].as_str().unwrap().starts_with(name))
             .count()
     };
+    // Counters: the fast series at every sample, the Go view at every phase.
     assert_eq!(count("C", "RSS"), samples);
-    assert_eq!(count("C", "HeapAlloc"), phases.len());
+    assert_eq!(count("C", "VmSize"), samples);
+    for name in [
+        "HeapAlloc",
+        "HeapInuse",
+        "HeapSys - HeapReleased",
+        "heap goal",
+        "LazyFree",
+    ] {
+        assert_eq!(count("C", name), phases.len(), "counter {name}");
+    }
+    // Slices: each phase, each GC cycle; instants: each traced syscall.
     assert_eq!(count("X", "GC "), gcs);
     for name in &phases {
         assert_eq!(count("X", name), 1, "phase {name} is a slice");
     }
+    let syscalls = timeline["syscalls"].as_array().unwrap();
+    assert!(
+        syscalls.len() >= 10,
+        "--trace-syscalls traced the mmap calls"
+    );
+    let instants: Vec<&serde_json::Value> = events.iter().filter(|e| e["ph"] == "i").collect();
+    assert_eq!(instants.len(), syscalls.len());
+    assert!(count("i", "madvise") >= 1, "bigbytes frees with madvise");
+    assert!(count("i", "mmap") >= 1);
+    // Named tracks: the process, the phase and GC rows, each syscall thread.
+    let names: Vec<(u64, &str)> = events
+        .iter()
+        .filter(|e| e["ph"] == "M" && e["name"] == "thread_name")
+        .map(|e| {
+            (
+                e["tid"].as_u64().unwrap(),
+                e["args"]["name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let track = |tid: &serde_json::Value| names.iter().find(|n| Some(n.0) == tid.as_u64());
+    for (kind, want) in [("X", "phases"), ("X", "GC cycles")] {
+        let on = events.iter().filter(|e| e["ph"] == kind);
+        let named = on.filter(|e| track(&e["tid"]).is_some_and(|t| t.1 == want));
+        assert!(
+            named.count() >= 1,
+            "slices on a track named {want}: {names:?}"
+        );
+    }
+    for i in &instants {
+        assert!(track(&i["tid"]).is_some(), "{i} is on a named thread");
+    }
+    let process = events
+        .iter()
+        .find(|e| e["ph"] == "M" && e["name"] == "process_name")
+        .unwrap();
+    assert!(
+        process["args"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("bigbytes")
+    );
 
     let samples_csv = std::fs::read_to_string(csv.join("samples.csv")).unwrap();
     assert_eq!(samples_csv.lines().count(), samples + 1);

@@ -256,27 +256,30 @@ fn kept_runs_export_the_files_run_writes_mirrored_and_verdicts_csv() {
 }
 
 /// benchstat, pinned, built through the Go module proxy into `bin`; `None`
-/// (with a notice) where Go or the proxy is not reachable.
+/// (with a notice) where Go or the proxy is not reachable, a failure in CI
+/// (`CI=true`) or with GOMEMLAB_REQUIRE_BENCHSTAT set, where it must run.
 fn benchstat(bin: &Path) -> Option<PathBuf> {
     const AT: &str = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da";
     let out = Command::new("go")
         .args(["install", AT])
         .env("GOBIN", bin)
         .output();
-    match out {
-        Ok(o) if o.status.success() => Some(bin.join("benchstat")),
-        Ok(o) => {
-            eprintln!(
-                "skipped: `go install {AT}` failed: {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            None
-        }
-        Err(e) => {
-            eprintln!("skipped: no `go` to build benchstat: {e}");
-            None
-        }
-    }
+    let why = match out {
+        Ok(o) if o.status.success() => return Some(bin.join("benchstat")),
+        Ok(o) => format!(
+            "`go install {AT}` failed: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) => format!("no `go` to build benchstat: {e}"),
+    };
+    let required = std::env::var("CI").is_ok_and(|v| v == "true")
+        || std::env::var_os("GOMEMLAB_REQUIRE_BENCHSTAT").is_some();
+    assert!(
+        !required,
+        "benchstat is required here (CI or GOMEMLAB_REQUIRE_BENCHSTAT): {why}"
+    );
+    eprintln!("skipped: {why}");
+    None
 }
 
 #[test]

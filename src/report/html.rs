@@ -115,10 +115,10 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
                 main {
                     section #verdicts {
                         h2 { @if many { "Claims × versions" } @else { "Verdicts" } }
-                        (table)
+                        div.wide { (table) }
                     }
                     @for e in &exps {
-                        (claims::experiment(e, many, exps.len() <= 4, plots))
+                        (claims::experiment(e, many, plots))
                     }
                 }
             }

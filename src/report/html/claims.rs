@@ -6,7 +6,7 @@ use maud::{Markup, PreEscaped, html};
 
 use super::{Experiment, Plot, Plots, chip};
 use crate::check::CheckKind;
-use crate::check::claim::{CheckResult, ClaimResult, Verdict};
+use crate::check::claim::{CheckResult, ClaimResult, RecordResult, Verdict};
 use crate::report::matrix::Column;
 use crate::report::verdicts::spread;
 
@@ -65,7 +65,9 @@ pub(super) fn counts(e: &Experiment) -> Markup {
 }
 
 /// The experiment's section.
-pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) -> Markup {
+/// Open, so the verdict table's links to its claims land on them (a closed
+/// `<details>` hides its target and the page has no script to open it).
+pub(super) fn experiment(e: &Experiment, many: bool, plots: &Plots) -> Markup {
     let Some((_, first)) = e.runs.first() else {
         return html! {};
     };
@@ -73,7 +75,7 @@ pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) 
     let settings = unique(cells().map(|c| c.settings.as_str()));
     let ids = unique(cells().flat_map(|c| &c.claims).map(|c| c.id.as_str()));
     html! {
-        details.experiment #{ "exp-" (e.name) } open[open] {
+        details.experiment #{ "exp-" (e.name) } open {
             summary {
                 span.name { (e.name) } " "
                 span.title { (first.title) }
@@ -94,8 +96,12 @@ pub(super) fn experiment(e: &Experiment, many: bool, open: bool, plots: &Plots) 
                         @if let Some(bound) = &c.bound { p.bound { b { "bound " } (bound) } }
                         @for (s, judged) in &rows {
                             h4 { (s) }
-                            @for (col, c, cell_error) in judged {
-                                (claim_result(col, c, *cell_error, many))
+                            @if many {
+                                (by_version(judged))
+                            } @else {
+                                @for (_, c, cell_error) in judged {
+                                    (claim_result(c, *cell_error))
+                                }
                             }
                         }
                     }
@@ -140,55 +146,104 @@ fn figures<'a>(
     out
 }
 
-/// One Go version's verdict on a claim in one settings row, with its checks.
-fn claim_result(col: &Column, c: &ClaimResult, cell_error: Option<&str>, many: bool) -> Markup {
-    let verdict = match c.verdict {
+/// A claim's verdict: `holds 3/3`, or the verdict alone when not judged.
+fn claim_verdict(c: &ClaimResult) -> String {
+    match c.verdict {
         Verdict::Holds | Verdict::Fails | Verdict::Disagree => {
             format!("{} {}/{}", c.verdict.as_str(), c.holds_in, c.runs)
         }
         v => v.as_str().to_string(),
-    };
+    }
+}
+
+/// One Go version's verdict on a claim in one settings row, with its checks.
+fn claim_result(c: &ClaimResult, cell_error: Option<&str>) -> Markup {
     let why = c.reason.as_deref().or(cell_error);
     html! {
         div.result {
-            p { (chip(c.verdict, &verdict)) @if many { " " span.go { (col.go_version) } } }
+            p { (chip(c.verdict, &claim_verdict(c))) }
             @if !c.checks.is_empty() {
                 table.checks {
                     thead { tr { th { "check" } th.num { "measured" } th {} th.num { "bound" } th { "" } } }
-                    tbody { @for k in &c.checks { (check_row(k, c.runs)) } }
+                    tbody { @for k in &c.checks { tr { td { code { (k.check) } } (check_cells(k, c.runs)) } } }
                 }
             }
             @if !c.records.is_empty() {
-                ul.records {
-                    @for r in &c.records {
-                        li { code { (r.expr) } " = "
-                            @match &r.error { Some(e) => { "error: " (e) }, None => (spread(&r.value, true)) } }
-                    }
-                }
+                ul.records { @for r in &c.records { li { (record(r)) } } }
             }
             @if let Some(why) = why { pre.reason { (why) } }
         }
     }
 }
 
-/// A check: its text, the measured median (and range), the bound, its verdict.
-fn check_row(k: &CheckResult, runs: usize) -> Markup {
+/// Several Go versions' verdicts on a claim in one settings row: the
+/// claim's verdict per version, then one table with each check once and a
+/// row per version under it, so a change between versions reads down a column.
+fn by_version(judged: &[(&Column, &ClaimResult, Option<&str>)]) -> Markup {
+    let all_checks = judged.iter().flat_map(|(_, c, _)| &c.checks);
+    let checks = unique(all_checks.map(|k| k.check.as_str()));
+    html! {
+        div.result {
+            p.versions {
+                @for (col, c, _) in judged {
+                    span.version { span.go { (col.go_version) } " " (chip(c.verdict, &claim_verdict(c))) }
+                }
+            }
+            @if !checks.is_empty() {
+                table.checks.versions {
+                    thead { tr { th { "check" } th { "Go" } th.num { "measured" } th {} th.num { "bound" } th { "" } } }
+                    @for text in &checks {
+                        @let rows: Vec<_> = judged.iter().filter_map(|(col, c, _)| {
+                            c.checks.iter().find(|k| k.check == *text).map(|k| (*col, c.runs, k))
+                        }).collect();
+                        tbody {
+                            @for (i, (col, runs, k)) in rows.iter().enumerate() {
+                                tr {
+                                    @if i == 0 { td rowspan=(rows.len()) { code { (text) } } }
+                                    td.go { (col.go_version) }
+                                    (check_cells(k, *runs))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @for (col, c, cell_error) in judged {
+                @if !c.records.is_empty() {
+                    ul.records { @for r in &c.records { li { span.go { (col.go_version) } ": " (record(r)) } } }
+                }
+                @if let Some(why) = c.reason.as_deref().or(*cell_error) {
+                    pre.reason { (col.go_version) ": " (why) }
+                }
+            }
+        }
+    }
+}
+
+/// A recorded value: `expr = median (range)`, or why it could not be computed.
+fn record(r: &RecordResult) -> Markup {
+    html! {
+        code { (r.expr) } " = "
+        @match &r.error { Some(e) => { "error: " (e) }, None => (spread(&r.value, true)) }
+    }
+}
+
+/// A check's cells after its text: the measured median (and range), the
+/// bound, its verdict.
+fn check_cells(k: &CheckResult, runs: usize) -> Markup {
     let verdict = format!("{} {}/{runs}", k.verdict.as_str(), k.holds_in);
     html! {
-        tr {
-            td { code { (k.check) } }
-            @if let Some(e) = &k.error {
-                td colspan="3" { "error: " (e) }
-            } @else if k.kind != CheckKind::Compare {
-                td.num { "largest step back " (spread(&k.lhs, true)) }
-                td.op { "≤" }
-                td.num { "0" }
-            } @else {
-                td.num { (spread(&k.lhs, true)) }
-                td.op { (k.op.symbol()) }
-                td.num { (spread(&k.rhs, true)) @if let Some(at) = &k.at { " at " (at) } }
-            }
-            td { (chip(k.verdict, &verdict)) }
+        @if let Some(e) = &k.error {
+            td colspan="3" { "error: " (e) }
+        } @else if k.kind != CheckKind::Compare {
+            td.num { "largest step back " (spread(&k.lhs, true)) }
+            td.op { "≤" }
+            td.num { "0" }
+        } @else {
+            td.num { (spread(&k.lhs, true)) }
+            td.op { (k.op.symbol()) }
+            td.num { (spread(&k.rhs, true)) @if let Some(at) = &k.at { " at " (at) } }
         }
+        td { (chip(k.verdict, &verdict)) }
     }
 }

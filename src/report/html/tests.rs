@@ -48,6 +48,20 @@ fn the_page_has_the_verdicts_claims_and_one_plot_per_row() {
     assert_eq!(page.matches("<svg ").count(), 2);
     assert_eq!(page.matches("repeat 1").count(), 2);
     assert!(page.contains("class=\"chip holds\""));
+    // Every section open: the table's links to claims land on them.
+    let sections = page.matches("<details class=\"experiment\"").count();
+    assert!(sections >= 2);
+    assert_eq!(
+        page.matches("<details class=\"experiment\" id=\"exp-")
+            .count(),
+        sections
+    );
+    let open = page
+        .split("<details ")
+        .skip(1)
+        .filter(|d| d.split('>').next().is_some_and(|t| t.ends_with(" open")))
+        .count();
+    assert_eq!(open, sections, "every experiment is open");
     // Escaped, not markup.
     assert!(page.contains("gomemlab report &lt;dir&gt; &amp; more"));
 }
@@ -76,6 +90,28 @@ fn several_go_versions_make_the_matrix() {
     // Columns by Go version, whatever the order given.
     assert!(at("<th>go1.25.5") < at("<th>go1.26.8"));
     assert!(page.contains("<span class=\"go\">go1.25.5</span>"));
+    // A claim's checks: one table, each check once with a row per version.
+    let claim = &page[at("id=\"claim-idle-rss-small\"")..];
+    let claim = &claim[..claim.find("</table>").expect("a table")];
+    assert_eq!(claim.matches("<table").count(), 1);
+    let check = &columns[0]
+        .results
+        .iter()
+        .find(|r| r.experiment == "idle")
+        .expect("idle")
+        .cells[0]
+        .claims[0]
+        .checks[0]
+        .check;
+    let check = maud::html! { (check) }.into_string();
+    assert_eq!(claim.matches(&format!("<code>{check}</code>")).count(), 1);
+    assert!(claim.contains("<td rowspan=\"2\">"), "{claim}");
+    let go = "<td class=\"go\">";
+    let versions: Vec<&str> = claim
+        .match_indices(go)
+        .map(|(i, _)| &claim[i + go.len()..i + go.len() + 8])
+        .collect();
+    assert_eq!(versions[..2], ["go1.25.5", "go1.26.8"]);
 }
 
 #[test]

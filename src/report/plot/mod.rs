@@ -3,6 +3,7 @@
 //! The PNG text is drawn with DejaVu Sans, embedded in the binary
 //! (`assets/fonts/`, Bitstream Vera licence), so no system font is needed.
 
+mod compact;
 mod downsample;
 mod draw;
 mod lanes;
@@ -76,7 +77,7 @@ pub fn render(timeline: &Timeline, format: Format) -> Result<Vec<u8>, PlotError>
                 draw::draw(&root, &fig).map_err(PlotError::Draw)?;
                 root.present().map_err(|e| PlotError::Draw(e.to_string()))?;
             }
-            Ok(svg.into_bytes())
+            Ok(compact::compact(&svg).into_bytes())
         }
         Format::Png => {
             let mut rgb = vec![0u8; (size.0 * size.1 * 3) as usize];
