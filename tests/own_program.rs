@@ -194,10 +194,14 @@ fn a_probe_of_another_protocol_version_gets_one_clear_error() {
     let out = gomemlab(&cache, &["run", tmp.path().join("newer").to_str().unwrap()]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success(), "{stdout}\n{stderr}");
+    // One `error:` line naming both versions and what to do, no backtrace.
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
-        stderr.contains("probe speaks protocol 2, this gomemlab speaks 1: rebuild"),
+        errors[0].contains("probe speaks protocol 2, this gomemlab speaks 1: rebuild"),
         "{stderr}"
     );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
