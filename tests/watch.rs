@@ -205,3 +205,37 @@ fn bad_input_is_one_error_line_and_exit_2() {
         assert!(done.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_phase_regex_that_matches_nothing_says_so() {
+    let done = watch(&[
+        "--phase",
+        "step (\\w+)",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; sleep 0.2",
+    ]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("(no phases: --phase REGEX takes them"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("note: no output line matched --phase `step (\\w+)`"),
+        "{stderr}"
+    );
+    // A command that matches gets no such note.
+    let matched = watch(&[
+        "--phase",
+        "(hello)",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; sleep 0.2",
+    ]);
+    let stderr = String::from_utf8_lossy(&matched.stderr);
+    assert!(!stderr.contains("no output line matched"), "{stderr}");
+}
