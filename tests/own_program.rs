@@ -109,6 +109,8 @@ fn a_program_of_its_own_runs_by_path_and_from_an_experiment_file() {
         stderr.contains("go line 1.21 (go.mod says go 1.21)"),
         "{stderr}"
     );
+    let module = format!("module example.com/myprog ({}) ·", myprog.display());
+    assert!(stderr.contains(&module), "{stderr}");
     assert!(!stderr.contains("no probe"), "{stderr}");
     let allocated = stdout.lines().find(|l| l.starts_with("allocated")).unwrap();
     assert!(

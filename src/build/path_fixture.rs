@@ -14,7 +14,7 @@ use super::fixture::{collect_go_files, passthrough_env};
 use super::toolchain::Toolchain;
 
 mod go_line;
-use go_line::{applied_go_line, go_line_of, too_new};
+use go_line::{applied_go_line, go_line_of, module_path_of, too_new};
 
 /// A fixture as named on the command line or in an experiment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,9 @@ impl FixtureRef {
 pub struct PathInfo {
     /// The module root (the folder of its go.mod).
     pub module_dir: PathBuf,
+    /// The module path its go.mod declares (empty if none was read).
+    #[serde(default)]
+    pub module_path: String,
     /// The go line of the program's go.mod.
     pub module_go_line: String,
     /// The go line that applied (the generated go.work's).
@@ -208,6 +211,7 @@ impl Fixtures {
             .flatten()
             .map(|s| s.trim().to_string());
         let info = PathInfo {
+            module_path: module_path_of(&gomod).unwrap_or_default(),
             module_dir,
             module_go_line,
             go_line: go_line.clone(),

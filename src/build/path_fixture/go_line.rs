@@ -18,6 +18,15 @@ pub(super) fn go_line_of(gomod: &Path) -> Result<String, BuildError> {
         .unwrap_or_else(|| "1.16".to_string()))
 }
 
+/// The module path a go.mod declares (`module example.com/myprog`).
+pub(super) fn module_path_of(gomod: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(gomod).ok()?;
+    let path = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("module "))?;
+    Some(path.trim().trim_matches('"').to_string()).filter(|p| !p.is_empty())
+}
+
 /// The workspace's go line: the module's, raised to the probe's 1.19.
 pub(super) fn applied_go_line(module: &str) -> String {
     let minor = module
@@ -60,6 +69,19 @@ mod tests {
     fn the_workspace_go_line_is_the_modules_at_least_the_probes() {
         assert_eq!(applied_go_line("1.22.0"), "1.22.0");
         assert_eq!(applied_go_line("1.17"), "1.19");
+    }
+
+    #[test]
+    fn the_module_path_is_read_from_go_mod() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let gomod = dir.path().join("go.mod");
+        std::fs::write(&gomod, "// c\nmodule example.com/myprog\n\ngo 1.22\n").expect("written");
+        assert_eq!(
+            module_path_of(&gomod).as_deref(),
+            Some("example.com/myprog")
+        );
+        std::fs::write(&gomod, "go 1.22\n").expect("written");
+        assert_eq!(module_path_of(&gomod), None);
     }
 
     #[test]
