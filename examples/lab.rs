@@ -1,11 +1,13 @@
 //! Using gomemlab from Rust: run the `bigbytes` fixture on the default Go
 //! toolchain and check two claims about it.
 //!
-//! `cargo run --example lab` (set `GOMEMLAB_GO=go1.21.13` for another Go).
+//! `cargo run --example lab` (set `GOMEMLAB_GO=go1.21.13` for another Go);
+//! `cargo test` runs it too (`test = true` in Cargo.toml), and fails if a
+//! claim does not hold.
 
 #![allow(clippy::print_stdout)] // an example prints what it found
 
-use gomemlab::{Lab, check};
+use gomemlab::{Lab, Verdict, check};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let lab = Lab::new()?;
@@ -29,7 +31,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // ...and FreeOSMemory gives it back.
         "os.rss@freed <= 0.5 * os.rss@allocated",
     ] {
-        println!("{}", check(&run, claim)?);
+        let checked = check(&run, claim)?;
+        println!("{checked}");
+        if checked.verdict != Verdict::Holds {
+            return Err(format!("{claim}: {checked}").into());
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_example_runs_and_its_claims_hold() -> Result<(), Box<dyn std::error::Error>> {
+        super::main()
+    }
 }

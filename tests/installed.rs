@@ -73,6 +73,16 @@ fn an_installed_binary_runs_from_root_with_a_fresh_home() {
     assert_eq!(bundles.len(), 1, "{bundles:?}");
     assert!(bundles[0].join("go-fixtures/idle/main.go").is_file());
     assert!(bundles[0].join("experiments/idle.toml").is_file());
+    // `fixtures` names the probe's unpacked copy, for a go.mod's replace line.
+    let probe = bundles[0].join("go-fixtures/probe");
+    assert!(probe.join("probe.go").is_file());
+    assert!(
+        fixtures.contains(&format!(
+            "replace gomemlab.dev/probe => {}\n",
+            probe.display()
+        )),
+        "{fixtures}"
+    );
     let bins = std::fs::read_dir(cache.join("fixtures/bin"))
         .unwrap()
         .count();

@@ -109,6 +109,8 @@ fn a_program_of_its_own_runs_by_path_and_from_an_experiment_file() {
         stderr.contains("go line 1.21 (go.mod says go 1.21)"),
         "{stderr}"
     );
+    let module = format!("module example.com/myprog ({}) ·", myprog.display());
+    assert!(stderr.contains(&module), "{stderr}");
     assert!(!stderr.contains("no probe"), "{stderr}");
     let allocated = stdout.lines().find(|l| l.starts_with("allocated")).unwrap();
     assert!(
@@ -194,10 +196,14 @@ fn a_probe_of_another_protocol_version_gets_one_clear_error() {
     let out = gomemlab(&cache, &["run", tmp.path().join("newer").to_str().unwrap()]);
     let (stdout, stderr) = text(&out);
     assert!(!out.status.success(), "{stdout}\n{stderr}");
+    // One `error:` line naming both versions and what to do, no backtrace.
+    let errors: Vec<&str> = stderr.lines().filter(|l| l.starts_with("error")).collect();
+    assert_eq!(errors.len(), 1, "{stderr}");
     assert!(
-        stderr.contains("probe speaks protocol 2, this gomemlab speaks 1: rebuild"),
+        errors[0].contains("probe speaks protocol 2, this gomemlab speaks 1: rebuild"),
         "{stderr}"
     );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]

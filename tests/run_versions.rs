@@ -102,3 +102,61 @@ fn a_version_twice_or_a_one_run_output_is_a_usage_error() {
             "error: --plot writes one run: give one --go",
         ));
 }
+
+#[test]
+fn a_version_older_than_the_programs_go_line_is_skipped_with_a_note() {
+    let [a, b] = two_toolchains();
+    let version = |go: &str| {
+        let out = std::process::Command::new(go)
+            .args(["env", "GOVERSION"])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        toolchain::GoVersion::parse(text.trim()).unwrap()
+    };
+    let go_of = |spec: &str| {
+        if spec.starts_with("go1") {
+            toolchain::list_installed()
+                .into_iter()
+                .find(|t| t.version.name() == spec)
+                .map_or_else(|| spec.to_string(), |t| t.go().display().to_string())
+        } else {
+            spec.to_string()
+        }
+    };
+    let (va, vb) = (version(&go_of(&a)), version(&go_of(&b)));
+    let (newer, older) = if va > vb { (va, vb) } else { (vb, va) };
+    // A program whose go line is the newer toolchain's version.
+    let line = format!("{}.{}.{}", newer.major, newer.minor, newer.patch);
+    let dir = tempfile::tempdir().unwrap();
+    let prog = dir.path().join("prog");
+    std::fs::create_dir(&prog).unwrap();
+    std::fs::write(prog.join("go.mod"), format!("module p\n\ngo {line}\n")).unwrap();
+    std::fs::write(
+        prog.join("main.go"),
+        "package main\n\nimport \"gomemlab.dev/probe\"\n\nfunc main() { probe.Phase(\"one\") }\n",
+    )
+    .unwrap();
+    let out = gomemlab()
+        .args(["run", prog.to_str().unwrap(), "--go", &a, "--go", &b])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = common::stdout_of_success(&out);
+    let why = format!("says go {line}, newer than {}", older.name());
+    assert!(
+        stderr.contains("note: not run: ") && stderr.contains(&why),
+        "{stderr}"
+    );
+    assert!(text.lines().any(|l| l.starts_with("one ")), "{text}");
+    assert!(!text.contains(&older.name()), "{text}");
+
+    // Alone, that version is one clear error.
+    let older_spec = if va > vb { &b } else { &a };
+    gomemlab()
+        .args(["run", prog.to_str().unwrap(), "--go", older_spec])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(why))
+        .stderr(predicate::str::contains("or lower the go line in go.mod"));
+}

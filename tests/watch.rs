@@ -205,3 +205,54 @@ fn bad_input_is_one_error_line_and_exit_2() {
         assert!(done.stdout.is_empty(), "{args:?}");
     }
 }
+
+#[test]
+fn a_phase_regex_that_matches_nothing_says_so() {
+    let done = watch(&[
+        "--phase",
+        "step (\\w+)",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; sleep 0.2",
+    ]);
+    let stdout = String::from_utf8_lossy(&done.stdout);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    assert!(
+        stdout.contains("(no phases: --phase REGEX takes them"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("note: no output line matched --phase `step (\\w+)`"),
+        "{stderr}"
+    );
+    // A command that matches gets no such note.
+    let matched = watch(&[
+        "--phase",
+        "(hello)",
+        "--",
+        "sh",
+        "-c",
+        "echo hello; sleep 0.2",
+    ]);
+    let stderr = String::from_utf8_lossy(&matched.stderr);
+    assert!(!stderr.contains("no output line matched"), "{stderr}");
+}
+
+#[test]
+fn the_go_commands_package_lines_before_hidden_trace_lines_are_hidden_too() {
+    // What `go run` prints while it compiles with gctrace inherited: a
+    // `# package` line, then the compiler's trace lines (hidden).
+    let script = "printf '# runtime\\ngc 1 @0.010s 1%%: 0.1+0.2+0.3 ms clock, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\\n# example.com/p\\n./main.go:3:1: a real message\\n' >&2";
+    let done = watch(&["--", "sh", "-c", script]);
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    // (The command itself is echoed on the `watching` line.)
+    assert!(!stderr.lines().any(|l| l == "# runtime"), "{stderr}");
+    assert!(!stderr.lines().any(|l| l.starts_with("gc 1 @")), "{stderr}");
+    assert!(
+        stderr.contains("# example.com/p\n./main.go:3:1: a real message"),
+        "{stderr}"
+    );
+}

@@ -13,6 +13,9 @@ use super::fixture::{BuildError, BuildOptions, Built, Fixtures, PROBE_DIR, PROBE
 use super::fixture::{collect_go_files, passthrough_env};
 use super::toolchain::Toolchain;
 
+mod go_line;
+use go_line::{applied_go_line, go_line_of, module_path_of, too_new};
+
 /// A fixture as named on the command line or in an experiment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixtureRef {
@@ -40,6 +43,9 @@ impl FixtureRef {
 pub struct PathInfo {
     /// The module root (the folder of its go.mod).
     pub module_dir: PathBuf,
+    /// The module path its go.mod declares (empty if none was read).
+    #[serde(default)]
+    pub module_path: String,
     /// The go line of the program's go.mod.
     pub module_go_line: String,
     /// The go line that applied (the generated go.work's).
@@ -119,7 +125,11 @@ impl Fixtures {
                 path: shown.clone(),
             })?
             .to_path_buf();
-        let module_go_line = go_line_of(&module_dir.join("go.mod"))?;
+        let gomod = module_dir.join("go.mod");
+        let module_go_line = go_line_of(&gomod)?;
+        if let Some(reason) = too_new(&gomod, &module_go_line, &toolchain.version) {
+            return Err(BuildError::NotApplicable { reason });
+        }
         let go_line = applied_go_line(&module_go_line);
         let name = pkg_dir
             .file_name()
@@ -201,6 +211,7 @@ impl Fixtures {
             .flatten()
             .map(|s| s.trim().to_string());
         let info = PathInfo {
+            module_path: module_path_of(&gomod).unwrap_or_default(),
             module_dir,
             module_go_line,
             go_line: go_line.clone(),
@@ -210,32 +221,6 @@ impl Fixtures {
         let json = serde_json::to_vec(&info).unwrap_or_default();
         std::fs::write(&info_file, json).map_err(cache_err(&info_file))?;
         Ok((built(true), info))
-    }
-}
-
-/// The go line of a go.mod (`1.16` when it has none, as Go assumes).
-fn go_line_of(gomod: &Path) -> Result<String, BuildError> {
-    let text = std::fs::read_to_string(gomod).map_err(|source| BuildError::Sources {
-        path: gomod.display().to_string(),
-        source,
-    })?;
-    Ok(text
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string()))
-        .unwrap_or_else(|| "1.16".to_string()))
-}
-
-/// The workspace's go line: the module's, raised to the probe's 1.19.
-fn applied_go_line(module: &str) -> String {
-    let minor = module
-        .split('.')
-        .nth(1)
-        .and_then(|m| m.parse::<u32>().ok())
-        .unwrap_or(0);
-    if minor < 19 {
-        "1.19".to_string()
-    } else {
-        module.to_string()
     }
 }
 
@@ -313,11 +298,5 @@ mod tests {
             FixtureRef::parse("nosuch", &names),
             FixtureRef::Bundled("nosuch".into())
         );
-    }
-
-    #[test]
-    fn the_workspace_go_line_is_the_modules_at_least_the_probes() {
-        assert_eq!(applied_go_line("1.22.0"), "1.22.0");
-        assert_eq!(applied_go_line("1.17"), "1.19");
     }
 }

@@ -37,5 +37,14 @@ pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
             )?;
         }
     }
+    // Where the probe is, for a go.mod that builds without gomemlab too.
+    let probe = fixtures.source_dir.join(crate::build::fixture::PROBE_DIR);
+    writeln!(
+        out,
+        "\nyour own program: import gomemlab.dev/probe (gomemlab supplies it); to build it \
+         without gomemlab too, add to its go.mod:\n  require gomemlab.dev/probe v0.0.0\n  \
+         replace gomemlab.dev/probe => {}\n  (this gomemlab's copy; copy the folder elsewhere to keep it across upgrades)",
+        probe.display()
+    )?;
     Ok(())
 }

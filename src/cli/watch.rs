@@ -176,6 +176,12 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     for note in report::watch::watch_notes(timeline) {
         eprintln!("note: {note}");
     }
+    let unmatched = timeline.phases.is_empty()
+        && (timeline.watch.as_ref())
+            .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
+    if let (Some(regex), true) = (&args.phase, unmatched) {
+        eprintln!("note: no output line matched --phase `{regex}`");
+    }
     Ok(0)
 }
 

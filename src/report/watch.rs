@@ -46,10 +46,11 @@ pub fn watch_table(timeline: &Timeline) -> String {
         );
     }
     if timeline.phases.is_empty() {
-        let _ = writeln!(
-            out,
-            "(no phases: use --phase REGEX or --phase-every DURATION)"
-        );
+        let why = match w.target_pid {
+            None => "the program never started",
+            Some(_) => "--phase REGEX takes them from output lines, --phase-every DURATION by time",
+        };
+        let _ = writeln!(out, "(no phases: {why})");
     }
     let s = &timeline.sampler;
     let rate = per_second(s.samples, s.span_ns);

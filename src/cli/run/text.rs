@@ -13,11 +13,13 @@ use crate::run::watchdog;
 
 /// The lines that say how a program given by path was built.
 pub(super) fn path_header(info: &PathInfo) -> Vec<String> {
+    let module = match info.module_path.as_str() {
+        "" => info.module_dir.display().to_string(),
+        path => format!("{path} ({})", info.module_dir.display()),
+    };
     let mut lines = vec![format!(
-        "module {} · go line {} (go.mod says go {})",
-        info.module_dir.display(),
-        info.go_line,
-        info.module_go_line
+        "module {module} · go line {} (go.mod says go {})",
+        info.go_line, info.module_go_line
     )];
     match &info.default_godebug {
         Some(d) if !d.is_empty() => lines.push(format!("GODEBUG defaults of that go line: {d}")),

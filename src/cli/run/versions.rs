@@ -5,12 +5,12 @@
 
 use std::io::Write as _;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use super::text::progress;
 use super::{FIRST_MMAPS, RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
-use crate::build::fixture::Fixtures;
+use crate::build::fixture::{BuildError, Fixtures};
 use crate::build::path_fixture::FixtureRef;
 use crate::build::toolchain::{self, Toolchain};
 use crate::cli::UsageError;
@@ -70,9 +70,23 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
     }
     let mut runs = Vec::new();
+    let mut skipped = Vec::new();
     for (toolchain, out) in toolchains.iter().zip(&outs) {
-        let run = run_on(&args, fixtures, &spec, toolchain)
-            .with_context(|| format!("{} on {}", args.fixture, toolchain.version))?;
+        let run = match run_on(&args, fixtures, &spec, toolchain) {
+            Ok(run) => run,
+            // A version that cannot build this program (its go line is
+            // newer): said under the table, the others still run.
+            Err(e) if matches!(e.downcast_ref(), Some(BuildError::NotApplicable { .. })) => {
+                if let Some(dir) = out {
+                    let _ = std::fs::remove_dir_all(&dir.root);
+                }
+                skipped.push(e);
+                continue;
+            }
+            Err(e) => {
+                return Err(e.context(format!("{} on {}", args.fixture, toolchain.version)));
+            }
+        };
         if let Some(dir) = out {
             let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
             manifest.go_line = Some(run.timeline.toolchain.go_line.clone());
@@ -86,7 +100,13 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
     } else {
         report::versions::side_by_side(&timelines) + &extras(&args, &spec, &runs)
     };
+    if runs.is_empty() && !skipped.is_empty() {
+        return Err(skipped.remove(0));
+    }
     std::io::stdout().write_all(text.as_bytes())?;
+    for why in &skipped {
+        eprintln!("note: not run: {why}");
+    }
     Ok(0)
 }
 

@@ -137,7 +137,7 @@ fn label_rows<DB: DrawingBackend>(
 fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
     let plot_w = f64::from(w.saturating_sub(LEFT + Y_LABELS + RIGHT).max(1));
-    let x_px = |t: f64| (t / fig.end_s * plot_w) as i32;
+    let x_px = |t: f64| ((t - fig.start_s) / fig.span_s() * plot_w) as i32;
     let labels = label_rows(area, fig, x_px, plot_w as i32);
     let rows = labels.iter().map(|l| l.2 + 1).max().unwrap_or(0);
     let plot_h = f64::from(h.saturating_sub(10).max(1));
@@ -148,7 +148,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         .margin_right(RIGHT)
         .margin_left(LEFT)
         .y_label_area_size(Y_LABELS)
-        .build_cartesian_2d(0.0..fig.end_s, 0.0..y_top)
+        .build_cartesian_2d(fig.start_s..fig.end_s, 0.0..y_top)
         .map_err(err)?;
     bands(&mut chart, fig, y_top)?;
     chart
@@ -162,7 +162,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         .map_err(err)?;
     if let Some(limit) = fig.memory_limit {
         let line = DashedLineSeries::new(
-            [(0.0, limit), (fig.end_s, limit)],
+            [(fig.start_s, limit), (fig.end_s, limit)],
             8,
             5,
             PEAK.stroke_width(2),
@@ -173,7 +173,11 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
             .pos(Pos::new(HPos::Left, VPos::Bottom));
         let text = format!("GOMEMLIMIT {limit:.0} MiB");
         chart
-            .draw_series([Text::new(text, (fig.end_s * 0.005, limit), style)])
+            .draw_series([Text::new(
+                text,
+                (fig.start_s + fig.span_s() * 0.005, limit),
+                style,
+            )])
             .map_err(err)?;
     }
     for (i, steps) in fig.steps.iter().enumerate() {
@@ -201,7 +205,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         chart.draw_series(dots).map_err(err)?;
     }
     let (rss_color, _) = style_of(Role::Rss);
-    let rss = downsample::min_max(&fig.rss, 0.0, fig.end_s, plot_w as usize);
+    let rss = downsample::min_max(&fig.rss, fig.start_s, fig.end_s, plot_w as usize);
     chart
         .draw_series(LineSeries::new(rss, rss_color.stroke_width(2)))
         .map_err(err)?;
@@ -214,7 +218,7 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         chart
             .draw_series([Circle::new(peak, 5, PEAK.filled())])
             .map_err(err)?;
-        let right = peak.0 > 0.6 * fig.end_s;
+        let right = peak.0 > fig.start_s + 0.6 * fig.span_s();
         let anchor = Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Bottom);
         let style = font(13).color(&PEAK).pos(anchor);
         let text = format!("peak {:.1} MiB at {:.2} s", peak.1, peak.0);
@@ -250,12 +254,19 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         .margin_bottom(4)
         .x_label_area_size(36)
         .y_label_area_size(Y_LABELS)
-        .build_cartesian_2d(0.0..fig.end_s, 0.0..y_top)
+        .build_cartesian_2d(fig.start_s..fig.end_s, 0.0..y_top)
         .map_err(err)?;
     bands(&mut chart, fig, y_top)?;
     chart
         .configure_mesh()
-        .x_desc("seconds since spawn")
+        .x_desc(if fig.start_s > 0.0 {
+            format!(
+                "seconds since spawn (from {:.1} s: the start of the program `go run` built)",
+                fig.start_s
+            )
+        } else {
+            "seconds since spawn".to_string()
+        })
         .y_desc("VmSize (MiB)")
         .y_labels(4)
         .y_label_formatter(&|v| format!("{v:.0}"))
@@ -264,7 +275,7 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         .draw()
         .map_err(err)?;
     let (w, _) = area.dim_in_pixel();
-    let vm = downsample::min_max(&fig.vm_size, 0.0, fig.end_s, w as usize);
+    let vm = downsample::min_max(&fig.vm_size, fig.start_s, fig.end_s, w as usize);
     chart
         .draw_series(LineSeries::new(vm, VM_SIZE.stroke_width(2)))
         .map_err(err)?;
@@ -284,7 +295,7 @@ mod tests {
         let mut svg = String::new();
         let area = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         let width = 700;
-        let x_px = |t: f64| (t / fig.end_s * f64::from(width)) as i32;
+        let x_px = |t: f64| ((t - fig.start_s) / fig.span_s() * f64::from(width)) as i32;
         let labels = label_rows(&area, &fig, x_px, width);
         assert_eq!(labels.len(), fig.phases.len());
         let size = |name: &str| {

@@ -21,7 +21,7 @@ pub fn draw<DB: DrawingBackend>(
         .margin_right(right)
         .margin_top(3)
         .margin_bottom(3)
-        .build_cartesian_2d(0.0..fig.end_s, 0.0..n)
+        .build_cartesian_2d(fig.start_s..fig.end_s, 0.0..n)
         .map_err(err)?;
     let style = font(11).pos(Pos::new(HPos::Right, VPos::Center));
     for (i, lane) in fig.lanes.iter().enumerate() {

@@ -9,6 +9,8 @@ mod draw;
 mod lanes;
 mod legend;
 mod model;
+#[cfg(test)]
+mod watch_axis;
 
 use std::path::Path;
 use std::sync::OnceLock;

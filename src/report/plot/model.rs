@@ -57,6 +57,9 @@ pub struct Figure {
     pub title: String,
     /// The sampler's interval as set (`1ms`), for the legend.
     pub sample_interval: String,
+    /// The time axis starts here: 0, or for `watch -- go run` the program's
+    /// start (seconds since spawn; the go command's build is left out).
+    pub start_s: f64,
     /// The time axis ends here: the last sample or phase (seconds since spawn).
     pub end_s: f64,
     /// `(t_s, MiB)`: every sample, or for a long run the first, lowest,
@@ -76,6 +79,11 @@ pub struct Figure {
 }
 
 impl Figure {
+    /// The time axis' length (seconds).
+    pub fn span_s(&self) -> f64 {
+        (self.end_s - self.start_s).max(1e-9)
+    }
+
     /// The highest memory value any series of the memory panel reaches (MiB).
     pub fn memory_max(&self) -> f64 {
         let series = self.rss.iter().chain(self.hwm.iter());
@@ -113,8 +121,12 @@ pub fn figure(timeline: &Timeline) -> Figure {
     let last_phase = timeline.phases.iter().map(|p| p.t_ns).max().unwrap_or(0);
     // The last time the process was seen (exit may be reaped later).
     let end_ns = last_phase.max(last_sample).max(1);
-    let mut rss = Thinner::new(0.0, secs(end_ns), THIN_COLUMNS);
-    let mut vm_size = Thinner::new(0.0, secs(end_ns), THIN_COLUMNS);
+    // `watch -- go run`: from the program's start (the build is no data).
+    let start_ns = (timeline.watch.as_ref())
+        .filter(|w| w.target_pid.is_some_and(|pid| pid != w.root_pid))
+        .map_or(0, |w| w.target_t_ns.min(end_ns - 1));
+    let mut rss = Thinner::new(secs(start_ns), secs(end_ns), THIN_COLUMNS);
+    let mut vm_size = Thinner::new(secs(start_ns), secs(end_ns), THIN_COLUMNS);
     let mut peak: Option<(f64, f64)> = None;
     for s in series::samples(timeline) {
         let point = (secs(s.t_ns), mib(s.rss_bytes));
@@ -171,6 +183,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
             timeline.settings.sample_interval_us,
         ))
         .to_string(),
+        start_s: secs(start_ns),
         end_s: secs(end_ns),
         rss,
         vm_size,

@@ -61,6 +61,13 @@ pub fn is_trace(line: &str) -> bool {
         || line == "GC forced"
 }
 
+/// Whether a line is the go command's `# import/path` header of a package's
+/// build output.
+pub fn is_package_header(line: &str) -> bool {
+    line.strip_prefix("# ")
+        .is_some_and(|p| !p.is_empty() && !p.contains(char::is_whitespace))
+}
+
 impl Pump {
     /// Reads `source` to its end on a thread (see the module doc).
     pub fn start(
@@ -81,20 +88,40 @@ impl Pump {
     fn run(&self, source: impl Read, started: Instant, to: &Sender<Message>) {
         let mut reader = BufReader::with_capacity(MAX_LINE, source);
         let mut buf = Vec::new();
+        // A `# package` line of the go command, held back: the compiler (a
+        // Go program too) inherits gctrace, and the go command prints such
+        // a line before that hidden trace output. Dropped when a hidden
+        // trace line comes next, else shown.
+        let mut header: Option<Vec<u8>> = None;
         loop {
             buf.clear();
             match (&mut reader)
                 .take(MAX_LINE as u64)
                 .read_until(b'\n', &mut buf)
             {
-                Ok(0) | Err(_) => return,
+                Ok(0) | Err(_) => {
+                    if let Some(h) = header.take() {
+                        self.pass_on(&h);
+                    }
+                    return;
+                }
                 Ok(_) => {}
             }
             let t_ns = started.elapsed().as_nanos() as u64;
             let text = String::from_utf8_lossy(&buf);
             let line = text.trim_end_matches(['\n', '\r']);
             let trace = self.stream == Stream::Stderr && is_trace(line);
-            if !(trace && self.hide_trace) {
+            let hiding = self.hide_trace && self.stream == Stream::Stderr;
+            if hiding && is_package_header(line) {
+                if let Some(h) = header.replace(buf.clone()) {
+                    self.pass_on(&h);
+                }
+            } else if trace && self.hide_trace {
+                header = None;
+            } else {
+                if let Some(h) = header.take() {
+                    self.pass_on(&h);
+                }
                 self.pass_on(&buf);
             }
             self.lines.fetch_add(1, Ordering::Relaxed);
@@ -150,5 +177,12 @@ mod tests {
         assert!(is_trace("GC forced"));
         assert!(!is_trace("gc is fun"));
         assert!(!is_trace("step one"));
+    }
+
+    #[test]
+    fn the_go_commands_package_headers_are_told_apart() {
+        assert!(is_package_header("# example.com/myprog"));
+        assert!(!is_package_header("# a comment with words"));
+        assert!(!is_package_header("#"));
     }
 }

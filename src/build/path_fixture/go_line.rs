@@ -1,0 +1,104 @@
+//! The go line of a program given by path: the one its go.mod says, the one
+//! the generated workspace applies, and whether a toolchain can build it.
+
+use std::path::Path;
+
+use crate::build::fixture::BuildError;
+use crate::build::toolchain::GoVersion;
+
+/// The go line of a go.mod (`1.16` when it has none, as Go assumes).
+pub(super) fn go_line_of(gomod: &Path) -> Result<String, BuildError> {
+    let text = std::fs::read_to_string(gomod).map_err(|source| BuildError::Sources {
+        path: gomod.display().to_string(),
+        source,
+    })?;
+    Ok(text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("go ").map(|v| v.trim().to_string()))
+        .unwrap_or_else(|| "1.16".to_string()))
+}
+
+/// The module path a go.mod declares (`module example.com/myprog`).
+pub(super) fn module_path_of(gomod: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(gomod).ok()?;
+    let path = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("module "))?;
+    Some(path.trim().trim_matches('"').to_string()).filter(|p| !p.is_empty())
+}
+
+/// The workspace's go line: the module's, raised to the probe's 1.19.
+pub(super) fn applied_go_line(module: &str) -> String {
+    let minor = module
+        .split('.')
+        .nth(1)
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(0);
+    if minor < 19 {
+        "1.19".to_string()
+    } else {
+        module.to_string()
+    }
+}
+
+/// Why `version` cannot build a module whose go.mod (`gomod`) says
+/// `go {line}`: a newer minor (`cannot compile Go 1.22 code`, or with Go
+/// 1.21 and later and `GOTOOLCHAIN=local` a refusal), or from Go 1.21 on a
+/// newer patch.
+pub(super) fn too_new(gomod: &Path, line: &str, version: &GoVersion) -> Option<String> {
+    let wanted = GoVersion::parse(&format!("go{line}"))?;
+    let refuses = (wanted.major, wanted.minor) > (version.major, version.minor)
+        || (version.minor >= 21 && wanted > *version);
+    refuses.then(|| {
+        format!(
+            "{} says go {line}, newer than {}, which refuses to build it: \
+             run it with --go go{}.{} or later, or lower the go line in go.mod",
+            gomod.display(),
+            version.name(),
+            wanted.major,
+            wanted.minor
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workspace_go_line_is_the_modules_at_least_the_probes() {
+        assert_eq!(applied_go_line("1.22.0"), "1.22.0");
+        assert_eq!(applied_go_line("1.17"), "1.19");
+    }
+
+    #[test]
+    fn the_module_path_is_read_from_go_mod() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let gomod = dir.path().join("go.mod");
+        std::fs::write(&gomod, "// c\nmodule example.com/myprog\n\ngo 1.22\n").expect("written");
+        assert_eq!(
+            module_path_of(&gomod).as_deref(),
+            Some("example.com/myprog")
+        );
+        std::fs::write(&gomod, "go 1.22\n").expect("written");
+        assert_eq!(module_path_of(&gomod), None);
+    }
+
+    #[test]
+    fn a_go_line_newer_than_the_toolchain_is_refused() {
+        let gomod = Path::new("/p/go.mod");
+        let v = |s: &str| GoVersion::parse(s).unwrap();
+        let why = too_new(gomod, "1.22", &v("go1.21.13")).unwrap();
+        assert!(
+            why.starts_with("/p/go.mod says go 1.22, newer than go1.21.13,"),
+            "{why}"
+        );
+        assert!(why.contains("--go go1.22 or later"), "{why}");
+        assert!(too_new(gomod, "1.22.3", &v("go1.22.1")).is_some());
+        assert_eq!(too_new(gomod, "1.22", &v("go1.22.0")), None);
+        assert_eq!(too_new(gomod, "1.21", &v("go1.26.8")), None);
+        assert!(too_new(gomod, "1.22", &v("go1.20.14")).is_some());
+        // Go 1.20 and older do not look at the patch.
+        assert_eq!(too_new(gomod, "1.20.3", &v("go1.20.1")), None);
+    }
+}
