@@ -94,7 +94,14 @@ fn phase_every_makes_clock_phases_and_duration_ends_the_watch() {
         "--duration stopped it"
     );
     let tl = kept(&out);
-    assert_eq!(names(&tl), ["t+0.3s", "t+0.6s", "t+0.9s"]);
+    // Phases every 300 ms for 1.1 s: t+0.9s comes 200 ms before the end, which
+    // a busy machine (both cores loaded) can miss; the first two may not be.
+    let got = names(&tl);
+    let every = ["t+0.3s", "t+0.6s", "t+0.9s"];
+    assert!(
+        got.len() >= 2 && every.starts_with(&got),
+        "phases every 300 ms in 1.1 s: {got:?}"
+    );
     let w = tl.watch.as_ref().expect("a watch record");
     assert_eq!(w.ended, WatchEnd::Duration);
     assert!(!w.slow.is_empty(), "the slow tier was read");
