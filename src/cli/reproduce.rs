@@ -75,10 +75,14 @@ pub struct ReproduceArgs {
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// How many timing-independent experiments (`timing = "independent"`)
-    /// run side by side; timing-sensitive ones always run alone. Default:
-    /// the CPU count; 1 runs everything one at a time.
+    /// run side by side. Default: the CPU count; 1 runs them one at a time.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
+    /// How many timing-sensitive experiments run at once, after the
+    /// independent ones and never beside them. 1 runs each alone.
+    #[arg(long, value_name = "N", default_value_t = schedule::SENSITIVE_WIDTH as u16,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    sensitive_jobs: u16,
 }
 
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
@@ -165,6 +169,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let plotting = args.html.is_some();
     let mut plots = Plots::default();
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
+    let widths = (width, usize::from(args.sensitive_jobs));
     let started = Instant::now();
     std::thread::scope(|scope| {
         let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
@@ -226,7 +231,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                 let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
                 ((lane, e), result, kept, drawn)
             };
-            schedule::run(&timings, width, run_unit, |_, unit| tx.send(unit).is_ok());
+            schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
         });
         let interrupted = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
@@ -268,7 +273,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let kept = finish(&bar, &mut lanes, &warnings, false);
     eprintln!(
         "{}",
-        took(&experiments, lanes.len(), started.elapsed(), width)
+        took(&experiments, lanes.len(), started.elapsed(), widths)
     );
     if let Some(file) = args.benchfmt {
         let roots: Vec<&Path> = lanes

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod snapshot;
+pub mod turns;
 pub mod unsteady;
 
 use std::sync::OnceLock;

@@ -5,20 +5,13 @@
 //! review them (never a silent pass, never an assertion with a backtrace).
 
 use std::path::Path;
-use std::sync::RwLock;
 
 use gomemlab::build::fixture::Fixtures;
 use gomemlab::build::toolchain::GoVersion;
 use gomemlab::check::claim::Verdict;
 use gomemlab::experiment;
 use gomemlab::experiment::reproduce::{self, run_experiment};
-use gomemlab::experiment::schedule::Timing;
 use gomemlab::report;
-
-/// Experiments measure memory and time: a timing-sensitive one runs alone
-/// (the write side), timing-independent ones side by side (the read side),
-/// as `reproduce` schedules them (src/experiment/schedule.rs).
-static TURNS: RwLock<()> = RwLock::new(());
 
 pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
     let fixtures = Fixtures::bundled().expect("bundled fixtures");
@@ -42,10 +35,8 @@ pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
             },
         }));
     }
-    let (_alone, _beside) = match exp.timing {
-        Timing::Sensitive => (Some(TURNS.write().unwrap_or_else(|e| e.into_inner())), None),
-        Timing::Independent => (None, Some(TURNS.read().unwrap_or_else(|e| e.into_inner()))),
-    };
+    // Experiments measure memory and time: see tests/common/turns.rs.
+    let _turn = super::turns::take(exp.timing);
     let result = run_experiment(&exp, toolchain, &fixtures, None, &mut |_| Ok(()));
     // A row this machine cannot run (no memory cgroup for `memory-max`):
     // its claims must say `n/a` with the reason; the snapshot, made where

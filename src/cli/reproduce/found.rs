@@ -52,16 +52,20 @@ pub(super) fn took(
     experiments: &[Experiment],
     lanes: usize,
     elapsed: Duration,
-    width: usize,
+    (width, sensitive_width): (usize, usize),
 ) -> String {
     let side = experiments
         .iter()
         .filter(|e| e.timing == schedule::Timing::Independent)
         .count();
     let (all, side) = (experiments.len() * lanes, side * lanes);
+    let others = match sensitive_width {
+        1 => "the others alone".to_string(),
+        n => format!("the others up to {n} at once, after them"),
+    };
     format!(
         "reproduce: {all} experiments in {:.1} s ({side} timing-independent ones side by side, \
-         up to {width} at once; the others alone)",
+         up to {width} at once; {others})",
         elapsed.as_secs_f64()
     )
 }

@@ -1,0 +1,133 @@
+//! The scheduler's promises: every unit once, independent ones side by side,
+//! at most `sensitive_width` sensitive ones at once and never beside an
+//! independent one, nothing new after `done` says stop.
+
+use super::*;
+use Timing::*;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+/// Runs `timings` with the given widths, each unit sleeping `ms`; returns,
+/// per unit, the units that were running when it started or while it ran,
+/// and the units seen done (sorted).
+fn overlaps(timings: &[Timing], widths: (usize, usize), ms: u64) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let running = Mutex::new(Vec::<usize>::new());
+    let beside = Mutex::new(vec![Vec::<usize>::new(); timings.len()]);
+    let mut seen = Vec::new();
+    run(
+        timings,
+        widths,
+        |i| {
+            {
+                let mut r = running.lock().unwrap();
+                let mut b = beside.lock().unwrap();
+                for &j in r.iter() {
+                    b[i].push(j);
+                    b[j].push(i);
+                }
+                r.push(i);
+            }
+            std::thread::sleep(Duration::from_millis(ms));
+            running.lock().unwrap().retain(|&j| j != i);
+            i * 10
+        },
+        |i, out| {
+            assert_eq!(out, i * 10);
+            seen.push(i);
+            true
+        },
+    );
+    seen.sort();
+    (beside.into_inner().unwrap(), seen)
+}
+
+#[test]
+fn every_unit_runs_once_sensitive_ones_in_pairs_never_beside_independent_ones() {
+    let timings = [
+        Independent,
+        Sensitive,
+        Independent,
+        Sensitive,
+        Independent,
+        Sensitive,
+        Sensitive,
+        Sensitive,
+    ];
+    let (beside, seen) = overlaps(&timings, (3, 2), 30);
+    assert_eq!(seen, (0..timings.len()).collect::<Vec<_>>());
+    let mut paired = false;
+    for (i, with) in beside.iter().enumerate() {
+        let kinds = |t| with.iter().filter(|&&j| timings[j] == t).count();
+        if timings[i] == Sensitive {
+            assert_eq!(kinds(Independent), 0, "{i} ran beside {with:?}");
+            // Each of its siblings was the only one at its time: no three at once.
+            paired |= !with.is_empty();
+        } else {
+            assert_eq!(kinds(Sensitive), 0, "{i} ran beside {with:?}");
+        }
+    }
+    assert!(
+        paired,
+        "no two sensitive units ever ran together: {beside:?}"
+    );
+}
+
+#[test]
+fn never_more_sensitive_units_at_once_than_the_width() {
+    for width in 1..=3 {
+        let timings = [Sensitive; 7];
+        let now = AtomicUsize::new(0);
+        let most = AtomicUsize::new(0);
+        run(
+            &timings,
+            (2, width),
+            |_| {
+                let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(n, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+                now.fetch_sub(1, Ordering::SeqCst);
+            },
+            |_, ()| true,
+        );
+        assert_eq!(most.into_inner(), width, "sensitive width {width}");
+    }
+}
+
+#[test]
+fn width_one_runs_each_sensitive_unit_alone() {
+    let timings = [Sensitive, Independent, Sensitive, Sensitive];
+    let (beside, seen) = overlaps(&timings, (2, 1), 20);
+    assert_eq!(seen, vec![0, 1, 2, 3]);
+    for i in [0, 2, 3] {
+        assert!(beside[i].is_empty(), "{i} ran beside {:?}", beside[i]);
+    }
+}
+
+#[test]
+fn a_false_from_done_starts_nothing_more() {
+    for width in 1..=2 {
+        let timings = [Sensitive; 5];
+        let started = AtomicUsize::new(0);
+        run(
+            &timings,
+            (2, width),
+            |_| started.fetch_add(1, Ordering::Relaxed),
+            |_, _| false,
+        );
+        assert_eq!(started.into_inner(), width, "sensitive width {width}");
+    }
+    // Stopping during the independent ones starts no sensitive one.
+    let timings = [Independent, Sensitive, Sensitive];
+    let sensitive = AtomicUsize::new(0);
+    run(
+        &timings,
+        (1, 2),
+        |i| {
+            if timings[i] == Sensitive {
+                sensitive.fetch_add(1, Ordering::Relaxed);
+            }
+        },
+        |_, ()| false,
+    );
+    assert_eq!(sensitive.into_inner(), 0);
+}
