@@ -6,8 +6,6 @@
 
 mod common;
 
-use common::snapshot::experiment;
-
-datatest_stable::harness! {
-    { test = experiment, root = "experiments", pattern = r"^[^/]+\.toml$" },
+fn main() -> std::process::ExitCode {
+    common::harness::main("experiments")
 }

@@ -4,8 +4,6 @@
 
 mod common;
 
-use common::snapshot::experiment;
-
-datatest_stable::harness! {
-    { test = experiment, root = "experiments/slow", pattern = r"\.toml$" },
+fn main() -> std::process::ExitCode {
+    common::harness::main("experiments/slow")
 }

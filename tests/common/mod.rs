@@ -2,6 +2,7 @@
 //! bundled fixtures, each found or built once per test binary.
 #![allow(dead_code)]
 
+pub mod harness;
 pub mod snapshot;
 pub mod turns;
 pub mod unsteady;

@@ -13,7 +13,7 @@ use gomemlab::experiment;
 use gomemlab::experiment::reproduce::{self, run_experiment};
 use gomemlab::report;
 
-pub fn experiment(path: &Path) -> datatest_stable::Result<()> {
+pub fn experiment(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let fixtures = Fixtures::bundled().expect("bundled fixtures");
     let exp = experiment::load(path, &fixtures.names())?;
     let toolchain = super::toolchain();
