@@ -509,7 +509,7 @@ fn reproduce_only_narrows_the_run_and_prints_the_verdict_table() {
     );
     assert!(stdout.contains("os.rss@started <= 8MiB"), "{stdout}");
     assert!(!stdout.contains("madv-free-keeps-rss"), "{stdout}");
-    assert!(stdout.contains("1 verdicts on go1."), "{stdout}");
+    assert!(stdout.contains("1 verdict on go1."), "{stdout}");
 }
 
 #[test]

@@ -49,7 +49,7 @@ fn verdicts_only(table: &str) -> Vec<String> {
         .lines()
         .filter(|l| !l.starts_with(' ') && !l.is_empty())
         .map(|l| {
-            if l.contains(" verdicts on ") {
+            if l.contains(" verdicts on ") || l.contains(" verdict on ") {
                 return l.to_string();
             }
             let cols: Vec<&str> = l.split_whitespace().collect();

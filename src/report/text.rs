@@ -14,6 +14,15 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / MIB)
 }
 
+/// `n` and a noun, plural unless `n` is 1: `1 verdict`, `72 verdicts`.
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The phase table: OS view beside Go view, in MiB, one row per phase.
 pub fn phase_table(timeline: &Timeline) -> String {
     let mut out = String::new();

@@ -126,8 +126,11 @@ pub fn verdict_rows(results: &[ExperimentResult]) -> (Vec<VerdictRow>, String) {
     }
     let go = results.first().map_or("-", |r| r.go_version.as_str());
     let summary = format!(
-        "{} verdicts on {go}: {} hold, {} fail, {} disagree, {} error ({} not applicable)",
-        counts.iter().sum::<usize>() - counts[Verdict::NotApplicable as usize],
+        "{} on {go}: {} hold, {} fail, {} disagree, {} error ({} not applicable)",
+        super::text::count(
+            counts.iter().sum::<usize>() - counts[Verdict::NotApplicable as usize],
+            "verdict"
+        ),
         counts[Verdict::Holds as usize],
         counts[Verdict::Fails as usize],
         counts[Verdict::Disagree as usize],

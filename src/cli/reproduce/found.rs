@@ -64,8 +64,9 @@ pub(super) fn took(
         n => format!("the others up to {n} at once, after them"),
     };
     format!(
-        "reproduce: {all} experiments in {:.1} s ({side} timing-independent ones side by side, \
+        "reproduce: {} in {:.1} s ({side} timing-independent ones side by side, \
          up to {width} at once; {others})",
+        crate::report::text::count(all, "experiment"),
         elapsed.as_secs_f64()
     )
 }
