@@ -105,3 +105,88 @@ fn the_go_line_is_keyed_and_a_newer_one_is_not_applicable() {
         other => panic!("expected NotApplicable, got {other:?}"),
     }
 }
+
+/// A Go program of the user's: its own module, go 1.19, no probe.
+fn own_program() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/own\n\ngo 1.19\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("main.go"),
+        "package main\n\nfunc main() { println(\"own\") }\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn a_program_by_path_takes_a_rows_goexperiment_and_go_line() {
+    let (_dir, fixtures) = private_cache();
+    let prog = own_program();
+    let v = toolchain().version;
+    let (plain, plain_info) = fixtures.build_path(prog.path(), toolchain(), &[]).unwrap();
+    assert_eq!(plain_info.go_line, "1.19");
+    let options = BuildOptions {
+        goexperiment: Some("fieldtrack".into()),
+        go_line: Some(format!("1.{}", v.minor)),
+        ..BuildOptions::default()
+    };
+    let (built, info) = fixtures
+        .build_path_with(prog.path(), toolchain(), &options)
+        .unwrap();
+    assert_ne!(built.key, plain.key);
+    assert_eq!(built.goexperiment.as_deref(), Some("fieldtrack"));
+    assert_eq!(info.go_line, format!("1.{}", v.minor));
+    assert!(build_info(&built.binary).contains("GOEXPERIMENT=fieldtrack"));
+    assert!(!build_info(&plain.binary).contains("GOEXPERIMENT=fieldtrack"));
+    // The go line sets the GODEBUG defaults (Go 1.21+ reports them): a go
+    // 1.19 module keeps panic(nil) as it was, one raised to today's does not.
+    if v.minor >= 21 {
+        let old = plain_info.default_godebug.unwrap_or_default();
+        let new = info.default_godebug.unwrap_or_default();
+        assert!(old.contains("panicnil=1"), "{old}");
+        assert!(!new.contains("panicnil=1"), "{new}");
+    }
+}
+
+#[test]
+fn a_program_by_path_refuses_a_lower_go_line_and_an_unknown_experiment() {
+    let (_dir, fixtures) = private_cache();
+    let prog = own_program();
+    std::fs::write(
+        prog.path().join("go.mod"),
+        format!(
+            "module example.com/own\n\ngo 1.{}\n",
+            toolchain().version.minor
+        ),
+    )
+    .unwrap();
+    let lower = BuildOptions {
+        go_line: Some("1.18".into()),
+        ..BuildOptions::default()
+    };
+    let unknown = BuildOptions {
+        goexperiment: Some("gomemlabnosuchexperiment".into()),
+        ..BuildOptions::default()
+    };
+    for (options, says) in [
+        (
+            lower,
+            "a workspace can raise a module's go line, not lower it",
+        ),
+        (
+            unknown,
+            "does not know GOEXPERIMENT=gomemlabnosuchexperiment",
+        ),
+    ] {
+        match fixtures.build_path_with(prog.path(), toolchain(), &options) {
+            Err(BuildError::NotApplicable { reason }) => {
+                assert!(reason.contains(says), "{reason}")
+            }
+            other => panic!("expected NotApplicable, got {other:?}"),
+        }
+    }
+}

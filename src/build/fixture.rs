@@ -236,6 +236,7 @@ mod options;
 
 pub use error::BuildError;
 use go_build::How;
+pub(crate) use go_build::experiment_refused;
 pub(crate) use helpers::{collect_go_files, passthrough_env};
 pub use options::{BuildOptions, parse_go_line, unknown_experiment};
 

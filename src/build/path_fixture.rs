@@ -10,11 +10,11 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::fixture::{BuildError, BuildOptions, Built, Fixtures, PROBE_DIR, PROBE_MODULE};
-use super::fixture::{collect_go_files, passthrough_env};
+use super::fixture::{collect_go_files, experiment_refused, passthrough_env};
 use super::toolchain::Toolchain;
 
 mod go_line;
-use go_line::{applied_go_line, go_line_of, module_path_of, too_new};
+use go_line::{go_line_of, module_path_of, settings_go_line, too_new};
 
 /// A fixture as named on the command line or in an experiment file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,9 +70,7 @@ impl Fixtures {
         }
     }
 
-    /// The same with every build setting of a settings row. `GOEXPERIMENT`
-    /// and `go-line` rows are for bundled fixtures: a program of the user's
-    /// keeps its own go.mod and environment.
+    /// The same with every build setting of a settings row.
     pub fn build_ref_with(
         &self,
         fixture: &FixtureRef,
@@ -81,15 +79,7 @@ impl Fixtures {
     ) -> Result<Built, BuildError> {
         match fixture {
             FixtureRef::Bundled(name) => self.build_with(name, toolchain, options),
-            FixtureRef::Path(path)
-                if options.goexperiment.is_none() && options.go_line.is_none() =>
-            {
-                let tags: Vec<&str> = options.tags.iter().map(String::as_str).collect();
-                Ok(self.build_path(path, toolchain, &tags)?.0)
-            }
-            FixtureRef::Path(path) => Err(BuildError::PathSettings {
-                path: path.display().to_string(),
-            }),
+            FixtureRef::Path(path) => Ok(self.build_path_with(path, toolchain, options)?.0),
         }
     }
 
@@ -101,6 +91,18 @@ impl Fixtures {
         path: &Path,
         toolchain: &Toolchain,
         tags: &[&str],
+    ) -> Result<(Built, PathInfo), BuildError> {
+        self.build_path_with(path, toolchain, &BuildOptions::tagged(tags))
+    }
+
+    /// The same with every build setting: tags, `GOEXPERIMENT`, and a go
+    /// line, which becomes the generated workspace's (so it sets the GODEBUG
+    /// defaults; it may raise the module's go line, not lower it).
+    pub fn build_path_with(
+        &self,
+        path: &Path,
+        toolchain: &Toolchain,
+        options: &BuildOptions,
     ) -> Result<(Built, PathInfo), BuildError> {
         let shown = path.display().to_string();
         let path = std::path::absolute(path)
@@ -130,15 +132,21 @@ impl Fixtures {
         if let Some(reason) = too_new(&gomod, &module_go_line, &toolchain.version) {
             return Err(BuildError::NotApplicable { reason });
         }
-        let go_line = applied_go_line(&module_go_line);
+        let go_line = settings_go_line(options, &gomod, &module_go_line, &toolchain.version)?;
+        let goexperiment = options.goexperiment.clone().filter(|e| !e.is_empty());
         let name = pkg_dir
             .file_name()
             .map_or_else(|| "main".to_string(), |n| n.to_string_lossy().into_owned());
-        let mut tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        let mut tags = options.tags.clone();
         tags.sort();
         tags.dedup();
         let probe_dir = self.source_dir.join(PROBE_DIR);
-        let key = path_key(&path, &module_dir, &probe_dir, toolchain, &tags)?;
+        let how = format!(
+            "-tags={}\ngo {go_line}\nGOEXPERIMENT={}\n",
+            tags.join(","),
+            goexperiment.as_deref().unwrap_or("")
+        );
+        let key = path_key(&path, &module_dir, &probe_dir, toolchain, &how)?;
         let dir = self.cache_dir.join("paths");
         let flavour: String = tags.iter().map(|t| format!("+{t}")).collect();
         let binary = dir.join(format!(
@@ -154,7 +162,7 @@ impl Fixtures {
             go_line: go_line.clone(),
             fresh,
             tags: tags.clone(),
-            goexperiment: None,
+            goexperiment: goexperiment.clone(),
         };
         let cached = std::fs::read(&info_file)
             .ok()
@@ -185,6 +193,7 @@ impl Fixtures {
                 .env("CGO_ENABLED", "0")
                 .env("GOENV", "off")
                 .env("GOWORK", &gowork)
+                .env("GOEXPERIMENT", goexperiment.as_deref().unwrap_or(""))
                 .env("GOCACHE", &self.go_cache_dir);
         };
         self.run_go_build(&name, toolchain, &dir, &binary, &mut |cmd, out| {
@@ -194,7 +203,8 @@ impl Fixtures {
                 cmd.arg(format!("-tags={}", tags.join(",")));
             }
             cmd.arg("-o").arg(out).arg(&target);
-        })?;
+        })
+        .map_err(|e| experiment_refused(e, goexperiment.as_deref(), toolchain))?;
         let list = |template: &str| {
             let mut cmd = Command::new(&toolchain.go);
             env(&mut cmd);
@@ -242,19 +252,19 @@ fn user_go_env() -> impl Iterator<Item = (String, String)> {
 }
 
 /// Hash of the program's path, its module's go.mod, go.sum and Go files,
-/// the probe's, the toolchain and the tags.
+/// the probe's, the toolchain and `how` (tags, go line, GOEXPERIMENT).
 fn path_key(
     path: &Path,
     module_dir: &Path,
     probe_dir: &Path,
     toolchain: &Toolchain,
-    tags: &[String],
+    how: &str,
 ) -> Result<String, BuildError> {
     let mut hasher = Sha256::new();
     hasher.update(path.display().to_string());
     hasher.update(toolchain.version.name());
     hasher.update(toolchain.go.display().to_string());
-    hasher.update(format!("-tags={}\n", tags.join(",")));
+    hasher.update(how);
     let mut files = Vec::new();
     for dir in [module_dir, probe_dir] {
         for f in ["go.mod", "go.sum"] {

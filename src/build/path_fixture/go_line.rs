@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use crate::build::fixture::BuildError;
+use crate::build::fixture::{BuildError, BuildOptions, parse_go_line};
 use crate::build::toolchain::GoVersion;
 
 /// The go line of a go.mod (`1.16` when it has none, as Go assumes).
@@ -61,6 +61,35 @@ pub(super) fn too_new(gomod: &Path, line: &str, version: &GoVersion) -> Option<S
     })
 }
 
+/// The generated workspace's go line for a settings row: the row's
+/// `go-line` when it gives one, else the module's (raised to the probe's
+/// 1.19). A row's go line newer than the toolchain, or older than the
+/// module's (a workspace cannot lower it: `go` refuses), is not applicable,
+/// with the reason.
+pub(super) fn settings_go_line(
+    options: &BuildOptions,
+    gomod: &Path,
+    module_line: &str,
+    version: &GoVersion,
+) -> Result<String, BuildError> {
+    let module = applied_go_line(module_line);
+    let Some(line) = options.go_line.as_deref() else {
+        return Ok(module);
+    };
+    if let Some(reason) = options.unbuildable(version) {
+        return Err(BuildError::NotApplicable { reason });
+    }
+    if parse_go_line(line) < parse_go_line(&module) {
+        return Err(BuildError::NotApplicable {
+            reason: format!(
+                "go line {line} is older than {}'s go {module_line}: a workspace can raise a module's go line, not lower it",
+                gomod.display()
+            ),
+        });
+    }
+    Ok(line.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -69,6 +98,23 @@ mod tests {
     fn the_workspace_go_line_is_the_modules_at_least_the_probes() {
         assert_eq!(applied_go_line("1.22.0"), "1.22.0");
         assert_eq!(applied_go_line("1.17"), "1.19");
+    }
+
+    #[test]
+    fn a_rows_go_line_may_raise_the_modules_not_lower_it() {
+        let gomod = Path::new("/p/go.mod");
+        let v = GoVersion::parse("go1.26.8").unwrap();
+        let row = |line: Option<&str>| BuildOptions {
+            go_line: line.map(str::to_string),
+            ..BuildOptions::default()
+        };
+        let line = |o: &BuildOptions, m: &str| settings_go_line(o, gomod, m, &v);
+        assert_eq!(line(&row(None), "1.17").unwrap(), "1.19");
+        assert_eq!(line(&row(Some("1.24")), "1.22").unwrap(), "1.24");
+        let lower = line(&row(Some("1.21")), "1.22").unwrap_err().to_string();
+        assert!(lower.contains("older than /p/go.mod's go 1.22"), "{lower}");
+        let newer = line(&row(Some("1.27")), "1.22").unwrap_err().to_string();
+        assert!(newer.contains("newer than go1.26"), "{newer}");
     }
 
     #[test]
