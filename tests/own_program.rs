@@ -160,7 +160,7 @@ fn without_the_probe_it_runs_and_says_so_and_bad_paths_are_refused() {
     let cache = tmp.path().join("cache");
     write(
         &tmp.path().join("plain/go.mod"),
-        "module plain\n\ngo 1.22\n",
+        "module plain\n\ngo 1.21\n",
     );
     write(&tmp.path().join("plain/main.go"), WITHOUT_PROBE);
     let main_go = tmp.path().join("plain/main.go");

@@ -25,6 +25,31 @@ fn two_toolchains() -> [String; 2] {
     [ours.go.display().to_string(), other]
 }
 
+/// Two installed toolchains of different minors, both Go 1.21 or later
+/// (which refuse any go line newer than themselves; go1.19 and go1.20 build
+/// one up to 1.21), the one under test among them when it is that new.
+fn two_toolchains_from_go_1_21() -> [String; 2] {
+    let ours = common::toolchain();
+    let mut modern: Vec<_> = toolchain::list_installed()
+        .into_iter()
+        .filter(|t| t.version.minor >= 21)
+        .map(|t| (t.version.minor, t.go().display().to_string()))
+        .collect();
+    if ours.version.minor >= 21 {
+        modern.insert(0, (ours.version.minor, ours.go.display().to_string()));
+    }
+    let first = modern.first().cloned();
+    let second = first
+        .as_ref()
+        .and_then(|(minor, _)| modern.iter().find(|(m, _)| m != minor).cloned());
+    match (first, second) {
+        (Some((_, a)), Some((_, b))) => [a, b],
+        (Some((21, a)), None) => [a, "go1.22.12".to_string()],
+        (Some((_, a)), None) => [a, "go1.21.13".to_string()],
+        (None, _) => ["go1.21.13".to_string(), "go1.22.12".to_string()],
+    }
+}
+
 #[test]
 fn two_versions_print_side_by_side_and_keep_each_run() {
     let [a, b] = two_toolchains();
@@ -105,7 +130,7 @@ fn a_version_twice_or_a_one_run_output_is_a_usage_error() {
 
 #[test]
 fn a_version_older_than_the_programs_go_line_is_skipped_with_a_note() {
-    let [a, b] = two_toolchains();
+    let [a, b] = two_toolchains_from_go_1_21();
     let version = |go: &str| {
         let out = std::process::Command::new(go)
             .args(["env", "GOVERSION"])

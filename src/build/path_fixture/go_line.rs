@@ -42,13 +42,29 @@ pub(super) fn applied_go_line(module: &str) -> String {
 }
 
 /// Why `version` cannot build a module whose go.mod (`gomod`) says
-/// `go {line}`: a newer minor (`cannot compile Go 1.22 code`, or with Go
-/// 1.21 and later and `GOTOOLCHAIN=local` a refusal), or from Go 1.21 on a
-/// newer patch.
+/// `go {line}`, measured with `GOTOOLCHAIN=local`: Go 1.21 and later refuse
+/// any newer go line, patch included. Go 1.19 and 1.20 read only two-part
+/// go lines (`1.21.0`: "invalid go version ... must match format 1.23"),
+/// build code for a newer minor up to 1.21 (they pass no `-lang` they do
+/// not know), and refuse 1.22 and later ("cannot compile Go 1.22 code").
 pub(super) fn too_new(gomod: &Path, line: &str, version: &GoVersion) -> Option<String> {
     let wanted = GoVersion::parse(&format!("go{line}"))?;
-    let refuses = (wanted.major, wanted.minor) > (version.major, version.minor)
-        || (version.minor >= 21 && wanted > *version);
+    let at_least = format!("--go go{}.{} or later", wanted.major, wanted.minor.max(21));
+    if version.minor <= 20 && line.split('.').count() > 2 {
+        return Some(format!(
+            "{} says go {line}, which {} cannot read (a patch in the go line is Go 1.21's): \
+             run it with {at_least}, or write go {}.{} in go.mod",
+            gomod.display(),
+            version.name(),
+            wanted.major,
+            wanted.minor
+        ));
+    }
+    let refuses = if version.minor <= 20 {
+        wanted.minor >= 22
+    } else {
+        wanted > *version
+    };
     refuses.then(|| {
         format!(
             "{} says go {line}, newer than {}, which refuses to build it: \
@@ -144,7 +160,10 @@ mod tests {
         assert_eq!(too_new(gomod, "1.22", &v("go1.22.0")), None);
         assert_eq!(too_new(gomod, "1.21", &v("go1.26.8")), None);
         assert!(too_new(gomod, "1.22", &v("go1.20.14")).is_some());
-        // Go 1.20 and older do not look at the patch.
-        assert_eq!(too_new(gomod, "1.20.3", &v("go1.20.1")), None);
+        // Go 1.19 and 1.20 build a go line up to 1.21, two-part only.
+        assert_eq!(too_new(gomod, "1.21", &v("go1.19.13")), None);
+        let patch = too_new(gomod, "1.20.3", &v("go1.20.14")).unwrap();
+        assert!(patch.contains("go1.20.14 cannot read"), "{patch}");
+        assert!(patch.contains("write go 1.20 in go.mod"), "{patch}");
     }
 }
