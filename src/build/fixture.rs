@@ -238,7 +238,9 @@ pub use error::BuildError;
 use go_build::How;
 pub(crate) use go_build::experiment_refused;
 pub(crate) use helpers::{collect_go_files, passthrough_env};
-pub use options::{BuildOptions, parse_go_line, unknown_experiment};
+pub use options::{
+    BuildOptions, GoLineRefusal, go_line_refusal, parse_go_line, unknown_experiment,
+};
 
 #[cfg(test)]
 mod tests;

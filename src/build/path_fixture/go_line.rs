@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::build::fixture::{BuildError, BuildOptions, parse_go_line};
+use crate::build::fixture::{
+    BuildError, BuildOptions, GoLineRefusal, go_line_refusal, parse_go_line,
+};
 use crate::build::toolchain::GoVersion;
 
 /// The go line of a go.mod (`1.16` when it has none, as Go assumes).
@@ -42,38 +44,21 @@ pub(super) fn applied_go_line(module: &str) -> String {
 }
 
 /// Why `version` cannot build a module whose go.mod (`gomod`) says
-/// `go {line}`, measured with `GOTOOLCHAIN=local`: Go 1.21 and later refuse
-/// any newer go line, patch included. Go 1.19 and 1.20 read only two-part
-/// go lines (`1.21.0`: "invalid go version ... must match format 1.23"),
-/// build code for a newer minor up to 1.21 (they pass no `-lang` they do
-/// not know), and refuse 1.22 and later ("cannot compile Go 1.22 code").
+/// `go {line}` ([`go_line_refusal`]), and what to do.
 pub(super) fn too_new(gomod: &Path, line: &str, version: &GoVersion) -> Option<String> {
     let wanted = GoVersion::parse(&format!("go{line}"))?;
-    let at_least = format!("--go go{}.{} or later", wanted.major, wanted.minor.max(21));
-    if version.minor <= 20 && line.split('.').count() > 2 {
-        return Some(format!(
-            "{} says go {line}, which {} cannot read (a patch in the go line is Go 1.21's): \
-             run it with {at_least}, or write go {}.{} in go.mod",
-            gomod.display(),
-            version.name(),
-            wanted.major,
-            wanted.minor
-        ));
-    }
-    let refuses = if version.minor <= 20 {
-        wanted.minor >= 22
-    } else {
-        wanted > *version
-    };
-    refuses.then(|| {
-        format!(
-            "{} says go {line}, newer than {}, which refuses to build it: \
-             run it with --go go{}.{} or later, or lower the go line in go.mod",
-            gomod.display(),
-            version.name(),
-            wanted.major,
-            wanted.minor
-        )
+    let (gomod, name) = (gomod.display(), version.name());
+    let (major, minor) = (wanted.major, wanted.minor);
+    go_line_refusal(line, version).map(|refusal| match refusal {
+        GoLineRefusal::Unreadable => format!(
+            "{gomod} says go {line}, which {name} cannot read (a patch in the go line is Go 1.21's): \
+             run it with --go go{major}.{} or later, or write go {major}.{minor} in go.mod",
+            minor.max(21)
+        ),
+        GoLineRefusal::Newer => format!(
+            "{gomod} says go {line}, newer than {name}, which refuses to build it: \
+             run it with --go go{major}.{minor} or later, or lower the go line in go.mod"
+        ),
     })
 }
 
