@@ -131,6 +131,30 @@ pub struct SamplerStats {
     /// which the fixture waits. Filled in by the run, not the sampler thread.
     #[serde(default)]
     pub phase_read_ns: u64,
+    /// What the phase reads cost, file by file.
+    #[serde(default)]
+    pub phase_reads: PhaseReads,
+    /// Whether each sample's `peak_kib` is a window (VmHWM read and reset);
+    /// false when `clear_refs` was refused and timelines older than windows,
+    /// where each sample's peak is its own RSS.
+    #[serde(default)]
+    pub windowed: bool,
+}
+
+/// Wall time of the `/proc` reads at phases, per file, during which the
+/// fixture waits (counts are reads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseReads {
+    pub status_ns: u64,
+    pub status_reads: u64,
+    pub smaps_rollup_ns: u64,
+    pub smaps_rollup_reads: u64,
+    /// The mapping inventory (`smaps`), with `--maps`.
+    pub smaps_ns: u64,
+    pub smaps_reads: u64,
+    /// The fast tier's window taken at the phase (`status` + `clear_refs`).
+    pub window_ns: u64,
+    pub window_reads: u64,
 }
 
 /// A named instant announced by the fixture, seen from both sides while the
@@ -178,13 +202,20 @@ pub struct HeapProfile {
 pub struct OsView {
     pub rss_bytes: u64,
     pub vm_size_bytes: u64,
-    /// Peak RSS since the previous phase (VmHWM, reset at every phase).
+    /// Peak RSS since the previous phase: the highest of the sampler's
+    /// windows since then (each a VmHWM read and reset), never below an RSS
+    /// the phase's read saw.
     pub hwm_bytes: u64,
     pub rss_anon_bytes: u64,
     pub rss_file_bytes: u64,
-    /// Pages freed with MADV_FREE that the kernel has not reclaimed yet.
-    pub lazy_free_bytes: u64,
-    pub anon_huge_pages_bytes: u64,
+    /// Pages freed with MADV_FREE that the kernel has not reclaimed yet
+    /// (`smaps_rollup`: read only when a check, record, `--maps` or a
+    /// report needs it; null when not read).
+    #[serde(default)]
+    pub lazy_free_bytes: Option<u64>,
+    /// Likewise from `smaps_rollup`.
+    #[serde(default)]
+    pub anon_huge_pages_bytes: Option<u64>,
     pub threads: u64,
 }
 

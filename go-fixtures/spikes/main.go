@@ -6,10 +6,15 @@
 // starts and ends exactly when the fixture says and the GC plays no part.
 //
 // Phases: start (before the first spike) and done (after the last; its peak
-// is the highest RSS of all spikes). At exit it prints its own VmHWM and CPU
-// time on stdout, for samplers that do not read the peak themselves:
+// is the highest RSS of all spikes). At exit it prints its own VmHWM, its CPU
+// time and each spike's true height (its RSS with the spike fully resident,
+// read from /proc/self/statm at the top of the spike) on stdout, for
+// samplers that do not read the peak themselves:
 //
-//	spikes: vmhwm_kib=163900 cpu_ns=412000000
+//	spikes: vmhwm_kib=163900 cpu_ns=412000000 heights_kib=163880,163884
+//
+// and, with -report FILE, the same line into FILE (a harness that keeps the
+// fixture's stdout to itself).
 package main
 
 import (
@@ -33,6 +38,7 @@ func main() {
 	hold := flag.Duration("hold", 10*time.Millisecond, "how long each spike stays fully resident")
 	every := flag.Duration("every", 300*time.Millisecond, "time from one spike's start to the next one's")
 	lead := flag.Duration("lead", 300*time.Millisecond, "time at baseline before the first spike (and after the last)")
+	report := flag.String("report", "", "also write the summary line into this file")
 	flag.Parse()
 	if *count < 0 || *size <= 0 || *hold < 0 || *every <= 0 || *lead < 0 {
 		fmt.Fprintln(os.Stderr, "spikes: -count must not be negative; -size and -every must be positive")
@@ -42,18 +48,27 @@ func main() {
 	probe.Phase("start")
 	time.Sleep(*lead)
 	next := time.Now()
+	heights := make([]string, 0, *count)
 	for i := 0; i < *count; i++ {
 		time.Sleep(time.Until(next))
-		spike(*size, *hold)
+		heights = append(heights, fmt.Sprint(spike(*size, *hold)))
 		next = next.Add(*every)
 	}
 	time.Sleep(*lead)
 	probe.Phase("done")
-	fmt.Printf("spikes: vmhwm_kib=%d cpu_ns=%d\n", vmHWM(), cpuNs())
+	line := fmt.Sprintf("spikes: vmhwm_kib=%d cpu_ns=%d heights_kib=%s\n", vmHWM(), cpuNs(), strings.Join(heights, ","))
+	fmt.Print(line)
+	if *report != "" {
+		if err := os.WriteFile(*report, []byte(line), 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "spikes: %v\n", err)
+			os.Exit(1)
+		}
+	}
 }
 
-// spike maps size bytes, makes every page resident, holds them, unmaps them.
-func spike(size int, hold time.Duration) {
+// spike maps size bytes, makes every page resident, holds them, unmaps them;
+// it returns the process's RSS in KiB while the spike was resident.
+func spike(size int, hold time.Duration) int64 {
 	mem, err := syscall.Mmap(-1, 0, size, syscall.PROT_READ|syscall.PROT_WRITE, syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "spikes: mmap %d bytes: %v\n", size, err)
@@ -62,11 +77,26 @@ func spike(size int, hold time.Duration) {
 	for i := 0; i < len(mem); i += pageSize {
 		mem[i] = 1
 	}
+	height := rssKiB()
 	time.Sleep(hold)
 	if err := syscall.Munmap(mem); err != nil {
 		fmt.Fprintf(os.Stderr, "spikes: munmap: %v\n", err)
 		os.Exit(1)
 	}
+	return height
+}
+
+// rssKiB is the process's RSS in KiB, from /proc/self/statm (-1 if unread).
+func rssKiB() int64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return -1
+	}
+	var size, resident int64
+	if _, err := fmt.Sscanf(string(b), "%d %d", &size, &resident); err != nil {
+		return -1
+	}
+	return resident * int64(os.Getpagesize()) / 1024
 }
 
 // vmHWM is the process's peak RSS in KiB, from /proc/self/status.

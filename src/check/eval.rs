@@ -176,7 +176,11 @@ fn series_of(path: &Path, run: &Analyzed) -> EvalResult<Vec<f64>> {
         View::Samples => Ok(t
             .samples
             .iter()
-            .map(|s| if path.field == "rss_bytes" { s.rss_bytes } else { s.vm_size_bytes } as f64)
+            .map(|s| match path.field.as_str() {
+                "rss_bytes" => s.rss_bytes,
+                "peak_bytes" => s.peak_bytes,
+                _ => s.vm_size_bytes,
+            } as f64)
             .collect()),
         _ => (0..t.phases.len()).map(|i| path.read(run, i)).collect(),
     }

@@ -59,7 +59,13 @@ pub enum Need {
     /// runtime/metrics `/cpu/classes/` (Go 1.20+): a claim whose checks
     /// read them must say `go = ">=1.20"` (refused when its file loads).
     CpuClasses,
+    /// `smaps_rollup` at phases (`os.lazy_free`, `os.anon_huge_pages`): no
+    /// switch, the run reads it because something asks.
+    SmapsRollup,
 }
+
+/// The `os.` fields read from `smaps_rollup` rather than `status`.
+pub const ROLLUP_FIELDS: &[&str] = &["lazy_free_bytes", "anon_huge_pages_bytes"];
 
 impl Path {
     /// Resolves a written name (`os.rss`, `maps.heap_arena.size`, `t`), or
@@ -133,7 +139,7 @@ impl Path {
             }
             _ => {
                 return Err(format!(
-                    "`{name}` is not a metric: use os.<field>, go.<field>, samples.rss, samples.vm_size, \
+                    "`{name}` is not a metric: use os.<field>, go.<field>, samples.rss, samples.peak, samples.vm_size, \
                      t@<phase>, exit.<field>, {}.<path>, or a function (max, min, first, last, count, sum, drop) \
                      of a series or of a record list (syscalls..., events...)",
                     DEEP_VIEWS.join(", ")
@@ -170,6 +176,7 @@ impl Path {
             View::Maps(_) | View::Ledger(_) => Some(Need::Maps),
             View::Profile => Some(Need::HeapProfile),
             View::Cpu => Some(Need::CpuClasses),
+            View::Os if ROLLUP_FIELDS.contains(&self.field.as_str()) => Some(Need::SmapsRollup),
             View::Os | View::Go | View::Samples | View::Time | View::Exit => None,
         }
     }
@@ -183,6 +190,10 @@ impl Path {
         let p = run.timeline.phases.get(i).ok_or("no such phase")?;
         let missing = |what: &str| format!("phase {}: {what}", p.name);
         let v = match self.view {
+            View::Os if ROLLUP_FIELDS.contains(&self.field.as_str()) => {
+                let v = json_field(&p.os, &self.field);
+                Some(v.ok_or_else(|| missing("the run did not read smaps_rollup"))?)
+            }
             View::Os => json_field(&p.os, &self.field),
             View::Go => json_field(&p.go, &self.field),
             View::Time => Some(p.t_ns as f64),

@@ -171,6 +171,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
     let widths = (width, usize::from(args.sensitive_jobs));
     let started = Instant::now();
+    let mut path = String::new();
     std::thread::scope(|scope| {
         let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
         // The workers get their own copy of what they need; `lanes` collects.
@@ -183,7 +184,14 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         let units: Vec<(usize, usize)> = (0..work.len())
             .flat_map(|l| (0..experiments.len()).map(move |e| (l, e)))
             .collect();
-        scope.spawn(move || {
+        let names: Vec<String> = units
+            .iter()
+            .map(|&(l, e)| match many {
+                true => format!("{} {}", work[l].0.version, experiments[e].name),
+                false => experiments[e].name.clone(),
+            })
+            .collect();
+        let scheduler = scope.spawn(move || {
             let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
             let run_unit = |u: usize| {
                 let (lane, e) = units[u];
@@ -231,7 +239,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                 let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
                 ((lane, e), result, kept, drawn)
             };
-            schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
+            let spans = schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
+            (timings, spans)
         });
         let interrupted = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
@@ -249,6 +258,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             &mut warnings,
             &mut plots,
         );
+        if let Some(Ok((timings, spans))) =
+            (!stop.load(Ordering::Relaxed)).then(|| scheduler.join())
+        {
+            path = critical_path_text(&names, &timings, &spans);
+        }
         if interrupted {
             finish(bar, &mut lanes, &warnings, true);
             let done: usize = lanes.iter().map(|l| l.results.len()).sum();
@@ -275,6 +289,9 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         "{}",
         took(&experiments, lanes.len(), started.elapsed(), widths)
     );
+    if !path.is_empty() {
+        eprintln!("{path}");
+    }
     if let Some(file) = args.benchfmt {
         let roots: Vec<&Path> = lanes
             .iter()
@@ -300,6 +317,47 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     } else {
         exit_code::VERDICT_ERROR
     })
+}
+
+/// `critical path 41.2 s: cycles 0.0-6.1 s → gogc 6.1-14.0 s → ...`: the
+/// units that set how long the reproduce took (waiting units shown beside).
+fn critical_path_text(
+    names: &[String],
+    timings: &[schedule::Timing],
+    spans: &[Option<schedule::Span>],
+) -> String {
+    let secs = |d: Duration| d.as_secs_f64();
+    let path = schedule::critical_path(timings, spans);
+    let Some(total) = path.last().and_then(|&i| spans[i]).map(|s| secs(s.end)) else {
+        return String::new();
+    };
+    let steps: Vec<String> = path
+        .iter()
+        .filter_map(|&i| {
+            let s = spans[i]?;
+            Some(format!(
+                "{} {:.1}-{:.1} s",
+                names[i],
+                secs(s.start),
+                secs(s.end)
+            ))
+        })
+        .collect();
+    let beside: Vec<String> = (0..spans.len())
+        .filter(|&i| timings[i] == schedule::Timing::Waits && !path.contains(&i))
+        .filter_map(|i| {
+            Some(format!(
+                "{} {:.1} s",
+                names[i],
+                secs(spans[i]?.end - spans[i]?.start)
+            ))
+        })
+        .collect();
+    let mut text = format!("critical path {total:.1} s: {}", steps.join(" → "));
+    if !beside.is_empty() {
+        text.push_str(&format!(" (waited beside it: {})", beside.join(", ")));
+    }
+    text
 }
 
 mod found;

@@ -3,11 +3,16 @@
 //! timing ([`Timing::Independent`]: traces, maps, the ledger, sizes after a
 //! forced GC) share the machine; timing-sensitive ones run after them, up to
 //! `sensitive_width` at once (default [`SENSITIVE_WIDTH`], 1 = each alone),
-//! never beside an independent one. Each output is handed back with its
-//! unit's index, so callers order results by index: what is printed never
-//! depends on the scheduling.
+//! never beside an independent one. Units that mostly wait for the runtime
+//! ([`Timing::Waits`]: a background scavenger's own pace) start first, each
+//! on a thread of its own beside everything else, so a long wait is never
+//! alone at the end. Each output is handed back with its unit's index, so
+//! callers order results by index: what is printed never depends on the
+//! scheduling. [`run`] returns when each unit ran; [`critical_path`] names
+//! the chain of units that set the total.
 
 use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
@@ -23,6 +28,18 @@ pub enum Timing {
     Sensitive,
     /// May run beside other independent units.
     Independent,
+    /// Spends its time waiting for the runtime (e.g. the background
+    /// scavenger, seconds to a minute) and uses little CPU: starts first and
+    /// runs beside all the others, its claims made to hold under
+    /// `stress-ng --cpu 2` (`timing = "waits"`).
+    Waits,
+}
+
+/// When a unit ran, from the start of [`run`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start: Duration,
+    pub end: Duration,
 }
 
 /// How many timing-sensitive units run at once by default: two. Their
@@ -36,22 +53,82 @@ pub fn default_width() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Runs `work(i)` for every unit `i` of `timings`: the independent ones
-/// first, up to `width` at once, then the sensitive ones, up to
-/// `sensitive_width` at once. `done(i, output)` is called on the calling
-/// thread as each unit finishes (in finishing order); when it returns
-/// false, no further unit is started.
+/// Runs `work(i)` for every unit `i` of `timings`: the waiting ones at
+/// once, each on its own thread, beside the rest; the independent ones up
+/// to `width` at once, then the sensitive ones, up to `sensitive_width` at
+/// once. `done(i, output)` is called on the calling thread as each unit
+/// finishes (a waiting unit's once the others are done or it is, whichever
+/// is later); when it returns false, no further unit is started. Returns
+/// when each unit ran (None: never started).
 pub fn run<T: Send>(
     timings: &[Timing],
     (width, sensitive_width): (usize, usize),
     work: impl Fn(usize) -> T + Sync,
     mut done: impl FnMut(usize, T) -> bool,
-) {
-    let (independent, sensitive): (Vec<usize>, Vec<usize>) =
-        (0..timings.len()).partition(|&i| timings[i] == Timing::Independent);
-    if pool(&independent, width, &work, &mut done) {
-        pool(&sensitive, sensitive_width, &work, &mut done);
+) -> Vec<Option<Span>> {
+    let epoch = Instant::now();
+    let spans = Mutex::new(vec![None; timings.len()]);
+    let timed = |i: usize| {
+        let start = epoch.elapsed();
+        let out = work(i);
+        let span = Span {
+            start,
+            end: epoch.elapsed(),
+        };
+        if let Ok(mut spans) = spans.lock() {
+            spans[i] = Some(span);
+        }
+        out
+    };
+    let of =
+        |t: Timing| -> Vec<usize> { (0..timings.len()).filter(|&i| timings[i] == t).collect() };
+    let (waiting, independent, sensitive) = (
+        of(Timing::Waits),
+        of(Timing::Independent),
+        of(Timing::Sensitive),
+    );
+    std::thread::scope(|scope| {
+        let timed = &timed;
+        let waiters: Vec<_> = waiting
+            .iter()
+            .map(|&i| scope.spawn(move || (i, timed(i))))
+            .collect();
+        let go_on = pool(&independent, width, timed, &mut done)
+            && pool(&sensitive, sensitive_width, timed, &mut done);
+        let mut go_on = go_on;
+        for waiter in waiters {
+            if let Ok((i, out)) = waiter.join() {
+                go_on = go_on && done(i, out);
+            }
+        }
+    });
+    spans.into_inner().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The units that set the schedule's length, first to last: the unit that
+/// ended last, preceded by the unit whose end freed its place (the latest
+/// to end before it started), and so on back to a unit that started at
+/// once. A waiting unit takes no place: it ends a path of its own, or none.
+pub fn critical_path(timings: &[Timing], spans: &[Option<Span>]) -> Vec<usize> {
+    let ran: Vec<(usize, Span)> = spans
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| Some((i, (*s)?)))
+        .collect();
+    let Some(&(mut at, mut span)) = ran.iter().max_by_key(|(_, s)| s.end) else {
+        return Vec::new();
+    };
+    let mut path = vec![at];
+    while let Some(&(before, s)) = ran
+        .iter()
+        .filter(|(i, s)| *i != at && timings[*i] != Timing::Waits && s.end <= span.start)
+        .max_by_key(|(_, s)| s.end)
+    {
+        path.push(before);
+        (at, span) = (before, s);
     }
+    path.reverse();
+    path
 }
 
 /// Runs `work` on each of `units`, up to `width` at once. The calling

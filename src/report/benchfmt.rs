@@ -9,17 +9,20 @@ use std::fmt::Write as _;
 use crate::measure::machine::Machine;
 use crate::timeline::{Phase, Timeline};
 
-/// The key figures of a phase: (unit, value).
-fn figures(p: &Phase) -> [(&'static str, u64); 7] {
+/// The key figures of a phase: (unit, value); LazyFree only where read.
+fn figures(p: &Phase) -> Vec<(&'static str, u64)> {
     [
-        ("rss-bytes", p.os.rss_bytes),
-        ("peak-RSS-bytes", p.os.hwm_bytes),
-        ("vm-size-bytes", p.os.vm_size_bytes),
+        ("rss-bytes", Some(p.os.rss_bytes)),
+        ("peak-RSS-bytes", Some(p.os.hwm_bytes)),
+        ("vm-size-bytes", Some(p.os.vm_size_bytes)),
         ("lazy-free-bytes", p.os.lazy_free_bytes),
-        ("heap-alloc-bytes", p.go.heap_alloc_bytes),
-        ("heap-sys-bytes", p.go.heap_sys_bytes),
-        ("heap-released-bytes", p.go.heap_released_bytes),
+        ("heap-alloc-bytes", Some(p.go.heap_alloc_bytes)),
+        ("heap-sys-bytes", Some(p.go.heap_sys_bytes)),
+        ("heap-released-bytes", Some(p.go.heap_released_bytes)),
     ]
+    .into_iter()
+    .filter_map(|(unit, v)| Some((unit, v?)))
+    .collect()
 }
 
 /// The Go architecture name of this machine (`amd64`, `arm64`...).

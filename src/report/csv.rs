@@ -132,7 +132,7 @@ pub(crate) fn table<T: Serialize>(rows: impl IntoIterator<Item = T>) -> Result<S
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// `samples.csv`: `t_s,rss_bytes,vm_size_bytes`, one row per sample.
+/// `samples.csv`: `t_s,rss_bytes,vm_size_bytes,peak_bytes`, one row per sample.
 pub fn samples_csv(timeline: &Timeline) -> Result<String, CsvError> {
     table(series::samples(timeline))
 }
@@ -177,13 +177,14 @@ mod tests {
     fn samples_csv_has_one_row_per_sample_in_seconds_and_bytes() {
         let tl = recorded();
         let (header, rows) = read(&samples_csv(&tl).expect("csv"));
-        assert_eq!(header, ["t_s", "rss_bytes", "vm_size_bytes"]);
+        assert_eq!(header, ["t_s", "rss_bytes", "vm_size_bytes", "peak_bytes"]);
         assert_eq!(rows.len(), tl.samples.len());
         for (row, sample) in rows.iter().zip(tl.samples.iter()) {
             let t: f64 = row[0].parse().expect("t_s");
             assert!((t - sample.t_ns as f64 / 1e9).abs() < 1e-6);
             assert_eq!(row[1], sample.rss_bytes.to_string());
             assert_eq!(row[2], sample.vm_size_bytes.to_string());
+            assert_eq!(row[3], sample.peak_bytes.to_string());
         }
     }
 
@@ -222,7 +223,10 @@ mod tests {
             assert_eq!(row[column("name")], phase.name);
             assert_eq!(
                 row[column("os.lazy_free_bytes")],
-                phase.os.lazy_free_bytes.to_string()
+                phase
+                    .os
+                    .lazy_free_bytes
+                    .map_or(String::new(), |v| v.to_string())
             );
             assert_eq!(
                 row[column("go.heap_released_bytes")],

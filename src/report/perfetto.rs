@@ -113,9 +113,11 @@ fn phase_counters(p: &Phase) -> Vec<(&'static str, u64)> {
             "HeapSys - HeapReleased",
             p.go.heap_sys_bytes.saturating_sub(p.go.heap_released_bytes),
         ),
-        ("LazyFree", p.os.lazy_free_bytes),
         ("VmHWM", p.os.hwm_bytes),
     ];
+    if let Some(lazy) = p.os.lazy_free_bytes {
+        out.push(("LazyFree", lazy));
+    }
     // A phase of `watch` has no Go view (no probe): no Go counters at zero.
     if p.go == crate::timeline::GoView::default() {
         out.drain(..3);

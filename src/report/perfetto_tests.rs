@@ -57,7 +57,7 @@ fn phases_and_gc_cycles_are_slices_and_syscalls_instants_on_named_tracks() {
     assert_eq!(names, want);
     let freed = phases.iter().find(|e| e.name == "freed").expect("freed");
     let lazy = freed.args["os"]["lazy_free_bytes"].as_u64();
-    assert_eq!(lazy, tl.phase("freed").map(|p| p.os.lazy_free_bytes));
+    assert_eq!(lazy, tl.phase("freed").and_then(|p| p.os.lazy_free_bytes));
     let gcs = slices.iter().filter(|e| e.tid == GC).count();
     let want = tl
         .events

@@ -14,6 +14,11 @@ pub fn mib(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / MIB)
 }
 
+/// As [`mib`], or `-` for a value the run did not read.
+pub fn mib_or_dash(bytes: Option<u64>) -> String {
+    bytes.map_or_else(|| "-".to_string(), mib)
+}
+
 /// `n` and a noun, plural unless `n` is 1: `1 verdict`, `72 verdicts`.
 pub fn count(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -64,7 +69,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
             mib(p.os.rss_bytes),
             mib(p.os.vm_size_bytes),
             mib(p.os.hwm_bytes),
-            mib(p.os.lazy_free_bytes),
+            mib_or_dash(p.os.lazy_free_bytes),
             mib(p.go.heap_alloc_bytes),
             mib(p.go.heap_inuse_bytes),
             mib(p.go.heap_sys_bytes),
@@ -80,13 +85,14 @@ pub fn phase_table(timeline: &Timeline) -> String {
     let per_phase_ms = s.phase_read_ns as f64 / 1e6 / timeline.phases.len().max(1) as f64;
     let _ = writeln!(
         out,
-        "{} samples ({:.0}/s, sampler CPU {:.1} ms = {:.1}% of a core; phase reads {:.2} ms each), \
-         peak sampled RSS {} MiB, {} after {:.3} s",
+        "{} samples ({:.0}/s, sampler CPU {:.1} ms = {:.1}% of a core; phase reads {:.2} ms each{}), \
+         peak RSS {} MiB, {} after {:.3} s",
         s.samples,
         rate,
         s.cpu_ns as f64 / 1e6,
         cpu_pct,
         per_phase_ms,
+        per_file(&s.phase_reads),
         mib(peak),
         exit,
         timeline.duration_ns as f64 / 1e9
@@ -114,14 +120,36 @@ pub(super) fn settings_text(timeline: &Timeline) -> String {
     }
 }
 
-/// The highest RSS of the fast series (0 when nothing was sampled).
+/// The highest RSS of the fast series: its highest window peak (each
+/// sample's own RSS without windows; 0 when nothing was sampled).
 pub(super) fn peak_sampled_rss(timeline: &Timeline) -> u64 {
     timeline
         .samples
         .iter()
-        .map(|s| s.rss_bytes)
+        .map(|s| s.peak_bytes.max(s.rss_bytes))
         .max()
         .unwrap_or(0)
+}
+
+/// `: status 0.01, smaps_rollup 0.40, window 0.01 ms`: the mean wall time
+/// of each file read at phases, for the files read (empty for older runs).
+pub(crate) fn per_file(r: &crate::timeline::PhaseReads) -> String {
+    let files = [
+        ("status", r.status_ns, r.status_reads),
+        ("smaps_rollup", r.smaps_rollup_ns, r.smaps_rollup_reads),
+        ("smaps", r.smaps_ns, r.smaps_reads),
+        ("window", r.window_ns, r.window_reads),
+    ];
+    let shown: Vec<String> = files
+        .iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(name, ns, n)| format!("{name} {:.2}", *ns as f64 / 1e6 / *n as f64))
+        .collect();
+    if shown.is_empty() {
+        String::new()
+    } else {
+        format!(": {} ms", shown.join(", "))
+    }
 }
 
 /// How the program ended: `exit N` or `signal N`.

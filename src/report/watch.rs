@@ -41,7 +41,7 @@ pub fn watch_table(timeline: &Timeline) -> String {
             mib(p.os.hwm_bytes),
             mib(p.os.rss_anon_bytes),
             mib(p.os.rss_file_bytes),
-            mib(p.os.lazy_free_bytes),
+            crate::report::text::mib_or_dash(p.os.lazy_free_bytes),
             p.os.threads,
         );
     }

@@ -1,5 +1,7 @@
 //! Drives one run end to end: spawn the built fixture, sample it on the fast
-//! tier, take both views at every phase while the fixture waits, and return
+//! tier, take both views at every phase while the fixture waits (the OS view
+//! reads only the files the run needs; the phase's peak is the sampler's
+//! windows since the previous phase), and return
 //! the [`Timeline`] (with the fixture's memory syscalls when the run is
 //! traced, the summaries of the heap profiles it wrote when asked, and the
 //! CPU contention over the run).
@@ -17,7 +19,7 @@ use crate::measure::os_view;
 use crate::measure::profile;
 use crate::measure::sampler::Sampler;
 use crate::run::{RunError, RunSpec, Running};
-use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
+use crate::timeline::{FixtureInfo, Phase, PhaseReads, Settings, Timeline, ToolchainInfo};
 
 /// What [`observe_with`] tells its caller while the run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,18 +68,29 @@ pub fn observe_with(
     on_event(Event::Started { pid });
     let sampler = Sampler::start(pid, running.started, spec.sample_interval)
         .map_err(|e| running.proc_error(e))?;
+    let window = sampler.handle();
 
     let mut phases = Vec::new();
     let mut profiled = Vec::new();
     let mut phase_read_ns = 0;
+    let mut cost = PhaseReads::default();
     while let Some(report) = running.next_report(deadline)? {
         let t_ns = running.elapsed_ns();
         let read_started = std::time::Instant::now();
-        let os = os_view::read(pid).map_err(|e| running.proc_error(e))?;
-        os_view::reset_peak(pid).map_err(|e| running.proc_error(e))?;
+        let mut os = os_view::read(pid, spec.rollup || spec.maps, &mut cost)
+            .map_err(|e| running.proc_error(e))?;
+        // After the read: the window's peak then covers every RSS it saw.
+        let window_started = std::time::Instant::now();
+        os.hwm_bytes = window.take_phase_window().peak_bytes;
+        cost.window_ns += window_started.elapsed().as_nanos() as u64;
+        cost.window_reads += 1;
         contention.note_fixture(pid);
         let maps = if spec.maps {
-            Some(maps::read(pid).map_err(|e| running.proc_error(e))?)
+            let smaps_started = std::time::Instant::now();
+            let inventory = maps::read(pid).map_err(|e| running.proc_error(e))?;
+            cost.smaps_ns += smaps_started.elapsed().as_nanos() as u64;
+            cost.smaps_reads += 1;
+            Some(inventory)
         } else {
             None
         };
@@ -119,6 +132,7 @@ pub fn observe_with(
     let trace = running.trace_stats();
     let (samples, mut sampler) = sampler.stop();
     sampler.phase_read_ns = phase_read_ns;
+    sampler.phase_reads = cost;
     let stderr = running.take_stderr_kept();
     let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
 

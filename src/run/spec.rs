@@ -21,6 +21,10 @@ pub struct RunSpec {
     pub sample_interval: Duration,
     /// Read the mapping inventory (`/proc/PID/smaps`) at every phase.
     pub maps: bool,
+    /// Read `smaps_rollup` at every phase (LazyFree, AnonHugePages): it
+    /// walks the page tables while the fixture waits (12 ms at 385 MiB), so
+    /// experiments turn it on only when a check or record reads those.
+    pub rollup: bool,
     /// Trace mmap / munmap / madvise / mprotect / brk of every thread (ptrace
     /// with a seccomp filter). Slows those calls: keep it off for runs whose
     /// claims are about timing.
@@ -74,6 +78,7 @@ impl Default for RunSpec {
             timeout: Duration::from_secs(60),
             sample_interval: Duration::from_millis(1),
             maps: false,
+            rollup: true,
             trace_syscalls: false,
             heap_profiles: None,
             max_rss: watchdog::default_max_rss(),

@@ -28,7 +28,7 @@ pub use settings::{every_name, trace_godebug};
 pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
-use crate::measure::sampler::Sampler;
+use crate::measure::sampler::{Sampler, SamplerHandle};
 use crate::timeline::{Exit, FixtureInfo, Settings, Timeline, ToolchainInfo, WatchEnd};
 use output::{Message, Pump, Stream};
 use record::Record;
@@ -167,7 +167,13 @@ pub fn watch(
         }
         if let Some(every) = spec.phase_every {
             if now >= started + every * every_n {
-                rec.phase(pid, since(now), every_name(every * every_n));
+                let window = sampler.as_ref().map(Sampler::handle);
+                rec.phase(
+                    pid,
+                    window.as_ref(),
+                    since(now),
+                    every_name(every * every_n),
+                );
                 every_n += 1;
             }
         }
@@ -184,7 +190,15 @@ pub fn watch(
             Ok(message) => {
                 // A line may come before the next periodic look.
                 look(&mut target, &mut sampler, &mut rec);
-                take(&mut rec, message, target.as_ref(), root, follow_go);
+                let window = sampler.as_ref().map(Sampler::handle);
+                take(
+                    &mut rec,
+                    message,
+                    target.as_ref(),
+                    window.as_ref(),
+                    root,
+                    follow_go,
+                );
             }
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
             Err(RecvTimeoutError::Timeout) => {}
@@ -201,8 +215,16 @@ pub fn watch(
     group.forget();
     drop(tagged);
     let drain_until = Instant::now() + Duration::from_secs(1);
+    let window = sampler.as_ref().map(Sampler::handle);
     while let Ok(message) = rx.recv_timeout(drain_until.saturating_duration_since(Instant::now())) {
-        take(&mut rec, message, target.as_ref(), root, follow_go);
+        take(
+            &mut rec,
+            message,
+            target.as_ref(),
+            window.as_ref(),
+            root,
+            follow_go,
+        );
     }
     let (samples, stats) = sampler.map(Sampler::stop).unwrap_or_default();
     let mut sampler_stats = stats;
@@ -269,10 +291,17 @@ fn find_target(root: i32, follow_go: bool) -> Option<Target> {
 }
 
 /// Handles one message of the output pumps.
-fn take(rec: &mut Record, message: Message, target: Option<&Target>, root: i32, follow_go: bool) {
+fn take(
+    rec: &mut Record,
+    message: Message,
+    target: Option<&Target>,
+    window: Option<&SamplerHandle>,
+    root: i32,
+    follow_go: bool,
+) {
     let pid = target.map(|t| t.pid);
     match message {
-        Message::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), t_ns, name),
+        Message::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), window, t_ns, name),
         // Trace lines before the program started are the go command's own.
         Message::Trace { t_ns, text } if pid.is_some() || !follow_go => rec.trace(t_ns, &text),
         Message::Trace { .. } => {}

@@ -308,6 +308,7 @@ fn arbitrary_run() -> impl Strategy<Value = Analyzed> {
         t_ns: u64::from(t),
         rss_bytes: rss,
         vm_size_bytes: rss / 2,
+        peak_bytes: rss,
     });
     let syscall =
         (0usize..5, any::<u64>(), any::<u64>(), any::<i64>()).prop_map(|(k, addr, len, result)| {

@@ -58,7 +58,7 @@ impl Parser<'_> {
 
     /// A series: a per-phase path without `@phase`, or `samples.`.
     pub(super) fn series(&mut self) -> Result<Path, ParseError> {
-        let hint = "a series (samples.rss, samples.vm_size, or an os./go./maps./profile./ledger. path without @phase) or a record list (syscalls..., events...)";
+        let hint = "a series (samples.rss, samples.peak, samples.vm_size, or an os./go./maps./profile./ledger. path without @phase) or a record list (syscalls..., events...)";
         let Some(Token {
             tok: Tok::Ident(name),
             span,

@@ -6,7 +6,9 @@ use super::{View, outcome};
 use crate::check::ast::Dim;
 use crate::timeline::{GoView, OsView};
 
-const SAMPLES: &[&str] = &["rss_bytes", "vm_size_bytes"];
+/// `peak_bytes`: each sample's window peak (the highest RSS since the
+/// previous sample).
+const SAMPLES: &[&str] = &["peak_bytes", "rss_bytes", "vm_size_bytes"];
 /// `named`: how many of the class's mappings the Go runtime named
 /// (`[anon: Go: ...]`, Go 1.25+ on kernels with CONFIG_ANON_VMA_NAME).
 pub(super) const MAPS: &[&str] = &["count", "named", "rss_bytes", "size_bytes"];

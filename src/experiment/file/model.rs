@@ -38,6 +38,23 @@ pub struct Experiment {
     pub claims: Vec<Claim>,
 }
 
+impl Experiment {
+    /// Whether a check, record or exact value of any claim reads an `os.`
+    /// field from `smaps_rollup`: only then do the runs read it at phases.
+    pub fn reads_rollup(&self) -> bool {
+        use crate::check::schema::Need;
+        self.claims.iter().any(|c| {
+            let checks = c.checks.iter().flat_map(|k| k.item.needs());
+            let records = c
+                .records
+                .iter()
+                .chain(&c.exacts)
+                .flat_map(|r| crate::check::needs(&r.item.expr));
+            checks.chain(records).any(|n| n == Need::SmapsRollup)
+        })
+    }
+}
+
 /// One row of the settings matrix.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cell {

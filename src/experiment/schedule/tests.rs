@@ -131,3 +131,57 @@ fn a_false_from_done_starts_nothing_more() {
     );
     assert_eq!(sensitive.into_inner(), 0);
 }
+
+#[test]
+fn waiting_units_start_first_and_run_beside_all_the_others() {
+    let timings = [Sensitive, Independent, Waits, Sensitive, Independent];
+    let started = Mutex::new(Vec::new());
+    let spans = run(
+        &timings,
+        (1, 1),
+        |i| {
+            started.lock().unwrap().push(i);
+            // The waiting unit outlasts the others put together.
+            let ms = if timings[i] == Waits { 150 } else { 20 };
+            std::thread::sleep(Duration::from_millis(ms));
+        },
+        |_, ()| true,
+    );
+    let spans: Vec<Span> = spans.into_iter().map(Option::unwrap).collect();
+    let waiting = spans[2];
+    // Beside each of the others: it began before and ended after them all.
+    for (i, s) in spans.iter().enumerate().filter(|(i, _)| *i != 2) {
+        assert!(
+            waiting.start <= s.start && s.end <= waiting.end,
+            "unit {i}: {s:?} vs {waiting:?}"
+        );
+    }
+    assert_eq!(
+        critical_path(
+            &timings,
+            &spans.iter().copied().map(Some).collect::<Vec<_>>()
+        ),
+        [2]
+    );
+}
+
+#[test]
+fn the_critical_path_follows_the_unit_that_freed_each_place() {
+    let ms = |a: u64, b: u64| {
+        Some(Span {
+            start: Duration::from_millis(a),
+            end: Duration::from_millis(b),
+        })
+    };
+    // Two places: 0 and 1 start at once; 2 takes 0's place, 3 takes 2's;
+    // 4 (waiting) ends early and frees no place.
+    let timings = [Independent, Independent, Independent, Sensitive, Waits];
+    let spans = [ms(0, 10), ms(0, 30), ms(10, 12), ms(31, 50), ms(0, 20)];
+    assert_eq!(critical_path(&timings, &spans), [1, 3]);
+    let spans = [ms(0, 10), ms(0, 3), ms(10, 40), ms(41, 50), ms(0, 20)];
+    assert_eq!(critical_path(&timings, &spans), [0, 2, 3]);
+    assert_eq!(
+        critical_path(&timings, &[None, None, None, None, None]),
+        Vec::<usize>::new()
+    );
+}

@@ -24,6 +24,8 @@ pub const FONT: &str = "sans-serif";
 pub const PEAK: RGBColor = RGBColor(214, 39, 40);
 pub const VM_SIZE: RGBColor = RGBColor(140, 86, 75);
 pub const PHASE_LINE: RGBColor = RGBColor(150, 150, 150);
+/// The window envelope: RSS's blue, lighter.
+pub const WINDOW: RGBColor = RGBColor(120, 175, 220);
 
 /// Colour and dash of a series.
 pub fn style_of(role: Role) -> (RGBColor, bool) {
@@ -205,6 +207,26 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         chart.draw_series(dots).map_err(err)?;
     }
     let (rss_color, _) = style_of(Role::Rss);
+    if !fig.window.is_empty() {
+        // The window envelope: each window's peak held back to the previous
+        // sample (the span it covers), shaded down to the axis under RSS.
+        let thin = downsample::min_max(&fig.window, fig.start_s, fig.end_s, plot_w as usize);
+        let mut steps = Vec::with_capacity(2 * thin.len());
+        for (i, p) in thin.iter().enumerate() {
+            let from = if i == 0 { p.0 } else { thin[i - 1].0 };
+            steps.extend([(from, p.1), *p]);
+        }
+        chart
+            .draw_series(AreaSeries::new(
+                steps.iter().copied(),
+                0.0,
+                WINDOW.mix(0.35).filled(),
+            ))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(steps, WINDOW.stroke_width(1)))
+            .map_err(err)?;
+    }
     let rss = downsample::min_max(&fig.rss, fig.start_s, fig.end_s, plot_w as usize);
     chart
         .draw_series(LineSeries::new(rss, rss_color.stroke_width(2)))

@@ -5,7 +5,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{PEAK, PHASE_LINE, Result, VM_SIZE, err, font, style_of};
+use super::draw::{PEAK, PHASE_LINE, Result, VM_SIZE, WINDOW, err, font, style_of};
 use super::model::{Figure, Role};
 
 pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
@@ -35,6 +35,19 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     };
     let rss = format!("RSS (sampled every {})", fig.sample_interval);
     row(&line(style_of(Role::Rss).0), &rss)?;
+    if !fig.window.is_empty() {
+        let shade = |y: i32| {
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (32, y + 7)],
+                WINDOW.mix(0.35).filled(),
+            ))
+            .map_err(err)?;
+            area.draw(&PathElement::new(vec![(8, y - 7), (32, y - 7)], WINDOW))
+                .map_err(err)
+        };
+        row(&shade, "window peak: highest RSS")?;
+        row(&|_| Ok(()), "between two samples")?;
+    }
     for steps in &fig.steps {
         let (color, is_dashed) = style_of(steps.role);
         if is_dashed {
@@ -48,7 +61,7 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         area.draw(&Circle::new((20, y), 5, PEAK.filled()))
             .map_err(err)
     };
-    row(&peak, "peak sampled RSS")?;
+    row(&peak, "peak RSS")?;
     let hwm = |y: i32| {
         area.draw(&TriangleMarker::new((20, y), 6, PEAK.stroke_width(2)))
             .map_err(err)

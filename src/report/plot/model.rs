@@ -65,13 +65,18 @@ pub struct Figure {
     /// `(t_s, MiB)`: every sample, or for a long run the first, lowest,
     /// highest and last of each of 4096 time columns.
     pub rss: Vec<(f64, f64)>,
+    /// `(t_s, MiB)`: each sample's window peak (the highest RSS since the
+    /// previous sample), thinned like `rss`; empty when the run had no
+    /// windows (drawn as an envelope over `rss`).
+    pub window: Vec<(f64, f64)>,
     pub vm_size: Vec<(f64, f64)>,
     pub steps: Vec<Steps>,
     /// Phase name and instant, in order.
     pub phases: Vec<(String, f64)>,
     /// VmHWM at each phase: the peak RSS since the previous phase.
     pub hwm: Vec<(f64, f64)>,
-    /// The highest sampled RSS.
+    /// The highest RSS: the highest window peak, at the sample that closed
+    /// its window (the highest sampled RSS without windows).
     pub peak: Option<(f64, f64)>,
     /// GOMEMLIMIT in MiB, when the run set it.
     pub memory_limit: Option<f64>,
@@ -86,7 +91,7 @@ impl Figure {
 
     /// The highest memory value any series of the memory panel reaches (MiB).
     pub fn memory_max(&self) -> f64 {
-        let series = self.rss.iter().chain(self.hwm.iter());
+        let series = self.rss.iter().chain(&self.hwm).chain(&self.window);
         let steps = self.steps.iter().flat_map(|s| s.points.iter());
         series
             .chain(steps)
@@ -127,16 +132,24 @@ pub fn figure(timeline: &Timeline) -> Figure {
         .map_or(0, |w| w.target_t_ns.min(end_ns - 1));
     let mut rss = Thinner::new(secs(start_ns), secs(end_ns), THIN_COLUMNS);
     let mut vm_size = Thinner::new(secs(start_ns), secs(end_ns), THIN_COLUMNS);
+    let mut window = Thinner::new(secs(start_ns), secs(end_ns), THIN_COLUMNS);
     let mut peak: Option<(f64, f64)> = None;
     for s in series::samples(timeline) {
         let point = (secs(s.t_ns), mib(s.rss_bytes));
-        if peak.is_none_or(|p| point.1 > p.1) {
-            peak = Some(point);
+        let top = (point.0, mib(s.peak_bytes.max(s.rss_bytes)));
+        if peak.is_none_or(|p| top.1 > p.1) {
+            peak = Some(top);
         }
         rss.push(point);
+        window.push(top);
         vm_size.push((secs(s.t_ns), mib(s.vm_size_bytes)));
     }
     let (rss, vm_size) = (rss.finish(), vm_size.finish());
+    let window = if timeline.sampler.windowed {
+        window.finish()
+    } else {
+        Vec::new()
+    };
     let at_phases = |role: Role, value: &dyn Fn(&Phase) -> Option<f64>| Steps {
         role,
         points: timeline
@@ -163,7 +176,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
         at_phases(Role::HeapGoal, &|p| {
             metric(p, "/gc/heap/goal:bytes").map(|b| b / MIB)
         }),
-        at_phases(Role::LazyFree, &|p| Some(mib(p.os.lazy_free_bytes))),
+        at_phases(Role::LazyFree, &|p| p.os.lazy_free_bytes.map(mib)),
     ];
     steps.retain(|s| !s.points.is_empty());
     let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
@@ -186,6 +199,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
         start_s: secs(start_ns),
         end_s: secs(end_ns),
         rss,
+        window,
         vm_size,
         steps,
         phases: timeline

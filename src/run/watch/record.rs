@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use crate::measure::events::{self, Event};
 use crate::measure::os_view;
-use crate::timeline::{OsView, Phase, SlowReading, WatchInfo};
+use crate::measure::sampler::SamplerHandle;
+use crate::timeline::{OsView, Phase, PhaseReads, SlowReading, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
 /// 4 MB). A program collecting 5 times a second for an hour makes 18,000.
@@ -31,25 +32,33 @@ impl Record {
     /// Reads the slow tier of `pid`, timing it.
     fn read_os(&mut self, pid: i32) -> Option<OsView> {
         let started = Instant::now();
-        let os = os_view::read(pid).ok();
+        // Watch reports show LazyFree: read smaps_rollup too.
+        let os = os_view::read(pid, true, &mut PhaseReads::default()).ok();
         self.info.slow_read_ns += started.elapsed().as_nanos() as u64;
         self.info.slow_reads += 1;
         os
     }
 
-    /// A phase starts at `t_ns`: the OS view of `pid` now, then the peak
-    /// (VmHWM) reset so the next phase's peak covers only its own span.
-    pub fn phase(&mut self, pid: Option<i32>, t_ns: u64, name: String) {
+    /// A phase starts at `t_ns`: the OS view of `pid` now, and as its peak
+    /// the fast tier's windows since the previous phase (the sampler owns
+    /// the VmHWM reset; without a sampler the peak is VmHWM since exec).
+    pub fn phase(
+        &mut self,
+        pid: Option<i32>,
+        window: Option<&SamplerHandle>,
+        t_ns: u64,
+        name: String,
+    ) {
         if self.phases.len() >= MAX_PHASES {
             self.info.phases_not_kept += 1;
             return;
         }
-        let Some(os) = pid.and_then(|pid| self.read_os(pid)) else {
+        let Some(mut os) = pid.and_then(|pid| self.read_os(pid)) else {
             self.info.phases_missed += 1;
             return;
         };
-        if let Some(pid) = pid {
-            let _ = os_view::reset_peak(pid);
+        if let Some(window) = window {
+            os.hwm_bytes = window.take_phase_window().peak_bytes.max(os.rss_bytes);
         }
         self.phases.push(Phase {
             name,
@@ -109,8 +118,8 @@ mod tests {
     #[test]
     fn a_phase_of_a_live_process_has_its_os_view_and_a_gone_one_is_counted() {
         let mut r = Record::default();
-        r.phase(Some(std::process::id() as i32), 5, "one".into());
-        r.phase(None, 6, "two".into());
+        r.phase(Some(std::process::id() as i32), None, 5, "one".into());
+        r.phase(None, None, 6, "two".into());
         assert_eq!(r.phases.len(), 1);
         assert!(r.phases[0].os.rss_bytes > 0);
         assert_eq!(r.info.phases_missed, 1);
