@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["timeline"],
     &["cleanup"],
-    &["build"],
+    &["toolchain"],
+    &["fixture"],
     &["measure"],
     &["run"],
     &["analyze"],

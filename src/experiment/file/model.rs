@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::build::fixture::BuildOptions;
 use crate::check::{Check, ClaimChecks, Located, Record};
 use crate::experiment::applies::{GoRange, Requirement};
+use crate::fixture::BuildOptions;
 
 /// A loaded, validated experiment.
 #[derive(Debug, Clone)]
