@@ -14,9 +14,9 @@ use anyhow::Result;
 
 use super::fixture_usage;
 use crate::analyze::Analyzed;
-use crate::build::fixture::Fixtures;
-use crate::build::path_fixture::FixtureRef;
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::fixture::Fixtures;
+use crate::fixture::by_path::FixtureRef;
 use crate::report;
 use crate::run::observe::observe_with;
 use crate::run::{HeapProfiles, RunSpec};
@@ -66,8 +66,8 @@ pub struct RunArgs {
     /// OOM kill by it is the run's outcome (shown, kept in the timeline).
     #[arg(long, value_name = "SIZE")]
     memory_max: Option<String>,
-    /// Interval of the fast /proc sampler, from 100us to 1s.
-    #[arg(long, default_value = "1ms", value_parser = parse_interval)]
+    /// Interval of the fast /proc sampler, from 100us to 1s. Each sample also keeps the highest RSS since the previous one (its window), so no spike is missed at any interval.
+    #[arg(long, default_value = "10ms", value_parser = parse_interval)]
     interval: Duration,
     /// At every phase, read /proc/PID/smaps and print the mappings by class
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).

@@ -35,8 +35,8 @@ pub struct WatchArgs {
     /// gomemlab's environment), e.g. --env GOGC=50.
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
-    /// Interval of the fast /proc sampler, from 100us to 1s.
-    #[arg(long, default_value = "1ms", value_parser = parse_interval)]
+    /// Interval of the fast /proc sampler, from 100us to 1s. Each sample also keeps the highest RSS since the previous one (its window), so no spike is missed at any interval.
+    #[arg(long, default_value = "10ms", value_parser = parse_interval)]
     interval: Duration,
     /// Each output line (stdout or stderr) matching REGEX starts a phase,
     /// named by the first capture group, else the whole match.

@@ -76,7 +76,7 @@ impl Default for RunSpec {
             args: Vec::new(),
             env: BTreeMap::new(),
             timeout: Duration::from_secs(60),
-            sample_interval: Duration::from_millis(1),
+            sample_interval: Duration::from_millis(10),
             maps: false,
             rollup: true,
             trace_syscalls: false,
@@ -145,7 +145,7 @@ pub enum RunError {
     BadProfilePhase { phase: String },
     #[error(
         "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
-        tag = crate::build::fixture::HEAP_PROFILE_TAG
+        tag = crate::fixture::HEAP_PROFILE_TAG
     )]
     NotProfilable { fixture: String },
     #[error("failed to create the artifacts directory {path}: {source}")]
@@ -184,7 +184,7 @@ impl RunSpec {
     /// The Go build tags the fixture needs for this run.
     pub fn build_tags(&self) -> Vec<&'static str> {
         match &self.heap_profiles {
-            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
+            Some(_) => vec![crate::fixture::HEAP_PROFILE_TAG],
             None => Vec::new(),
         }
     }
@@ -239,7 +239,7 @@ mod tests {
             phases: vec!["allocated".into(), "freed".into()],
             dir: "/tmp/art".into(),
         });
-        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(spec.build_tags(), [crate::fixture::HEAP_PROFILE_TAG]);
         assert_eq!(
             spec.profile_env().unwrap(),
             [

@@ -133,36 +133,39 @@ fn a_false_from_done_starts_nothing_more() {
 }
 
 #[test]
-fn waiting_units_start_first_and_run_beside_all_the_others() {
+fn waiting_units_run_beside_all_the_others() {
+    // One place for the others. Each of them waits (up to 2 s) for the
+    // waiting unit to have started, and it for all of them to end: both
+    // see it only if it runs beside them (not after, as a sensitive unit).
     let timings = [Sensitive, Independent, Waits, Sensitive, Independent];
-    let started = Mutex::new(Vec::new());
+    let (began, ended) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let until = |what: &AtomicUsize, n: usize| {
+        let give_up = std::time::Instant::now() + Duration::from_secs(2);
+        while what.load(Ordering::SeqCst) < n && std::time::Instant::now() < give_up {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        what.load(Ordering::SeqCst) >= n
+    };
     let spans = run(
         &timings,
         (1, 1),
         |i| {
-            started.lock().unwrap().push(i);
-            // The waiting unit outlasts the others put together.
-            let ms = if timings[i] == Waits { 150 } else { 20 };
-            std::thread::sleep(Duration::from_millis(ms));
+            if timings[i] == Waits {
+                began.store(1, Ordering::SeqCst);
+                until(&ended, 4)
+            } else {
+                let saw = until(&began, 1);
+                ended.fetch_add(1, Ordering::SeqCst);
+                saw
+            }
         },
-        |_, ()| true,
+        |i, saw| {
+            assert!(saw, "unit {i} did not run beside the waiting one");
+            true
+        },
     );
-    let spans: Vec<Span> = spans.into_iter().map(Option::unwrap).collect();
-    let waiting = spans[2];
-    // Beside each of the others: it began before and ended after them all.
-    for (i, s) in spans.iter().enumerate().filter(|(i, _)| *i != 2) {
-        assert!(
-            waiting.start <= s.start && s.end <= waiting.end,
-            "unit {i}: {s:?} vs {waiting:?}"
-        );
-    }
-    assert_eq!(
-        critical_path(
-            &timings,
-            &spans.iter().copied().map(Some).collect::<Vec<_>>()
-        ),
-        [2]
-    );
+    assert!(spans.iter().all(Option::is_some));
+    assert_eq!(critical_path(&timings, &spans), [2]);
 }
 
 #[test]

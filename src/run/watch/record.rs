@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use crate::measure::events::{self, Event};
+use crate::measure::events;
 use crate::measure::os_view;
 use crate::measure::sampler::SamplerHandle;
+use crate::timeline::Event;
 use crate::timeline::{OsView, Phase, PhaseReads, SlowReading, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
