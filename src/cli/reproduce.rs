@@ -119,6 +119,10 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let mut experiments = load_experiments(args.experiments, args.slow)?;
+    if args.html.is_some() {
+        // The plots show LazyFree: read smaps_rollup at every phase.
+        experiments.iter_mut().for_each(|e| e.rollup = true);
+    }
     let only = if args.only.is_empty() {
         None
     } else {

@@ -276,8 +276,13 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         trace_syscalls: file.trace_syscalls,
         maps: file.maps,
         heap_profile: file.heap_profile,
+        rollup: false,
         cells,
         claims,
+    })
+    .map(|mut e| {
+        e.rollup = e.reads_rollup();
+        e
     })
 }
 

@@ -89,7 +89,7 @@ fn run_spec(exp: &Experiment, cell: &Cell, profiles: Option<&tempfile::TempDir>)
             .max_rss
             .unwrap_or_else(crate::run::watchdog::default_max_rss),
         maps: exp.maps,
-        rollup: exp.reads_rollup(),
+        rollup: exp.rollup || exp.maps,
         trace_syscalls: exp.trace_syscalls,
         memory_max: cell.memory_max,
         heap_profiles: profiles.map(|dir| HeapProfiles {

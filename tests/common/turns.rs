@@ -3,7 +3,8 @@
 //! with each other, timing-sensitive ones up to `SENSITIVE_WIDTH` at once
 //! (`GOMEMLAB_SENSITIVE_JOBS=N` to change it, 1 = each alone) and never
 //! beside an independent one. A waiting sensitive test goes first: no
-//! independent one starts while one waits, so it is not starved.
+//! independent one starts while one waits, so it is not starved. A waiting
+//! experiment (`Timing::Waits`) takes no turn: it runs beside any.
 
 use std::sync::{Condvar, Mutex, MutexGuard};
 
@@ -58,6 +59,7 @@ pub fn take(timing: Timing) -> Turn {
             }
             r.independent += 1;
         }
+        Timing::Waits => {}
     }
     Turn(timing)
 }
@@ -68,6 +70,7 @@ impl Drop for Turn {
         match self.0 {
             Timing::Sensitive => r.sensitive -= 1,
             Timing::Independent => r.independent -= 1,
+            Timing::Waits => {}
         }
         CHANGED.notify_all();
     }

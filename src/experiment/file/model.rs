@@ -33,6 +33,9 @@ pub struct Experiment {
     pub maps: bool,
     /// Phases that write a heap profile (`heap-profile = ["collected"]`).
     pub heap_profile: Vec<String>,
+    /// Read `smaps_rollup` at every phase: set when a claim reads from it
+    /// ([`Experiment::reads_rollup`]), and by callers that show it (plots).
+    pub rollup: bool,
     /// The runs to make: one per settings row.
     pub cells: Vec<Cell>,
     pub claims: Vec<Claim>,
