@@ -46,7 +46,7 @@ pub struct Running {
     pub started: Instant,
     command: String,
     settings: String,
-    reports: Receiver<probe::Message>,
+    reports: Receiver<probe::ProbeMessage>,
     answers: File,
     stderr: Option<JoinHandle<Stderr>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
