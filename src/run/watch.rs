@@ -96,17 +96,7 @@ pub fn watch(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    let parent = nix::unistd::getpid();
-    // SAFETY: only async-signal-safe syscalls (prctl, getppid) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-            if nix::unistd::getppid() != parent {
-                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-            }
-            Ok(())
-        });
-    }
+    cleanup::die_with_parent(&mut cmd);
     let contention = crate::measure::contention::Meter::start();
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|source| WatchError::Spawn {
