@@ -20,8 +20,10 @@ use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
 
 mod load;
+mod merge;
 
 pub use load::{Kept, KeptRun, load};
+pub use merge::{Column, MergeError, in_file_order, merge, results_folders};
 
 /// The format of a results folder; `report` refuses any other.
 pub const FORMAT: &str = "gomemlab-results/1";
