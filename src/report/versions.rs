@@ -14,7 +14,7 @@ pub const GROUPS_PER_BLOCK: usize = 4;
 /// A phase row: its name and which occurrence of that name in a run
 /// (fixtures may report a name more than once).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub struct PhaseRow {
     pub phase: String,
     pub nth: usize,
     /// Per run, in the order given: the phase, if that run reported it.
@@ -24,8 +24,8 @@ pub struct Row {
 /// The rows: every phase of every run, in the order first seen (the first
 /// run's order, then phases only later runs reported); per run its OS RSS
 /// and Go HeapInuse there.
-pub fn rows(runs: &[&Timeline]) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
+pub fn rows(runs: &[&Timeline]) -> Vec<PhaseRow> {
+    let mut rows: Vec<PhaseRow> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         for (phase, nth) in numbered(&run.phases) {
             let cell = Some((phase.os.rss_bytes, phase.go.heap_inuse_bytes));
@@ -37,7 +37,7 @@ pub fn rows(runs: &[&Timeline]) -> Vec<Row> {
                 None => {
                     let mut cells = vec![None; runs.len()];
                     cells[i] = cell;
-                    rows.push(Row {
+                    rows.push(PhaseRow {
                         phase: phase.name.clone(),
                         nth,
                         cells,
