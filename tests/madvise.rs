@@ -35,10 +35,11 @@ fn madv_free_keeps_rss_and_shows_it_as_lazy_free() {
         released > 150 << 20,
         "FreeOSMemory released only {released}"
     );
+    // observe_fixture runs with the default spec, which reads smaps_rollup.
+    let lazy = freed_phase.os.lazy_free_bytes.unwrap();
     assert!(
-        freed_phase.os.lazy_free_bytes * 10 >= released * 8,
-        "LazyFree {} covers less than 80% of the {released} bytes released",
-        freed_phase.os.lazy_free_bytes
+        lazy * 10 >= released * 8,
+        "LazyFree {lazy} covers less than 80% of the {released} bytes released"
     );
 }
 
@@ -51,7 +52,7 @@ fn madv_dontneed_drops_rss() {
         freed * 10 <= allocated,
         "RSS only fell from {allocated} to {freed} under MADV_DONTNEED"
     );
-    assert_eq!(t.phase("freed").unwrap().os.lazy_free_bytes, 0);
+    assert_eq!(t.phase("freed").unwrap().os.lazy_free_bytes, Some(0));
 }
 
 #[test]
