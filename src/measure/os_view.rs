@@ -20,6 +20,16 @@ pub fn reset_peak(pid: i32) -> Result<(), procfs::ProcError> {
     Process::new(pid)?.clear_refs(ClearRefs::PeakRSS)
 }
 
+/// The parent PID of the process that thread `tid` belongs to (`None`
+/// once it is gone). A thread's `status` shows its process's `PPid`.
+pub fn parent_of(tid: i32) -> Option<i32> {
+    let status = std::fs::read_to_string(format!("/proc/{tid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("PPid:"))
+        .and_then(|v| v.trim().parse().ok())
+}
+
 /// Combines parsed `status` (kB fields) and `smaps_rollup` (bytes) into an [`OsView`].
 pub fn from_parts(status: &Status, rollup: &SmapsRollup) -> OsView {
     let kib = |v: Option<u64>| v.unwrap_or(0) * 1024;

@@ -16,7 +16,7 @@ use crate::measure::maps;
 use crate::measure::os_view;
 use crate::measure::profile;
 use crate::measure::sampler::Sampler;
-use crate::run::{RunError, RunSpec, Running};
+use crate::run::{RunError, RunSpec, Running, exit_phase};
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
 
 /// What [`observe_with`] tells its caller while the run goes on.
@@ -95,6 +95,7 @@ pub fn observe_with(
             metrics: report.metrics,
             maps,
             heap_profile: None,
+            taken: Default::default(),
         });
         for (phase, pause) in pauses.iter().filter(|(p, _)| *p == report_phase) {
             on_event(Event::Paused {
@@ -108,6 +109,14 @@ pub fn observe_with(
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
+    let snapshot = running.take_exit_snapshot();
+    let no_exit_phase = match exit_phase::phase(snapshot, &exit, phases.len() as u64) {
+        Ok(phase) => {
+            phases.push(phase);
+            None
+        }
+        Err(why) => Some(why),
+    };
     // The fixture writes each profile after its phase was answered, so every
     // file is whole once the fixture has exited.
     for (index, path) in profiled {
@@ -118,6 +127,7 @@ pub fn observe_with(
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
     let (samples, mut sampler) = sampler.stop();
+    exit_phase::set_lifetime_peak(&mut phases, &samples);
     sampler.phase_read_ns = phase_read_ns;
     let stderr = running.take_stderr_kept();
     let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
@@ -160,5 +170,6 @@ pub fn observe_with(
         stderr_lines: stderr.total,
         contention,
         watch: None,
+        no_exit_phase,
     })
 }

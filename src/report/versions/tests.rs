@@ -16,6 +16,7 @@ fn run(version: &str, phases: &[(&str, u64, u64)]) -> Timeline {
                 metrics: Default::default(),
                 maps: None,
                 heap_profile: None,
+                taken: Default::default(),
             };
             p.os.rss_bytes = rss * MIB;
             p.go.heap_inuse_bytes = inuse * MIB;

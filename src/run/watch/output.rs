@@ -14,17 +14,25 @@ use std::time::Instant;
 
 use regex::Regex;
 
+use super::stopped::SharedCaught;
+use crate::timeline::OsView;
+
 /// Longer lines are cut to this many bytes before matching.
 const MAX_LINE: usize = 64 * 1024;
 
 /// What a line of output tells the watch loop.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// A line matched `--phase`: a phase starts, named by the first capture
     /// group (else the whole match).
     Phase { t_ns: u64, name: String },
     /// A gctrace / scavtrace line (stderr only).
     Trace { t_ns: u64, text: String },
+    /// A line matched `--phase` and its writer was stopped at the write:
+    /// the OS view read then (from the stop handler, not a pump).
+    Stopped { t_ns: u64, name: String, os: OsView },
+    /// The program was stopped at `exit_group`: its OS view then.
+    Exit { t_ns: u64, os: OsView },
 }
 
 /// Which stream a pump reads, and so where it passes lines to.
@@ -44,6 +52,8 @@ pub struct Pump {
     pub hide_trace: bool,
     /// Lines read, both streams together.
     pub lines: Arc<AtomicU64>,
+    /// Lines already taken as phases at their write (not taken again).
+    pub caught: SharedCaught,
 }
 
 /// The phase a line starts, if it matches `regex`.
@@ -131,9 +141,16 @@ impl Pump {
                     text: line.to_string(),
                 });
             } else if let Some(name) = self.phase.as_ref().and_then(|r| phase_name(r, line)) {
-                let _ = to.send(Message::Phase { t_ns, name });
+                if !self.was_caught(line) {
+                    let _ = to.send(Message::Phase { t_ns, name });
+                }
             }
         }
+    }
+
+    fn was_caught(&self, line: &str) -> bool {
+        let mut caught = self.caught.lock().unwrap_or_else(|e| e.into_inner());
+        caught.take(self.stream, line)
     }
 
     /// Writes the line to gomemlab's own stream; a closed stream (`| head`)
