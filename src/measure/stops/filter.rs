@@ -12,9 +12,19 @@ use crate::measure::trace::filter::{
     ARCH_OFFSET, Arch, JEQ_K, LD_W_ABS, NR_OFFSET, RET_K, jump, stmt,
 };
 
-/// `seccomp_data.args[0]`, its low 32 bits (little-endian machines only:
-/// the two gomemlab knows).
+/// `seccomp_data.args[0]` and `args[2]`: their low and high 32 bits
+/// (little-endian machines only: the two gomemlab knows).
 const ARG0_LOW: u32 = 16;
+const ARG2_LOW: u32 = 32;
+const ARG2_HIGH: u32 = 36;
+const JGE_K: u16 = (libc::BPF_JMP | libc::BPF_JGE | libc::BPF_K) as u16;
+
+/// Writes of this many bytes or more do not stop: they are blocks of
+/// buffered output (bufio's 4 KiB, stdio's BUFSIZ, `head`'s copies), whose
+/// lines were made at moments the write no longer knows, and stopping each
+/// would slow bulk output down. A phase line in one is taken by the
+/// fallback. A program printing a line at a time writes far less.
+pub const MAX_STOPPED_WRITE: u32 = 4096;
 
 /// The filter program. A write's fd is compared on its low 32 bits (the
 /// kernel reads an `unsigned int`).
@@ -30,14 +40,20 @@ pub fn program(arch: &Arch, writes: bool) -> Vec<sock_filter> {
         stmt(LD_W_ABS, NR_OFFSET),
     ];
     if writes {
-        // 4: exit_group? -> 10 (NOTIFY)
-        p.push(jump(JEQ_K, exit_group, 5, 0));
-        // 5: write? else -> 9 (ALLOW)
-        p.push(jump(JEQ_K, write, 0, 3));
+        // 4: exit_group? -> 14 (NOTIFY)
+        p.push(jump(JEQ_K, exit_group, 9, 0));
+        // 5: write? else -> 13 (ALLOW)
+        p.push(jump(JEQ_K, write, 0, 7));
         p.push(stmt(LD_W_ABS, ARG0_LOW));
-        // 7, 8: fd 1 or 2 -> 10
-        p.push(jump(JEQ_K, 1, 2, 0));
-        p.push(jump(JEQ_K, 2, 1, 0));
+        // 7, 8: fd 1 or 2 -> 9, else ALLOW
+        p.push(jump(JEQ_K, 1, 1, 0));
+        p.push(jump(JEQ_K, 2, 0, 4));
+        // 9, 10: count < 2^32 ...
+        p.push(stmt(LD_W_ABS, ARG2_HIGH));
+        p.push(jump(JEQ_K, 0, 0, 2));
+        // 11, 12: ... and below MAX_STOPPED_WRITE -> NOTIFY, else ALLOW
+        p.push(stmt(LD_W_ABS, ARG2_LOW));
+        p.push(jump(JGE_K, MAX_STOPPED_WRITE, 0, 1));
     } else {
         p.push(jump(JEQ_K, exit_group, 1, 0));
     }
@@ -144,7 +160,7 @@ mod tests {
     use super::*;
 
     /// Runs the filter as the kernel would, on (nr, fd).
-    fn verdict(program: &[sock_filter], arch: u32, nr: u32, fd: u32) -> u32 {
+    fn verdict(program: &[sock_filter], arch: u32, nr: u32, fd: u32, count: u64) -> u32 {
         let (mut acc, mut pc) = (0u32, 0usize);
         loop {
             let ins = program[pc];
@@ -152,7 +168,10 @@ mod tests {
                 LD_W_ABS if ins.k == NR_OFFSET => acc = nr,
                 LD_W_ABS if ins.k == ARCH_OFFSET => acc = arch,
                 LD_W_ABS if ins.k == ARG0_LOW => acc = fd,
+                LD_W_ABS if ins.k == ARG2_LOW => acc = count as u32,
+                LD_W_ABS if ins.k == ARG2_HIGH => acc = (count >> 32) as u32,
                 JEQ_K => pc += usize::from(if acc == ins.k { ins.jt } else { ins.jf }),
+                JGE_K => pc += usize::from(if acc >= ins.k { ins.jt } else { ins.jf }),
                 RET_K => return ins.k,
                 other => panic!("unexpected instruction {other:#x}"),
             }
@@ -171,18 +190,15 @@ mod tests {
             let p = program(&arch, writes);
             for nr in 0..512u32 {
                 for fd in 0..5u32 {
-                    let want =
-                        if nr == exit_group || (writes && nr == write && (fd == 1 || fd == 2)) {
-                            notify
-                        } else {
-                            allow
-                        };
-                    assert_eq!(
-                        verdict(&p, audit, nr, fd),
-                        want,
-                        "writes {writes} nr {nr} fd {fd}"
-                    );
-                    assert_eq!(verdict(&p, 0x4000_0003, nr, fd), allow);
+                    for count in [0, 80, 4095, 4096, 65536, 1 << 32] {
+                        let line = count < u64::from(MAX_STOPPED_WRITE);
+                        let stops = nr == exit_group
+                            || (writes && nr == write && (fd == 1 || fd == 2) && line);
+                        let want = if stops { notify } else { allow };
+                        let got = verdict(&p, audit, nr, fd, count);
+                        assert_eq!(got, want, "writes {writes} nr {nr} fd {fd} count {count}");
+                        assert_eq!(verdict(&p, 0x4000_0003, nr, fd, count), allow);
+                    }
                 }
             }
         }
