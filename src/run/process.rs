@@ -24,7 +24,6 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use command_fds::{CommandFdExt, FdMapping};
-use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
 use crate::cleanup::{self, Guard};
@@ -32,10 +31,11 @@ use crate::measure::os_view;
 use crate::measure::probe;
 use crate::measure::stops::{Prepared, Stop, Stops, StopsSpec};
 use crate::measure::trace::{Traced, Tracer};
-use crate::run::cgroup::{self, MemoryOutcome, RunCgroup};
+use crate::run::cgroup::{self, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr};
 use crate::run::watchdog::Watchdog;
+use crate::timeline::MemoryOutcome;
 use crate::timeline::OsView;
 
 /// Variables passed through from the harness's own environment, when set.
@@ -48,7 +48,7 @@ pub struct Running {
     pub started: Instant,
     command: String,
     settings: String,
-    reports: Receiver<probe::Message>,
+    reports: Receiver<probe::ProbeMessage>,
     answers: File,
     stderr: Option<JoinHandle<Stderr>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
@@ -118,9 +118,9 @@ impl Running {
         let token = cleanup::new_token();
         let tagged = Guard::token(token.clone());
         let profile_env = spec.profile_env()?;
-        let spawn_err = |source| RunError::Spawn {
+        let spawn_err = |error| RunError::Spawn {
             command: command.clone(),
-            source,
+            error,
         };
         let (report_read, report_write) = std::io::pipe().map_err(spawn_err)?;
         let (answer_read, answer_write) = std::io::pipe().map_err(spawn_err)?;
@@ -169,20 +169,14 @@ impl Running {
             // before it execs, so everything it allocates is charged there.
             unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
         }
-        let parent = nix::unistd::getpid();
+        cleanup::die_with_parent(&mut cmd);
         let exit_snapshot = ExitSlot::default();
         let (mut stops, exit_hook) = exit_stops(&exit_snapshot).unzip();
-        // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
-        // getppid, the exit stop's seccomp and sendmsg) and build no
-        // allocating value between fork and exec.
+        // SAFETY: the closure only makes async-signal-safe syscalls (the exit
+        // stop's seccomp and sendmsg, close_range) and builds no allocating
+        // value between fork and exec.
         unsafe {
             cmd.pre_exec(move || {
-                // Die with the harness, even if it is killed with SIGKILL.
-                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-                if nix::unistd::getppid() != parent {
-                    // The harness died between fork and prctl: do not start.
-                    return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-                }
                 // Before the close below: it would close the hook's socket.
                 if let Some(hook) = &exit_hook {
                     hook()?;

@@ -33,8 +33,8 @@ use crate::measure::sampler::Sampler;
 use crate::measure::stops::{Prepared, StopsSpec};
 use crate::run::exit_phase;
 use crate::timeline::{Exit, FixtureInfo, Settings, Taken, Timeline, ToolchainInfo, WatchEnd};
-use output::{Message, Pump, Stream};
-use record::Record;
+use output::{OutputMessage, Pump, Stream};
+use record::WatchRecord;
 use stopped::{Handler, SharedCaught};
 
 /// What to watch and how.
@@ -69,10 +69,10 @@ pub struct WatchSpec {
 /// How a watch fails (before it starts; once started it always returns its record).
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
-    #[error("cannot start `{command}`: {source}")]
+    #[error("cannot start `{command}`: {error}")]
     Spawn {
         command: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -95,9 +95,9 @@ pub fn watch(
     let shown = spec.command.join(" ");
     let token = cleanup::new_token();
     let tagged = Guard::token(token.clone());
-    let spawn_error = |source| WatchError::Spawn {
+    let spawn_error = |error| WatchError::Spawn {
         command: shown.clone(),
-        source,
+        error,
     };
     // Our own pipes (not `Stdio::piped`): the stop handler must know them
     // before the spawn, to tell writes to them from writes elsewhere.
@@ -139,20 +139,11 @@ pub fn watch(
         }
         None => None,
     };
-    let parent = nix::unistd::getpid();
-    // SAFETY: only async-signal-safe syscalls (prctl, getppid, the stop
-    // filter's seccomp and sendmsg) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-            if nix::unistd::getppid() != parent {
-                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-            }
-            if let Some(hook) = &hook {
-                hook()?;
-            }
-            Ok(())
-        });
+    cleanup::die_with_parent(&mut cmd);
+    if let Some(hook) = hook {
+        // SAFETY: the hook only makes async-signal-safe syscalls (seccomp,
+        // sendmsg, close) and allocates nothing.
+        unsafe { cmd.pre_exec(hook) };
     }
     let spawned = cmd.spawn();
     // Closes our copies of the pipes' write ends: EOF once the command's go.
@@ -164,7 +155,7 @@ pub fn watch(
     let root = child.id() as i32;
     let group = Guard::group(root);
     on_event(WatchEvent::Started { pid: root });
-    let mut rec = Record::default();
+    let mut rec = WatchRecord::default();
     rec.info.stops_refused = match stops.as_mut() {
         Some(s) => s.refused(),
         None if spec.stops => Some("seccomp notifications are not available here".into()),
@@ -191,7 +182,7 @@ pub fn watch(
     // Finds the process to sample (at once for most commands; for `go`, once
     // it started what it built) and starts the fast tier on it.
     let mut look =
-        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut Record| {
+        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut WatchRecord| {
             if target.is_some() {
                 return;
             }
@@ -342,8 +333,8 @@ fn find_target(root: i32, follow_go: bool) -> Option<Target> {
 
 /// Handles one message of the output pumps or the stop handler.
 fn take(
-    rec: &mut Record,
-    message: Message,
+    rec: &mut WatchRecord,
+    message: OutputMessage,
     target: Option<&Target>,
     root: i32,
     follow_go: bool,
@@ -351,12 +342,14 @@ fn take(
 ) {
     let pid = target.map(|t| t.pid);
     match message {
-        Message::Phase { t_ns, name } => rec.line(pid.or(Some(root)), t_ns, now_ns, name),
-        Message::Stopped { t_ns, name, os } => rec.stopped(t_ns, name, os),
-        Message::Exit { t_ns, os } => rec.exit(t_ns, os),
+        OutputMessage::Phase { t_ns, name } => rec.line(pid.or(Some(root)), t_ns, now_ns, name),
+        OutputMessage::Stopped { t_ns, name, os } => rec.stopped(t_ns, name, os),
+        OutputMessage::Exit { t_ns, os } => rec.exit(t_ns, os),
         // Trace lines before the program started are the go command's own.
-        Message::Trace { t_ns, text } if pid.is_some() || !follow_go => rec.trace(t_ns, &text),
-        Message::Trace { .. } => {}
+        OutputMessage::Trace { t_ns, text } if pid.is_some() || !follow_go => {
+            rec.trace(t_ns, &text)
+        }
+        OutputMessage::Trace { .. } => {}
     }
 }
 

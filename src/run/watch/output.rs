@@ -23,7 +23,7 @@ const BLOCK: usize = 256 * 1024;
 
 /// What a line of output tells the watch loop.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Message {
+pub enum OutputMessage {
     /// A line matched `--phase`: a phase starts, named by the first capture
     /// group (else the whole match).
     Phase { t_ns: u64, name: String },
@@ -85,7 +85,7 @@ impl Pump {
         self,
         source: impl Read + Send + 'static,
         started: Instant,
-        to: Sender<Message>,
+        to: Sender<OutputMessage>,
     ) -> std::io::Result<JoinHandle<()>> {
         let name = match self.stream {
             Stream::Stdout => "gomemlab-watch-stdout",
@@ -101,7 +101,7 @@ impl Pump {
     /// but where a line matches. Stderr goes line by line within the block
     /// (its runtime trace lines are taken, and hidden when gomemlab asked
     /// for them), written once per block.
-    fn run(&self, mut source: impl Read, started: Instant, to: &Sender<Message>) {
+    fn run(&self, mut source: impl Read, started: Instant, to: &Sender<OutputMessage>) {
         // The phase regex over a whole block: `^`/`$` at line ends (CRLF
         // too); each hit is checked again on its own line.
         let finder = self
@@ -150,7 +150,7 @@ impl Pump {
         t_ns: u64,
         finder: Option<&regex::bytes::Regex>,
         header: &mut Option<Vec<u8>>,
-        to: &Sender<Message>,
+        to: &Sender<OutputMessage>,
     ) {
         if chunk.is_empty() {
             return;
@@ -178,7 +178,7 @@ impl Pump {
                 let line = text.trim_end_matches('\r');
                 if let Some(name) = phase_name(regex, line) {
                     if !self.was_caught(line) {
-                        let _ = to.send(Message::Phase { t_ns, name });
+                        let _ = to.send(OutputMessage::Phase { t_ns, name });
                     }
                 }
                 pos = end + 1;
@@ -206,13 +206,13 @@ impl Pump {
                 out.extend_from_slice(raw);
             }
             if trace {
-                let _ = to.send(Message::Trace {
+                let _ = to.send(OutputMessage::Trace {
                     t_ns,
                     text: line.to_string(),
                 });
             } else if let Some(name) = self.phase.as_ref().and_then(|r| phase_name(r, line)) {
                 if !self.was_caught(line) {
-                    let _ = to.send(Message::Phase { t_ns, name });
+                    let _ = to.send(OutputMessage::Phase { t_ns, name });
                 }
             }
         }

@@ -4,9 +4,10 @@
 
 use std::time::Instant;
 
-use crate::measure::events::{self, Event};
+use crate::measure::events;
 use crate::measure::os_view;
 use crate::run::exit_phase::EXIT_PHASE;
+use crate::timeline::Event;
 use crate::timeline::{OsView, Phase, Sample, Samples, SlowReading, Taken, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
@@ -20,17 +21,17 @@ pub const MAX_SLOW: usize = 86_400;
 
 /// The watch's growing record.
 #[derive(Debug, Default)]
-pub struct Record {
+pub struct WatchRecord {
     pub phases: Vec<Phase>,
     pub events: Vec<Event>,
     pub unparsed_trace_lines: u64,
     pub stderr_trace_lines: u64,
     pub info: WatchInfo,
-    /// The snapshot at exit, until [`Record::settle`] makes it the last phase.
+    /// The snapshot at exit, until [`WatchRecord::settle`] makes it the last phase.
     pub exit: Option<(u64, OsView)>,
 }
 
-impl Record {
+impl WatchRecord {
     /// Reads the slow tier of `pid`, timing it.
     fn read_os(&mut self, pid: i32) -> Option<OsView> {
         let started = Instant::now();
@@ -69,7 +70,7 @@ impl Record {
 
     /// A phase whose line was not stopped at its write (the fallback): the
     /// slow tier of `pid` read now, late; RSS, VmSize and the peak are set
-    /// from the fast tier at the line by [`Record::settle`]. Kept even when
+    /// from the fast tier at the line by [`WatchRecord::settle`]. Kept even when
     /// the process is gone (then nothing is read late).
     pub fn line(&mut self, pid: Option<i32>, t_ns: u64, now_ns: u64, name: String) {
         if self.phases.len() >= MAX_PHASES {
@@ -171,7 +172,7 @@ mod tests {
 
     #[test]
     fn events_are_parsed_and_bounded() {
-        let mut r = Record::default();
+        let mut r = WatchRecord::default();
         // A go1.26.8 gctrace line.
         let line = "gc 3 @0.051s 4%: 0.011+1.2+0.004 ms clock, 0.022+0.3/0.9/0+0.009 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P";
         for _ in 0..MAX_EVENTS + 5 {
@@ -186,7 +187,7 @@ mod tests {
 
     #[test]
     fn a_phase_of_a_live_process_has_its_os_view_and_a_gone_one_is_counted() {
-        let mut r = Record::default();
+        let mut r = WatchRecord::default();
         r.phase(Some(std::process::id() as i32), 5, "one".into());
         r.phase(None, 6, "two".into());
         assert_eq!(r.phases.len(), 1);

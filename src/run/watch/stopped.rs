@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use regex::Regex;
 
-use super::output::{Message, Stream, is_trace, phase_name};
+use super::output::{OutputMessage, Stream, is_trace, phase_name};
 use super::target::{exe_of, is_go_built};
 use crate::measure::os_view;
 use crate::measure::stops::Stop;
@@ -55,7 +55,7 @@ pub struct Handler {
     /// (device, inode) of the stdout and stderr pipes the watch reads.
     pub pipes: [(u64, u64); 2],
     pub caught: SharedCaught,
-    pub to: Sender<Message>,
+    pub to: Sender<OutputMessage>,
     /// The command is `go`: the program is what it built, not its child.
     pub follow_go: bool,
     /// gomemlab's own PID: the command is its child.
@@ -69,7 +69,7 @@ impl Handler {
         phase: Option<Regex>,
         pipes: [(u64, u64); 2],
         caught: SharedCaught,
-        to: Sender<Message>,
+        to: Sender<OutputMessage>,
         follow_go: bool,
     ) -> Handler {
         Handler {
@@ -139,7 +139,7 @@ impl Handler {
         let mut caught = self.caught.lock().unwrap_or_else(|e| e.into_inner());
         for (name, line) in matched {
             caught.add(stream, line);
-            let _ = self.to.send(Message::Stopped { t_ns, name, os });
+            let _ = self.to.send(OutputMessage::Stopped { t_ns, name, os });
         }
     }
 
@@ -167,7 +167,7 @@ impl Handler {
             return;
         }
         if let Ok(os) = os_view::read(tid) {
-            let _ = self.to.send(Message::Exit { t_ns, os });
+            let _ = self.to.send(OutputMessage::Exit { t_ns, os });
         }
     }
 }
@@ -221,7 +221,7 @@ mod tests {
         let got: Vec<(u64, String)> = rx
             .try_iter()
             .map(|m| match m {
-                Message::Stopped { t_ns, name, os } => {
+                OutputMessage::Stopped { t_ns, name, os } => {
                     assert!(os.rss_bytes > 0);
                     (t_ns, name)
                 }
