@@ -16,8 +16,9 @@ run() {
   tail -1 "$tmp"
 }
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
-for i in 1 2 3; do
+for _ in $(seq "${REPEATS:-1}"); do
   run "alone" sh -c "$gen"
+  run "alone | cat" sh -c "$gen | cat"
   run "watch" "$bin" watch -- sh -c "$gen"
   run "watch --phase" "$bin" watch --phase '^never-matches ' -- sh -c "$gen"
 done

@@ -104,6 +104,12 @@ pub fn watch(
     let (out_read, out_write) = std::io::pipe().map_err(spawn_error)?;
     let (err_read, err_write) = std::io::pipe().map_err(spawn_error)?;
     let pipes = [pipe_id(&out_read), pipe_id(&err_read)];
+    // 1 MiB pipes rather than 64 KiB: a program writing fast output waits
+    // for the pump a sixteenth as often (Linux caps this at
+    // /proc/sys/fs/pipe-max-size; a refusal keeps the default).
+    for pipe in [&out_read, &err_read] {
+        let _ = nix::fcntl::fcntl(pipe, nix::fcntl::FcntlArg::F_SETPIPE_SZ(1 << 20));
+    }
     let mut cmd = Command::new(&spec.command[0]);
     cmd.args(&spec.command[1..])
         .envs(&spec.env)

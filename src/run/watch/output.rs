@@ -130,7 +130,7 @@ impl Pump {
                 return;
             }
             filled += n;
-            let end = match buf[..filled].iter().rposition(|b| *b == b'\n') {
+            let end = match memchr::memrchr(b'\n', &buf[..filled]) {
                 Some(i) => i + 1,
                 // A line longer than the block: taken as it is.
                 None if filled == buf.len() => filled,
@@ -155,7 +155,7 @@ impl Pump {
         if chunk.is_empty() {
             return;
         }
-        let newlines = chunk.iter().filter(|b| **b == b'\n').count();
+        let newlines = memchr::memchr_iter(b'\n', chunk).count();
         let unterminated = u64::from(chunk.last() != Some(&b'\n'));
         self.lines
             .fetch_add(newlines as u64 + unterminated, Ordering::Relaxed);
