@@ -12,4 +12,5 @@ pub mod os_view;
 pub mod probe;
 pub mod profile;
 pub mod sampler;
+pub mod stops;
 pub mod trace;

@@ -2,6 +2,7 @@
 //! ([`process`]), then drive one run into a [`crate::timeline::Timeline`] ([`observe`]).
 
 pub mod cgroup;
+pub mod exit_phase;
 pub mod observe;
 pub mod process;
 pub mod spec;

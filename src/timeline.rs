@@ -70,6 +70,10 @@ pub struct Timeline {
     /// What `gomemlab watch` recorded besides (absent for fixture runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watch: Option<WatchInfo>,
+    /// Why the timeline does not end with an `exit` phase (the program was
+    /// killed, or seccomp was refused); absent when it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_exit_phase: Option<String>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -178,6 +182,39 @@ pub struct Phase {
     /// The heap profile written at this phase (only at phases the run asked for).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heap_profile: Option<HeapProfile>,
+    /// How the OS view was taken (absent: the probe's phase, the fixture waiting).
+    #[serde(default, skip_serializing_if = "Taken::is_probe")]
+    pub taken: Taken,
+}
+
+/// How a phase's OS view was taken, and so how exact it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Taken {
+    /// The probe reported the phase and waited while /proc was read.
+    #[default]
+    Probe,
+    /// The thread that wrote the phase's line was stopped at that
+    /// `write(2)` while /proc was read: the state at the line.
+    Write,
+    /// The line's write was not stopped (the filter was refused, or the
+    /// program wrote it some other way): RSS and VmSize are the fast-tier
+    /// sample taken at `sample_t_ns`, the last one at or before the line;
+    /// the rest of the OS view was read `late_ns` after the line (0 and
+    /// zeros: not read, the process had exited).
+    Line { sample_t_ns: u64, late_ns: u64 },
+    /// The snapshot at exit: the program stopped at `exit_group`, its
+    /// memory still mapped. OS view only; `hwm` is the lifetime peak. Left
+    /// out of "at every phase" checks and series over phases.
+    Exit,
+    /// A `--phase-every` clock phase, read when due.
+    Clock,
+}
+
+impl Taken {
+    pub fn is_probe(&self) -> bool {
+        *self == Taken::Probe
+    }
 }
 
 /// A heap profile the fixture wrote at a phase: the artifact, and its sample
@@ -319,6 +356,7 @@ impl Timeline {
             stderr_lines: 0,
             contention: None,
             watch: None,
+            no_exit_phase: None,
         }
     }
 }

@@ -8,6 +8,7 @@ use super::error::EvalResult;
 use super::schema::{Path, View};
 use super::select;
 use crate::analyze::Analyzed;
+use crate::timeline::Taken;
 
 /// One evaluation of one check on one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,8 +56,10 @@ pub fn evaluate(check: &Check, run: &Analyzed) -> EvalResult<Outcome> {
             }
             // "At every phase": all must hold; report the first failure, else
             // the phase with the least room.
+            // The snapshot at exit is not one of the program's phases.
             let mut tightest: Option<(f64, Outcome)> = None;
-            for (i, phase) in run.timeline.phases.iter().enumerate() {
+            let phases = run.timeline.phases.iter().enumerate();
+            for (i, phase) in phases.filter(|(_, p)| p.taken != Taken::Exit) {
                 let (l, r) = (value(lhs, run, Some(i))?, value(rhs, run, Some(i))?);
                 let o = Outcome {
                     holds: op.holds(l, r),
@@ -182,7 +185,10 @@ fn series_of(path: &Path, run: &Analyzed) -> EvalResult<Vec<f64>> {
                 _ => s.vm_size_bytes,
             } as f64)
             .collect()),
-        _ => (0..t.phases.len()).map(|i| path.read(run, i)).collect(),
+        _ => (0..t.phases.len())
+            .filter(|i| t.phases[*i].taken != Taken::Exit)
+            .map(|i| path.read(run, i))
+            .collect(),
     }
 }
 

@@ -45,6 +45,11 @@ pub struct WatchArgs {
     /// A phase every DURATION: `t+10s`, `t+20s`...
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     phase_every: Option<Duration>,
+    /// Do not stop the program at its phase lines' writes and at its exit
+    /// (seccomp): phase rows are then the fast-tier sample at the line, and
+    /// there is no `exit` phase.
+    #[arg(long)]
+    no_stop: bool,
     /// Keep the watch in DIR: DIR/timeline.json and DIR/manifest.json, as `run --out`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -128,6 +133,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         grace: GRACE,
         hide_trace,
         toolchain,
+        stops: !args.no_stop,
     };
     let stop = Arc::new(AtomicBool::new(false));
     crate::cleanup::defer_interrupt(Arc::clone(&stop));

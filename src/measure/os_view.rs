@@ -31,6 +31,16 @@ pub fn read(pid: i32, rollup: bool, cost: &mut PhaseReads) -> Result<OsView, pro
     Ok(view)
 }
 
+/// The parent PID of the process that thread `tid` belongs to (`None`
+/// once it is gone). A thread's `status` shows its process's `PPid`.
+pub fn parent_of(tid: i32) -> Option<i32> {
+    procfs::process::Process::new(tid)
+        .ok()?
+        .status()
+        .ok()
+        .map(|s| s.ppid)
+}
+
 /// The view from parsed `status` (kB fields); LazyFree and AnonHugePages unknown.
 pub fn from_status(status: &Status) -> OsView {
     let kib = |v: Option<u64>| v.unwrap_or(0) * 1024;

@@ -16,7 +16,7 @@
 
 mod decode;
 mod engine;
-mod filter;
+pub(crate) mod filter;
 
 use std::os::unix::process::CommandExt;
 use std::process::{ChildStderr, ChildStdout, Command, ExitStatus};

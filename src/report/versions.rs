@@ -140,6 +140,7 @@ mod tests {
                     metrics: Default::default(),
                     maps: None,
                     heap_profile: None,
+                    taken: Default::default(),
                 };
                 p.os.rss_bytes = rss * MIB;
                 p.go.heap_inuse_bytes = inuse * MIB;

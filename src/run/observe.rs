@@ -17,7 +17,7 @@ use crate::measure::maps;
 use crate::measure::os_view;
 use crate::measure::profile;
 use crate::measure::sampler::Sampler;
-use crate::run::{RunError, RunSpec, Running};
+use crate::run::{RunError, RunSpec, Running, exit_phase};
 use crate::timeline::{FixtureInfo, Phase, PhaseReads, Settings, Timeline, ToolchainInfo};
 use crate::toolchain::Toolchain;
 
@@ -108,6 +108,7 @@ pub fn observe_with(
             metrics: report.metrics,
             maps,
             heap_profile: None,
+            taken: Default::default(),
         });
         for (phase, pause) in pauses.iter().filter(|(p, _)| *p == report_phase) {
             on_event(RunEvent::Paused {
@@ -121,6 +122,14 @@ pub fn observe_with(
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
+    let snapshot = running.take_exit_snapshot();
+    let no_exit_phase = match exit_phase::phase(snapshot, &exit, phases.len() as u64) {
+        Ok(phase) => {
+            phases.push(phase);
+            None
+        }
+        Err(why) => Some(why),
+    };
     // The fixture writes each profile after its phase was answered, so every
     // file is whole once the fixture has exited.
     for (index, path) in profiled {
@@ -131,6 +140,7 @@ pub fn observe_with(
     let syscalls = running.take_syscalls();
     let trace = running.trace_stats();
     let (samples, mut sampler) = sampler.stop();
+    exit_phase::set_lifetime_peak(&mut phases, &samples);
     sampler.phase_read_ns = phase_read_ns;
     sampler.phase_reads = cost;
     let stderr = running.take_stderr_kept();
@@ -174,5 +184,6 @@ pub fn observe_with(
         stderr_lines: stderr.total,
         contention,
         watch: None,
+        no_exit_phase,
     })
 }

@@ -27,13 +27,16 @@ use command_fds::{CommandFdExt, FdMapping};
 use nix::unistd::Pid;
 
 use crate::cleanup::{self, Guard};
+use crate::measure::os_view;
 use crate::measure::probe;
+use crate::measure::stops::{Prepared, Stop, Stops, StopsSpec};
 use crate::measure::trace::{Traced, Tracer};
 use crate::run::cgroup::{self, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr};
 use crate::run::watchdog::Watchdog;
 use crate::timeline::MemoryOutcome;
+use crate::timeline::{OsView, PhaseReads};
 
 /// Variables passed through from the harness's own environment, when set.
 const ALLOWED_FROM_PARENT: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "TZ"];
@@ -64,6 +67,42 @@ pub struct Running {
     cgroup: Option<RunCgroup>,
     /// What the cgroup saw, read once the fixture was reaped.
     memory: Option<MemoryOutcome>,
+    /// The supervisor that stops the fixture at `exit_group`.
+    stops: Option<Stops>,
+    /// The snapshot it took there.
+    exit_snapshot: ExitSlot,
+}
+
+/// The OS view at exit and when it was read, once the fixture reached it.
+pub type ExitSlot = std::sync::Arc<std::sync::Mutex<Option<(Instant, OsView)>>>;
+
+/// The child's side of the exit stop, run between fork and exec.
+type ChildHook = Box<dyn Fn() -> std::io::Result<()> + Send + Sync>;
+
+/// A supervisor that reads the OS view of the harness's own child when it
+/// calls `exit_group` (and of nothing else: a descendant's exit passes).
+/// `None` where seccomp is not available: the run has no exit phase.
+fn exit_stops(slot: &ExitSlot) -> Option<(Stops, ChildHook)> {
+    let prepared = Prepared::new(StopsSpec { writes: false }).ok().flatten()?;
+    let hook: ChildHook = Box::new(prepared.child_hook());
+    let theirs = std::sync::Arc::clone(slot);
+    let harness = std::process::id() as i32;
+    let handler = move |stop: Stop<'_>| {
+        let Stop::Exit { tid, .. } = stop else {
+            return;
+        };
+        if os_view::parent_of(tid) != Some(harness) {
+            return;
+        }
+        let mut kept = theirs.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.is_none() {
+            if let Ok(os) = os_view::read(tid, true, &mut PhaseReads::default()) {
+                *kept = Some((Instant::now(), os));
+            }
+        }
+    };
+    let stops = prepared.supervise(Instant::now(), handler).ok()?;
+    Some((stops, hook))
 }
 
 /// Who reaps the fixture: this handle, or the tracer thread.
@@ -131,9 +170,17 @@ impl Running {
             unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
         }
         cleanup::die_with_parent(&mut cmd);
-        // SAFETY: close_inherited_fds only makes async-signal-safe syscalls.
+        let exit_snapshot = ExitSlot::default();
+        let (mut stops, exit_hook) = exit_stops(&exit_snapshot).unzip();
+        // SAFETY: the closure only makes async-signal-safe syscalls (the exit
+        // stop's seccomp and sendmsg, close_range) and builds no allocating
+        // value between fork and exec.
         unsafe {
-            cmd.pre_exec(|| {
+            cmd.pre_exec(move || {
+                // Before the close below: it would close the hook's socket.
+                if let Some(hook) = &exit_hook {
+                    hook()?;
+                }
                 close_inherited_fds();
                 Ok(())
             });
@@ -157,6 +204,9 @@ impl Running {
             let (stdout, stderr) = (child.stdout.take(), child.stderr.take());
             (Process::Plain(child), pid, started, stdout, stderr)
         };
+        if let Some(stops) = stops.as_mut() {
+            stops.spawned();
+        }
         let group = Guard::group(pid.as_raw());
         let stderr = stderr.map(|s| stderr::collect(s, started));
         let stdout = stdout.map(collect);
@@ -181,6 +231,8 @@ impl Running {
             token,
             cgroup,
             memory: None,
+            stops,
+            exit_snapshot,
         })
     }
 

@@ -8,6 +8,7 @@
 mod output;
 mod record;
 mod settings;
+mod stopped;
 mod target;
 
 use std::collections::BTreeMap;
@@ -28,10 +29,13 @@ pub use settings::{every_name, trace_godebug};
 pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
-use crate::measure::sampler::{Sampler, SamplerHandle};
-use crate::timeline::{Exit, FixtureInfo, Settings, Timeline, ToolchainInfo, WatchEnd};
+use crate::measure::sampler::Sampler;
+use crate::measure::stops::{Prepared, StopsSpec};
+use crate::run::exit_phase;
+use crate::timeline::{Exit, FixtureInfo, Settings, Taken, Timeline, ToolchainInfo, WatchEnd};
 use output::{OutputMessage, Pump, Stream};
 use record::WatchRecord;
+use stopped::{Handler, SharedCaught};
 
 /// What to watch and how.
 #[derive(Debug, Clone)]
@@ -57,6 +61,9 @@ pub struct WatchSpec {
     pub hide_trace: bool,
     /// The Go toolchain put first on PATH, if any (recorded in the timeline).
     pub toolchain: Option<ToolchainInfo>,
+    /// Stop the program at its phase lines' writes and at its exit (else
+    /// every phase row is the fallback and there is no exit phase).
+    pub stops: bool,
 }
 
 /// How a watch fails (before it starts; once started it always returns its record).
@@ -88,42 +95,90 @@ pub fn watch(
     let shown = spec.command.join(" ");
     let token = cleanup::new_token();
     let tagged = Guard::token(token.clone());
+    let spawn_error = |error| WatchError::Spawn {
+        command: shown.clone(),
+        error,
+    };
+    // Our own pipes (not `Stdio::piped`): the stop handler must know them
+    // before the spawn, to tell writes to them from writes elsewhere.
+    let (out_read, out_write) = std::io::pipe().map_err(spawn_error)?;
+    let (err_read, err_write) = std::io::pipe().map_err(spawn_error)?;
+    let pipes = [pipe_id(&out_read), pipe_id(&err_read)];
+    // 1 MiB pipes rather than 64 KiB: a program writing fast output waits
+    // for the pump a sixteenth as often (Linux caps this at
+    // /proc/sys/fs/pipe-max-size; a refusal keeps the default).
+    for pipe in [&out_read, &err_read] {
+        let _ = nix::fcntl::fcntl(pipe, nix::fcntl::FcntlArg::F_SETPIPE_SZ(1 << 20));
+    }
     let mut cmd = Command::new(&spec.command[0]);
     cmd.args(&spec.command[1..])
         .envs(&spec.env)
         .env(cleanup::RUN_TOKEN_VAR, &token)
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(Stdio::from(out_write))
+        .stderr(Stdio::from(err_write))
         .process_group(0);
-    cleanup::die_with_parent(&mut cmd);
+    let follow_go = is_go_command(&spec.command[0]);
+    let (tx, rx) = mpsc::channel();
+    let caught = SharedCaught::default();
     let contention = crate::measure::contention::Meter::start();
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|error| WatchError::Spawn {
-        command: shown.clone(),
-        error,
-    })?;
+    let prepared = spec
+        .stops
+        .then(|| {
+            Prepared::new(StopsSpec {
+                writes: spec.phase.is_some(),
+            })
+        })
+        .and_then(|p| p.ok().flatten());
+    let hook = prepared.as_ref().map(Prepared::child_hook);
+    let mut stops = match prepared {
+        Some(p) => {
+            let mut handler = Handler::new(
+                spec.phase.clone(),
+                pipes,
+                Arc::clone(&caught),
+                tx.clone(),
+                follow_go,
+            );
+            p.supervise(started, move |stop| handler.handle(stop)).ok()
+        }
+        None => None,
+    };
+    cleanup::die_with_parent(&mut cmd);
+    if let Some(hook) = hook {
+        // SAFETY: the hook only makes async-signal-safe syscalls (seccomp,
+        // sendmsg, close) and allocates nothing.
+        unsafe { cmd.pre_exec(hook) };
+    }
+    let spawned = cmd.spawn();
+    // Closes our copies of the pipes' write ends: EOF once the command's go.
+    drop(cmd);
+    if let Some(s) = stops.as_mut() {
+        s.spawned();
+    }
+    let mut child = spawned.map_err(spawn_error)?;
     let root = child.id() as i32;
     let group = Guard::group(root);
     on_event(WatchEvent::Started { pid: root });
-    let (tx, rx) = mpsc::channel();
+    let mut rec = WatchRecord::default();
+    rec.info.stops_refused = match stops.as_mut() {
+        Some(s) => s.refused(),
+        None if spec.stops => Some("seccomp notifications are not available here".into()),
+        None => Some("not asked (--no-stop)".into()),
+    };
     let lines = Arc::new(AtomicU64::new(0));
     let pump = |stream| Pump {
         stream,
         phase: spec.phase.clone(),
         hide_trace: spec.hide_trace,
         lines: Arc::clone(&lines),
+        caught: Arc::clone(&caught),
     };
-    if let Some(out) = child.stdout.take() {
-        let _ = pump(Stream::Stdout).start(out, started, tx.clone());
-    }
-    if let Some(err) = child.stderr.take() {
-        let _ = pump(Stream::Stderr).start(err, started, tx.clone());
-    }
+    let _ = pump(Stream::Stdout).start(out_read, started, tx.clone());
+    let _ = pump(Stream::Stderr).start(err_read, started, tx.clone());
     drop(tx);
 
-    let follow_go = is_go_command(&spec.command[0]);
-    let mut rec = WatchRecord::default();
     let mut target: Option<Target> = None;
     let mut sampler: Option<Sampler> = None;
     let mut next_slow = started;
@@ -180,14 +235,13 @@ pub fn watch(
             Ok(message) => {
                 // A line may come before the next periodic look.
                 look(&mut target, &mut sampler, &mut rec);
-                let window = sampler.as_ref().map(Sampler::handle);
                 take(
                     &mut rec,
                     message,
                     target.as_ref(),
-                    window.as_ref(),
                     root,
                     follow_go,
+                    since(Instant::now()),
                 );
             }
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
@@ -204,19 +258,27 @@ pub fn watch(
     cleanup::kill_tagged(&token, Some(root));
     group.forget();
     drop(tagged);
+    // Every process under the filter is gone: the supervisor ends, and with
+    // it the handler's end of the channel.
+    if let Some(s) = stops {
+        rec.info.stops = s.finish().stops;
+    }
     let drain_until = Instant::now() + Duration::from_secs(1);
-    let window = sampler.as_ref().map(Sampler::handle);
     while let Ok(message) = rx.recv_timeout(drain_until.saturating_duration_since(Instant::now())) {
-        take(
-            &mut rec,
-            message,
-            target.as_ref(),
-            window.as_ref(),
-            root,
-            follow_go,
-        );
+        let now = since(Instant::now());
+        take(&mut rec, message, target.as_ref(), root, follow_go, now);
     }
     let (samples, stats) = sampler.map(Sampler::stop).unwrap_or_default();
+    rec.settle(&samples);
+    exit_phase::set_lifetime_peak(&mut rec.phases, &samples);
+    let no_exit_phase = match (rec.phases.last(), exit_of(status)) {
+        (Some(p), _) if p.taken == Taken::Exit => None,
+        (_, Exit::Signal(signal)) => Some(exit_phase::killed(signal)),
+        _ => Some(match &rec.info.stops_refused {
+            Some(why) => format!("no snapshot at exit: {why}"),
+            None => "the program never called exit_group".into(),
+        }),
+    };
     let mut sampler_stats = stats;
     sampler_stats.phase_read_ns = rec.info.slow_read_ns;
     rec.info.output_lines = lines.load(Ordering::Relaxed);
@@ -265,6 +327,7 @@ pub fn watch(
         contention: contention.finish(),
         memory_limit: None,
         watch: Some(rec.info),
+        no_exit_phase,
     })
 }
 
@@ -280,18 +343,20 @@ fn find_target(root: i32, follow_go: bool) -> Option<Target> {
     }
 }
 
-/// Handles one message of the output pumps.
+/// Handles one message of the output pumps or the stop handler.
 fn take(
     rec: &mut WatchRecord,
     message: OutputMessage,
     target: Option<&Target>,
-    window: Option<&SamplerHandle>,
     root: i32,
     follow_go: bool,
+    now_ns: u64,
 ) {
     let pid = target.map(|t| t.pid);
     match message {
-        OutputMessage::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), window, t_ns, name),
+        OutputMessage::Phase { t_ns, name } => rec.line(pid.or(Some(root)), t_ns, now_ns, name),
+        OutputMessage::Stopped { t_ns, name, os } => rec.stopped(t_ns, name, os),
+        OutputMessage::Exit { t_ns, os } => rec.exit(t_ns, os),
         // Trace lines before the program started are the go command's own.
         OutputMessage::Trace { t_ns, text } if pid.is_some() || !follow_go => {
             rec.trace(t_ns, &text)
@@ -314,6 +379,16 @@ fn stop_command(child: &mut std::process::Child, root: i32, grace: Duration) -> 
     child
         .wait()
         .unwrap_or_else(|_| ExitStatus::from_raw(Signal::SIGKILL as i32))
+}
+
+/// (device, inode) of a pipe.
+fn pipe_id(pipe: &std::io::PipeReader) -> (u64, u64) {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let fd = pipe.as_fd().try_clone_to_owned().ok();
+    fd.map(std::fs::File::from)
+        .and_then(|f| f.metadata().ok())
+        .map_or((0, 0), |m| (m.dev(), m.ino()))
 }
 
 fn exit_of(status: ExitStatus) -> Exit {

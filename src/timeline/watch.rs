@@ -40,6 +40,14 @@ pub struct WatchInfo {
     /// Phases beyond the kept maximum (counted, not read).
     #[serde(default)]
     pub phases_not_kept: u64,
+    /// Why the program could not be stopped at its phase lines and its exit
+    /// (then phase rows are the fallback and there is no exit phase);
+    /// absent when it could.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stops_refused: Option<String>,
+    /// Calls the program was stopped at (phase-line writes, exits).
+    #[serde(default)]
+    pub stops: u64,
     /// Lines the command wrote on stdout and stderr.
     pub output_lines: u64,
     pub ended: WatchEnd,

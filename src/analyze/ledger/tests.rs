@@ -80,6 +80,7 @@ fn phase(smaps: &str) -> Phase {
         metrics: metrics(),
         maps: Some(maps::parse(smaps, BIN).unwrap()),
         heap_profile: None,
+        taken: Default::default(),
     }
 }
 

@@ -84,6 +84,7 @@ fn phase(name: &str, t_ns: u64, num_gc: u64, arena_rss: u64) -> Phase {
             ],
         }),
         heap_profile: None,
+        taken: Default::default(),
     }
 }
 

@@ -125,6 +125,7 @@ mod tests {
                 metrics: Default::default(),
                 maps: None,
                 heap_profile: None,
+                taken: Default::default(),
             };
             for (m, v) in [("gc.total", gc), ("total", total)] {
                 let n = serde_json::Number::from_f64(v).unwrap_or_else(|| panic!("{v}"));

@@ -47,12 +47,12 @@ const NATIVE: Option<Arch> = Some(Arch {
 const NATIVE: Option<Arch> = None;
 
 /// Offsets in `struct seccomp_data`: `int nr; __u32 arch; ...`.
-const NR_OFFSET: u32 = 0;
-const ARCH_OFFSET: u32 = 4;
+pub(crate) const NR_OFFSET: u32 = 0;
+pub(crate) const ARCH_OFFSET: u32 = 4;
 
-const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
-const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
-const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
+pub(crate) const LD_W_ABS: u16 = (libc::BPF_LD | libc::BPF_W | libc::BPF_ABS) as u16;
+pub(crate) const JEQ_K: u16 = (libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K) as u16;
+pub(crate) const RET_K: u16 = (libc::BPF_RET | libc::BPF_K) as u16;
 
 impl Arch {
     /// The machine this binary was built for, if gomemlab knows its numbers.
@@ -60,6 +60,11 @@ impl Arch {
         NATIVE.ok_or(TraceError::UnsupportedArch {
             arch: std::env::consts::ARCH,
         })
+    }
+
+    /// `AUDIT_ARCH_*` of this machine's native syscalls.
+    pub fn audit(&self) -> u32 {
+        self.audit
     }
 
     /// Which traced syscall `nr` is, if any.
@@ -115,7 +120,7 @@ pub fn install(program: &[sock_filter]) -> std::io::Result<()> {
     Ok(())
 }
 
-fn stmt(code: u16, k: u32) -> sock_filter {
+pub(crate) fn stmt(code: u16, k: u32) -> sock_filter {
     sock_filter {
         code,
         jt: 0,
@@ -124,7 +129,7 @@ fn stmt(code: u16, k: u32) -> sock_filter {
     }
 }
 
-fn jump(code: u16, k: u32, jt: u8, jf: u8) -> sock_filter {
+pub(crate) fn jump(code: u16, k: u32, jt: u8, jf: u8) -> sock_filter {
     sock_filter { code, jt, jf, k }
 }
 

@@ -18,7 +18,7 @@ use crate::run::cgroup::RunCgroup;
 use crate::run::spec::RunError;
 use crate::run::stderr::{Stderr, StderrLine};
 use crate::timeline::MemoryOutcome;
-use crate::timeline::{Exit, SyscallEvent, TraceStats};
+use crate::timeline::{Exit, OsView, SyscallEvent, TraceStats};
 
 /// How often a wait for a phase report checks that the fixture still lives
 /// (a descendant may hold the report pipe open after the fixture exited).
@@ -79,6 +79,27 @@ impl Running {
             return Err(self.trace_error(problem));
         }
         Ok(exit)
+    }
+
+    /// The OS view the fixture had when it called `exit_group`, and when
+    /// (ns since spawn); or why there is none (call after [`Running::wait`]).
+    pub fn take_exit_snapshot(&mut self) -> Result<(u64, OsView), String> {
+        let stats = self.stops.take().map(crate::measure::stops::Stops::finish);
+        let kept = self
+            .exit_snapshot
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        match (kept, stats) {
+            (Some((at, os)), _) => {
+                let t_ns = at.saturating_duration_since(self.started).as_nanos() as u64;
+                Ok((t_ns, os))
+            }
+            (None, None) => Err("seccomp notifications are not available here".into()),
+            (None, Some(stats)) => Err(stats
+                .refused
+                .unwrap_or_else(|| "the fixture never called exit_group".into())),
+        }
     }
 
     /// What the run's memory cgroup saw (none without `memory_max`; call

@@ -7,8 +7,9 @@ use std::time::Instant;
 use crate::measure::events;
 use crate::measure::os_view;
 use crate::measure::sampler::SamplerHandle;
+use crate::run::exit_phase::EXIT_PHASE;
 use crate::timeline::Event;
-use crate::timeline::{OsView, Phase, PhaseReads, SlowReading, WatchInfo};
+use crate::timeline::{OsView, Phase, PhaseReads, Sample, Samples, SlowReading, Taken, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
 /// 4 MB). A program collecting 5 times a second for an hour makes 18,000.
@@ -27,6 +28,8 @@ pub struct WatchRecord {
     pub unparsed_trace_lines: u64,
     pub stderr_trace_lines: u64,
     pub info: WatchInfo,
+    /// The snapshot at exit, until [`WatchRecord::settle`] makes it the last phase.
+    pub exit: Option<(u64, OsView)>,
 }
 
 impl WatchRecord {
@@ -61,16 +64,93 @@ impl WatchRecord {
         if let Some(window) = window {
             os.hwm_bytes = window.take_phase_window().peak_bytes.max(os.rss_bytes);
         }
+        self.push(t_ns, name, os, Taken::Clock);
+    }
+
+    /// A phase read while its line's writer was stopped at the write.
+    pub fn stopped(&mut self, t_ns: u64, name: String, os: OsView) {
+        if self.phases.len() >= MAX_PHASES {
+            self.info.phases_not_kept += 1;
+            return;
+        }
+        self.info.slow_reads += 1;
+        self.push(t_ns, name, os, Taken::Write);
+    }
+
+    /// A phase whose line was not stopped at its write (the fallback): the
+    /// slow tier of `pid` read now, late; RSS, VmSize and the peak are set
+    /// from the fast tier at the line by [`WatchRecord::settle`]. Kept even when
+    /// the process is gone (then nothing is read late).
+    pub fn line(&mut self, pid: Option<i32>, t_ns: u64, now_ns: u64, name: String) {
+        if self.phases.len() >= MAX_PHASES {
+            self.info.phases_not_kept += 1;
+            return;
+        }
+        // Its peak comes from the fast tier's windows (`settle`): the
+        // sampler owns the VmHWM reset.
+        let read = pid.and_then(|pid| self.read_os(pid));
+        let late_ns = if read.is_some() {
+            now_ns.saturating_sub(t_ns)
+        } else {
+            0
+        };
+        let taken = Taken::Line {
+            sample_t_ns: 0,
+            late_ns,
+        };
+        self.push(t_ns, name, read.unwrap_or_default(), taken);
+    }
+
+    /// The snapshot at exit (the last exit_group of the program wins).
+    pub fn exit(&mut self, t_ns: u64, os: OsView) {
+        self.info.slow_reads += 1;
+        self.exit = Some((t_ns, os));
+    }
+
+    fn push(&mut self, t_ns: u64, name: String, os: OsView, taken: Taken) {
         self.phases.push(Phase {
             name,
-            seq: self.phases.len() as u64,
+            seq: 0,
             t_ns,
             os,
             go: Default::default(),
             metrics: Default::default(),
             maps: None,
             heap_profile: None,
+            taken,
         });
+    }
+
+    /// Once the fast tier is complete: phases in time order, numbered, the
+    /// fallback rows given the sample at their line, every peak at least
+    /// the highest sample since the previous phase, and the exit phase last.
+    pub fn settle(&mut self, samples: &Samples) {
+        self.phases.sort_by_key(|p| p.t_ns);
+        let all: Vec<Sample> = samples.iter().collect();
+        let mut from = 0u64;
+        for p in &mut self.phases {
+            let upto = all.partition_point(|s| s.t_ns <= p.t_ns);
+            if let Taken::Line { sample_t_ns, .. } = &mut p.taken {
+                if let Some(s) = upto.checked_sub(1).map(|i| all[i]) {
+                    *sample_t_ns = s.t_ns;
+                    p.os.rss_bytes = s.rss_bytes;
+                    p.os.vm_size_bytes = s.vm_size_bytes;
+                }
+            }
+            let window = all[..upto].iter().filter(|s| s.t_ns > from);
+            let highest = window
+                .map(|s| s.peak_bytes.max(s.rss_bytes))
+                .max()
+                .unwrap_or(0);
+            p.os.hwm_bytes = p.os.hwm_bytes.max(highest).max(p.os.rss_bytes);
+            from = p.t_ns;
+        }
+        if let Some((t_ns, os)) = self.exit.take() {
+            self.push(t_ns, EXIT_PHASE.into(), os, Taken::Exit);
+        }
+        for (i, p) in self.phases.iter_mut().enumerate() {
+            p.seq = i as u64;
+        }
     }
 
     /// One reading on the low-rate schedule.

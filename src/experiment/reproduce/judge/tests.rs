@@ -44,6 +44,7 @@ fn run(rss: &[(&str, u64)]) -> Analyzed {
                 metrics: Default::default(),
                 maps: None,
                 heap_profile: None,
+                taken: Default::default(),
             };
             p.os.rss_bytes = *rss;
             p
