@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use super::baseline::{self, Baseline};
 use super::export::ExportArgs;
@@ -19,7 +19,7 @@ use crate::build::fixture::Fixtures;
 use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
-use crate::experiment::results::{Manifest, ResultsDir};
+use crate::experiment::results::{KeptFile, KeptFiles, Manifest, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
@@ -101,6 +101,25 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
     Ok(experiments)
 }
 
+/// The experiment files loaded from `dir`, as kept in a results folder.
+fn kept_files(dir: &Path, experiments: &[Experiment]) -> Result<KeptFiles> {
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let files = experiments
+        .iter()
+        .map(|e| {
+            let text = std::fs::read_to_string(&e.path)
+                .with_context(|| format!("failed to read {}", e.path.display()))?;
+            let at = std::path::absolute(&e.path).unwrap_or_else(|_| e.path.clone());
+            let path = at.strip_prefix(&dir).unwrap_or(&at).display().to_string();
+            Ok(KeptFile { path, text })
+        })
+        .collect::<Result<_>>()?;
+    Ok(KeptFiles {
+        dir: dir.display().to_string(),
+        files,
+    })
+}
+
 /// The verdict table (or JSON) and the exit status it gives: 1 when any verdict is `error`.
 pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String, u8) {
     let text = match format {
@@ -118,7 +137,14 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
+    let given = args.experiments.clone();
     let mut experiments = load_experiments(args.experiments, args.slow)?;
+    // Your own experiments are kept with the results, so that `report DIR`
+    // judges them again anywhere (the bundled ones it has itself).
+    let kept_files = match &given {
+        Some(dir) => Some(kept_files(dir, &experiments)?),
+        None => None,
+    };
     let only = if args.only.is_empty() {
         None
     } else {
@@ -145,6 +171,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
     super::html::check(args.html.as_deref())?;
     let mut lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
+    for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
+        if let Some(files) = &kept_files {
+            out.keep_experiment_files(files)?;
+        }
+    }
     if let Some(Baseline::Go(v)) = &guard {
         baseline::check_split(v, &columns(&lanes))?;
     }
@@ -228,7 +259,8 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                     only,
                     &mut heard,
                 );
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
+                let spec = experiments[e].fixture_spec.as_str();
+                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result, spec));
                 ((lane, e), result, kept, drawn)
             };
             schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());

@@ -134,7 +134,42 @@ pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentEr
 
 /// Parses experiment text; `path` is only used in messages and for the name.
 pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
+    parse_with(path, text, fixtures, true)
+}
+
+/// Parses an experiment file kept in a results folder (see
+/// `results::KeptFiles`) to judge its runs again: a path fixture need not
+/// exist here, the runs are not made again.
+pub fn parse_kept(
+    path: &Path,
+    text: &str,
+    fixtures: &[String],
+) -> Result<Experiment, ExperimentError> {
+    parse_with(path, text, fixtures, false)
+}
+
+fn parse_with(
+    path: &Path,
+    text: &str,
+    fixtures: &[String],
+    fixture_must_exist: bool,
+) -> Result<Experiment, ExperimentError> {
     let shown = path.display().to_string();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::experiment::results::safe_name(&name).is_err() {
+        return Err(ExperimentError::Invalid {
+            path: shown,
+            line: 1,
+            message: format!(
+                "the file name gives the experiment name `{}`, which cannot be a folder name \
+                 (empty, `.`, `..` or hidden): rename the file",
+                name.escape_debug()
+            ),
+        });
+    }
     let invalid = |span: std::ops::Range<usize>, message: String| ExperimentError::Invalid {
         path: shown.clone(),
         line: line_of(text, span.start),
@@ -162,7 +197,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         crate::build::path_fixture::FixtureRef::Path(p) => {
             let base = path.parent().unwrap_or(Path::new("."));
             let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
-            if !full.exists() {
+            if fixture_must_exist && !full.exists() {
                 return Err(invalid(
                     file.fixture.span(),
                     format!(
@@ -259,14 +294,12 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     }
 
     Ok(Experiment {
-        name: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        name,
         path: path.to_path_buf(),
         title: file.title,
         article: article.clone(),
         fixture: resolved.unwrap_or_else(|| fixture.clone()),
+        fixture_spec: fixture.clone(),
         args: file.args,
         repeats,
         timeout,
