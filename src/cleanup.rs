@@ -28,11 +28,35 @@ enum Item {
 
 static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
 
-/// Set by a caller that handles the first Ctrl-C itself (see [`defer_interrupt`]).
+/// The signal that interrupted gomemlab (0: none yet), set in the signal
+/// handler itself: what the main thread sees after a fixture died of it.
+static SIGNALLED: std::sync::LazyLock<Arc<std::sync::atomic::AtomicUsize>> =
+    std::sync::LazyLock::new(|| Arc::new(std::sync::atomic::AtomicUsize::new(0)));
+
+/// The signal (SIGINT, SIGTERM or SIGHUP) that interrupted gomemlab, if one did.
+pub fn signalled() -> Option<i32> {
+    match SIGNALLED.load(Ordering::SeqCst) {
+        0 => None,
+        n => i32::try_from(n).ok(),
+    }
+}
+
+/// `SIGTERM` for 15.
+pub fn signal_name(signal: i32) -> &'static str {
+    Signal::try_from(signal).map_or("a signal", Signal::as_str)
+}
+
+/// The exit status for an interrupt by `signal`: 128 + its number.
+pub fn interrupted_status(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(130)
+}
+
+/// Set by a caller that handles the first interrupt itself (see [`defer_interrupt`]).
 static DEFERRED: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
 
-/// The next SIGINT raises `flag` instead of ending gomemlab (the caller then
-/// ends through [`exit`]); the one after ends it as usual.
+/// The next SIGINT, SIGTERM or SIGHUP raises `flag` instead of ending
+/// gomemlab (the caller then keeps what finished and ends through [`exit`]
+/// with [`interrupted_status`]); the one after ends it as usual.
 /// `reproduce` uses this to print what finished before the interrupt.
 pub fn defer_interrupt(flag: Arc<AtomicBool>) {
     if let Ok(mut deferred) = DEFERRED.lock() {
@@ -228,24 +252,43 @@ pub fn exited(pid: i32) -> bool {
 /// end the process by the same signal. Call once, early, from `main`.
 pub fn install() -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // Recorded in the handler itself, before any thread sees a fixture
+        // die of it: the main thread then says "interrupted", not "crashed".
+        signal_hook::flag::register_usize(signal, Arc::clone(&SIGNALLED), signal as usize)?;
+    }
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
         .name("gomemlab-signals".into())
         .spawn(move || {
             for signal in signals.forever() {
                 let deferred = DEFERRED.lock().ok().and_then(|mut d| d.take());
-                if let Some(flag) = deferred.filter(|_| signal == SIGINT) {
-                    // The caller prints what finished, then ends through
-                    // [`exit`], which kills what is still running.
+                if let Some(flag) = deferred {
+                    // The caller keeps what finished, says so, then ends
+                    // through [`exit`], which kills what is still running.
                     flag.store(true, Ordering::SeqCst);
                     continue;
                 }
+                eprintln!(
+                    "gomemlab: interrupted by {}: stopped what was running",
+                    signal_name(signal)
+                );
                 undo_all();
-                let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(128 + signal);
             }
         })?;
     Ok(())
+}
+
+/// Called by the main thread when its work ended with an error or result:
+/// if a signal interrupted it, the signal thread is ending the process
+/// (the fixture's death was ours), so nothing more is said or done here.
+pub fn wait_if_interrupted() {
+    if signalled().is_some() && DEFERRED.lock().map(|d| d.is_none()).unwrap_or(true) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 #[cfg(test)]

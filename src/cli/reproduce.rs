@@ -284,8 +284,10 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         if interrupted {
             finish(bar, &mut lanes, &warnings, true);
             let done: usize = lanes.iter().map(|l| l.results.len()).sum();
+            let signal = crate::cleanup::signalled().unwrap_or(2);
             eprintln!(
-                "interrupted: the experiment running was stopped; the {done} finished before it follow"
+                "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
+                crate::cleanup::signal_name(signal)
             );
             if let Some(file) = &args.html {
                 if let Err(e) = super::html::write(file, &columns(&lanes), &plots) {
@@ -299,7 +301,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                 .and_then(|()| stdout.flush());
             // The worker may still be inside a run: exit now, killing what
             // is registered and removing temp paths.
-            crate::cleanup::exit(exit_code::INTERRUPTED);
+            crate::cleanup::exit(crate::cleanup::interrupted_status(signal));
         }
     });
     let kept = finish(&bar, &mut lanes, &warnings, false);

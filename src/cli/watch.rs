@@ -182,7 +182,18 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     if let (Some(regex), true) = (&args.phase, unmatched) {
         eprintln!("note: no output line matched --phase `{regex}`");
     }
-    Ok(0)
+    // Ctrl-C is how a watch ends; SIGTERM or SIGHUP kept the record too,
+    // but says it was stopped from outside.
+    match crate::cleanup::signalled() {
+        Some(signal) if signal != nix::libc::SIGINT => {
+            eprintln!(
+                "gomemlab: interrupted by {}: the record up to it is kept",
+                crate::cleanup::signal_name(signal)
+            );
+            Ok(crate::cleanup::interrupted_status(signal))
+        }
+        _ => Ok(0),
+    }
 }
 
 /// The `--phase` regex, or a one-line usage error saying what is wrong.

@@ -24,7 +24,7 @@ mod load;
 mod lock;
 
 pub use limits::Limits;
-pub use load::{Kept, KeptRun, load};
+pub use load::{Kept, KeptRun, load, load_with};
 
 /// `DIR/experiments.json`: the experiment files a run was made with.
 pub const KEPT_FILES: &str = "experiments.json";
