@@ -14,6 +14,7 @@ use crate::measure::events::Event;
 use crate::measure::maps::MapsInventory;
 use crate::run::cgroup::MemoryOutcome;
 
+pub mod redact;
 mod samples;
 mod syscalls;
 mod watch;

@@ -104,9 +104,12 @@ pub fn main() -> ExitCode {
             // A fixture killed because gomemlab was: the signal thread ends
             // the process with 128 + the signal, saying so.
             crate::cleanup::wait_if_interrupted();
-            eprintln!("error: {err}");
+            // Messages quote files (experiments, results folders): shown
+            // without the control sequences those could carry.
+            let clean = |e: &dyn std::fmt::Display| crate::report::terminal::clean(&e.to_string());
+            eprintln!("error: {}", clean(&err));
             for cause in err.chain().skip(1) {
-                eprintln!("caused by: {cause}");
+                eprintln!("caused by: {}", clean(&cause));
             }
             ExitCode::from(code_of(&err))
         }

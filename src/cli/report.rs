@@ -128,8 +128,17 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             (with_changes(text, &changes, args.json), code)
         }
     };
-    std::io::stdout().write_all(text.as_bytes())?;
+    std::io::stdout().write_all(shown(text, format).as_bytes())?;
     Ok(status)
+}
+
+/// What is printed: without control sequences a file could have put in a
+/// claim, a label or a reason (JSON escapes them itself).
+pub(super) fn shown(text: String, format: Format) -> String {
+    match format {
+        Format::Json => text,
+        _ => crate::report::terminal::clean(&text),
+    }
 }
 
 /// How the verdicts are printed.

@@ -294,7 +294,9 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
                     eprintln!("warning: --html {}: {e:#}", file.display());
                 }
             }
-            let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
+            let format = Format::of(args.json, args.markdown);
+            let (text, _) = output(&lanes, format);
+            let text = super::report::shown(text, format);
             let mut stdout = std::io::stdout();
             let _ = stdout
                 .write_all(text.as_bytes())
@@ -328,6 +330,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
             (super::report::with_changes(text, &changes, args.json), code)
         }
     };
+    let text = super::report::shown(text, Format::of(args.json, args.markdown));
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(if kept {
         status

@@ -80,7 +80,7 @@ impl Manifest {
             format: FORMAT.into(),
             gomemlab_version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
-            argv: std::env::args().collect(),
+            argv: crate::timeline::redact::args(&std::env::args().collect::<Vec<_>>()),
             written_unix_s: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
