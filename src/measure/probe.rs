@@ -21,7 +21,7 @@ pub const CHILD_ANSWER_FD: i32 = 4;
 /// The variable telling the probe where its pipes are.
 pub const FDS_VAR: &str = "GOMEMLAB_PROBE_FDS";
 /// The phases that write a heap profile: `a,b` or `all` (needs a fixture
-/// built with [`crate::build::fixture::HEAP_PROFILE_TAG`]).
+/// built with [`crate::fixture::HEAP_PROFILE_TAG`]).
 pub const HEAP_PROFILE_VAR: &str = "GOMEMLAB_HEAP_PROFILE";
 /// The directory the heap profiles go to, as `<seq>-<phase>.pb.gz`.
 pub const HEAP_PROFILE_DIR_VAR: &str = "GOMEMLAB_HEAP_PROFILE_DIR";

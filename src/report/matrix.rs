@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::build::toolchain::GoVersion;
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
+use crate::toolchain::GoVersion;
 
 /// The results of one Go version on one machine.
 #[derive(Debug, Clone)]

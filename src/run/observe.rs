@@ -8,8 +8,7 @@
 
 use std::time::Duration;
 
-use crate::build::fixture::{Built, HEAP_PROFILE_TAG};
-use crate::build::toolchain::Toolchain;
+use crate::fixture::{Built, HEAP_PROFILE_TAG};
 use crate::measure::contention;
 use crate::measure::events;
 use crate::measure::maps;
@@ -18,6 +17,7 @@ use crate::measure::profile;
 use crate::measure::sampler::Sampler;
 use crate::run::{RunError, RunSpec, Running};
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
+use crate::toolchain::Toolchain;
 
 /// What [`observe_with`] tells its caller while the run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,12 +4,12 @@
 
 use super::{FIRST_MMAPS, RunArgs};
 use crate::analyze::Analyzed;
-use crate::build::path_fixture::PathInfo;
-use crate::build::toolchain::Toolchain;
+use crate::fixture::by_path::PathInfo;
 use crate::report;
 use crate::run::RunSpec;
 use crate::run::observe::Event;
 use crate::run::watchdog;
+use crate::toolchain::Toolchain;
 
 /// The lines that say how a program given by path was built.
 pub(super) fn path_header(info: &PathInfo) -> Vec<String> {

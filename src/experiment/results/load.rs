@@ -7,10 +7,10 @@ use super::limits::{self, Limits, read_inside};
 use super::{FORMAT, KEPT_FILES, KeptCell, KeptExperiment, KeptFiles, Manifest, ResultsError};
 use super::{safe_name, slug};
 use crate::analyze::Analyzed;
-use crate::build::toolchain::GoVersion;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult, Stopped};
 use crate::timeline::Timeline;
+use crate::toolchain::GoVersion;
 
 /// A results folder read back.
 #[derive(Debug, Clone)]

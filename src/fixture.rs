@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::build::cache_root::cache_root;
-use crate::build::toolchain::Toolchain;
+use crate::toolchain::Toolchain;
+use crate::toolchain::cache_root::cache_root;
 
 /// How long a `go build` may take by default.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -68,12 +68,12 @@ pub struct Built {
 
 impl Fixtures {
     /// The fixtures shipped inside this binary, unpacked into the cache
-    /// ([`bundle`](crate::build::bundle)) and built into
+    /// ([`bundle`]) and built into
     /// `<cache root>/fixtures/`. `$GOMEMLAB_FIXTURES` overrides the sources.
     pub fn bundled() -> Result<Fixtures, BuildError> {
         let source_dir = match std::env::var_os("GOMEMLAB_FIXTURES").filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => crate::build::bundle::fixtures_dir()?,
+            None => crate::fixture::bundle::fixtures_dir()?,
         };
         let cache_dir = cache_root().join("fixtures");
         // Go's own compile cache: `$GOCACHE` when the user set one (a fresh
@@ -228,9 +228,13 @@ impl Fixtures {
     }
 }
 
+pub mod bundle;
+pub mod bundle_sweep;
+pub mod by_path;
 mod error;
 mod go_build;
 mod helpers;
+pub mod info;
 mod modfile;
 mod options;
 
