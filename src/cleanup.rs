@@ -24,6 +24,9 @@ enum Item {
     Path(PathBuf),
     /// A child cgroup gomemlab made: its processes killed, then removed.
     Cgroup(PathBuf),
+    /// Every process below gomemlab, adopted ones included (see
+    /// [`Guard::descendants`]).
+    Descendants,
 }
 
 static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
@@ -108,6 +111,15 @@ impl Guard {
         Guard::register(Item::Cgroup(dir))
     }
 
+    /// Every process below gomemlab: gomemlab becomes a child subreaper
+    /// (`PR_SET_CHILD_SUBREAPER`), so a daemon its command starts (even one
+    /// that clears its environment and calls `setsid`) is adopted by
+    /// gomemlab rather than by init, and is killed with the rest.
+    pub fn descendants() -> Guard {
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+        Guard::register(Item::Descendants)
+    }
+
     /// A run token: every process whose environment carries it is killed.
     pub fn token(token: String) -> Guard {
         Guard::register(Item::Token(token))
@@ -158,6 +170,39 @@ fn undo(item: &Item) {
             let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
         }
         Item::Cgroup(dir) => remove_cgroup(dir),
+        Item::Descendants => kill_descendants(),
+    }
+}
+
+/// SIGKILLs every live process below this one, until none is left (one
+/// may fork while it is being killed).
+fn kill_descendants() {
+    let me = std::process::id() as i32;
+    for _ in 0..50 {
+        let all: Vec<(i32, i32)> = live_processes().collect();
+        let mut below = vec![me];
+        let mut i = 0;
+        while i < below.len() {
+            let parent = below[i];
+            below.extend(all.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+            i += 1;
+        }
+        if below.len() == 1 {
+            return;
+        }
+        for pid in &below[1..] {
+            let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+        }
+        // Reap what was adopted, so it is gone, not a zombie.
+        while let Ok(status) = nix::sys::wait::waitpid(
+            Pid::from_raw(-1),
+            Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+        ) {
+            if status == nix::sys::wait::WaitStatus::StillAlive {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 

@@ -340,3 +340,62 @@ fn secret_values_are_kept_nowhere() {
     let timeline = std::fs::read_to_string(out_dir.join("timeline.json")).unwrap();
     assert!(timeline.contains("<redacted>"), "{timeline}");
 }
+
+#[test]
+fn a_daemon_started_by_a_watched_command_dies_with_the_watch() {
+    let marker = format!("{}", 302_000 + std::process::id() % 1000);
+    let out = gomemlab()
+        .args(["watch", "--", "sh", "-c"])
+        .arg(format!("env -i setsid sleep {marker} & echo started"))
+        .output()
+        .unwrap();
+    common::stdout_of_success(&out);
+    let gone = common::eventually(Duration::from_secs(5), || {
+        common::processes_with(&format!("sleep {marker}")).is_empty()
+    });
+    for pid in common::processes_with(&format!("sleep {marker}")) {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(gone, "the daemon outlived the watch");
+}
+
+#[test]
+fn an_interrupted_cold_build_leaves_no_go_build_folder_and_no_process() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (cache, tmpdir) = (tmp.path().join("cache"), tmp.path().join("tmp"));
+    std::fs::create_dir_all(&tmpdir).unwrap();
+    // A cache of its own: the build is cold (Go compiles the runtime).
+    let child = gomemlab()
+        .env("TMPDIR", &tmpdir)
+        .arg("--cache")
+        .arg(&cache)
+        .args(["run", "hello"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let marker = cache.display().to_string();
+    let me = child.id() as i32;
+    let compiling = common::eventually(Duration::from_secs(120), || {
+        common::processes_with(&marker).iter().any(|p| *p != me)
+    });
+    assert!(compiling, "go build never started");
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = nix::unistd::Pid::from_raw(me);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143), "{}", text(&out.stderr));
+    assert!(
+        common::eventually(Duration::from_secs(5), || common::processes_with(&marker)
+            .is_empty()),
+        "go outlived gomemlab"
+    );
+    let left: Vec<_> = std::fs::read_dir(&tmpdir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}
