@@ -30,7 +30,7 @@ fn inline(line: &str) -> String {
         if paired && i % 2 == 1 && !part.is_empty() {
             let _ = write!(out, "`{}`", part.replace('|', "\\|"));
         } else {
-            if i > 0 && !(paired && i % 2 == 1) && !paired {
+            if i > 0 && !paired {
                 out.push_str("\\`");
             }
             out.push_str(&escape(part));
