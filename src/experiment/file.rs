@@ -265,19 +265,24 @@ fn parse_with(
         heap_profile: !file.heap_profile.is_empty(),
     };
     let mut claims = Vec::new();
+    let lines = claims::LineIndex::new(text);
     for c in &file.claim {
         check_when_keys(c, text).map_err(|(span, m)| invalid(span, m))?;
-        claims.push(claim(c, text, &cells, switches).map_err(|e| match e {
-            ItemError::At(span, m) => invalid(span, m),
-            ItemError::Check(span, m) => check_error(&shown, text, span, m),
-        })?);
+        claims.push(
+            claim(c, text, &lines, &cells, switches).map_err(|e| match e {
+                ItemError::At(span, m) => invalid(span, m),
+                ItemError::Check(span, m) => check_error(&shown, text, span, m),
+            })?,
+        );
     }
     // The k-th claim with an id is at the k-th `id = "..."` line with it.
     let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let id_lines = all_id_lines(text);
     for c in &mut claims {
         let before = seen.entry(c.id.clone()).or_default();
-        c.line = id_lines(text, &c.id)
-            .get(before.len())
+        c.line = id_lines
+            .get(c.id.as_str())
+            .and_then(|lines| lines.get(before.len()))
             .copied()
             .unwrap_or(1);
         if let Some(first) = before.first() {
