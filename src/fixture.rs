@@ -213,19 +213,33 @@ impl Fixtures {
             files.push(probe_mod);
         }
         collect_go_files(&self.source_dir.join(PROBE_DIR), &mut files)?;
-        files.sort();
-        for file in files {
-            let rel = file.strip_prefix(&self.source_dir).unwrap_or(&file);
-            let bytes = std::fs::read(&file).map_err(|source| BuildError::Sources {
-                path: file.display().to_string(),
-                source,
-            })?;
-            hasher.update(rel.display().to_string());
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(&bytes);
-        }
+        hash_files(&mut hasher, files, |file| {
+            let rel = file.strip_prefix(&self.source_dir).unwrap_or(file);
+            rel.display().to_string()
+        })?;
         Ok(hex::encode(hasher.finalize()))
     }
+}
+
+/// Feeds `files` to `hasher` in sorted order: each one's name (as `name`
+/// gives it), its length and its bytes. The one way a build key hashes
+/// sources, for bundled fixtures and programs by path alike.
+fn hash_files(
+    hasher: &mut Sha256,
+    mut files: Vec<PathBuf>,
+    name: impl Fn(&std::path::Path) -> String,
+) -> Result<(), BuildError> {
+    files.sort();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|error| BuildError::Sources {
+            path: file.display().to_string(),
+            error,
+        })?;
+        hasher.update(name(&file));
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(())
 }
 
 pub mod bundle;

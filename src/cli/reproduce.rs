@@ -2,12 +2,12 @@
 //! Experiments run on a worker thread so that Ctrl-C can stop the one
 //! running and still print (and keep) every experiment finished before it.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
@@ -16,9 +16,11 @@ use super::export::ExportArgs;
 use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::check::claim::Verdict;
-use crate::experiment::reproduce::{self, ExperimentResult, Progress};
-use crate::experiment::results::{KeptFile, KeptFiles, Manifest, ResultsDir};
+use crate::experiment::reproduce::ExperimentResult;
+use crate::experiment::results::{KeptFile, KeptFiles, ResultsDir};
 use crate::experiment::schedule;
+use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
+use crate::experiment::select::select;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
@@ -137,35 +139,15 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let given = args.experiments.clone();
-    let mut experiments = load_experiments(args.experiments, args.slow)?;
+    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
     // Your own experiments are kept with the results, so that `report DIR`
     // judges them again anywhere (the bundled ones it has itself).
-    let kept_files = match &given {
+    let kept_files = match &args.experiments {
         Some(dir) => Some(kept_files(dir, &experiments)?),
         None => None,
     };
-    let only = if args.only.is_empty() {
-        None
-    } else {
-        let known: Vec<&str> = experiments
-            .iter()
-            .flat_map(|e| e.claims.iter().map(|c| c.id.as_str()))
-            .collect();
-        if let Some(bad) = args.only.iter().find(|id| !known.contains(&id.as_str())) {
-            anyhow::bail!(UsageError(format!(
-                "unknown claim `{bad}` in --only: the claims are {}",
-                known.join(", ")
-            )));
-        }
-        experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
-        Some(args.only.as_slice())
-    };
-    if let Some(shard) = args.shard {
-        let names: Vec<String> = experiments.iter().map(|e| e.name.clone()).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        experiments.retain(|e| shard.has(&e.name, &names));
-    }
+    select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
+    let only = (!args.only.is_empty()).then_some(args.only.as_slice());
     // Every toolchain, --out and --baseline is checked before anything runs.
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
@@ -189,149 +171,67 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         .map(|e| e.cells.len() * e.repeats as usize)
         .sum::<usize>()
         * lanes.len();
-    let bar = indicatif::ProgressBar::new(total as u64).with_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut warnings = Vec::new();
-    let mut found = Found::new();
-    let (tx, rx) = mpsc::channel();
-    let many = lanes.len() > 1;
-    let plotting = args.html.is_some();
-    let mut plots = Plots::default();
+    let sink = BarSink {
+        bar: indicatif::ProgressBar::new(total as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        plotting: args.html.is_some(),
+    };
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
     let widths = (width, usize::from(args.sensitive_jobs));
+    let runner = GoRunner {
+        fixtures: &fixtures,
+        only,
+    };
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
-        // The workers get their own copy of what they need; `lanes` collects.
-        let work: Vec<(Toolchain, Option<ResultsDir>)> = lanes
-            .iter()
-            .map(|l| (l.toolchain.clone(), l.out.clone()))
-            .collect();
-        // A unit is one experiment on one Go version; results are put back
-        // in (version, experiment) order whatever order they finish in.
-        let units: Vec<(usize, usize)> = (0..work.len())
-            .flat_map(|l| (0..experiments.len()).map(move |e| (l, e)))
-            .collect();
-        scope.spawn(move || {
-            let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
-            let run_unit = |u: usize| {
-                let (lane, e) = units[u];
-                let (toolchain, out) = &work[lane];
-                let go = if many {
-                    format!("{} ", toolchain.version)
-                } else {
-                    String::new()
-                };
-                // With --html, each row's plotted repeat, drawn as it ends.
-                let mut drawn: Vec<(String, Plot)> = Vec::new();
-                let mut heard = |p: Progress| match p {
-                    Progress::Run {
-                        experiment,
-                        settings,
-                        ..
-                    } => {
-                        bar.set_message(format!("{go}{experiment} [{settings}]"));
-                        bar.inc(1);
-                        Ok(())
-                    }
-                    Progress::Observed {
-                        experiment,
-                        settings,
-                        repeat,
-                        run,
-                    } => {
-                        if plotting && repeat == PLOTTED_REPEAT {
-                            let svg = html::svg(&run.timeline);
-                            drawn.push((settings.clone(), Plot { repeat, svg }));
-                        }
-                        out.as_ref().map_or(Ok(()), |dir| {
-                            dir.keep_run(experiment, &settings, repeat, run)
-                                .map_err(|e| e.to_string())
-                        })
-                    }
-                };
-                let result = reproduce::run_experiment(
-                    &experiments[e],
-                    toolchain,
-                    fixtures,
-                    only,
-                    &mut heard,
-                );
-                let spec = experiments[e].fixture_spec.as_str();
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result, spec));
-                ((lane, e), result, kept, drawn)
-            };
-            schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
-        });
-        let interrupted = loop {
-            match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((at, result, kept, drawn)) => {
-                    found.insert(at, (result, kept, drawn));
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => break true,
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
-            }
-        };
-        settle(
-            &mut lanes,
-            std::mem::take(&mut found),
-            &mut warnings,
-            &mut plots,
+    let interrupted = |lanes: &mut [ToolchainLane], batch: Batch<Plot>| -> Infallible {
+        let plots = plots_of(lanes, batch.drawn);
+        finish(&sink.bar, lanes, &batch.warnings, true);
+        let done: usize = lanes.iter().map(|l| l.results.len()).sum();
+        let signal = crate::cleanup::signalled().unwrap_or(2);
+        eprintln!(
+            "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
+            crate::cleanup::signal_name(signal)
         );
-        if interrupted {
-            finish(bar, &mut lanes, &warnings, true);
-            let done: usize = lanes.iter().map(|l| l.results.len()).sum();
-            let signal = crate::cleanup::signalled().unwrap_or(2);
-            eprintln!(
-                "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
-                crate::cleanup::signal_name(signal)
-            );
-            if let Some(file) = &args.html {
-                if let Err(e) = super::html::write(file, &columns(&lanes), &plots) {
-                    eprintln!("warning: --html {}: {e:#}", file.display());
-                }
+        if let Some(file) = &args.html {
+            if let Err(e) = super::html::write(file, &columns(lanes), &plots) {
+                eprintln!("warning: --html {}: {e:#}", file.display());
             }
-            let format = Format::of(args.json, args.markdown);
-            let (text, _) = output(&lanes, format);
-            let text = super::report::shown(text, format);
-            let mut stdout = std::io::stdout();
-            let _ = stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush());
-            // The worker may still be inside a run: exit now, killing what
-            // is registered and removing temp paths.
-            crate::cleanup::exit(crate::cleanup::interrupted_status(signal));
         }
-    });
-    let kept = finish(&bar, &mut lanes, &warnings, false);
+        let format = Format::of(args.json, args.markdown);
+        let (text, _) = output(lanes, format);
+        let text = super::report::shown(text, format);
+        let mut stdout = std::io::stdout();
+        let _ = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+        // The worker may still be inside a run: exit now, killing what
+        // is registered and removing temp paths.
+        crate::cleanup::exit(crate::cleanup::interrupted_status(signal))
+    };
+    let batch = scheduler::run(
+        &mut lanes,
+        &experiments,
+        &runner,
+        &sink,
+        widths,
+        &stop,
+        interrupted,
+    );
+    let plots = plots_of(&lanes, batch.drawn);
+    let kept = finish(&sink.bar, &mut lanes, &batch.warnings, false);
     eprintln!(
         "{}",
         took(&experiments, lanes.len(), started.elapsed(), widths)
     );
-    if let Some(file) = args.benchfmt {
-        let roots: Vec<&Path> = lanes
-            .iter()
-            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
-            .collect();
-        ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
-    }
-    if let Some(file) = &args.html {
-        super::html::write(file, &columns(&lanes), &plots)?;
-    }
-    let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
-    let (text, status) = match &guard {
-        None => (text, status),
-        Some(b) => {
-            let (changes, code) =
-                baseline::judge(&columns(&lanes), b, kept_baseline.as_ref(), status)?;
-            (super::report::with_changes(text, &changes, args.json), code)
-        }
-    };
-    let text = super::report::shown(text, Format::of(args.json, args.markdown));
-    std::io::stdout().write_all(text.as_bytes())?;
+    let status = write_outputs(
+        &args,
+        &lanes,
+        &plots,
+        guard.as_ref(),
+        kept_baseline.as_ref(),
+    )?;
     Ok(if kept {
         status
     } else {
@@ -339,8 +239,38 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     })
 }
 
-mod found;
+/// After the runs: --benchfmt and --html, then the verdicts (or matrix) and
+/// the changes against --baseline on stdout; their exit status.
+fn write_outputs(
+    args: &ReproduceArgs,
+    lanes: &[ToolchainLane],
+    plots: &Plots,
+    guard: Option<&Baseline>,
+    kept_baseline: Option<&Column>,
+) -> Result<u8> {
+    if let Some(file) = args.benchfmt.clone() {
+        let roots: Vec<&Path> = lanes
+            .iter()
+            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
+            .collect();
+        ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
+    }
+    if let Some(file) = &args.html {
+        super::html::write(file, &columns(lanes), plots)?;
+    }
+    let (text, status) = output(lanes, Format::of(args.json, args.markdown));
+    let (text, status) = match guard {
+        None => (text, status),
+        Some(b) => {
+            let (changes, code) = baseline::judge(&columns(lanes), b, kept_baseline, status)?;
+            (super::report::with_changes(text, &changes, args.json), code)
+        }
+    };
+    let text = super::report::shown(text, Format::of(args.json, args.markdown));
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(status)
+}
+
 mod lanes;
 
-use found::{Found, settle, took};
-use lanes::{Lane, columns, finish, lanes, output};
+use lanes::{BarSink, columns, finish, lanes, output, plots_of, took};

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::experiment::reproduce::ExperimentResult;
-use crate::report::matrix::{self, Cell, Matrix};
+use crate::report::matrix::{self, Matrix, MatrixCell};
 use crate::report::verdicts::verdict_rows;
 
 /// A table cell of text from files (settings, hostnames, reasons): control
@@ -127,7 +127,7 @@ pub fn matrix_table(m: &Matrix) -> String {
         cells.extend(
             r.cells
                 .iter()
-                .map(|c| c.as_ref().map_or("-".into(), Cell::text)),
+                .map(|c| c.as_ref().map_or("-".into(), MatrixCell::text)),
         );
         cells.push(cell(&r.notes()));
         row(&mut out, &cells);

@@ -7,7 +7,7 @@ use crate::analyze::Analyzed;
 use crate::fixture::by_path::PathInfo;
 use crate::report;
 use crate::run::RunSpec;
-use crate::run::observe::Event;
+use crate::run::observe::RunEvent;
 use crate::run::watchdog;
 use crate::toolchain::Toolchain;
 
@@ -50,19 +50,19 @@ pub(super) fn progress(
     toolchain: &Toolchain,
     spec: &RunSpec,
     show_pid: bool,
-) -> impl FnMut(Event<'_>) {
+) -> impl FnMut(RunEvent<'_>) {
     let header = format!(
         "{} · {} · pid {{pid}} · {}",
         fixture,
         toolchain.version.name(),
         settings_text(spec)
     );
-    move |event: Event<'_>| match event {
-        Event::Started { pid } if show_pid => {
+    move |event: RunEvent<'_>| match event {
+        RunEvent::Started { pid } if show_pid => {
             eprintln!("{}", header.replace("{pid}", &pid.to_string()));
         }
-        Event::Started { .. } => {}
-        Event::Paused { pid, phase, pause } => eprintln!(
+        RunEvent::Started { .. } => {}
+        RunEvent::Paused { pid, phase, pause } => eprintln!(
             "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
             humantime::format_duration(pause)
         ),

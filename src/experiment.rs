@@ -8,6 +8,8 @@ pub mod file;
 pub mod reproduce;
 pub mod results;
 pub mod schedule;
+pub mod scheduler;
+pub mod select;
 pub mod shard;
 
 pub use file::*;
