@@ -24,15 +24,42 @@ enum Item {
     Path(PathBuf),
     /// A child cgroup gomemlab made: its processes killed, then removed.
     Cgroup(PathBuf),
+    /// Every process below gomemlab, adopted ones included (see
+    /// [`Guard::descendants`]).
+    Descendants,
 }
 
 static REGISTERED: Mutex<Vec<Item>> = Mutex::new(Vec::new());
 
-/// Set by a caller that handles the first Ctrl-C itself (see [`defer_interrupt`]).
+/// The signal that interrupted gomemlab (0: none yet), set in the signal
+/// handler itself: what the main thread sees after a fixture died of it.
+static SIGNALLED: std::sync::LazyLock<Arc<std::sync::atomic::AtomicUsize>> =
+    std::sync::LazyLock::new(|| Arc::new(std::sync::atomic::AtomicUsize::new(0)));
+
+/// The signal (SIGINT, SIGTERM or SIGHUP) that interrupted gomemlab, if one did.
+pub fn signalled() -> Option<i32> {
+    match SIGNALLED.load(Ordering::SeqCst) {
+        0 => None,
+        n => i32::try_from(n).ok(),
+    }
+}
+
+/// `SIGTERM` for 15.
+pub fn signal_name(signal: i32) -> &'static str {
+    Signal::try_from(signal).map_or("a signal", Signal::as_str)
+}
+
+/// The exit status for an interrupt by `signal`: 128 + its number.
+pub fn interrupted_status(signal: i32) -> u8 {
+    u8::try_from(128 + signal).unwrap_or(130)
+}
+
+/// Set by a caller that handles the first interrupt itself (see [`defer_interrupt`]).
 static DEFERRED: Mutex<Option<Arc<AtomicBool>>> = Mutex::new(None);
 
-/// The next SIGINT raises `flag` instead of ending gomemlab (the caller then
-/// ends through [`exit`]); the one after ends it as usual.
+/// The next SIGINT, SIGTERM or SIGHUP raises `flag` instead of ending
+/// gomemlab (the caller then keeps what finished and ends through [`exit`]
+/// with [`interrupted_status`]); the one after ends it as usual.
 /// `reproduce` uses this to print what finished before the interrupt.
 pub fn defer_interrupt(flag: Arc<AtomicBool>) {
     if let Ok(mut deferred) = DEFERRED.lock() {
@@ -82,6 +109,15 @@ impl Guard {
     /// then the directory is removed (`rmdir`; its files are the kernel's).
     pub fn cgroup(dir: PathBuf) -> Guard {
         Guard::register(Item::Cgroup(dir))
+    }
+
+    /// Every process below gomemlab: gomemlab becomes a child subreaper
+    /// (`PR_SET_CHILD_SUBREAPER`), so a daemon its command starts (even one
+    /// that clears its environment and calls `setsid`) is adopted by
+    /// gomemlab rather than by init, and is killed with the rest.
+    pub fn descendants() -> Guard {
+        let _ = nix::sys::prctl::set_child_subreaper(true);
+        Guard::register(Item::Descendants)
     }
 
     /// A run token: every process whose environment carries it is killed.
@@ -134,6 +170,39 @@ fn undo(item: &Item) {
             let _ = std::fs::remove_dir_all(path).or_else(|_| std::fs::remove_file(path));
         }
         Item::Cgroup(dir) => remove_cgroup(dir),
+        Item::Descendants => kill_descendants(),
+    }
+}
+
+/// SIGKILLs every live process below this one, until none is left (one
+/// may fork while it is being killed).
+fn kill_descendants() {
+    let me = std::process::id() as i32;
+    for _ in 0..50 {
+        let all: Vec<(i32, i32)> = live_processes().map(|p| (p.pid, p.ppid)).collect();
+        let mut below = vec![me];
+        let mut i = 0;
+        while i < below.len() {
+            let parent = below[i];
+            below.extend(all.iter().filter(|(_, pp)| *pp == parent).map(|(p, _)| *p));
+            i += 1;
+        }
+        if below.len() == 1 {
+            return;
+        }
+        for pid in &below[1..] {
+            let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+        }
+        // Reap what was adopted, so it is gone, not a zombie.
+        while let Ok(status) = nix::sys::wait::waitpid(
+            Pid::from_raw(-1),
+            Some(nix::sys::wait::WaitPidFlag::WNOHANG),
+        ) {
+            if status == nix::sys::wait::WaitStatus::StillAlive {
+                break;
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }
 
@@ -251,24 +320,43 @@ pub fn die_with_parent(cmd: &mut std::process::Command) {
 /// end the process by the same signal. Call once, early, from `main`.
 pub fn install() -> std::io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    for signal in [SIGINT, SIGTERM, SIGHUP] {
+        // Recorded in the handler itself, before any thread sees a fixture
+        // die of it: the main thread then says "interrupted", not "crashed".
+        signal_hook::flag::register_usize(signal, Arc::clone(&SIGNALLED), signal as usize)?;
+    }
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
     std::thread::Builder::new()
         .name("gomemlab-signals".into())
         .spawn(move || {
             for signal in signals.forever() {
                 let deferred = DEFERRED.lock().ok().and_then(|mut d| d.take());
-                if let Some(flag) = deferred.filter(|_| signal == SIGINT) {
-                    // The caller prints what finished, then ends through
-                    // [`exit`], which kills what is still running.
+                if let Some(flag) = deferred {
+                    // The caller keeps what finished, says so, then ends
+                    // through [`exit`], which kills what is still running.
                     flag.store(true, Ordering::SeqCst);
                     continue;
                 }
+                eprintln!(
+                    "gomemlab: interrupted by {}: stopped what was running",
+                    signal_name(signal)
+                );
                 undo_all();
-                let _ = signal_hook::low_level::emulate_default_handler(signal);
                 std::process::exit(128 + signal);
             }
         })?;
     Ok(())
+}
+
+/// Called by the main thread when its work ended with an error or result:
+/// if a signal interrupted it, the signal thread is ending the process
+/// (the fixture's death was ours), so nothing more is said or done here.
+pub fn wait_if_interrupted() {
+    if signalled().is_some() && DEFERRED.lock().map(|d| d.is_none()).unwrap_or(true) {
+        loop {
+            std::thread::park();
+        }
+    }
 }
 
 #[cfg(test)]

@@ -25,14 +25,14 @@ use crate::run::RunError;
 /// `error`; 1 some verdict is `error` (or results could not be kept);
 /// 2 bad input or set-up; 3 `run`: the fixture did not build; 4 `run`: the
 /// fixture run failed; 5 `--baseline`: claims changed against the baseline;
-/// 130 `reproduce` stopped by Ctrl-C.
+/// 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP), what
+/// finished kept.
 pub mod exit_code {
     pub const VERDICT_ERROR: u8 = 1;
     pub const USAGE: u8 = 2;
     pub const BUILD: u8 = 3;
     pub const RUN: u8 = 4;
     pub const BASELINE_CHANGED: u8 = 5;
-    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Run Go memory experiments and compare what the OS sees with what the Go runtime reports.
@@ -101,9 +101,15 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
-            eprintln!("error: {err}");
+            // A fixture killed because gomemlab was: the signal thread ends
+            // the process with 128 + the signal, saying so.
+            crate::cleanup::wait_if_interrupted();
+            // Messages quote files (experiments, results folders): shown
+            // without the control sequences those could carry.
+            let clean = |e: &dyn std::fmt::Display| crate::report::terminal::clean(&e.to_string());
+            eprintln!("error: {}", clean(&err));
             for cause in err.chain().skip(1) {
-                eprintln!("caused by: {cause}");
+                eprintln!("caused by: {}", clean(&cause));
             }
             ExitCode::from(code_of(&err))
         }

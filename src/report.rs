@@ -10,6 +10,7 @@ pub mod matrix;
 pub mod perfetto;
 pub mod plot;
 pub mod series;
+pub mod terminal;
 pub mod text;
 pub mod verdicts;
 pub mod verdicts_csv;

@@ -13,6 +13,7 @@ mod contention;
 mod events;
 mod maps;
 mod memory_limit;
+pub mod redact;
 mod samples;
 mod syscalls;
 mod watch;

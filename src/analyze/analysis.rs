@@ -55,7 +55,10 @@ pub struct Analyzed {
 }
 
 impl Analyzed {
-    pub fn of(timeline: Timeline) -> Analyzed {
+    /// The analysis of a run, its timeline's secret values redacted
+    /// first: every run is kept, plotted and exported through here.
+    pub fn of(mut timeline: Timeline) -> Analyzed {
+        timeline.redact_secrets();
         let analysis = Analysis::of(&timeline);
         Analyzed { timeline, analysis }
     }

@@ -40,7 +40,14 @@ pub(super) fn prepare(
     let mut gos = go.to_vec();
     let guard = arg.map(Baseline::of);
     let kept = match &guard {
-        Some(Baseline::Dir(dir)) => Some(load_dir(dir, experiments)?),
+        Some(Baseline::Dir(dir)) => {
+            // Judged with this run's experiments, as the new results are.
+            let judging = super::report::Judging {
+                experiments,
+                given: Some(Path::new("this run's experiments")),
+            };
+            Some(load_dir(dir, judging)?)
+        }
         Some(Baseline::Go(v)) if gos.is_empty() => anyhow::bail!(UsageError(format!(
             "--baseline {v} needs the new version too: give --go NEW (or a results folder as the baseline)"
         ))),
@@ -65,9 +72,9 @@ pub(super) fn prepare(
 
 /// The baseline folder as a column, judged with `experiments` (checked
 /// before anything runs).
-pub(super) fn load_dir(dir: &Path, experiments: &[Experiment]) -> Result<Column> {
+pub(super) fn load_dir(dir: &Path, judging: super::report::Judging) -> Result<Column> {
     let kept = super::report::load(dir)?;
-    let results = kept.judge(experiments);
+    let results = judging.judge(&kept)?;
     Ok(Column {
         go_version: kept.manifest.go_version,
         machine: kept.manifest.machine,

@@ -12,7 +12,10 @@ use super::baseline::{self, Baseline};
 use super::export::ExportArgs;
 use super::reproduce::{load_experiments, verdicts};
 use crate::check::claim::Verdict;
+use crate::experiment::Experiment;
+use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::{self, Kept};
+use crate::fixture::Fixtures;
 use crate::report::html::Plots;
 use crate::report::markdown;
 use crate::report::matrix::{self, Column};
@@ -49,10 +52,15 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<u8> {
     let format = Format::of(args.json, args.markdown);
+    let given = args.experiments.clone();
     let experiments = load_experiments(args.experiments, true)?;
+    let judging = Judging {
+        experiments: &experiments,
+        given: given.as_deref(),
+    };
     let guard = args.baseline.as_deref().map(Baseline::of);
     let kept_baseline = match &guard {
-        Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, &experiments)?),
+        Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, judging)?),
         _ => None,
     };
     super::html::check(args.html.as_deref())?;
@@ -75,7 +83,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         if args.html.is_some() {
             plots.add_kept(&kept)?;
         }
-        let results = kept.judge(&experiments);
+        let results = judging.judge(&kept)?;
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         results::merge(&mut columns, go_version, machine, results, dir)
             .map_err(|e| UsageError(e.to_string()))?;
@@ -98,8 +106,17 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             (with_changes(text, &changes, args.json), code)
         }
     };
-    std::io::stdout().write_all(text.as_bytes())?;
+    std::io::stdout().write_all(shown(text, format).as_bytes())?;
     Ok(status)
+}
+
+/// What is printed: without control sequences a file could have put in a
+/// claim, a label or a reason (JSON escapes them itself).
+pub(super) fn shown(text: String, format: Format) -> String {
+    match format {
+        Format::Json => text,
+        _ => crate::report::terminal::clean(&text),
+    }
 }
 
 /// How the verdicts are printed.
@@ -152,6 +169,62 @@ pub(super) fn with_changes(mut text: String, changes: &str, json: bool) -> Strin
         text.push_str(changes);
     }
     text
+}
+
+/// What kept runs are judged with: the experiments folder given, or else
+/// the files a folder keeps (its own programs), or else the bundled ones.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Judging<'a> {
+    pub(super) experiments: &'a [Experiment],
+    pub(super) given: Option<&'a Path>,
+}
+
+impl Judging<'_> {
+    /// The verdicts of `kept`; an error when none of its experiments is
+    /// among those it is judged with (never an empty table).
+    pub(super) fn judge(&self, kept: &Kept) -> Result<Vec<ExperimentResult>> {
+        let own = match self.given {
+            Some(_) => None,
+            None => kept
+                .kept_experiments(&Fixtures::bundled()?.names())
+                .with_context(|| {
+                    format!(
+                        "the experiment files kept in {} do not load: give the folder they came from with --experiments DIR",
+                        kept.root.display()
+                    )
+                })?,
+        };
+        let results = match &own {
+            Some(own) => {
+                let from = kept.files.as_ref().map_or("", |f| f.dir.as_str());
+                eprintln!(
+                    "note: judging {} with the {} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
+                    kept.root.display(),
+                    own.len(),
+                    crate::report::terminal::clean(from)
+                );
+                kept.judge(own)
+            }
+            None => kept.judge(self.experiments),
+        };
+        if results.is_empty() && !kept.experiments.is_empty() {
+            let names: Vec<String> = kept
+                .experiments
+                .iter()
+                .map(|e| crate::report::terminal::clean(&e.experiment))
+                .collect();
+            let with = match self.given {
+                Some(dir) => format!("the experiments in {}", dir.display()),
+                None => "the bundled experiments".to_string(),
+            };
+            anyhow::bail!(UsageError(format!(
+                "{} keeps runs of {} and none of them is among {with}: give the folder they were run with, --experiments DIR",
+                kept.root.display(),
+                names.join(", ")
+            )));
+        }
+        Ok(results)
+    }
 }
 
 pub(super) fn load(dir: &Path) -> Result<Kept> {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 
 use super::baseline::{self, Baseline};
 use super::export::ExportArgs;
@@ -17,7 +17,7 @@ use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::ExperimentResult;
-use crate::experiment::results::ResultsDir;
+use crate::experiment::results::{KeptFile, KeptFiles, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
 use crate::experiment::select::select;
@@ -103,6 +103,25 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
     Ok(experiments)
 }
 
+/// The experiment files loaded from `dir`, as kept in a results folder.
+fn kept_files(dir: &Path, experiments: &[Experiment]) -> Result<KeptFiles> {
+    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let files = experiments
+        .iter()
+        .map(|e| {
+            let text = std::fs::read_to_string(&e.path)
+                .with_context(|| format!("failed to read {}", e.path.display()))?;
+            let at = std::path::absolute(&e.path).unwrap_or_else(|_| e.path.clone());
+            let path = at.strip_prefix(&dir).unwrap_or(&at).display().to_string();
+            Ok(KeptFile { path, text })
+        })
+        .collect::<Result<_>>()?;
+    Ok(KeptFiles {
+        dir: dir.display().to_string(),
+        files,
+    })
+}
+
 /// The verdict table (or JSON) and the exit status it gives: 1 when any verdict is `error`.
 pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String, u8) {
     let text = match format {
@@ -121,6 +140,12 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
+    // Your own experiments are kept with the results, so that `report DIR`
+    // judges them again anywhere (the bundled ones it has itself).
+    let kept_files = match &args.experiments {
+        Some(dir) => Some(kept_files(dir, &experiments)?),
+        None => None,
+    };
     select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
     if args.html.is_some() {
         // The plots show LazyFree: read smaps_rollup at every phase.
@@ -132,6 +157,11 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
     super::html::check(args.html.as_deref())?;
     let mut lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
+    for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
+        if let Some(files) = &kept_files {
+            out.keep_experiment_files(files)?;
+        }
+    }
     if let Some(Baseline::Go(v)) = &guard {
         baseline::check_split(v, &columns(&lanes))?;
     }
@@ -163,22 +193,26 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         let plots = plots_of(lanes, batch.drawn);
         finish(&sink.bar, lanes, &batch.warnings, true);
         let done: usize = lanes.iter().map(|l| l.results.len()).sum();
+        let signal = crate::cleanup::signalled().unwrap_or(2);
         eprintln!(
-            "interrupted: the experiment running was stopped; the {done} finished before it follow"
+            "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
+            crate::cleanup::signal_name(signal)
         );
         if let Some(file) = &args.html {
             if let Err(e) = super::html::write(file, &columns(lanes), &plots) {
                 eprintln!("warning: --html {}: {e:#}", file.display());
             }
         }
-        let (text, _) = output(lanes, Format::of(args.json, args.markdown));
+        let format = Format::of(args.json, args.markdown);
+        let (text, _) = output(lanes, format);
+        let text = super::report::shown(text, format);
         let mut stdout = std::io::stdout();
         let _ = stdout
             .write_all(text.as_bytes())
             .and_then(|()| stdout.flush());
         // The worker may still be inside a run: exit now, killing what
         // is registered and removing temp paths.
-        crate::cleanup::exit(exit_code::INTERRUPTED)
+        crate::cleanup::exit(crate::cleanup::interrupted_status(signal))
     };
     let batch = scheduler::run(
         &mut lanes,
@@ -239,6 +273,7 @@ fn write_outputs(
             (super::report::with_changes(text, &changes, args.json), code)
         }
     };
+    let text = super::report::shown(text, Format::of(args.json, args.markdown));
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(status)
 }

@@ -53,6 +53,11 @@ pub struct WatchArgs {
     /// Keep the watch in DIR: DIR/timeline.json and DIR/manifest.json, as `run --out`.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Leave running what the command started in the background (daemons).
+    /// Default: every process below the watch ends with it, even one that
+    /// cleared its environment and called setsid.
+    #[arg(long)]
+    leave_daemons: bool,
     /// Plot memory over time to FILE (.svg or .png).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -153,6 +158,9 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         }
         WatchEvent::Sampling(_) => {}
     };
+    // Held by gomemlab (a child subreaper), so nothing the command starts
+    // outlives the watch unless asked.
+    let adopted = (!args.leave_daemons).then(crate::cleanup::Guard::descendants);
     let timeline = watch::watch(&spec, &stop, &mut on_event).map_err(|e| {
         let hint = match &e {
             watch::WatchError::Spawn { error, .. }
@@ -164,6 +172,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         };
         UsageError(format!("{e}{hint}"))
     })?;
+    drop(adopted);
     let run = Analyzed::of(timeline);
     let timeline = &run.timeline;
     let kept = out.as_ref().map(|dir| {
@@ -188,7 +197,18 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     if let (Some(regex), true) = (&args.phase, unmatched) {
         eprintln!("note: no output line matched --phase `{regex}`");
     }
-    Ok(0)
+    // Ctrl-C is how a watch ends; SIGTERM or SIGHUP kept the record too,
+    // but says it was stopped from outside.
+    match crate::cleanup::signalled() {
+        Some(signal) if signal != nix::libc::SIGINT => {
+            eprintln!(
+                "gomemlab: interrupted by {}: the record up to it is kept",
+                crate::cleanup::signal_name(signal)
+            );
+            Ok(crate::cleanup::interrupted_status(signal))
+        }
+        _ => Ok(0),
+    }
 }
 
 /// The `--phase` regex, or a one-line usage error saying what is wrong.

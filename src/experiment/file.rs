@@ -134,7 +134,42 @@ pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentEr
 
 /// Parses experiment text; `path` is only used in messages and for the name.
 pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
+    parse_with(path, text, fixtures, true)
+}
+
+/// Parses an experiment file kept in a results folder (see
+/// `results::KeptFiles`) to judge its runs again: a path fixture need not
+/// exist here, the runs are not made again.
+pub fn parse_kept(
+    path: &Path,
+    text: &str,
+    fixtures: &[String],
+) -> Result<Experiment, ExperimentError> {
+    parse_with(path, text, fixtures, false)
+}
+
+fn parse_with(
+    path: &Path,
+    text: &str,
+    fixtures: &[String],
+    fixture_must_exist: bool,
+) -> Result<Experiment, ExperimentError> {
     let shown = path.display().to_string();
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::experiment::results::safe_name(&name).is_err() {
+        return Err(ExperimentError::Invalid {
+            path: shown,
+            line: 1,
+            message: format!(
+                "the file name gives the experiment name `{}`, which cannot be a folder name \
+                 (empty, `.`, `..` or hidden): rename the file",
+                name.escape_debug()
+            ),
+        });
+    }
     let invalid = |span: std::ops::Range<usize>, message: String| ExperimentError::Invalid {
         path: shown.clone(),
         line: line_of(text, span.start),
@@ -162,7 +197,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         crate::fixture::by_path::FixtureRef::Path(p) => {
             let base = path.parent().unwrap_or(Path::new("."));
             let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
-            if !full.exists() {
+            if fixture_must_exist && !full.exists() {
                 return Err(invalid(
                     file.fixture.span(),
                     format!(
@@ -230,19 +265,24 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
         heap_profile: !file.heap_profile.is_empty(),
     };
     let mut claims = Vec::new();
+    let lines = claims::LineIndex::new(text);
     for c in &file.claim {
         check_when_keys(c, text).map_err(|(span, m)| invalid(span, m))?;
-        claims.push(claim(c, text, &cells, switches).map_err(|e| match e {
-            ItemError::At(span, m) => invalid(span, m),
-            ItemError::Check(span, m) => check_error(&shown, text, span, m),
-        })?);
+        claims.push(
+            claim(c, text, &lines, &cells, switches).map_err(|e| match e {
+                ItemError::At(span, m) => invalid(span, m),
+                ItemError::Check(span, m) => check_error(&shown, text, span, m),
+            })?,
+        );
     }
     // The k-th claim with an id is at the k-th `id = "..."` line with it.
     let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let id_lines = all_id_lines(text);
     for c in &mut claims {
         let before = seen.entry(c.id.clone()).or_default();
-        c.line = id_lines(text, &c.id)
-            .get(before.len())
+        c.line = id_lines
+            .get(c.id.as_str())
+            .and_then(|lines| lines.get(before.len()))
             .copied()
             .unwrap_or(1);
         if let Some(first) = before.first() {
@@ -259,14 +299,12 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     }
 
     Ok(Experiment {
-        name: path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default(),
+        name,
         path: path.to_path_buf(),
         title: file.title,
         article: article.clone(),
         fixture: resolved.unwrap_or_else(|| fixture.clone()),
+        fixture_spec: fixture.clone(),
         args: file.args,
         repeats,
         timeout,

@@ -176,6 +176,11 @@ pub fn run_experiment(
             .map(Some)
             .map_err(|e| format!("cannot create a directory for heap profiles: {e}"))
     };
+    // Removed on an interrupt too (a drop does not run then).
+    let _profiles_kept = match &profiles {
+        Ok(Some(dir)) => Some(crate::cleanup::Guard::path(dir.path().to_path_buf())),
+        _ => None,
+    };
     // Build tags are the experiment's (not a cell's): any cell's spec says them.
     let tags: Vec<String> = match &profiles {
         Ok(p) => exp

@@ -19,11 +19,34 @@ use crate::analyze::Analyzed;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
 
+mod limits;
 mod load;
+mod lock;
 mod merge;
 
-pub use load::{Kept, KeptRun, load};
+pub use limits::Limits;
+pub use load::{Kept, KeptRun, load, load_with};
 pub use merge::{Column, MergeError, in_file_order, merge, results_folders};
+
+/// `DIR/experiments.json`: the experiment files a run was made with.
+pub const KEPT_FILES: &str = "experiments.json";
+
+/// The experiment files `reproduce --experiments DIR` ran, kept with the
+/// results (a bundled run keeps none: `report` judges it with the bundled files).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KeptFiles {
+    /// The experiments folder as given, absolute.
+    pub dir: String,
+    /// Each file: its path relative to `dir` and its text.
+    pub files: Vec<KeptFile>,
+}
+
+/// One kept experiment file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct KeptFile {
+    pub path: String,
+    pub text: String,
+}
 
 /// The format of a results folder; `report` refuses any other.
 pub const FORMAT: &str = "gomemlab-results/1";
@@ -59,7 +82,7 @@ impl Manifest {
             format: FORMAT.into(),
             gomemlab_version: env!("CARGO_PKG_VERSION").into(),
             command: command.into(),
-            argv: std::env::args().collect(),
+            argv: crate::timeline::redact::args(&std::env::args().collect::<Vec<_>>()),
             written_unix_s: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_secs()),
@@ -78,6 +101,10 @@ impl Manifest {
 pub struct KeptExperiment {
     pub experiment: String,
     pub fixture: String,
+    /// The fixture as the experiment file writes it (`./memq` for a path,
+    /// relative to the file): how a path fixture is known again elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixture_spec: Option<String>,
     pub go_version: String,
     pub go_line: String,
     pub repeats: u32,
@@ -110,6 +137,26 @@ pub enum ResultsError {
     Io { path: String, error: std::io::Error },
     #[error("{path}: not a gomemlab results file: {detail}")]
     Format { path: String, detail: String },
+    #[error(
+        "--out {path}: another gomemlab is writing to it{holder}: wait for it to finish or give another folder"
+    )]
+    Busy { path: String, holder: String },
+    #[error(
+        "`{0}` cannot be a folder name in a results folder: name experiments with letters, digits, `-` or `_`"
+    )]
+    Unsafe(String),
+    #[error(
+        "{path}: {what} is more than this gomemlab reads ({limit}): is it a results folder of gomemlab?"
+    )]
+    TooBig {
+        path: String,
+        what: String,
+        limit: String,
+    },
+    #[error(
+        "{path}: points outside its results folder ({detail}): results folders keep every file inside"
+    )]
+    Outside { path: String, detail: String },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
@@ -119,40 +166,47 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
     }
 }
 
-/// A results folder being written.
+/// A results folder being written: locked for this process (one writer per
+/// folder), written beside it, and swapped in whole when the manifest is kept.
 #[derive(Debug, Clone)]
 pub struct ResultsDir {
+    /// Where the results end up (the `--out` folder).
     pub root: PathBuf,
+    /// Where they are written until [`ResultsDir::keep_manifest`] swaps
+    /// them in: a folder beside `root`, or `root` itself when none can be made.
+    work: PathBuf,
+    held: std::sync::Arc<lock::Held>,
 }
 
 impl ResultsDir {
     /// Checks `--out` before anything runs: creatable, and empty or a
-    /// previous results folder, whose contents are then replaced.
+    /// previous results folder, whose contents are then replaced whole when
+    /// the new results are kept. Locks it: a second writer is refused.
     pub fn prepare(root: &Path) -> Result<ResultsDir, ResultsError> {
         std::fs::create_dir_all(root).map_err(io(root))?;
-        let entries: Vec<_> = std::fs::read_dir(root)
-            .map_err(io(root))?
-            .filter_map(Result::ok)
-            .collect();
-        if !entries.is_empty() {
-            let manifest = root.join("manifest.json");
-            if read_json::<Manifest>(&manifest).is_err() {
-                return Err(ResultsError::NotOurs(root.display().to_string()));
-            }
-            for entry in entries {
-                let path = entry.path();
-                if path.is_dir() {
-                    std::fs::remove_dir_all(&path).map_err(io(&path))?;
-                } else {
-                    std::fs::remove_file(&path).map_err(io(&path))?;
-                }
-            }
+        let lock = lock::acquire(root)?;
+        let previous = others(root)?;
+        if !previous.is_empty() && read_json::<Manifest>(&root.join("manifest.json")).is_err() {
+            return Err(ResultsError::NotOurs(root.display().to_string()));
         }
+        let (work, staging) = match lock::staging(root) {
+            Some((work, guard)) => (work, Some(guard)),
+            None => {
+                // No folder beside it (e.g. `--out .`, or a parent we cannot
+                // write): replaced in place, as before.
+                for path in previous {
+                    remove(&path)?;
+                }
+                (root.to_path_buf(), None)
+            }
+        };
         // Fail now, not after the runs, when the folder is not writable.
-        let probe = tempfile::NamedTempFile::new_in(root).map_err(io(root))?;
+        let probe = tempfile::NamedTempFile::new_in(&work).map_err(io(&work))?;
         drop(probe);
         Ok(ResultsDir {
             root: root.to_path_buf(),
+            work,
+            held: std::sync::Arc::new(lock::Held::new(lock, staging)),
         })
     }
 
@@ -161,24 +215,27 @@ impl ResultsDir {
     /// results folders (which are then replaced).
     pub fn prepare_set(root: &Path, names: &[String]) -> Result<Vec<ResultsDir>, ResultsError> {
         std::fs::create_dir_all(root).map_err(io(root))?;
-        let entries: Vec<PathBuf> = std::fs::read_dir(root)
-            .map_err(io(root))?
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .collect();
+        let entries = others(root)?;
         if let Some(stranger) = entries
             .iter()
             .find(|p| read_json::<Manifest>(&p.join("manifest.json")).is_err())
         {
             return Err(ResultsError::NotOurs(stranger.display().to_string()));
         }
-        for path in entries {
-            std::fs::remove_dir_all(&path).map_err(io(&path))?;
-        }
-        names
+        let dirs = names
             .iter()
-            .map(|n| ResultsDir::prepare(&root.join(n)))
-            .collect()
+            .map(|n| ResultsDir::prepare(&root.join(safe_name(n)?)))
+            .collect::<Result<Vec<_>, _>>()?;
+        // Folders of versions not asked for this time: theirs is no longer
+        // the set's (each is locked first: another writer may own it).
+        for path in entries
+            .iter()
+            .filter(|p| !dirs.iter().any(|d| &d.root == *p))
+        {
+            let _lock = lock::acquire(path)?;
+            remove(path)?;
+        }
+        Ok(dirs)
     }
 
     /// Keeps one run at `<experiment>/<settings>/<repeat>/`: its raw
@@ -191,9 +248,9 @@ impl ResultsDir {
         run: &Analyzed,
     ) -> Result<(), ResultsError> {
         let dir = self
-            .root
-            .join(experiment)
-            .join(slug(settings))
+            .work
+            .join(safe_name(experiment)?)
+            .join(safe_name(&slug(settings))?)
             .join(repeat.to_string());
         write_json(&dir.join("timeline.json"), &run.timeline)?;
         write_json(&dir.join("analysis.json"), &run.analysis)
@@ -201,15 +258,20 @@ impl ResultsDir {
 
     /// Keeps `run --out`'s one run at `DIR/timeline.json` and `DIR/analysis.json`.
     pub fn keep_timeline(&self, run: &Analyzed) -> Result<(), ResultsError> {
-        write_json(&self.root.join("timeline.json"), &run.timeline)?;
-        write_json(&self.root.join("analysis.json"), &run.analysis)
+        write_json(&self.work.join("timeline.json"), &run.timeline)?;
+        write_json(&self.work.join("analysis.json"), &run.analysis)
     }
 
     /// Keeps what an experiment ran (`<experiment>/runs.json`).
-    pub fn keep_experiment(&self, r: &ExperimentResult) -> Result<(), ResultsError> {
+    pub fn keep_experiment(
+        &self,
+        r: &ExperimentResult,
+        fixture_spec: &str,
+    ) -> Result<(), ResultsError> {
         let kept = KeptExperiment {
             experiment: r.experiment.clone(),
             fixture: r.fixture.clone(),
+            fixture_spec: Some(fixture_spec.to_string()),
             go_version: r.go_version.clone(),
             go_line: r.go_line.clone(),
             repeats: r.repeats,
@@ -226,7 +288,14 @@ impl ResultsDir {
                 })
                 .collect(),
         };
-        write_json(&self.root.join(&r.experiment).join("runs.json"), &kept)
+        let dir = self.work.join(safe_name(&r.experiment)?);
+        write_json(&dir.join("runs.json"), &kept)
+    }
+
+    /// Keeps the experiment files the runs were made with
+    /// (`experiments.json`), so `report DIR` can judge them again anywhere.
+    pub fn keep_experiment_files(&self, files: &KeptFiles) -> Result<(), ResultsError> {
+        write_json(&self.work.join(KEPT_FILES), files)
     }
 
     /// Writes the verdicts and, last, the manifest.
@@ -235,14 +304,43 @@ impl ResultsDir {
         manifest: &Manifest,
         results: &[ExperimentResult],
     ) -> Result<(), ResultsError> {
-        write_json(&self.root.join("results.json"), &results)?;
+        write_json(&self.work.join("results.json"), &results)?;
         self.keep_manifest(manifest)
     }
 
-    /// Writes the manifest: the folder is a results folder from now on.
+    /// Writes the manifest, then puts the new folder in the place of the
+    /// previous one in one step: a results folder from now on.
     pub fn keep_manifest(&self, manifest: &Manifest) -> Result<(), ResultsError> {
-        write_json(&self.root.join("manifest.json"), manifest)
+        write_json(&self.work.join("manifest.json"), manifest)?;
+        self.held.swap_in(&self.work, &self.root)
     }
+}
+
+/// The entries of a results folder other than its lock file.
+fn others(root: &Path) -> Result<Vec<PathBuf>, ResultsError> {
+    Ok(std::fs::read_dir(root)
+        .map_err(io(root))?
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() != lock::LOCK_FILE)
+        .map(|e| e.path())
+        .collect())
+}
+
+fn remove(path: &Path) -> Result<(), ResultsError> {
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path).map_err(io(path))
+    } else {
+        std::fs::remove_file(path).map_err(io(path))
+    }
+}
+
+/// `name` when it is one safe folder name: not empty, not `.` or `..`, no
+/// `/` or NUL, not hidden (the folder's own files start with `.`).
+pub fn safe_name(name: &str) -> Result<&str, ResultsError> {
+    if name.is_empty() || name.starts_with('.') || name.contains(['/', '\0']) || name.len() > 255 {
+        return Err(ResultsError::Unsafe(name.escape_debug().to_string()));
+    }
+    Ok(name)
 }
 
 /// A settings label as a folder name, one to one: `GOGC=50 -mode sparse` →
@@ -266,11 +364,11 @@ pub fn slug(settings: &str) -> String {
 }
 
 pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, ResultsError> {
-    let text = std::fs::read_to_string(path).map_err(io(path))?;
-    serde_json::from_str(&text).map_err(|e| ResultsError::Format {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    })
+    let (dir, name) = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => (dir, Path::new(name)),
+        _ => (Path::new("."), path),
+    };
+    limits::read_inside(dir, name, Limits::DEFAULT.manifest_bytes)
 }
 
 /// Writes JSON through a temp file in the same folder, so a file is whole or absent.

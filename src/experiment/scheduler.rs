@@ -204,7 +204,8 @@ pub fn run<S: Sink>(
                     }
                 };
                 let result = runner.run(&experiments[e], toolchain, &mut heard);
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
+                let spec = experiments[e].fixture_spec.as_str();
+                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result, spec));
                 ((lane, e), (result, kept, drawn))
             };
             schedule::run(timings, widths, run_unit, |_, unit| tx.send(unit).is_ok())

@@ -133,20 +133,30 @@ fn run_raw(
     mut cmd: Command,
     timeout: Duration,
 ) -> Result<(std::process::ExitStatus, String, String), Failure> {
+    use std::os::unix::process::CommandExt as _;
     let mut child = cmd
         .current_dir(std::env::temp_dir())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
+        // Its own group: a `go` that hangs is killed with what it started
+        // (a toolchain download, a wrapper's children), at the deadline
+        // and on an interrupt.
+        .process_group(0)
         .spawn()
         .map_err(|e| Failure::Spawn(e.to_string()))?;
+    let group = crate::cleanup::Guard::group(child.id() as i32);
     // Drain both pipes beside the wait, so a chatty command never blocks on a full pipe.
     let stdout_reader = child.stdout.take().map(drain);
     let stderr_reader = child.stderr.take().map(drain);
     let status = match child.wait_timeout(timeout) {
-        Ok(Some(status)) => status,
+        Ok(Some(status)) => {
+            // Reaped: its group id is free for reuse, stop tracking it.
+            group.forget();
+            status
+        }
         Ok(None) | Err(_) => {
-            let _ = child.kill();
+            drop(group);
             let _ = child.wait();
             return Err(Failure::Timeout(timeout));
         }
@@ -203,6 +213,33 @@ mod tests {
             panic!("not an exit failure");
         };
         assert_eq!(stderr, "two; three; four");
+    }
+
+    #[test]
+    fn a_command_that_hangs_is_killed_with_what_it_started() {
+        let marker = format!("{}", 301_000 + std::process::id() % 1000);
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", &format!("sleep {marker} & sleep {marker}")]);
+        let err = run(cmd, Duration::from_millis(300)).unwrap_err();
+        assert!(matches!(err, Failure::Timeout(_)), "{err:?}");
+        let alive = || {
+            std::fs::read_dir("/proc")
+                .unwrap()
+                .filter_map(Result::ok)
+                .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+                .any(|c| {
+                    String::from_utf8_lossy(&c)
+                        .replace('\0', " ")
+                        .contains(&marker)
+                })
+        };
+        for _ in 0..100 {
+            if !alive() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(!alive(), "a child of the hanging command outlived it");
     }
 
     #[test]

@@ -106,6 +106,7 @@ pub(super) fn check_error(
 pub(super) fn claim(
     c: &ClaimFile,
     text: &str,
+    lines: &LineIndex,
     cells: &[Cell],
     switches: Switches,
 ) -> Result<Claim, ItemError> {
@@ -166,7 +167,7 @@ pub(super) fn claim(
             crate::experiment::applies::check_cpu_classes(go.as_ref())
                 .map_err(|m| refused(item, m))?;
         }
-        checks.push(located(parsed, item, text));
+        checks.push(located(parsed, item, lines));
     }
     let mut records = Vec::new();
     let mut exacts = Vec::new();
@@ -176,7 +177,7 @@ pub(super) fn claim(
             switches
                 .allow(&check::needs(&parsed.expr), &applies)
                 .map_err(|m| refused(item, m))?;
-            out.push(located(parsed, item, text));
+            out.push(located(parsed, item, lines));
         }
     }
     let requires = c
@@ -198,11 +199,29 @@ pub(super) fn claim(
     })
 }
 
-pub(super) fn located<T>(item: T, source: &Spanned<String>, text: &str) -> Located<T> {
+pub(super) fn located<T>(item: T, source: &Spanned<String>, lines: &LineIndex) -> Located<T> {
     Located {
         item,
         text: source.get_ref().clone(),
-        line: line_of(text, source.span().start),
+        line: lines.line_of(source.span().start),
+    }
+}
+
+/// Where each line of a file starts, found once: the line of an offset is
+/// then a binary search, so loading stays linear in the number of claims.
+#[derive(Debug)]
+pub(super) struct LineIndex(Vec<usize>);
+
+impl LineIndex {
+    pub(super) fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex(starts)
+    }
+
+    /// 1-based line of a byte offset (as [`line_of`]).
+    pub(super) fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
     }
 }
 

@@ -18,7 +18,10 @@ pub struct Experiment {
     pub path: PathBuf,
     pub title: String,
     pub article: String,
+    /// A bundled fixture's name, or a path fixture's absolute path.
     pub fixture: String,
+    /// The fixture as the file writes it (`./memq`: relative to the file).
+    pub fixture_spec: String,
     pub args: Vec<String>,
     pub repeats: u32,
     pub timeout: Duration,

@@ -26,23 +26,29 @@ pub fn check_unique_ids(experiments: &[Experiment]) -> Result<(), ExperimentErro
 
 /// Lines (1-based) of the `id = "ID"` entries for `id`, in order.
 pub(super) fn id_lines(text: &str, id: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, line)| {
-            line.trim_start()
-                .strip_prefix("id")
-                .and_then(|rest| rest.trim_start().strip_prefix('='))
-                .and_then(|rest| rest.split('#').next())
-                .is_some_and(|value| {
-                    let v = value.trim();
-                    v.strip_prefix('"')
-                        .or_else(|| v.strip_prefix('\''))
-                        .and_then(|v| v.strip_suffix('"').or_else(|| v.strip_suffix('\'')))
-                        == Some(id)
-                })
-        })
-        .map(|(i, _)| i + 1)
-        .collect()
+    all_id_lines(text).remove(id).unwrap_or_default()
+}
+
+/// The lines of every `id = "..."` in the file, by id, in one pass.
+pub(super) fn all_id_lines(text: &str) -> std::collections::HashMap<&str, Vec<usize>> {
+    let mut out: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, line) in text.lines().enumerate() {
+        let id = line
+            .trim_start()
+            .strip_prefix("id")
+            .and_then(|rest| rest.trim_start().strip_prefix('='))
+            .and_then(|rest| rest.split('#').next())
+            .and_then(|value| {
+                let v = value.trim();
+                v.strip_prefix('"')
+                    .or_else(|| v.strip_prefix('\''))
+                    .and_then(|v| v.strip_suffix('"').or_else(|| v.strip_suffix('\'')))
+            });
+        if let Some(id) = id {
+            out.entry(id).or_default().push(i + 1);
+        }
+    }
+    out
 }
 
 /// Refuses a `when` key that is no setting (a typo would match every row).
