@@ -19,6 +19,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::build::fixture::BuildError;
+use crate::build::toolchain::ToolchainError;
 use crate::run::RunError;
 
 /// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
@@ -32,6 +33,7 @@ pub mod exit_code {
     pub const BUILD: u8 = 3;
     pub const RUN: u8 = 4;
     pub const BASELINE_CHANGED: u8 = 5;
+    pub const NOTHING_NEWER: u8 = 6;
     pub const INTERRUPTED: u8 = 130;
 }
 
@@ -112,6 +114,12 @@ pub fn main() -> ExitCode {
 
 fn code_of(err: &anyhow::Error) -> u8 {
     if matches!(
+        err.downcast_ref::<ToolchainError>(),
+        Some(ToolchainError::NothingNewer { .. })
+    ) {
+        // A scheduled `reproduce --go next` tells "nothing to try" from a failure.
+        exit_code::NOTHING_NEWER
+    } else if matches!(
         err.downcast_ref::<BuildError>(),
         Some(
             BuildError::UnknownFixture { .. }
