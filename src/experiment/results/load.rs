@@ -155,7 +155,7 @@ impl Kept {
                 .join(repeat.to_string());
             let path = dir.join("timeline.json");
             match read_json::<Timeline>(&path) {
-                Ok(t) if t.fixture.name != fixture || t.fixture.args != args => {
+                Ok(t) if t.fixture.name != run_name(fixture) || t.fixture.args != args => {
                     let why = format!(
                         "the kept runs are of `{} {}`, the experiment file now says `{fixture} {}`: run reproduce again",
                         t.fixture.name,
@@ -177,5 +177,35 @@ impl Kept {
             }
         }
         (runs, cell.error.clone())
+    }
+}
+
+/// The name a run of `fixture` records: a bundled fixture's own, a
+/// program's folder name for a path (`/x/exps/svc` and `/x/exps/svc/main.go`
+/// run as `svc`), as `build_path_with` names the build.
+fn run_name(fixture: &str) -> &str {
+    if !fixture.contains('/') {
+        return fixture;
+    }
+    let path = Path::new(fixture);
+    let dir = if fixture.ends_with(".go") {
+        path.parent()
+    } else {
+        Some(path)
+    };
+    dir.and_then(Path::file_name)
+        .and_then(|n| n.to_str())
+        .unwrap_or(fixture)
+}
+
+#[cfg(test)]
+mod run_name_tests {
+    use super::run_name;
+
+    #[test]
+    fn a_path_fixture_runs_under_its_folder_name() {
+        assert_eq!(run_name("idle"), "idle");
+        assert_eq!(run_name("/x/exps/svc"), "svc");
+        assert_eq!(run_name("/x/exps/svc/main.go"), "svc");
     }
 }
