@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 pub use category::Category;
 pub use runtime::RuntimeClasses;
 
-use crate::measure::maps::MapsInventory;
+use crate::timeline::MapsInventory;
 use crate::timeline::Phase;
 
 /// The target of issue 4: unexplained at most 5% of RSS, or 1 MiB.

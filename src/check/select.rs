@@ -9,8 +9,8 @@ use super::error::EvalResult;
 use super::eval;
 use super::schema::{Need, dim_of_field};
 use crate::analyze::Analyzed;
-use crate::measure::events::{Event, GcEvent, ScavEvent};
-use crate::measure::maps::MapClass;
+use crate::timeline::MapClass;
+use crate::timeline::{Event, GcEvent, ScavEvent};
 use crate::timeline::{Syscall, SyscallEvent, Timeline};
 
 /// A list of records a query selects from.

@@ -286,9 +286,10 @@ mod model;
 mod settings;
 mod validate;
 
+pub use crate::check::Located;
 pub use crate::experiment::applies::{GoRange, Requirement};
 use claims::*;
-pub use model::{Cell, Claim, Experiment, ExperimentError, Located};
+pub use model::{Cell, Claim, Experiment, ExperimentError};
 use settings::cell;
 pub use settings::{BUILD_SETTINGS, GO_LINE, GOEXPERIMENT};
 pub use validate::check_unique_ids;

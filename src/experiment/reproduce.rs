@@ -50,7 +50,7 @@ pub struct CellResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
     /// The highest CPU pressure share among the runs that were busy
-    /// ([`crate::measure::contention::BUSY_SHARE`]); none when no run was.
+    /// ([`crate::timeline::BUSY_SHARE`]); none when no run was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub busy: Option<f64>,
 }

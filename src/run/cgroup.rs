@@ -10,35 +10,8 @@ use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::{Deserialize, Serialize};
-
 use crate::cleanup::Guard;
-
-/// Which cgroup hierarchy holds the limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Controller {
-    V1,
-    V2,
-}
-
-/// What the run's memory cgroup saw, read once the fixture has exited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemoryOutcome {
-    /// The limit the run was under.
-    pub limit_bytes: u64,
-    pub controller: Controller,
-    /// Processes the kernel's OOM killer killed in the cgroup (v1
-    /// `memory.oom_control` `oom_kill`, v2 `memory.events` `oom_kill`).
-    pub oom_kills: u64,
-    /// Times the usage hit the limit (v1 `memory.failcnt`, v2
-    /// `memory.events` `max`).
-    pub limit_hits: u64,
-    /// The most the cgroup was charged (v1 `memory.max_usage_in_bytes`, v2
-    /// `memory.peak`), when the kernel keeps it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peak_bytes: Option<u64>,
-}
+use crate::timeline::{Controller, MemoryOutcome};
 
 /// Where a child cgroup with a memory limit can be made.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,10 +30,11 @@ use nix::unistd::Pid;
 use crate::cleanup::{self, Guard};
 use crate::measure::probe;
 use crate::measure::trace::{Traced, Tracer};
-use crate::run::cgroup::{self, MemoryOutcome, RunCgroup};
+use crate::run::cgroup::{self, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr};
 use crate::run::watchdog::Watchdog;
+use crate::timeline::MemoryOutcome;
 
 /// Variables passed through from the harness's own environment, when set.
 const ALLOWED_FROM_PARENT: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "TZ"];

@@ -298,3 +298,13 @@ fn timing_is_sensitive_unless_said_independent() {
         "{bad}"
     );
 }
+
+#[test]
+fn every_bundled_experiment_file_loads() {
+    let fixtures = crate::build::fixture::Fixtures::bundled().unwrap().names();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    for d in [dir.clone(), dir.join("slow")] {
+        let loaded = crate::experiment::load_dir(&d, &fixtures).unwrap();
+        assert!(!loaded.is_empty());
+    }
+}

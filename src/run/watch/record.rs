@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
-use crate::measure::events::{self, Event};
+use crate::measure::events;
 use crate::measure::os_view;
+use crate::timeline::Event;
 use crate::timeline::{OsView, Phase, SlowReading, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
