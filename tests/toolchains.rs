@@ -192,7 +192,8 @@ fn ci_and_github_cover_every_supported_release() {
     let next = std::fs::read_to_string(root.join(".github/workflows/next-go.yml")).unwrap();
     let newest = supported.last().unwrap().minor_name();
     assert!(
-        next.lines().any(|l| l.trim() == format!("baseline: {newest}")),
+        next.lines()
+            .any(|l| l.trim() == format!("baseline: {newest}")),
         "next-go.yml's baseline should be {newest}"
     );
     let run = std::fs::read_to_string(root.join(".ci/run")).unwrap();
