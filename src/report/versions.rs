@@ -1,15 +1,40 @@
 //! One fixture run on several Go toolchains (`run --go A --go B`): the phase
 //! tables side by side — a row per phase, a column group per Go version
-//! (OS RSS and Go HeapInuse, MiB), at most [`GROUPS_PER_BLOCK`] groups
-//! across so a block fits in 100 columns — and the runs as one JSON array.
+//! (OS RSS and peak, Go HeapAlloc and HeapInuse, MiB), at most
+//! [`GROUPS_PER_BLOCK`] groups across so a block fits in 100 columns — and
+//! the runs as one JSON array.
 
 use std::fmt::Write as _;
 
 use super::text::{exit_text, mib, peak_sampled_rss, settings_text};
 use crate::timeline::{Phase, Timeline};
 
-/// Column groups per block of the table (14 + 4 × 21 = 98 columns).
-pub const GROUPS_PER_BLOCK: usize = 4;
+/// Column groups per block of the table (14 + 2 × 40 = 94 columns).
+pub const GROUPS_PER_BLOCK: usize = 2;
+
+/// One run's figures at one phase (bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// OS view: VmRSS.
+    pub rss: u64,
+    /// OS view: VmHWM, the peak RSS so far.
+    pub peak: u64,
+    /// Go view: HeapAlloc.
+    pub heap_alloc: u64,
+    /// Go view: HeapInuse.
+    pub heap_inuse: u64,
+}
+
+impl Cell {
+    fn of(phase: &Phase) -> Cell {
+        Cell {
+            rss: phase.os.rss_bytes,
+            peak: phase.os.hwm_bytes,
+            heap_alloc: phase.go.heap_alloc_bytes,
+            heap_inuse: phase.go.heap_inuse_bytes,
+        }
+    }
+}
 
 /// A phase row: its name and which occurrence of that name in a run
 /// (fixtures may report a name more than once).
@@ -18,17 +43,16 @@ pub struct Row {
     pub phase: String,
     pub nth: usize,
     /// Per run, in the order given: the phase, if that run reported it.
-    pub cells: Vec<Option<(u64, u64)>>,
+    pub cells: Vec<Option<Cell>>,
 }
 
 /// The rows: every phase of every run, in the order first seen (the first
-/// run's order, then phases only later runs reported); per run its OS RSS
-/// and Go HeapInuse there.
+/// run's order, then phases only later runs reported); per run its figures there.
 pub fn rows(runs: &[&Timeline]) -> Vec<Row> {
     let mut rows: Vec<Row> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         for (phase, nth) in numbered(&run.phases) {
-            let cell = Some((phase.os.rss_bytes, phase.go.heap_inuse_bytes));
+            let cell = Some(Cell::of(phase));
             match rows
                 .iter_mut()
                 .find(|r| r.phase == phase.name && r.nth == nth)
@@ -70,7 +94,7 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
     command.extend(first.fixture.args.iter().cloned());
     let _ = writeln!(
         out,
-        "{} · {settings} · MiB (RSS: OS view; HeapInuse: Go view)",
+        "{} · {settings} · MiB (RSS, peak: OS view; HeapAlloc, HeapInuse: Go view)",
         command.join(" ")
     );
     let rows = rows(runs);
@@ -82,19 +106,23 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
         let mut head = format!("{:<14}", "");
         let mut names = format!("{:<14}", "phase");
         for run in chunk {
-            let _ = write!(head, " │ {:^18}", run.toolchain.version);
-            let _ = write!(names, " │ {:>8} {:>9}", "RSS", "HeapInuse");
+            let _ = write!(head, " │ {:^37}", run.toolchain.version);
+            let _ = write!(
+                names,
+                " │ {:>8} {:>8} {:>9} {:>9}",
+                "RSS", "peak", "HeapAlloc", "HeapInuse"
+            );
         }
         let _ = writeln!(out, "{}", head.trim_end());
         let _ = writeln!(out, "{names}");
         for row in &rows {
             let mut line = format!("{:<14}", row.phase);
             for cell in &row.cells[offset..offset + chunk.len()] {
-                let (rss, inuse) = match cell {
-                    Some((rss, inuse)) => (mib(*rss), mib(*inuse)),
-                    None => ("-".into(), "-".into()),
+                let [rss, peak, alloc, inuse] = match cell {
+                    Some(c) => [c.rss, c.peak, c.heap_alloc, c.heap_inuse].map(mib),
+                    None => ["-"; 4].map(String::from),
                 };
-                let _ = write!(line, " │ {rss:>8} {inuse:>9}");
+                let _ = write!(line, " │ {rss:>8} {peak:>8} {alloc:>9} {inuse:>9}");
             }
             let _ = writeln!(out, "{line}");
         }

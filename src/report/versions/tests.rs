@@ -18,6 +18,8 @@ fn run(version: &str, phases: &[(&str, u64, u64)]) -> Timeline {
                 heap_profile: None,
             };
             p.os.rss_bytes = rss * MIB;
+            p.os.hwm_bytes = (rss + 1) * MIB;
+            p.go.heap_alloc_bytes = (inuse - 1) * MIB;
             p.go.heap_inuse_bytes = inuse * MIB;
             p
         })
@@ -44,12 +46,17 @@ fn rows_follow_the_first_run_and_mark_what_a_run_did_not_report() {
         keys,
         [("start", 0), ("grown", 0), ("grown", 1), ("late", 0)]
     );
-    assert_eq!(
-        rows[1].cells,
-        [Some((10 * MIB, 8 * MIB)), Some((11 * MIB, 9 * MIB))]
-    );
-    assert_eq!(rows[2].cells, [Some((20 * MIB, 16 * MIB)), None]);
-    assert_eq!(rows[3].cells, [None, Some((5 * MIB, 4 * MIB))]);
+    let cell = |rss: u64, inuse: u64| {
+        Some(Cell {
+            rss: rss * MIB,
+            peak: (rss + 1) * MIB,
+            heap_alloc: (inuse - 1) * MIB,
+            heap_inuse: inuse * MIB,
+        })
+    };
+    assert_eq!(rows[1].cells, [cell(10, 8), cell(11, 9)]);
+    assert_eq!(rows[2].cells, [cell(20, 16), None]);
+    assert_eq!(rows[3].cells, [None, cell(5, 4)]);
 }
 
 #[test]
@@ -69,20 +76,21 @@ fn the_table_has_a_column_group_per_version_and_fits_in_100_columns() {
     let refs: Vec<&Timeline> = runs.iter().collect();
     let text = side_by_side(&refs);
     assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
-    // Five versions: a block of four, then a block of one.
-    assert_eq!(text.matches("phase ").count(), 2, "{text}");
+    // Five versions: two blocks of two, then a block of one.
+    assert_eq!(text.matches("phase ").count(), 3, "{text}");
     let allocated: Vec<&str> = text
         .lines()
         .filter(|l| l.starts_with("allocated"))
         .collect();
-    assert_eq!(allocated.len(), 2, "{text}");
+    assert_eq!(allocated.len(), 3, "{text}");
+    // RSS, peak, HeapAlloc, HeapInuse per version.
     assert!(
-        allocated[0].contains(" │    100.0      96.0 │    101.0 "),
+        allocated[0].contains(" │    100.0    101.0      95.0      96.0 │    101.0 "),
         "{text}"
     );
-    assert!(allocated[1].contains(" │    104.0      96.0"), "{text}");
+    assert!(allocated[2].contains(" │    104.0    105.0      95.0      96.0"), "{text}");
     assert!(text.starts_with("idle · default settings · MiB"), "{text}");
-    assert!(text.contains("│     go1.21.13      │"), "{text}");
+    assert!(text.contains(&format!("│ {:^37} │", "go1.21.13")), "{text}");
     assert!(
         text.contains("\ngo1.26.8 (go line 1.26): peak sampled RSS"),
         "{text}"
