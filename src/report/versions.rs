@@ -19,10 +19,8 @@ pub struct Cell {
     pub rss: u64,
     /// OS view: VmHWM, the peak RSS so far.
     pub peak: u64,
-    /// Go view: HeapAlloc.
-    pub heap_alloc: u64,
-    /// Go view: HeapInuse.
-    pub heap_inuse: u64,
+    /// Go view: HeapAlloc and HeapInuse (none for a watch: no probe).
+    pub heap: Option<(u64, u64)>,
 }
 
 impl Cell {
@@ -30,8 +28,8 @@ impl Cell {
         Cell {
             rss: phase.os.rss_bytes,
             peak: phase.os.hwm_bytes,
-            heap_alloc: phase.go.heap_alloc_bytes,
-            heap_inuse: phase.go.heap_inuse_bytes,
+            heap: (!phase.go.is_absent())
+                .then_some((phase.go.heap_alloc_bytes, phase.go.heap_inuse_bytes)),
         }
     }
 }
@@ -118,10 +116,12 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
         for row in &rows {
             let mut line = format!("{:<14}", row.phase);
             for cell in &row.cells[offset..offset + chunk.len()] {
-                let [rss, peak, alloc, inuse] = match cell {
-                    Some(c) => [c.rss, c.peak, c.heap_alloc, c.heap_inuse].map(mib),
-                    None => ["-"; 4].map(String::from),
-                };
+                let none = || "-".to_string();
+                let (rss, peak) =
+                    cell.map_or_else(|| (none(), none()), |c| (mib(c.rss), mib(c.peak)));
+                let (alloc, inuse) = cell
+                    .and_then(|c| c.heap)
+                    .map_or_else(|| (none(), none()), |(a, i)| (mib(a), mib(i)));
                 let _ = write!(line, " │ {rss:>8} {peak:>8} {alloc:>9} {inuse:>9}");
             }
             let _ = writeln!(out, "{line}");

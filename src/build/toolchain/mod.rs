@@ -171,6 +171,14 @@ pub fn on_path_toolchain() -> Option<Toolchain> {
     probe(&go).ok()
 }
 
+/// The `go` a command would find on `path` (a PATH value), when it works.
+pub fn on_path_toolchain_in(path: &str) -> Option<Toolchain> {
+    let go = std::env::split_paths(path)
+        .map(|dir| dir.join("go"))
+        .find(|p| p.is_file())?;
+    probe(&std::path::absolute(go).ok()?).ok()
+}
+
 /// Toolchains from the system's packages: Debian's and Ubuntu's
 /// `golang-1.X-go` (`/usr/lib/go-1.X`), oldest first.
 pub fn system_toolchains() -> Vec<Toolchain> {

@@ -50,8 +50,7 @@ fn rows_follow_the_first_run_and_mark_what_a_run_did_not_report() {
         Some(Cell {
             rss: rss * MIB,
             peak: (rss + 1) * MIB,
-            heap_alloc: (inuse - 1) * MIB,
-            heap_inuse: inuse * MIB,
+            heap: Some(((inuse - 1) * MIB, inuse * MIB)),
         })
     };
     assert_eq!(rows[1].cells, [cell(10, 8), cell(11, 9)]);
@@ -88,7 +87,10 @@ fn the_table_has_a_column_group_per_version_and_fits_in_100_columns() {
         allocated[0].contains(" │    100.0    101.0      95.0      96.0 │    101.0 "),
         "{text}"
     );
-    assert!(allocated[2].contains(" │    104.0    105.0      95.0      96.0"), "{text}");
+    assert!(
+        allocated[2].contains(" │    104.0    105.0      95.0      96.0"),
+        "{text}"
+    );
     assert!(text.starts_with("idle · default settings · MiB"), "{text}");
     assert!(text.contains(&format!("│ {:^37} │", "go1.21.13")), "{text}");
     assert!(
