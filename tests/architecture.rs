@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 const LAYERS: &[&[&str]] = &[
     &["timeline"],
     &["cleanup"],
-    &["build"],
+    &["toolchain"],
+    &["fixture"],
     &["measure"],
     &["run"],
     &["analyze"],
@@ -164,4 +165,40 @@ fn every_top_level_module_is_in_a_layer() {
             "src/{name}: add `{module}` to LAYERS"
         );
     }
+}
+
+/// `pub struct/enum/trait/type NAME` declared in more than one file.
+fn duplicate_public_types(src: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut seen: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for file in files {
+        let text = fs::read_to_string(&file).expect("a readable source file");
+        for line in code(&text).lines() {
+            let line = line.trim_start();
+            for kind in ["pub struct ", "pub enum ", "pub trait ", "pub type "] {
+                if let Some(rest) = line.strip_prefix(kind) {
+                    let rel = file.strip_prefix(src).expect("under src/");
+                    seen.entry(ident(rest).to_string())
+                        .or_default()
+                        .push(rel.display().to_string());
+                }
+            }
+        }
+    }
+    seen.into_iter()
+        .filter(|(_, files)| files.len() > 1)
+        .map(|(name, files)| format!("{name}: {}", files.join(", ")))
+        .collect()
+}
+
+#[test]
+fn public_type_names_are_unique() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let twice = duplicate_public_types(&src);
+    assert!(
+        twice.is_empty(),
+        "public type names declared twice:\n{}",
+        twice.join("\n")
+    );
 }

@@ -17,7 +17,7 @@ use regex::Regex;
 use super::UsageError;
 use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
-use crate::build::toolchain::{self, Toolchain};
+use crate::toolchain::{self, Toolchain};
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::watch::{self, WatchEvent, WatchSpec};
@@ -265,8 +265,8 @@ fn watch_on(
     };
     let timeline = watch::watch(&spec, stop, &mut on_event).map_err(|e| {
         let hint = match &e {
-            watch::WatchError::Spawn { source, .. }
-                if source.kind() == std::io::ErrorKind::NotFound =>
+            watch::WatchError::Spawn { error, .. }
+                if error.kind() == std::io::ErrorKind::NotFound =>
             {
                 ": check the command's name or path (it is looked up on PATH)"
             }

@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::build::fixture::BuildOptions;
 use crate::check::schema::Need;
 use crate::check::{self, ParseError};
+use crate::fixture::BuildOptions;
 use crate::run::{RunSpec, SETTINGS_VARS};
 
 /// The four source articles, by the id used in experiment files.
@@ -99,9 +99,9 @@ fn one() -> Spanned<u32> {
 
 /// Loads every `*.toml` directly in `dir`, sorted by name.
 pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, ExperimentError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ExperimentError::Read {
+    let entries = std::fs::read_dir(dir).map_err(|error| ExperimentError::Read {
         path: dir.display().to_string(),
-        source,
+        error,
     })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -125,9 +125,9 @@ pub const MAX_REPEATS: u32 = 1000;
 
 /// Loads and validates one experiment file against the known fixtures.
 pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ExperimentError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ExperimentError::Read {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse(path, &text, fixtures)
 }
@@ -158,8 +158,8 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     }
     let fixture = file.fixture.get_ref();
     // A path (`./myprog`) is relative to this file's folder; kept absolute.
-    let resolved = match crate::build::path_fixture::FixtureRef::parse(fixture, fixtures) {
-        crate::build::path_fixture::FixtureRef::Path(p) => {
+    let resolved = match crate::fixture::by_path::FixtureRef::parse(fixture, fixtures) {
+        crate::fixture::by_path::FixtureRef::Path(p) => {
             let base = path.parent().unwrap_or(Path::new("."));
             let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
             if !full.exists() {
@@ -174,7 +174,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             }
             Some(full.display().to_string())
         }
-        crate::build::path_fixture::FixtureRef::Bundled(_) => None,
+        crate::fixture::by_path::FixtureRef::Bundled(_) => None,
     };
     if resolved.is_none() && !fixtures.iter().any(|f| f == fixture) {
         return Err(invalid(

@@ -10,14 +10,14 @@ use serde::Serialize;
 use crate::analyze::Analyzed;
 use std::collections::BTreeMap;
 
-use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
-use crate::build::path_fixture::FixtureRef;
-use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::ClaimResult;
 use crate::experiment::{Cell, Claim, Experiment, applies};
+use crate::fixture::by_path::FixtureRef;
+use crate::fixture::{BuildError, BuildOptions, Built, Fixtures};
 use crate::measure::machine::Machine;
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
+use crate::toolchain::{GoVersion, Toolchain};
 
 /// Everything one experiment found with one toolchain.
 #[derive(Debug, Clone, Serialize)]

@@ -223,5 +223,4 @@ pub fn trace_json(timeline: &Timeline) -> String {
 }
 
 #[cfg(test)]
-#[path = "perfetto_tests.rs"]
 mod tests;

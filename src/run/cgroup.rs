@@ -15,7 +15,7 @@ use crate::timeline::{Controller, MemoryOutcome};
 
 /// Where a child cgroup with a memory limit can be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
+pub struct CgroupPlace {
     pub controller: Controller,
     /// The cgroup gomemlab runs in (its directory): the parent of the child.
     pub parent: PathBuf,
@@ -23,7 +23,7 @@ pub struct Place {
 
 /// Finds where this process may make a memory-limited child cgroup, or
 /// says why it cannot (no memory controller, not delegated, no permission).
-pub fn locate() -> Result<Place, String> {
+pub fn locate() -> Result<CgroupPlace, String> {
     let own = std::fs::read_to_string("/proc/self/cgroup")
         .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
     let mounts = std::fs::read_to_string("/proc/mounts")
@@ -53,7 +53,7 @@ fn under(root: &Path, path: &str) -> PathBuf {
     root.join(path.trim_start_matches('/'))
 }
 
-fn v2_place(own: &str, mounts: &str) -> Result<Place, String> {
+fn v2_place(own: &str, mounts: &str) -> Result<CgroupPlace, String> {
     let path = own
         .lines()
         .find_map(|l| l.strip_prefix("0::"))
@@ -68,13 +68,13 @@ fn v2_place(own: &str, mounts: &str) -> Result<Place, String> {
         ));
     }
     writable(&dir, "cgroup v2")?;
-    Ok(Place {
+    Ok(CgroupPlace {
         controller: Controller::V2,
         parent: dir,
     })
 }
 
-fn v1_place(own: &str, mounts: &str) -> Result<Place, String> {
+fn v1_place(own: &str, mounts: &str) -> Result<CgroupPlace, String> {
     let path = own
         .lines()
         .find_map(|l| {
@@ -96,7 +96,7 @@ fn v1_place(own: &str, mounts: &str) -> Result<Place, String> {
         ));
     }
     writable(&dir, "cgroup v1")?;
-    Ok(Place {
+    Ok(CgroupPlace {
         controller: Controller::V1,
         parent: dir,
     })
@@ -127,7 +127,7 @@ pub struct RunCgroup {
 
 impl RunCgroup {
     /// Makes `<parent>/gomemlab-<pid>-<n>` with the limit set.
-    pub fn create(place: &Place, limit_bytes: u64) -> Result<RunCgroup, String> {
+    pub fn create(place: &CgroupPlace, limit_bytes: u64) -> Result<RunCgroup, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let name = format!(
             "gomemlab-{}-{}",

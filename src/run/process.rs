@@ -24,7 +24,6 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use command_fds::{CommandFdExt, FdMapping};
-use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
 use crate::cleanup::{self, Guard};
@@ -46,7 +45,7 @@ pub struct Running {
     pub started: Instant,
     command: String,
     settings: String,
-    reports: Receiver<probe::Message>,
+    reports: Receiver<probe::ProbeMessage>,
     answers: File,
     stderr: Option<JoinHandle<Stderr>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
@@ -80,9 +79,9 @@ impl Running {
         let token = cleanup::new_token();
         let tagged = Guard::token(token.clone());
         let profile_env = spec.profile_env()?;
-        let spawn_err = |source| RunError::Spawn {
+        let spawn_err = |error| RunError::Spawn {
             command: command.clone(),
-            source,
+            error,
         };
         let (report_read, report_write) = std::io::pipe().map_err(spawn_err)?;
         let (answer_read, answer_write) = std::io::pipe().map_err(spawn_err)?;
@@ -131,17 +130,10 @@ impl Running {
             // before it execs, so everything it allocates is charged there.
             unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
         }
-        let parent = nix::unistd::getpid();
-        // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
-        // getppid) and build no allocating value between fork and exec.
+        cleanup::die_with_parent(&mut cmd);
+        // SAFETY: close_inherited_fds only makes async-signal-safe syscalls.
         unsafe {
-            cmd.pre_exec(move || {
-                // Die with the harness, even if it is killed with SIGKILL.
-                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-                if nix::unistd::getppid() != parent {
-                    // The harness died between fork and prctl: do not start.
-                    return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-                }
+            cmd.pre_exec(|| {
                 close_inherited_fds();
                 Ok(())
             });

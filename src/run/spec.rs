@@ -86,10 +86,10 @@ impl Default for RunSpec {
 pub enum RunError {
     #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
     UnknownSetting(String),
-    #[error("failed to start {command}: {source}")]
+    #[error("failed to start {command}: {error}")]
     Spawn {
         command: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{command} timed out after {waited:?} (settings: {settings}); raise --timeout if it is just slow\n{stderr_tail}"
@@ -140,14 +140,11 @@ pub enum RunError {
     BadProfilePhase { phase: String },
     #[error(
         "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
-        tag = crate::build::fixture::HEAP_PROFILE_TAG
+        tag = crate::fixture::HEAP_PROFILE_TAG
     )]
     NotProfilable { fixture: String },
-    #[error("failed to create the artifacts directory {path}: {source}")]
-    Artifacts {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("failed to create the artifacts directory {path}: {error}")]
+    Artifacts { path: String, error: std::io::Error },
     #[error(transparent)]
     Profile(#[from] crate::measure::profile::ProfileError),
 }
@@ -179,7 +176,7 @@ impl RunSpec {
     /// The Go build tags the fixture needs for this run.
     pub fn build_tags(&self) -> Vec<&'static str> {
         match &self.heap_profiles {
-            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
+            Some(_) => vec![crate::fixture::HEAP_PROFILE_TAG],
             None => Vec::new(),
         }
     }
@@ -234,7 +231,7 @@ mod tests {
             phases: vec!["allocated".into(), "freed".into()],
             dir: "/tmp/art".into(),
         });
-        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(spec.build_tags(), [crate::fixture::HEAP_PROFILE_TAG]);
         assert_eq!(
             spec.profile_env().unwrap(),
             [

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::build::fixture::BuildOptions;
 use crate::check::{Check, ClaimChecks, Located, Record};
 use crate::experiment::applies::{GoRange, Requirement};
+use crate::fixture::BuildOptions;
 
 /// A loaded, validated experiment.
 #[derive(Debug, Clone)]
@@ -91,11 +91,8 @@ impl Claim {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {
-    #[error("failed to read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("failed to read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Invalid {
         path: String,
