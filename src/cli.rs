@@ -19,8 +19,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::fixture::BuildError;
-use crate::toolchain::ToolchainError;
 use crate::run::RunError;
+use crate::toolchain::ToolchainError;
 
 /// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
 /// `error`; 1 some verdict is `error` (or results could not be kept);

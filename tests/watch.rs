@@ -268,7 +268,8 @@ fn the_go_commands_package_lines_before_hidden_trace_lines_are_hidden_too() {
 /// forced, 2 by allocation; `GODEBUG=gctrace=1` on the binary alone says
 /// 12) and prints three phase lines.
 fn gc_program(dir: &Path) {
-    std::fs::write(dir.join("go.mod"), "module example.com/gcprog\n\ngo 1.21\n").unwrap();
+    std::fs::write(dir.join("go.mod"), "module example.com/gcprog\n\ngo 1.21\n")
+        .expect("go.mod written");
     let main = r#"package main
 
 import (
@@ -291,7 +292,7 @@ func main() {
 	time.Sleep(50 * time.Millisecond)
 }
 "#;
-    std::fs::write(dir.join("main.go"), main).unwrap();
+    std::fs::write(dir.join("main.go"), main).expect("main.go written");
 }
 
 #[test]

@@ -17,11 +17,11 @@ use regex::Regex;
 use super::UsageError;
 use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
-use crate::toolchain::{self, Toolchain};
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::watch::{self, WatchEvent, WatchSpec};
 use crate::timeline::ToolchainInfo;
+use crate::toolchain::{self, Toolchain};
 
 /// How long a stopped program may take to exit after SIGINT before SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
