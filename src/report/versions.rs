@@ -87,9 +87,16 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
     let Some(first) = runs.first() else {
         return out;
     };
-    let settings = settings_text(first);
-    let mut command = vec![first.fixture.name.clone()];
-    command.extend(first.fixture.args.iter().cloned());
+    // A watch's environment is the user's whole one (PATH...): its
+    // command says enough.
+    let (command, settings) = match &first.watch {
+        Some(w) => (w.command.clone(), "watch".to_string()),
+        None => {
+            let mut command = vec![first.fixture.name.clone()];
+            command.extend(first.fixture.args.iter().cloned());
+            (command, settings_text(first))
+        }
+    };
     let _ = writeln!(
         out,
         "{} · {settings} · MiB (RSS, peak: OS view; HeapAlloc, HeapInuse: Go view)",
