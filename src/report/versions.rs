@@ -99,7 +99,7 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
     };
     let _ = writeln!(
         out,
-        "{} · {settings} · MiB (RSS, peak: OS view; HeapAlloc, HeapInuse: Go view)",
+        "{} · {settings} · MiB (peak: VmHWM)",
         command.join(" ")
     );
     let rows = rows(runs);
