@@ -20,12 +20,13 @@ use clap::{Parser, Subcommand};
 
 use crate::fixture::BuildError;
 use crate::run::RunError;
+use crate::toolchain::ToolchainError;
 
 /// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
 /// `error`; 1 some verdict is `error` (or results could not be kept);
 /// 2 bad input or set-up; 3 `run`: the fixture did not build; 4 `run`: the
 /// fixture run failed; 5 `--baseline`: claims changed against the baseline;
-/// 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP), what
+/// 6 `--go next`: no Go newer than the supported ones; 128 + N: stopped by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP), what
 /// finished kept.
 pub mod exit_code {
     pub const VERDICT_ERROR: u8 = 1;
@@ -33,6 +34,7 @@ pub mod exit_code {
     pub const BUILD: u8 = 3;
     pub const RUN: u8 = 4;
     pub const BASELINE_CHANGED: u8 = 5;
+    pub const NOTHING_NEWER: u8 = 6;
 }
 
 /// Run Go memory experiments and compare what the OS sees with what the Go runtime reports.
@@ -118,6 +120,12 @@ pub fn main() -> ExitCode {
 
 fn code_of(err: &anyhow::Error) -> u8 {
     if matches!(
+        err.downcast_ref::<ToolchainError>(),
+        Some(ToolchainError::NothingNewer { .. })
+    ) {
+        // A scheduled `reproduce --go next` tells "nothing to try" from a failure.
+        exit_code::NOTHING_NEWER
+    } else if matches!(
         err.downcast_ref::<BuildError>(),
         Some(
             BuildError::UnknownFixture { .. }

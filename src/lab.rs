@@ -47,8 +47,10 @@ pub struct Lab {
     fixtures: Fixtures,
 }
 
-/// Why a [`Lab`] could not give a run.
-#[derive(Debug, thiserror::Error)]
+/// Why a [`Lab`] could not give a run. Its `Debug` is its message (and
+/// the `caused by:` chain), so that a test returning it with `?` prints
+/// what to do, not a struct.
+#[derive(thiserror::Error)]
 pub enum LabError {
     #[error(transparent)]
     Toolchain(#[from] ToolchainError),
@@ -59,6 +61,23 @@ pub enum LabError {
     /// A timeout or sampler interval out of range.
     #[error("{0}")]
     Setting(String),
+}
+
+impl std::fmt::Debug for LabError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = self.to_string();
+        f.write_str(&message)?;
+        let mut cause = std::error::Error::source(self);
+        while let Some(e) = cause {
+            let text = e.to_string();
+            // Some errors already say their cause in their message.
+            if !message.contains(&text) {
+                write!(f, "\ncaused by: {text}")?;
+            }
+            cause = e.source();
+        }
+        Ok(())
+    }
 }
 
 impl From<&str> for FixtureRef {

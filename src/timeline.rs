@@ -173,6 +173,8 @@ pub struct Phase {
     pub seq: u64,
     pub t_ns: u64,
     pub os: OsView,
+    /// Absent where there is none (`watch`: no probe), rather than zeros.
+    #[serde(default, skip_serializing_if = "GoView::is_absent")]
     pub go: GoView,
     /// runtime/metrics values under `/memory/classes/`, `/gc/` and (Go 1.20+)
     /// `/cpu/classes/`, by metric name.
@@ -288,6 +290,13 @@ pub struct GoView {
     pub num_forced_gc: u64,
     pub pause_total_ns: u64,
     pub goroutines: u64,
+}
+
+impl GoView {
+    /// No Go view was taken (every field zero: a probe always reports a heap).
+    pub fn is_absent(&self) -> bool {
+        *self == GoView::default()
+    }
 }
 
 /// How the fixture ended.

@@ -1,10 +1,11 @@
-//! Which `go` builds the fixtures: `--go` (a release name like `go1.22.10`
-//! or `go1.22`, a GOROOT, or a `go` binary), else `$GOMEMLAB_GO`, else `go`
-//! on PATH. A named release missing from the cache is fetched the Go way
+//! Which `go` builds the fixtures: `--go` (a release name like `go1.22.10`,
+//! `go1.22` or `go1.26rc1`; `next` or `latest` as the module proxy lists
+//! them; a GOROOT, or a `go` binary), else `$GOMEMLAB_GO`, else `go` on PATH. A named release missing from the cache is fetched the Go way
 //! (see `cache.rs`); every toolchain's version comes from `go env GOVERSION`.
 
 mod cache;
 pub mod cache_root;
+mod newer;
 mod probe;
 mod version;
 
@@ -13,10 +14,13 @@ use std::path::{Path, PathBuf};
 pub use cache::{
     FETCH_TIMEOUT, Fetch, Installed, fetch, installed, list_installed, toolchains_dir,
 };
-pub use version::{ALL, GoVersion, MIN_MINOR, expand, release_name, supported};
+pub use newer::{Newer, latest, listed, newer_than_supported, next, pick};
+pub use version::{
+    ALL, GoVersion, LATEST, MIN_MINOR, NEXT, Stage, expand, release_name, supported,
+};
 
-const HOW_TO_GET: &str = "pass --go a release name (e.g. go1.22.10, fetched through the Go \
-     module proxy), a GOROOT, or a `go` binary";
+const HOW_TO_GET: &str = "pass --go a release name (e.g. go1.22.10 or go1.26rc1, fetched \
+     through the Go module proxy; `next` or `latest`), a GOROOT, or a `go` binary";
 
 /// A usable Go toolchain.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +55,19 @@ pub enum ToolchainError {
         name: String,
         dir: String,
         reason: String,
+    },
+    #[error(
+        "cannot ask the Go module proxy which Go versions exist ({reason}): check the network \
+         and GOPROXY, or name the release (e.g. --go go1.26rc1)"
+    )]
+    ProxyFailed { reason: String },
+    #[error(
+        "no Go newer than {newest_supported} (the newest minor gomemlab supports) is out yet: \
+         the Go module proxy's newest is {newest_listed}"
+    )]
+    NothingNewer {
+        newest_supported: String,
+        newest_listed: String,
     },
     #[error("`{ALL}` names several toolchains ({names}); here --go takes one, e.g. {first}")]
     Several { names: String, first: String },
@@ -99,6 +116,10 @@ fn locate(
             names: all.join(" "),
             first: all.first().cloned().unwrap_or_default(),
         });
+    }
+    if spec == NEXT || spec == LATEST {
+        let version = newer::pick(spec, &listed()?)?;
+        return Ok((named(version, on_fetch)?, Some(version)));
     }
     if let Some(version) = release_name(spec) {
         return Ok((named(version, on_fetch)?, Some(version)));
@@ -149,6 +170,14 @@ fn named(version: GoVersion, on_fetch: &mut dyn FnMut(&Fetch)) -> Result<PathBuf
 pub fn on_path_toolchain() -> Option<Toolchain> {
     let go = std::path::absolute(on_path("go")?).ok()?;
     probe(&go).ok()
+}
+
+/// The `go` a command would find on `path` (a PATH value), when it works.
+pub fn on_path_toolchain_in(path: &str) -> Option<Toolchain> {
+    let go = std::env::split_paths(path)
+        .map(|dir| dir.join("go"))
+        .find(|p| p.is_file())?;
+    probe(&std::path::absolute(go).ok()?).ok()
 }
 
 /// Toolchains from the system's packages: Debian's and Ubuntu's

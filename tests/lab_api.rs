@@ -65,6 +65,10 @@ fn problems_are_errors_not_panics() {
     // A check that does not load: an Err, with a caret under the bad part.
     let err = check(&run, "os.rss@started <= 5s").unwrap_err().to_string();
     assert!(err.contains("does not load") && err.contains('^'), "{err}");
+    // Returned with `?` from a test, it is printed with `{:?}`: the same
+    // message with its caret, not a struct.
+    let boxed: Box<dyn std::error::Error> = check(&run, "os.rss@started <= 5s").unwrap_err().into();
+    assert_eq!(format!("{boxed:?}"), err);
     // A phase the run never reached: the verdict `error` with the reason.
     let missing = check(&run, "os.rss@deleted >= 1MiB").unwrap();
     assert_eq!(missing.verdict, Verdict::Error);
@@ -90,6 +94,7 @@ fn problems_are_errors_not_panics() {
     assert!(matches!(timeout, LabError::Setting(_)), "{timeout}");
     let go = Lab::with_go("/nonexistent/go").unwrap_err();
     assert!(matches!(go, LabError::Toolchain(_)), "{go}");
+    assert!(format!("{go:?}").starts_with(&go.to_string()), "{go:?}");
     let path = lab.fixture("./my/prog").run().unwrap_err();
     assert!(matches!(path, LabError::Build(_)), "{path}");
     assert!(path.to_string().contains("not a Go main package"), "{path}");

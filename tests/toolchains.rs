@@ -188,6 +188,14 @@ fn ci_and_github_cover_every_supported_release() {
         workflow.lines().any(|l| l.trim() == matrix),
         "the workflow's matrix should be `{matrix}`"
     );
+    // The weekly next-Go guard compares with the newest supported minor.
+    let next = std::fs::read_to_string(root.join(".github/workflows/next-go.yml")).unwrap();
+    let newest = supported.last().unwrap().minor_name();
+    assert!(
+        next.lines()
+            .any(|l| l.trim() == format!("baseline: {newest}")),
+        "next-go.yml's baseline should be {newest}"
+    );
     let run = std::fs::read_to_string(root.join(".ci/run")).unwrap();
     assert!(
         run.lines().any(|l| l == "GO_VERSIONS=(all)"),

@@ -263,3 +263,73 @@ fn the_go_commands_package_lines_before_hidden_trace_lines_are_hidden_too() {
         "{stderr}"
     );
 }
+
+/// A Go module outside the repo whose program makes 12 GC cycles (10
+/// forced, 2 by allocation; `GODEBUG=gctrace=1` on the binary alone says
+/// 12) and prints three phase lines.
+fn gc_program(dir: &Path) {
+    std::fs::write(dir.join("go.mod"), "module example.com/gcprog\n\ngo 1.21\n")
+        .expect("go.mod written");
+    let main = r#"package main
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+)
+
+var keep [][]byte
+
+func main() {
+	fmt.Println("phase start")
+	for i := 0; i < 10; i++ {
+		keep = append(keep, make([]byte, 8<<20))
+		runtime.GC()
+	}
+	fmt.Println("phase collected")
+	time.Sleep(50 * time.Millisecond)
+	fmt.Println("phase done")
+	time.Sleep(50 * time.Millisecond)
+}
+"#;
+    std::fs::write(dir.join("main.go"), main).expect("main.go written");
+}
+
+#[test]
+fn watch_go_run_like_run_json_toolchain_no_go_view_and_the_programs_own_gcs() {
+    let dir = tempfile::tempdir().unwrap();
+    gc_program(dir.path());
+    let go = common::toolchain();
+    let done = gomemlab()
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!("{}:/usr/bin:/bin", go.go.parent().unwrap().display()),
+        )
+        .args([
+            "watch",
+            "--json",
+            "--phase",
+            r"phase (\w+)",
+            "--",
+            "go",
+            "run",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert!(done.status.success(), "{stderr}");
+    // stdout is the JSON alone; the program's lines went to stderr.
+    let tl: Timeline = serde_json::from_slice(&done.stdout).unwrap();
+    assert!(stderr.contains("phase collected"), "{stderr}");
+    assert_eq!(names(&tl), ["start", "collected", "done"]);
+    // The Go on PATH, recorded.
+    assert_eq!(tl.toolchain.version, go.version.name());
+    // No Go view written: no probe.
+    let raw: serde_json::Value = serde_json::from_slice(&done.stdout).unwrap();
+    assert!(raw["phases"][0].get("go").is_none(), "{}", raw["phases"][0]);
+    // The table counts the program's 12 cycles, not the go command's.
+    let text = gomemlab::report::watch::watch_table(&tl);
+    assert!(text.contains(", 12 GC cycles,"), "{text}");
+}

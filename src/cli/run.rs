@@ -101,6 +101,12 @@ pub struct RunArgs {
     args: Vec<String>,
 }
 
+/// Whether `--go` asks for several toolchains (repeated, or `all`): `run`
+/// and `watch` then print the phases side by side.
+pub(super) fn several_go(gos: &[String]) -> bool {
+    versions::several(gos)
+}
+
 /// How many mmap calls the syscall summary lists.
 const FIRST_MMAPS: usize = 12;
 

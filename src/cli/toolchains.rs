@@ -1,6 +1,7 @@
-//! `gomemlab toolchains`: which Go toolchains are installed and where, and
-//! `--fetch` to download releases ahead of time; plus the progress lines every
-//! command prints while a `--go` release is fetched.
+//! `gomemlab toolchains`: which Go toolchains are installed and where,
+//! `--fetch` to download releases ahead of time, `--check` for what the Go
+//! module proxy serves beyond the supported list; plus the progress lines
+//! every command prints while a `--go` release is fetched.
 
 use std::io::Write as _;
 use std::path::Path;
@@ -11,10 +12,15 @@ use crate::toolchain::{self, Fetch, GoVersion, Installed, Toolchain, ToolchainEr
 
 #[derive(Debug, clap::Args)]
 pub struct ToolchainsArgs {
-    /// Download these releases into the cache now (go1.22.10, go1.22 for the
-    /// latest supported patch, or `all` for every supported minor).
+    /// Download these releases into the cache now (go1.22.10, go1.26rc1,
+    /// go1.22 for the latest supported patch, `all` for every supported
+    /// minor, `next` or `latest` as the Go module proxy lists them).
     #[arg(long, value_name = "VERSION", num_args = 1..)]
     fetch: Vec<String>,
+    /// Ask the Go module proxy for releases and release candidates newer
+    /// than the supported ones (what `--go next` would run).
+    #[arg(long, conflicts_with = "fetch")]
+    check: bool,
 }
 
 /// `toolchain::resolve`, printing a line on stderr while a release is fetched.
@@ -42,14 +48,24 @@ fn print_progress(event: &Fetch) {
 
 pub fn run(args: ToolchainsArgs) -> Result<()> {
     let mut out = std::io::stdout();
+    if args.check {
+        let listed = toolchain::listed()?;
+        out.write_all(check_text(&listed).as_bytes())?;
+        return Ok(());
+    }
     if !args.fetch.is_empty() {
         for name in toolchain::expand(&args.fetch) {
-            let version = toolchain::release_name(&name)
+            let version = if name == toolchain::NEXT || name == toolchain::LATEST {
+                Some(toolchain::pick(&name, &toolchain::listed()?)?)
+            } else {
+                toolchain::release_name(&name)
+            };
+            let version = version
                 .filter(GoVersion::is_supported_minor)
                 .ok_or_else(|| {
                     super::UsageError(format!(
                         "`{name}` is not a release name go1.{}.N or later (e.g. go1.22.10, \
-                         go1.22, or `all`)",
+                         go1.22, go1.26rc1, `all`, `next` or `latest`)",
                         toolchain::MIN_MINOR
                     ))
                 })?;
@@ -115,6 +131,41 @@ fn listing(
             "supported, not installed: {} (`gomemlab toolchains --fetch all`, or --go fetches on use)\n",
             missing.join(" ")
         ));
+    }
+    text
+}
+
+/// `--check`: the listed versions newer than `supported()`, one a line
+/// with what each is, or a line saying there are none.
+fn check_text(listed: &[GoVersion]) -> String {
+    let supported = toolchain::supported();
+    let newest = supported.last().map(GoVersion::name).unwrap_or_default();
+    let newer = toolchain::newer_than_supported(listed);
+    let mut text = format!(
+        "the Go module proxy serves {} Go versions for this machine; gomemlab supports up to {newest}\n",
+        listed.len()
+    );
+    if newer.is_empty() {
+        text.push_str("nothing newer than the supported versions\n");
+        return text;
+    }
+    let next = toolchain::next(listed);
+    for n in &newer {
+        let kind = if n.version.is_prerelease() {
+            "pre-release"
+        } else {
+            "release"
+        };
+        let what = match n.replaces {
+            Some(old) => format!("{kind}: a newer patch than the supported {old}"),
+            None => format!("{kind} of a minor newer than the supported ones"),
+        };
+        let mark = if Some(n.version) == next {
+            "  (--go next)"
+        } else {
+            ""
+        };
+        text.push_str(&format!("{:<10} {what}{mark}\n", n.version.name()));
     }
     text
 }

@@ -1,6 +1,8 @@
 //! `gomemlab watch -- CMD ARGS`: watch any program's memory (no probe), with
 //! phases from its output lines or a clock, until it exits, `--duration`
-//! passes or Ctrl-C; then keep and print what was recorded.
+//! passes or Ctrl-C; then keep and print what was recorded. Like `run`:
+//! `--json` prints the timeline, and `--go A --go B` watches the command on
+//! each toolchain in turn and prints the phases side by side.
 
 use std::collections::BTreeMap;
 use std::io::Write as _;
@@ -19,6 +21,7 @@ use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::watch::{self, WatchEvent, WatchSpec};
 use crate::timeline::ToolchainInfo;
+use crate::toolchain::{self, Toolchain};
 
 /// How long a stopped program may take to exit after SIGINT before SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
@@ -29,8 +32,14 @@ const SLOW_INTERVAL: Duration = Duration::from_secs(1);
 pub struct WatchArgs {
     /// Go toolchain put first on PATH for the command (so `go run` uses it):
     /// a `go` binary, a GOROOT, or a name like go1.21.13 (fetched if missing).
+    /// Repeat it (or `all`) to watch the command on each, one after the
+    /// other, and print the phases side by side (as `run --go A --go B`);
+    /// --out DIR then keeps each in DIR/<go version>/, --json prints an array.
     #[arg(long, value_name = "GO")]
-    go: Option<String>,
+    go: Vec<String>,
+    /// Print the timeline as JSON on stdout instead of the phase table.
+    #[arg(long)]
+    json: bool,
     /// Environment variable for the command, repeatable (it also inherits
     /// gomemlab's environment), e.g. --env GOGC=50.
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
@@ -96,31 +105,151 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         .as_deref()
         .map(report::plot::Format::from_path)
         .transpose()?;
-    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
-    let mut env: BTreeMap<String, String> = args.env.into_iter().collect();
-    let mut toolchain = None;
-    if let Some(go) = &args.go {
-        let tc = super::toolchains::resolve(Some(go))?;
-        let bin = tc
-            .go
-            .parent()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default();
-        let path = env
-            .get("PATH")
-            .cloned()
-            .or_else(|| std::env::var("PATH").ok())
-            .unwrap_or_default();
-        env.insert("PATH".into(), format!("{bin}:{path}"));
-        env.entry("GOTOOLCHAIN".into())
-            .or_insert_with(|| "local".into());
-        toolchain = Some(ToolchainInfo {
-            go: tc.go.display().to_string(),
-            version: tc.version.name(),
-            go_line: String::new(),
-            goexperiment: None,
-        });
+    let several = super::run::several_go(&args.go);
+    if several {
+        for (flag, given) in [
+            ("--plot", args.plot.is_some()),
+            ("--perfetto", args.perfetto.is_some()),
+            ("--csv", args.csv.is_some()),
+        ] {
+            if given {
+                anyhow::bail!(UsageError(format!(
+                    "{flag} writes one watch: give one --go with it (or keep the watches with \
+                     --out DIR and export each with `gomemlab report`)"
+                )));
+            }
+        }
     }
+    let toolchains: Vec<Option<Toolchain>> = if args.go.is_empty() {
+        vec![None]
+    } else {
+        toolchain::expand(&args.go)
+            .iter()
+            .map(|g| super::toolchains::resolve(Some(g)).map(Some))
+            .collect::<Result<_, _>>()?
+    };
+    let names: Vec<String> = toolchains
+        .iter()
+        .flatten()
+        .map(|t| t.version.name())
+        .collect();
+    if let Some((_, twice)) = names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        anyhow::bail!(UsageError(format!(
+            "--go names {twice} twice: give each Go version once"
+        )));
+    }
+    let outs: Vec<Option<ResultsDir>> = match &args.out {
+        None => toolchains.iter().map(|_| None).collect(),
+        Some(dir) if !several => vec![Some(ResultsDir::prepare(dir)?)],
+        Some(dir) => ResultsDir::prepare_set(dir, &names)?
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::cleanup::defer_interrupt(Arc::clone(&stop));
+    // With --json, stdout is the JSON alone: what the program writes on its
+    // stdout is passed on to gomemlab's stderr for the watch.
+    let redirected = args.json.then(StdoutToStderr::start).transpose()?;
+    let mut runs = Vec::new();
+    for (toolchain, out) in toolchains.iter().zip(outs) {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let run = watch_on(&args, phase.clone(), toolchain.as_ref(), &stop)?;
+        let timeline = &run.timeline;
+        let kept = out.as_ref().map(|dir| {
+            let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
+            (dir, manifest)
+        });
+        super::export::keep_and_write(
+            kept,
+            &run,
+            "watch",
+            args.plot.as_deref().zip(plot_format),
+            args.perfetto.as_deref(),
+            args.csv.as_deref(),
+        )?;
+        for note in report::watch::watch_notes(timeline) {
+            eprintln!("note: {note}");
+        }
+        let unmatched = timeline.phases.is_empty()
+            && (timeline.watch.as_ref())
+                .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
+        if let (Some(regex), true) = (&args.phase, unmatched) {
+            eprintln!("note: no output line matched --phase `{regex}`");
+        }
+        runs.push(run);
+    }
+    drop(redirected);
+    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
+    let text = match (several, args.json, timelines.as_slice()) {
+        (false, true, [one]) => report::timeline_json(one) + "\n",
+        (false, false, [one]) => report::watch::watch_table(one),
+        (_, true, _) => report::versions::timelines_json(&timelines) + "\n",
+        (_, false, _) => {
+            let tables: Vec<String> = timelines
+                .iter()
+                .map(|t| report::watch::watch_table(t))
+                .collect();
+            report::versions::side_by_side(&timelines) + "\n" + &tables.join("\n")
+        }
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    // Ctrl-C is how a watch ends; SIGTERM or SIGHUP kept the record too,
+    // but says it was stopped from outside.
+    match crate::cleanup::signalled() {
+        Some(signal) if signal != nix::libc::SIGINT => {
+            eprintln!(
+                "gomemlab: interrupted by {}: the record up to it is kept",
+                crate::cleanup::signal_name(signal)
+            );
+            Ok(crate::cleanup::interrupted_status(signal))
+        }
+        _ => Ok(0),
+    }
+}
+
+/// One watch of the command, with `toolchain` first on PATH (none: the
+/// environment's PATH, and the `go` found there recorded for a go command).
+fn watch_on(
+    args: &WatchArgs,
+    phase: Option<Regex>,
+    toolchain: Option<&Toolchain>,
+    stop: &Arc<AtomicBool>,
+) -> Result<Analyzed> {
+    let mut env: BTreeMap<String, String> = args.env.iter().cloned().collect();
+    let path = env
+        .get("PATH")
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_default();
+    let recorded = match toolchain {
+        Some(tc) => {
+            let bin = tc
+                .go
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            env.insert("PATH".into(), format!("{bin}:{path}"));
+            env.entry("GOTOOLCHAIN".into())
+                .or_insert_with(|| "local".into());
+            Some(tc.clone())
+        }
+        // `go run` with the Go on PATH: that Go's version is the run's.
+        None if watch::is_go_command(&args.command[0]) => toolchain::on_path_toolchain_in(&path),
+        None => None,
+    };
+    let toolchain = recorded.map(|tc| ToolchainInfo {
+        go: tc.go.display().to_string(),
+        version: tc.version.name(),
+        go_line: String::new(),
+        goexperiment: None,
+    });
     let user_godebug = env
         .get("GODEBUG")
         .cloned()
@@ -128,7 +257,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     let (godebug, hide_trace) = watch::trace_godebug(user_godebug.as_deref());
     env.insert("GODEBUG".into(), godebug);
     let spec = WatchSpec {
-        command: args.command,
+        command: args.command.clone(),
         env,
         interval: args.interval,
         slow_interval: SLOW_INTERVAL,
@@ -140,8 +269,6 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         toolchain,
         stops: !args.no_stop,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    crate::cleanup::defer_interrupt(Arc::clone(&stop));
     let mut on_event = |event: WatchEvent| match event {
         WatchEvent::Started { pid } => {
             eprintln!(
@@ -161,7 +288,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     // Held by gomemlab (a child subreaper), so nothing the command starts
     // outlives the watch unless asked.
     let adopted = (!args.leave_daemons).then(crate::cleanup::Guard::descendants);
-    let timeline = watch::watch(&spec, &stop, &mut on_event).map_err(|e| {
+    let timeline = watch::watch(&spec, stop, &mut on_event).map_err(|e| {
         let hint = match &e {
             watch::WatchError::Spawn { error, .. }
                 if error.kind() == std::io::ErrorKind::NotFound =>
@@ -173,41 +300,27 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         UsageError(format!("{e}{hint}"))
     })?;
     drop(adopted);
-    let run = Analyzed::of(timeline);
-    let timeline = &run.timeline;
-    let kept = out.as_ref().map(|dir| {
-        let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
-        (dir, manifest)
-    });
-    super::export::keep_and_write(
-        kept,
-        &run,
-        "watch",
-        args.plot.as_deref().zip(plot_format),
-        args.perfetto.as_deref(),
-        args.csv.as_deref(),
-    )?;
-    std::io::stdout().write_all(report::watch::watch_table(timeline).as_bytes())?;
-    for note in report::watch::watch_notes(timeline) {
-        eprintln!("note: {note}");
+    Ok(Analyzed::of(timeline))
+}
+
+/// File descriptor 1 pointed at stderr until dropped, then restored.
+struct StdoutToStderr {
+    saved: std::os::fd::OwnedFd,
+}
+
+impl StdoutToStderr {
+    fn start() -> Result<StdoutToStderr> {
+        std::io::stdout().flush()?;
+        let saved = nix::unistd::dup(std::io::stdout())?;
+        nix::unistd::dup2_stdout(std::io::stderr())?;
+        Ok(StdoutToStderr { saved })
     }
-    let unmatched = timeline.phases.is_empty()
-        && (timeline.watch.as_ref())
-            .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
-    if let (Some(regex), true) = (&args.phase, unmatched) {
-        eprintln!("note: no output line matched --phase `{regex}`");
-    }
-    // Ctrl-C is how a watch ends; SIGTERM or SIGHUP kept the record too,
-    // but says it was stopped from outside.
-    match crate::cleanup::signalled() {
-        Some(signal) if signal != nix::libc::SIGINT => {
-            eprintln!(
-                "gomemlab: interrupted by {}: the record up to it is kept",
-                crate::cleanup::signal_name(signal)
-            );
-            Ok(crate::cleanup::interrupted_status(signal))
-        }
-        _ => Ok(0),
+}
+
+impl Drop for StdoutToStderr {
+    fn drop(&mut self) {
+        let _ = std::io::stdout().flush();
+        let _ = nix::unistd::dup2_stdout(&self.saved);
     }
 }
 

@@ -55,7 +55,11 @@ impl GoRange {
             .any(|(op, b)| matches!(op, Op::Ge | Op::Gt) && b >= v)
     }
 
+    /// Whether `v` is in the range; a release candidate counts as its
+    /// minor's `.0` (`go1.26rc1` is in `>=1.26`, not in `<1.26`): the claims
+    /// written for a minor are what its release candidates are tried against.
     pub fn contains(&self, v: &GoVersion) -> bool {
+        let v = &v.as_release();
         self.bounds.iter().all(|(op, b)| match op {
             Op::Ge => v >= b,
             Op::Gt => v > b,
@@ -66,11 +70,7 @@ impl GoRange {
 }
 
 /// The first Go whose runtime/metrics has `/cpu/classes/`.
-pub const CPU_CLASSES_SINCE: GoVersion = GoVersion {
-    major: 1,
-    minor: 20,
-    patch: 0,
-};
+pub const CPU_CLASSES_SINCE: GoVersion = GoVersion::release(1, 20, 0);
 
 /// Refuses a claim whose checks read `cpu.*` (runtime/metrics
 /// `/cpu/classes/`, Go 1.20+) unless its `go` range starts at Go 1.20: on
@@ -184,6 +184,10 @@ mod tests {
         assert!(r.starts_at(&v("go1.21.0")) && !r.starts_at(&v("go1.22.0")));
         assert!(!GoRange::parse("<1.26").unwrap().starts_at(&v("go1.20.0")));
         assert!(GoRange::parse(">1.20").unwrap().starts_at(&v("go1.20.0")));
+        let r = GoRange::parse(">=1.26").unwrap();
+        assert!(r.contains(&v("go1.26rc1")) && !r.contains(&v("go1.25.14")));
+        assert!(!GoRange::parse("<1.26").unwrap().contains(&v("go1.26rc1")));
+        assert!(GoRange::parse(">=1.26rc1").is_err());
         assert!(GoRange::parse("1.23").is_err());
         assert!(GoRange::parse(">=x").is_err());
         assert!(GoRange::parse("").is_err());

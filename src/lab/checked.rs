@@ -11,11 +11,19 @@ use crate::report::verdicts::value;
 use crate::timeline::Timeline;
 
 /// A check that does not load (bad syntax, unknown path, mixed dimensions).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+/// Its `Debug` is its message with the caret under the mistake, so that a
+/// test returning it with `?` prints what to fix, not a struct.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("check `{text}` does not load: {}", .error.render(.text))]
 pub struct CheckError {
     pub text: String,
     pub error: ParseError,
+}
+
+impl std::fmt::Debug for CheckError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// A check judged on one run.

@@ -1,15 +1,38 @@
 //! One fixture run on several Go toolchains (`run --go A --go B`): the phase
 //! tables side by side — a row per phase, a column group per Go version
-//! (OS RSS and Go HeapInuse, MiB), at most [`GROUPS_PER_BLOCK`] groups
-//! across so a block fits in 100 columns — and the runs as one JSON array.
+//! (OS RSS and peak, Go HeapAlloc and HeapInuse, MiB), at most
+//! [`GROUPS_PER_BLOCK`] groups across so a block fits in 100 columns — and
+//! the runs as one JSON array.
 
 use std::fmt::Write as _;
 
 use super::text::{exit_text, mib, peak_sampled_rss, settings_text};
 use crate::timeline::{Phase, Timeline};
 
-/// Column groups per block of the table (14 + 4 × 21 = 98 columns).
-pub const GROUPS_PER_BLOCK: usize = 4;
+/// Column groups per block of the table (14 + 2 × 40 = 94 columns).
+pub const GROUPS_PER_BLOCK: usize = 2;
+
+/// One run's figures at one phase (bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// OS view: VmRSS.
+    pub rss: u64,
+    /// OS view: VmHWM, the peak RSS so far.
+    pub peak: u64,
+    /// Go view: HeapAlloc and HeapInuse (none for a watch: no probe).
+    pub heap: Option<(u64, u64)>,
+}
+
+impl Cell {
+    fn of(phase: &Phase) -> Cell {
+        Cell {
+            rss: phase.os.rss_bytes,
+            peak: phase.os.hwm_bytes,
+            heap: (!phase.go.is_absent())
+                .then_some((phase.go.heap_alloc_bytes, phase.go.heap_inuse_bytes)),
+        }
+    }
+}
 
 /// A phase row: its name and which occurrence of that name in a run
 /// (fixtures may report a name more than once).
@@ -18,17 +41,16 @@ pub struct PhaseRow {
     pub phase: String,
     pub nth: usize,
     /// Per run, in the order given: the phase, if that run reported it.
-    pub cells: Vec<Option<(u64, u64)>>,
+    pub cells: Vec<Option<Cell>>,
 }
 
 /// The rows: every phase of every run, in the order first seen (the first
-/// run's order, then phases only later runs reported); per run its OS RSS
-/// and Go HeapInuse there.
+/// run's order, then phases only later runs reported); per run its figures there.
 pub fn rows(runs: &[&Timeline]) -> Vec<PhaseRow> {
     let mut rows: Vec<PhaseRow> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         for (phase, nth) in numbered(&run.phases) {
-            let cell = Some((phase.os.rss_bytes, phase.go.heap_inuse_bytes));
+            let cell = Some(Cell::of(phase));
             match rows
                 .iter_mut()
                 .find(|r| r.phase == phase.name && r.nth == nth)
@@ -65,12 +87,19 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
     let Some(first) = runs.first() else {
         return out;
     };
-    let settings = settings_text(first);
-    let mut command = vec![first.fixture.name.clone()];
-    command.extend(first.fixture.args.iter().cloned());
+    // A watch's environment is the user's whole one (PATH...): its
+    // command says enough.
+    let (command, settings) = match &first.watch {
+        Some(w) => (w.command.clone(), "watch".to_string()),
+        None => {
+            let mut command = vec![first.fixture.name.clone()];
+            command.extend(first.fixture.args.iter().cloned());
+            (command, settings_text(first))
+        }
+    };
     let _ = writeln!(
         out,
-        "{} · {settings} · MiB (RSS: OS view; HeapInuse: Go view)",
+        "{} · {settings} · MiB (peak: VmHWM)",
         command.join(" ")
     );
     let rows = rows(runs);
@@ -82,19 +111,25 @@ pub fn side_by_side(runs: &[&Timeline]) -> String {
         let mut head = format!("{:<14}", "");
         let mut names = format!("{:<14}", "phase");
         for run in chunk {
-            let _ = write!(head, " │ {:^18}", run.toolchain.version);
-            let _ = write!(names, " │ {:>8} {:>9}", "RSS", "HeapInuse");
+            let _ = write!(head, " │ {:^37}", run.toolchain.version);
+            let _ = write!(
+                names,
+                " │ {:>8} {:>8} {:>9} {:>9}",
+                "RSS", "peak", "HeapAlloc", "HeapInuse"
+            );
         }
         let _ = writeln!(out, "{}", head.trim_end());
         let _ = writeln!(out, "{names}");
         for row in &rows {
             let mut line = format!("{:<14}", row.phase);
             for cell in &row.cells[offset..offset + chunk.len()] {
-                let (rss, inuse) = match cell {
-                    Some((rss, inuse)) => (mib(*rss), mib(*inuse)),
-                    None => ("-".into(), "-".into()),
-                };
-                let _ = write!(line, " │ {rss:>8} {inuse:>9}");
+                let none = || "-".to_string();
+                let (rss, peak) =
+                    cell.map_or_else(|| (none(), none()), |c| (mib(c.rss), mib(c.peak)));
+                let (alloc, inuse) = cell
+                    .and_then(|c| c.heap)
+                    .map_or_else(|| (none(), none()), |(a, i)| (mib(a), mib(i)));
+                let _ = write!(line, " │ {rss:>8} {peak:>8} {alloc:>9} {inuse:>9}");
             }
             let _ = writeln!(out, "{line}");
         }
@@ -143,6 +178,8 @@ mod tests {
                     taken: Default::default(),
                 };
                 p.os.rss_bytes = rss * MIB;
+                p.os.hwm_bytes = (rss + 1) * MIB;
+                p.go.heap_alloc_bytes = (inuse - 1) * MIB;
                 p.go.heap_inuse_bytes = inuse * MIB;
                 p
             })
@@ -169,12 +206,16 @@ mod tests {
             keys,
             [("start", 0), ("grown", 0), ("grown", 1), ("late", 0)]
         );
-        assert_eq!(
-            rows[1].cells,
-            [Some((10 * MIB, 8 * MIB)), Some((11 * MIB, 9 * MIB))]
-        );
-        assert_eq!(rows[2].cells, [Some((20 * MIB, 16 * MIB)), None]);
-        assert_eq!(rows[3].cells, [None, Some((5 * MIB, 4 * MIB))]);
+        let cell = |rss: u64, inuse: u64| {
+            Some(Cell {
+                rss: rss * MIB,
+                peak: (rss + 1) * MIB,
+                heap: Some(((inuse - 1) * MIB, inuse * MIB)),
+            })
+        };
+        assert_eq!(rows[1].cells, [cell(10, 8), cell(11, 9)]);
+        assert_eq!(rows[2].cells, [cell(20, 16), None]);
+        assert_eq!(rows[3].cells, [None, cell(5, 4)]);
     }
 
     #[test]
@@ -194,20 +235,24 @@ mod tests {
         let refs: Vec<&Timeline> = runs.iter().collect();
         let text = side_by_side(&refs);
         assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
-        // Five versions: a block of four, then a block of one.
-        assert_eq!(text.matches("phase ").count(), 2, "{text}");
+        // Five versions: two blocks of two, then a block of one.
+        assert_eq!(text.matches("phase ").count(), 3, "{text}");
         let allocated: Vec<&str> = text
             .lines()
             .filter(|l| l.starts_with("allocated"))
             .collect();
-        assert_eq!(allocated.len(), 2, "{text}");
+        assert_eq!(allocated.len(), 3, "{text}");
+        // RSS, peak, HeapAlloc, HeapInuse per version.
         assert!(
-            allocated[0].contains(" │    100.0      96.0 │    101.0 "),
+            allocated[0].contains(" │    100.0    101.0      95.0      96.0 │    101.0 "),
             "{text}"
         );
-        assert!(allocated[1].contains(" │    104.0      96.0"), "{text}");
+        assert!(
+            allocated[2].contains(" │    104.0    105.0      95.0      96.0"),
+            "{text}"
+        );
         assert!(text.starts_with("idle · default settings · MiB"), "{text}");
-        assert!(text.contains("│     go1.21.13      │"), "{text}");
+        assert!(text.contains(&format!("│ {:^37} │", "go1.21.13")), "{text}");
         assert!(
             text.contains("\ngo1.26.8 (go line 1.26): peak sampled RSS"),
             "{text}"

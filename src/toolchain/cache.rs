@@ -52,7 +52,7 @@ pub fn toolchains_dir() -> PathBuf {
 }
 
 /// The module cache gomemlab fetches into (`GOMODCACHE` of the fetch).
-fn mod_cache(dir: &Path) -> PathBuf {
+pub(super) fn mod_cache(dir: &Path) -> PathBuf {
     dir.join("mod")
 }
 
@@ -70,7 +70,7 @@ fn user_mod_cache() -> Option<PathBuf> {
 }
 
 /// This machine as Go names it: `linux-amd64`.
-fn platform() -> String {
+pub(super) fn platform() -> String {
     let arch = match std::env::consts::ARCH {
         "x86_64" => "amd64",
         "aarch64" => "arm64",

@@ -33,6 +33,8 @@ pub enum Failure {
     Exit { status: String, stderr: String },
     /// It answered something that is not a release version and a GOROOT.
     Unreadable(String),
+    /// `go list -m -versions` answered something that is not a version list.
+    Unlisted(String),
 }
 
 impl std::fmt::Display for Failure {
@@ -42,6 +44,12 @@ impl std::fmt::Display for Failure {
             Failure::Timeout(t) => write!(f, "no answer within {}", humantime::format_duration(*t)),
             Failure::Exit { status, stderr } if stderr.is_empty() => write!(f, "{status}"),
             Failure::Exit { stderr, .. } => f.write_str(stderr),
+            Failure::Unlisted(text) => {
+                write!(
+                    f,
+                    "`go list -m -versions` printed {text:?}, not a version list"
+                )
+            }
             Failure::Unreadable(text) => {
                 write!(
                     f,
@@ -113,6 +121,34 @@ pub fn mod_download(
             stderr: tail(&stderr, 3),
         }),
     }
+}
+
+/// `go list -m -versions -json MODULE`: every version the module proxy
+/// lists for `module` (`v0.0.1-go1.26rc1.linux-amd64`...), in its order.
+pub fn list_versions(
+    go: &Path,
+    module: &str,
+    env: &[(&str, &Path)],
+    timeout: Duration,
+) -> Result<Vec<String>, Failure> {
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    struct Listing {
+        #[serde(default)]
+        versions: Vec<String>,
+    }
+    let mut cmd = Command::new(go);
+    cmd.args(["list", "-m", "-versions", "-json", module])
+        .env("GOTOOLCHAIN", "local")
+        .env_remove("GOFLAGS")
+        .env_remove("GOROOT");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let stdout = run(cmd, timeout)?;
+    serde_json::from_str::<Listing>(&stdout)
+        .map(|l| l.versions)
+        .map_err(|_| Failure::Unlisted(tail(&stdout, 3)))
 }
 
 /// Runs `cmd` in a neutral directory (so no go.mod nearby matters) and

@@ -130,11 +130,7 @@ impl Kept {
             };
             let claims = reproduce::selected(exp, only);
             let place = reproduce::Place {
-                go: GoVersion::parse(&kept.go_version).unwrap_or(GoVersion {
-                    major: 0,
-                    minor: 0,
-                    patch: 0,
-                }),
+                go: GoVersion::parse(&kept.go_version).unwrap_or(GoVersion::release(0, 0, 0)),
                 machine: &self.manifest.machine,
             };
             let cells = exp

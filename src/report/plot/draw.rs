@@ -1,5 +1,5 @@
 //! Draws a [`Figure`] with plotters on any backend: the memory panel (RSS,
-//! the Go view as steps, peaks, phase bands with names, GOMEMLIMIT), a strip
+//! the Go view as markers at phases, peaks, phase bands with names, GOMEMLIMIT), a strip
 //! of event ticks, the VmSize panel, and a legend on the right.
 
 use plotters::coord::Shift;
@@ -182,29 +182,37 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
             )])
             .map_err(err)?;
     }
+    // The Go view is measured at phases only: a marker where it was read,
+    // neither held as a step until the next phase (that looked as if RSS
+    // fell while the heap was still full) nor joined by a line (that drew a
+    // heap nobody measured between phases).
+    // Earlier series get larger markers, so one a later series covers shows.
     for (i, steps) in fig.steps.iter().enumerate() {
         let (color, dashed) = style_of(steps.role);
-        // Earlier lines are wider, so one that a later line covers still shows.
-        let width = (fig.steps.len() - i).clamp(2, 4) as u32;
-        let mut path = Vec::new();
-        for (i, p) in steps.points.iter().enumerate() {
-            let next = steps.points.get(i + 1).map_or(fig.end_s, |n| n.0);
-            path.extend([*p, (next, p.1)]);
-        }
-        if dashed {
-            chart
-                .draw_series(DashedLineSeries::new(path, 6, 4, color.stroke_width(2)))
-                .map_err(err)?;
-        } else {
-            chart
-                .draw_series(LineSeries::new(path, color.stroke_width(width)))
-                .map_err(err)?;
-        }
-        let dots = steps
-            .points
-            .iter()
-            .map(|p| Circle::new(*p, 3, color.filled()));
+        let size = (fig.steps.len() - i).clamp(3, 6) as i32;
+        // The heap goal may be far above what is resident: drawn at the top
+        // edge with its value, never setting the scale.
+        let clip = |p: &(f64, f64)| (p.0, p.1.min(y_top));
+        let points: Vec<(f64, f64)> = steps.points.iter().map(clip).collect();
+        let dots = points.iter().map(|p| {
+            if dashed {
+                Circle::new(*p, size, color.stroke_width(2))
+            } else {
+                Circle::new(*p, size, color.filled())
+            }
+        });
         chart.draw_series(dots).map_err(err)?;
+        let above = steps.points.iter().filter(|p| p.1 > y_top);
+        if let Some(high) = above.map(|p| p.1).reduce(f64::max) {
+            // Left, under the phase names' rows (they sit at the right
+            // when phases come late, the usual case).
+            let style = font(12).color(&color).pos(Pos::new(HPos::Left, VPos::Top));
+            let text = format!("▲ {} up to {high:.0} MiB (off scale)", steps.role.label());
+            let at = (fig.start_s + fig.span_s() * 0.02, y_top * 0.96);
+            chart
+                .draw_series([Text::new(text, at, style)])
+                .map_err(err)?;
+        }
     }
     let (rss_color, _) = style_of(Role::Rss);
     if !fig.window.is_empty() {

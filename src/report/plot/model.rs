@@ -36,7 +36,7 @@ impl Role {
     }
 }
 
-/// A value known at each phase, held until the next one.
+/// A value known at each phase (drawn as markers at the phases).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Steps {
     pub role: Role,
@@ -89,10 +89,16 @@ impl Figure {
         (self.end_s - self.start_s).max(1e-9)
     }
 
-    /// The highest memory value any series of the memory panel reaches (MiB).
+    /// The highest memory value the memory panel's scale must show (MiB):
+    /// every series but the heap goal, which may be far above what is
+    /// resident (it is drawn clipped at the top, with its value).
     pub fn memory_max(&self) -> f64 {
         let series = self.rss.iter().chain(&self.hwm).chain(&self.window);
-        let steps = self.steps.iter().flat_map(|s| s.points.iter());
+        let steps = self
+            .steps
+            .iter()
+            .filter(|s| s.role != Role::HeapGoal)
+            .flat_map(|s| s.points.iter());
         series
             .chain(steps)
             .map(|p| p.1)
