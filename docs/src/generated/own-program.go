@@ -1,4 +1,3 @@
-$ cat own-prog/main.go
 package main
 
 import (
