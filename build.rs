@@ -1,5 +1,5 @@
 //! Rebuilds the crate when a bundled fixture or experiment changes: they are
-//! compiled into the binary (`include_dir!` in src/build/bundle.rs).
+//! compiled into the binary (`include_dir!` in src/fixture/bundle.rs).
 
 fn main() {
     println!("cargo:rerun-if-changed=go-fixtures");

@@ -175,9 +175,9 @@ pub fn kill_tagged(token: &str, root: Option<i32>) {
     let me = std::process::id() as i32;
     for _ in 0..20 {
         let found: Vec<i32> = live_processes()
-            .filter(|&(pid, _)| pid != me && Some(pid) != root)
-            .filter(|&(pid, ppid)| tagged(pid, &needle) || root.is_some_and(|r| ppid == r))
-            .map(|(pid, _)| pid)
+            .filter(|p| p.pid != me && Some(p.pid) != root)
+            .filter(|p| tagged(p.pid, &needle) || root.is_some_and(|r| p.ppid == r))
+            .map(|p| p.pid)
             .collect();
         if found.is_empty() {
             return;
@@ -189,20 +189,28 @@ pub fn kill_tagged(token: &str, root: Option<i32>) {
     }
 }
 
-/// `(pid, ppid)` of every process that is not a zombie.
-fn live_processes() -> impl Iterator<Item = (i32, i32)> {
-    std::fs::read_dir("/proc")
+/// A process that has not exited, as its `/proc/PID/stat` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveProcess {
+    pub pid: i32,
+    pub ppid: i32,
+    /// When it started, in clock ticks after boot (`starttime`).
+    pub start_ticks: u64,
+}
+
+/// Every process that is neither a zombie nor dead (read through procfs;
+/// one that ends while it is read is left out).
+pub fn live_processes() -> impl Iterator<Item = LiveProcess> {
+    procfs::process::all_processes()
         .into_iter()
         .flatten()
         .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // `pid (comm) S ppid ...`: comm may hold spaces and parentheses.
-            let mut rest = stat.get(stat.rfind(')')? + 1..)?.split_ascii_whitespace();
-            let state = rest.next()?;
-            let ppid = rest.next()?.parse().ok()?;
-            (state != "Z" && state != "X").then_some((pid, ppid))
+        .filter_map(|p| p.stat().ok())
+        .filter(|stat| !matches!(stat.state, 'Z' | 'X'))
+        .map(|stat| LiveProcess {
+            pid: stat.pid,
+            ppid: stat.ppid,
+            start_ticks: stat.starttime,
         })
 }
 
@@ -214,13 +222,28 @@ fn tagged(pid: i32, needle: &str) -> bool {
 
 /// Whether `pid` has exited (a zombie, or gone).
 pub fn exited(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => stat
-            .rfind(')')
-            .and_then(|i| stat.get(i + 1..))
-            .and_then(|rest| rest.split_ascii_whitespace().next())
-            .is_none_or(|state| state == "Z" || state == "X"),
-        Err(_) => true,
+    let alive = procfs::process::Process::new(pid)
+        .and_then(|p| p.stat())
+        .is_ok_and(|stat| !matches!(stat.state, 'Z' | 'X'));
+    !alive
+}
+
+/// Makes the command's process die with gomemlab (SIGKILL when gomemlab
+/// ends, even by SIGKILL), and not start at all when gomemlab ended between
+/// the fork and the `prctl`. Later `pre_exec` closures run after this one.
+pub fn die_with_parent(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
+    // getppid) and builds no allocating value between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
+            if nix::unistd::getppid() != parent {
+                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
+            }
+            Ok(())
+        });
     }
 }
 
@@ -257,7 +280,7 @@ mod tests {
         let me = std::process::id() as i32;
         assert!(!exited(me));
         let parent = nix::unistd::getppid().as_raw();
-        assert!(live_processes().any(|(pid, ppid)| pid == me && ppid == parent));
+        assert!(live_processes().any(|p| p.pid == me && p.ppid == parent));
         assert!(exited(i32::MAX));
     }
 

@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::analyze::Analyzed;
-use crate::build::fixture::{BuildError, Fixtures};
-pub use crate::build::path_fixture::FixtureRef;
-use crate::build::toolchain::{self, Toolchain, ToolchainError};
+pub use crate::fixture::by_path::FixtureRef;
+use crate::fixture::{BuildError, Fixtures};
 use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
 use crate::run::observe::observe;
 use crate::run::{RunError, RunSpec};
+use crate::toolchain::{self, Toolchain, ToolchainError};
 
 pub use checked::{CheckError, Checkable, Checked, check};
 

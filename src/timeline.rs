@@ -9,14 +9,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::measure::contention::Contention;
-use crate::measure::events::Event;
-use crate::measure::maps::MapsInventory;
-use crate::run::cgroup::MemoryOutcome;
-
+mod contention;
+mod events;
+mod maps;
+mod memory_limit;
 mod samples;
 mod syscalls;
 mod watch;
+pub use contention::{BUSY_SHARE, Contention, ContentionSource};
+pub use events::{Event, GcEvent, ScavEvent};
+pub use maps::{ClassSummary, HEAP_ARENA_BYTES, MapClass, Mapping, MapsInventory};
+pub use memory_limit::{Controller, MemoryOutcome};
 pub use samples::{Sample, Samples};
 pub use syscalls::{Syscall, SyscallEvent, TraceStats};
 pub use watch::{SlowReading, WatchEnd, WatchInfo};

@@ -6,7 +6,7 @@
 mod common;
 
 use common::toolchain;
-use gomemlab::build::fixture::{BuildError, Fixtures};
+use gomemlab::fixture::{BuildError, Fixtures};
 
 /// A private copy of the bundled fixtures with its own cache.
 fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
@@ -21,7 +21,7 @@ fn private_fixtures() -> (tempfile::TempDir, Fixtures) {
         cache_dir: dir.path().join("cache"),
         // Go's compile cache is shared: only the fixture binary cache is under test.
         go_cache_dir: Fixtures::bundled().expect("bundled fixtures").go_cache_dir,
-        build_timeout: gomemlab::build::fixture::BUILD_TIMEOUT,
+        build_timeout: gomemlab::fixture::BUILD_TIMEOUT,
     };
     (dir, fixtures)
 }

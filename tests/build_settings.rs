@@ -9,7 +9,7 @@ mod common;
 use std::process::Command;
 
 use common::toolchain;
-use gomemlab::build::fixture::{BuildError, BuildOptions, Fixtures};
+use gomemlab::fixture::{BuildError, BuildOptions, Fixtures};
 
 /// The bundled fixtures with a private binary cache (Go's compile cache shared).
 fn private_cache() -> (tempfile::TempDir, Fixtures) {

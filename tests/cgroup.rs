@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use gomemlab::experiment::Cell;
 use gomemlab::experiment::reproduce;
-use gomemlab::run::cgroup::{self, Place};
+use gomemlab::run::cgroup::{self, CgroupPlace};
 use gomemlab::run::observe::observe;
 use gomemlab::run::{RunError, RunSpec};
 use gomemlab::timeline::Exit;
@@ -32,7 +32,7 @@ fn spec(limit: u64, args: &[&str]) -> RunSpec {
 }
 
 /// Where cgroups can be made, or `None` after checking the refusal path.
-fn place_or_refusal() -> Option<Place> {
+fn place_or_refusal() -> Option<CgroupPlace> {
     match cgroup::locate() {
         Ok(place) => Some(place),
         Err(why) => {
@@ -57,7 +57,7 @@ fn place_or_refusal() -> Option<Place> {
 }
 
 /// This process's child cgroups (`gomemlab-<pid>-*`) under `place`.
-fn ours(place: &Place) -> Vec<PathBuf> {
+fn ours(place: &CgroupPlace) -> Vec<PathBuf> {
     let prefix = format!("gomemlab-{}-", std::process::id());
     std::fs::read_dir(&place.parent)
         .map(|d| {
@@ -180,7 +180,7 @@ fn run_memory_max_prints_the_outcome_and_refuses_a_bad_size() {
 }
 
 /// `gomemlab-<pid>-<n>` cgroups whose gomemlab process no longer exists.
-fn stale(place: &Place) -> Vec<PathBuf> {
+fn stale(place: &CgroupPlace) -> Vec<PathBuf> {
     let dead = |name: &str| {
         let pid = name
             .strip_prefix("gomemlab-")

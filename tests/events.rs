@@ -5,8 +5,8 @@
 mod common;
 
 use common::observe_fixture;
-use gomemlab::measure::events::{Event, GcEvent, ScavEvent};
 use gomemlab::timeline::Timeline;
+use gomemlab::timeline::{Event, GcEvent, ScavEvent};
 
 const MIB: u64 = 1 << 20;
 

@@ -273,7 +273,7 @@ fn reproduce_against_a_kept_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let exps = cheap_experiments(tmp.path());
     // The baseline is labelled as the Go under test (GOMEMLAB_GO or PATH).
-    let go = gomemlab::build::toolchain::resolve(None)
+    let go = gomemlab::toolchain::resolve(None)
         .expect("a Go toolchain for the tests")
         .version
         .name();

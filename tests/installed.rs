@@ -17,10 +17,7 @@ fn installed(home: &Path, args: &[&str]) -> Output {
         .current_dir("/")
         .env("HOME", home)
         .env("XDG_CACHE_HOME", home.join("cache"))
-        .env(
-            "GOMEMLAB_TOOLCHAINS",
-            gomemlab::build::toolchain::toolchains_dir(),
-        )
+        .env("GOMEMLAB_TOOLCHAINS", gomemlab::toolchain::toolchains_dir())
         .env_remove("GOMEMLAB_CACHE")
         // Go's compile cache shared with the rest of the suite: a fresh one
         // would compile the standard library again in every test.
@@ -104,7 +101,7 @@ fn the_cache_option_moves_every_cache() {
 
 /// The Go compile cache the other tests build the fixtures with.
 fn shared_gocache() -> std::path::PathBuf {
-    gomemlab::build::fixture::Fixtures::bundled()
+    gomemlab::fixture::Fixtures::bundled()
         .expect("the bundled fixtures")
         .go_cache_dir
 }

@@ -6,9 +6,9 @@ mod common;
 
 use assert_cmd::Command;
 use common::{built, observe_fixture, toolchain};
-use gomemlab::measure::maps::{HEAP_ARENA_BYTES, MapClass, MapsInventory};
 use gomemlab::run::RunSpec;
 use gomemlab::run::observe::observe;
+use gomemlab::timeline::{HEAP_ARENA_BYTES, MapClass, MapsInventory};
 use gomemlab::timeline::{Phase, Timeline};
 use predicates::prelude::*;
 

@@ -12,10 +12,7 @@ fn gomemlab(cache: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir("/")
         .env("GOMEMLAB_CACHE", cache)
-        .env(
-            "GOMEMLAB_TOOLCHAINS",
-            gomemlab::build::toolchain::toolchains_dir(),
-        )
+        .env("GOMEMLAB_TOOLCHAINS", gomemlab::toolchain::toolchains_dir())
         // Go's compile cache shared with the rest of the suite: a fresh one
         // would compile the standard library again in every test.
         .env("GOCACHE", shared_gocache())
@@ -245,7 +242,7 @@ fn what_new_writes_runs_unchanged_and_new_overwrites_nothing() {
 
 /// The Go compile cache the other tests build the fixtures with.
 fn shared_gocache() -> std::path::PathBuf {
-    gomemlab::build::fixture::Fixtures::bundled()
+    gomemlab::fixture::Fixtures::bundled()
         .expect("the bundled fixtures")
         .go_cache_dir
 }

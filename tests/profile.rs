@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use gomemlab::build::fixture::{Fixtures, HEAP_PROFILE_TAG};
+use gomemlab::fixture::{Fixtures, HEAP_PROFILE_TAG};
 use gomemlab::run::observe::observe;
 use gomemlab::run::{HeapProfiles, RunError, RunSpec};
 

@@ -303,7 +303,7 @@ check = ["os.rss@started <= 64MiB"]
 #[test]
 fn two_go_versions_give_one_matrix_and_a_results_folder_each() {
     // A second toolchain: go1.21.13 when installed (CI's second version).
-    let Ok(other) = gomemlab::build::toolchain::resolve(Some("go1.21.13")) else {
+    let Ok(other) = gomemlab::toolchain::resolve(Some("go1.21.13")) else {
         eprintln!("skipped: go1.21.13 is not installed (scripts/install-go 1.21.13)");
         return;
     };

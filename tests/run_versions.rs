@@ -6,8 +6,8 @@
 mod common;
 
 use assert_cmd::Command;
-use gomemlab::build::toolchain;
 use gomemlab::timeline::Timeline;
+use gomemlab::toolchain;
 use predicates::prelude::*;
 
 fn gomemlab() -> Command {

@@ -84,7 +84,7 @@ fn a_goroot_a_go_binary_and_relative_paths_all_name_the_same_go() {
 
 #[test]
 fn a_release_name_that_is_the_go_on_path_is_used_without_fetching() {
-    let Some(on_path) = gomemlab::build::toolchain::on_path_toolchain() else {
+    let Some(on_path) = gomemlab::toolchain::on_path_toolchain() else {
         panic!("the tests need a `go` on PATH");
     };
     let cache = Cache::new();
@@ -177,7 +177,7 @@ fn ci_and_github_cover_every_supported_release() {
     // One list: `toolchain::supported()`. `.ci/run` takes it as `all` (what
     // `toolchains --fetch all` prints); the workflow's matrix must spell it out.
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let supported = gomemlab::build::toolchain::supported();
+    let supported = gomemlab::toolchain::supported();
     let workflow = std::fs::read_to_string(root.join(".github/workflows/ci.yml")).unwrap();
     let quoted: Vec<String> = supported
         .iter()

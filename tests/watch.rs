@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use gomemlab::measure::events::Event;
+use gomemlab::timeline::Event;
 use gomemlab::timeline::{Timeline, WatchEnd};
 
 fn gomemlab() -> Command {

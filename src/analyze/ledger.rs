@@ -55,7 +55,7 @@ use serde::{Deserialize, Serialize};
 pub use category::Category;
 pub use runtime::RuntimeClasses;
 
-use crate::measure::maps::MapsInventory;
+use crate::timeline::MapsInventory;
 use crate::timeline::Phase;
 
 /// The target of issue 4: unexplained at most 5% of RSS, or 1 MiB.
@@ -65,7 +65,7 @@ pub const TARGET_FLOOR_BYTES: u64 = 1 << 20;
 
 /// One category of the ledger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
+pub struct LedgerRow {
     pub category: Category,
     /// Mappings of this category.
     pub mappings: u64,
@@ -104,7 +104,7 @@ pub struct Ledger {
     /// `status_rss_bytes` − `rss_bytes`: what changed between the two reads.
     pub rss_read_drift_bytes: i64,
     /// One row per category present, in category order.
-    pub rows: Vec<Row>,
+    pub rows: Vec<LedgerRow>,
     pub explained_bytes: u64,
     /// `rss_bytes` − `explained_bytes` (never negative with this definition,
     /// signed so a change of definition cannot hide a sign error).
@@ -137,7 +137,7 @@ impl Ledger {
     }
 
     /// The row of one category, if any mapping is in it.
-    pub fn row(&self, category: Category) -> Option<&Row> {
+    pub fn row(&self, category: Category) -> Option<&LedgerRow> {
         self.rows.iter().find(|r| r.category == category)
     }
 }
@@ -157,9 +157,9 @@ pub fn reconcile(
     runtime: &RuntimeClasses,
     status_rss: u64,
 ) -> Ledger {
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<LedgerRow> = Vec::new();
     for category in Category::ALL {
-        let mut row = Row {
+        let mut row = LedgerRow {
             category,
             mappings: 0,
             size_bytes: 0,

@@ -10,7 +10,7 @@ pub use lit::{Lit, Suffix};
 
 use super::schema::Path;
 use super::select::Collection;
-use crate::measure::maps::MapClass;
+use crate::timeline::MapClass;
 
 /// What a number measures; checked when the file loads (see the module doc
 /// of [`super`] for the rules).

@@ -5,10 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::ast::{CheckKind, CmpOp, Dim, Test};
+use super::ast::{Check, CheckKind, CmpOp, Dim, Record, Test};
 use super::eval::{self, Outcome};
 use crate::analyze::Analyzed;
-use crate::experiment::Claim;
 
 /// A claim's verdict in one settings row, over all repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,6 +86,27 @@ pub struct RecordResult {
     pub error: Option<String>,
 }
 
+/// A parsed item and the line it came from, for error messages.
+#[derive(Debug, Clone)]
+pub struct Located<T> {
+    pub item: T,
+    pub text: String,
+    pub line: usize,
+}
+
+/// What [`judge`] needs of a claim: its words and its parsed checks and
+/// records, each with the line it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimChecks<'a> {
+    pub id: &'a str,
+    pub says: &'a str,
+    pub bound: Option<&'a str>,
+    pub checks: &'a [Located<Check>],
+    pub records: &'a [Located<Record>],
+    /// Values fixed for a Go version, recorded like `records`.
+    pub exacts: &'a [Located<Record>],
+}
+
 /// A claim's result in one settings row.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClaimResult {
@@ -107,11 +127,11 @@ pub struct ClaimResult {
 
 /// Evaluates `claim` on the repeats of one settings row. Never fails: a
 /// check that cannot be evaluated gives the verdict `error` with its reason.
-pub fn judge(claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
+pub fn judge(claim: ClaimChecks<'_>, runs: &[Analyzed]) -> ClaimResult {
     let mut checks = Vec::new();
     let mut per_run_holds = vec![true; runs.len()];
     let mut error = None;
-    for check in &claim.checks {
+    for check in claim.checks {
         let outcomes: Vec<_> = runs
             .iter()
             .map(|run| eval::evaluate(&check.item, run))
@@ -155,9 +175,9 @@ pub fn judge(claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
     }
     let holds_in = per_run_holds.iter().filter(|h| **h).count();
     ClaimResult {
-        id: claim.id.clone(),
-        says: claim.says.clone(),
-        bound: claim.bound.clone(),
+        id: claim.id.to_string(),
+        says: claim.says.to_string(),
+        bound: claim.bound.map(str::to_string),
         verdict: if error.is_some() {
             Verdict::Error
         } else {
@@ -172,11 +192,11 @@ pub fn judge(claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
 }
 
 /// The result of a claim whose `when` excludes the row, or whose runs failed.
-pub fn without_runs(claim: &Claim, verdict: Verdict) -> ClaimResult {
+pub fn without_runs(claim: ClaimChecks<'_>, verdict: Verdict) -> ClaimResult {
     ClaimResult {
-        id: claim.id.clone(),
-        says: claim.says.clone(),
-        bound: claim.bound.clone(),
+        id: claim.id.to_string(),
+        says: claim.says.to_string(),
+        bound: claim.bound.map(str::to_string),
         verdict,
         runs: 0,
         holds_in: 0,
@@ -246,6 +266,3 @@ fn spread(values: &[f64], unit: Dim) -> Spread {
         unit,
     }
 }
-
-#[cfg(test)]
-mod tests;

@@ -16,7 +16,7 @@ use super::ast::Dim;
 use super::error::EvalResult;
 use crate::analyze::Analyzed;
 use crate::analyze::ledger::{Category, Ledger};
-use crate::measure::maps::MapClass;
+use crate::timeline::MapClass;
 
 /// Where a path reads from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

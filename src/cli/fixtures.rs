@@ -5,8 +5,8 @@ use std::io::Write as _;
 
 use anyhow::Result;
 
-use crate::build::fixture::Fixtures;
-use crate::build::fixture_info;
+use crate::fixture::Fixtures;
+use crate::fixture::info;
 
 pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     let fixtures = Fixtures::bundled()?;
@@ -17,7 +17,7 @@ pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     };
     let mut out = std::io::stdout();
     for name in fixtures.names() {
-        let info = fixture_info::read(&fixtures.source_dir.join(&name));
+        let info = info::read(&fixtures.source_dir.join(&name));
         match &toolchain {
             Some(t) => {
                 let built = fixtures.build(&name, t)?;
@@ -38,7 +38,7 @@ pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
         }
     }
     // Where the probe is, for a go.mod that builds without gomemlab too.
-    let probe = fixtures.source_dir.join(crate::build::fixture::PROBE_DIR);
+    let probe = fixtures.source_dir.join(crate::fixture::PROBE_DIR);
     writeln!(
         out,
         "\nyour own program: import gomemlab.dev/probe (gomemlab supplies it); to build it \

@@ -15,17 +15,17 @@ use super::baseline::{self, Baseline};
 use super::export::ExportArgs;
 use super::report::Format;
 use super::{UsageError, exit_code};
-use crate::build::fixture::Fixtures;
-use crate::build::toolchain::{self, Toolchain};
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::{self, ExperimentResult, Progress};
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
+use crate::fixture::Fixtures;
 use crate::report;
 use crate::report::html::{self, PLOTTED_REPEAT, Plot, Plots};
 use crate::report::matrix::Column;
+use crate::toolchain::{self, Toolchain};
 
 #[derive(Debug, clap::Args)]
 pub struct ReproduceArgs {
@@ -90,7 +90,7 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
     let fixtures = Fixtures::bundled()?;
     let dir = match dir {
         Some(dir) => dir,
-        None => crate::build::bundle::experiments_dir()?,
+        None => crate::fixture::bundle::experiments_dir()?,
     };
     let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
     let slow_dir = dir.join("slow");

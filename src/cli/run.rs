@@ -14,9 +14,9 @@ use anyhow::Result;
 
 use super::fixture_usage;
 use crate::analyze::Analyzed;
-use crate::build::fixture::Fixtures;
-use crate::build::path_fixture::FixtureRef;
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::fixture::Fixtures;
+use crate::fixture::by_path::FixtureRef;
 use crate::report;
 use crate::run::observe::observe_with;
 use crate::run::{HeapProfiles, RunSpec};

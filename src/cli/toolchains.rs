@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::Result;
 
-use crate::build::toolchain::{self, Fetch, GoVersion, Installed, Toolchain, ToolchainError};
+use crate::toolchain::{self, Fetch, GoVersion, Installed, Toolchain, ToolchainError};
 
 #[derive(Debug, clap::Args)]
 pub struct ToolchainsArgs {

@@ -3,8 +3,8 @@
 //! ["anon_vma_names"]`, `["thp=always|madvise"]`). Elsewhere its verdict is
 //! `not applicable`, with the reason.
 
-use crate::build::toolchain::GoVersion;
 use crate::measure::machine::Machine;
+use crate::toolchain::GoVersion;
 
 /// A range of Go versions: bounds like `>=1.23`, `<1.26`, `>=1.21.6`,
 /// separated by spaces, all of which must hold.

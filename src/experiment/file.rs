@@ -10,9 +10,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::build::fixture::BuildOptions;
 use crate::check::schema::Need;
 use crate::check::{self, ParseError};
+use crate::fixture::BuildOptions;
 use crate::run::{RunSpec, SETTINGS_VARS};
 
 /// The four source articles, by the id used in experiment files.
@@ -158,8 +158,8 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
     }
     let fixture = file.fixture.get_ref();
     // A path (`./myprog`) is relative to this file's folder; kept absolute.
-    let resolved = match crate::build::path_fixture::FixtureRef::parse(fixture, fixtures) {
-        crate::build::path_fixture::FixtureRef::Path(p) => {
+    let resolved = match crate::fixture::by_path::FixtureRef::parse(fixture, fixtures) {
+        crate::fixture::by_path::FixtureRef::Path(p) => {
             let base = path.parent().unwrap_or(Path::new("."));
             let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
             if !full.exists() {
@@ -174,7 +174,7 @@ pub fn parse(path: &Path, text: &str, fixtures: &[String]) -> Result<Experiment,
             }
             Some(full.display().to_string())
         }
-        crate::build::path_fixture::FixtureRef::Bundled(_) => None,
+        crate::fixture::by_path::FixtureRef::Bundled(_) => None,
     };
     if resolved.is_none() && !fixtures.iter().any(|f| f == fixture) {
         return Err(invalid(
@@ -286,9 +286,10 @@ mod model;
 mod settings;
 mod validate;
 
+pub use crate::check::Located;
 pub use crate::experiment::applies::{GoRange, Requirement};
 use claims::*;
-pub use model::{Cell, Claim, Experiment, ExperimentError, Located};
+pub use model::{Cell, Claim, Experiment, ExperimentError};
 use settings::cell;
 pub use settings::{BUILD_SETTINGS, GO_LINE, GOEXPERIMENT};
 pub use validate::check_unique_ids;

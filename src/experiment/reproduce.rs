@@ -10,14 +10,14 @@ use serde::Serialize;
 use crate::analyze::Analyzed;
 use std::collections::BTreeMap;
 
-use crate::build::fixture::{BuildError, BuildOptions, Built, Fixtures};
-use crate::build::path_fixture::FixtureRef;
-use crate::build::toolchain::{GoVersion, Toolchain};
 use crate::check::claim::ClaimResult;
 use crate::experiment::{Cell, Claim, Experiment, applies};
+use crate::fixture::by_path::FixtureRef;
+use crate::fixture::{BuildError, BuildOptions, Built, Fixtures};
 use crate::measure::machine::Machine;
 use crate::run::observe::observe;
 use crate::run::{HeapProfiles, RunSpec};
+use crate::toolchain::{GoVersion, Toolchain};
 
 /// Everything one experiment found with one toolchain.
 #[derive(Debug, Clone, Serialize)]
@@ -50,7 +50,7 @@ pub struct CellResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unavailable: Option<String>,
     /// The highest CPU pressure share among the runs that were busy
-    /// ([`crate::measure::contention::BUSY_SHARE`]); none when no run was.
+    /// ([`crate::timeline::BUSY_SHARE`]); none when no run was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub busy: Option<f64>,
 }

@@ -21,7 +21,7 @@ pub const CHILD_ANSWER_FD: i32 = 4;
 /// The variable telling the probe where its pipes are.
 pub const FDS_VAR: &str = "GOMEMLAB_PROBE_FDS";
 /// The phases that write a heap profile: `a,b` or `all` (needs a fixture
-/// built with [`crate::build::fixture::HEAP_PROFILE_TAG`]).
+/// built with [`crate::fixture::HEAP_PROFILE_TAG`]).
 pub const HEAP_PROFILE_VAR: &str = "GOMEMLAB_HEAP_PROFILE";
 /// The directory the heap profiles go to, as `<seq>-<phase>.pb.gz`.
 pub const HEAP_PROFILE_DIR_VAR: &str = "GOMEMLAB_HEAP_PROFILE_DIR";
@@ -44,7 +44,7 @@ pub struct Report {
 }
 
 /// What the report reader delivers: a report, or a line that is not one.
-pub type Message = Result<Report, String>;
+pub type ProbeMessage = Result<Report, String>;
 
 /// The protocol this harness speaks; the probe sends its own in every line
 /// (`"version"`; a line without one is from a probe before versions: 1).
@@ -52,7 +52,7 @@ pub const PROTOCOL_VERSION: u64 = 1;
 
 /// Parses one report line, refusing one of another protocol version first
 /// (so a newer probe's new fields give that error, not a parse failure).
-pub fn parse(line: &str) -> Message {
+pub fn parse(line: &str) -> ProbeMessage {
     let bad = |e: serde_json::Error| format!("{e} in probe line {:?}", clip(line, 200));
     let mut object: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(line).map_err(bad)?;
@@ -74,7 +74,9 @@ pub fn parse(line: &str) -> Message {
 }
 
 /// Reads report lines on a thread until EOF (the fixture exited or closed fd 3).
-pub fn spawn_reader(source: impl Read + Send + 'static) -> (Receiver<Message>, JoinHandle<()>) {
+pub fn spawn_reader(
+    source: impl Read + Send + 'static,
+) -> (Receiver<ProbeMessage>, JoinHandle<()>) {
     let (tx, rx) = channel();
     let handle = std::thread::Builder::new()
         .name("gomemlab-probe".into())
@@ -83,7 +85,7 @@ pub fn spawn_reader(source: impl Read + Send + 'static) -> (Receiver<Message>, J
     (rx, handle)
 }
 
-fn read_reports(source: impl Read, tx: &Sender<Message>) {
+fn read_reports(source: impl Read, tx: &Sender<ProbeMessage>) {
     for line in BufReader::new(source).lines() {
         let Ok(line) = line else { return };
         if line.trim().is_empty() {
@@ -168,7 +170,7 @@ mod tests {
         let two = format!("{LINE}\n\n{LINE}\n");
         let (rx, handle) = spawn_reader(std::io::Cursor::new(two.into_bytes()));
         handle.join().unwrap();
-        let got: Vec<Message> = rx.iter().collect();
+        let got: Vec<ProbeMessage> = rx.iter().collect();
         assert_eq!(got.len(), 2);
         assert!(got.iter().all(Result::is_ok));
     }

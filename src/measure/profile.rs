@@ -43,7 +43,7 @@ pub enum ProfileError {
 
 /// What is wrong with the bytes of a profile (the caller adds the path).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ParseError {
+pub enum ProfileParseError {
     #[error("gzip: {0}")]
     Gzip(String),
     #[error("protobuf: {0}")]
@@ -118,25 +118,25 @@ pub fn read(path: &Path) -> Result<HeapProfile, ProfileError> {
 }
 
 /// Sums a heap profile given as gzipped (what Go writes) or plain protobuf.
-pub fn parse(bytes: &[u8]) -> Result<HeapTotals, ParseError> {
+pub fn parse(bytes: &[u8]) -> Result<HeapTotals, ProfileParseError> {
     let raw;
     let proto = if bytes.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
         GzDecoder::new(bytes)
             .read_to_end(&mut out)
-            .map_err(|e| ParseError::Gzip(e.to_string()))?;
+            .map_err(|e| ProfileParseError::Gzip(e.to_string()))?;
         raw = out;
         raw.as_slice()
     } else {
         bytes
     };
-    let profile = Profile::decode(proto).map_err(|e| ParseError::Decode(e.to_string()))?;
+    let profile = Profile::decode(proto).map_err(|e| ProfileParseError::Decode(e.to_string()))?;
     let string = |i: i64| {
         usize::try_from(i)
             .ok()
             .and_then(|i| profile.string_table.get(i))
             .map(String::as_str)
-            .ok_or(ParseError::BadString(i))
+            .ok_or(ProfileParseError::BadString(i))
     };
     let names = profile
         .sample_type
@@ -146,7 +146,7 @@ pub fn parse(bytes: &[u8]) -> Result<HeapTotals, ParseError> {
     let mut sums = [0u64; 4];
     for (sum, wanted) in sums.iter_mut().zip(TYPES) {
         let Some(index) = names.iter().position(|n| *n == wanted) else {
-            return Err(ParseError::MissingType {
+            return Err(ProfileParseError::MissingType {
                 missing: wanted,
                 have: names.join(", "),
             });
@@ -154,16 +154,16 @@ pub fn parse(bytes: &[u8]) -> Result<HeapTotals, ParseError> {
         let mut total: i64 = 0;
         for s in &profile.sample {
             if s.value.len() != names.len() {
-                return Err(ParseError::ValueCount {
+                return Err(ProfileParseError::ValueCount {
                     got: s.value.len(),
                     want: names.len(),
                 });
             }
             total = total
                 .checked_add(s.value[index])
-                .ok_or(ParseError::BadSum(wanted))?;
+                .ok_or(ProfileParseError::BadSum(wanted))?;
         }
-        *sum = u64::try_from(total).map_err(|_| ParseError::BadSum(wanted))?;
+        *sum = u64::try_from(total).map_err(|_| ProfileParseError::BadSum(wanted))?;
     }
     let [
         inuse_space_bytes,
@@ -269,11 +269,11 @@ mod tests {
     fn broken_or_foreign_profiles_are_errors_not_panics() {
         assert!(matches!(
             parse(&[0x1f, 0x8b, 1, 2, 3]),
-            Err(ParseError::Gzip(_))
+            Err(ProfileParseError::Gzip(_))
         ));
         assert!(matches!(
             parse(&[0xff, 0xff, 0xff]),
-            Err(ParseError::Decode(_))
+            Err(ProfileParseError::Decode(_))
         ));
 
         let mut cpu = go_like(&[[1, 2, 3, 4]]);
@@ -289,20 +289,20 @@ mod tests {
         short.sample[0].value.pop();
         assert_eq!(
             parse(&short.encode_to_vec()).unwrap_err(),
-            ParseError::ValueCount { got: 3, want: 4 }
+            ProfileParseError::ValueCount { got: 3, want: 4 }
         );
 
         let mut bad_index = go_like(&[]);
         bad_index.sample_type[0].r#type = 99;
         assert_eq!(
             parse(&bad_index.encode_to_vec()).unwrap_err(),
-            ParseError::BadString(99)
+            ProfileParseError::BadString(99)
         );
 
         let negative = go_like(&[[1, -5, 0, 0]]);
         assert_eq!(
             parse(&negative.encode_to_vec()).unwrap_err(),
-            ParseError::BadSum("alloc_space")
+            ProfileParseError::BadSum("alloc_space")
         );
     }
 

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use crate::analyze::Analysis;
 use crate::analyze::ledger::Ledger;
 use crate::check::Dim;
-use crate::measure::maps::MapsInventory;
 use crate::run::HeapProfiles;
+use crate::timeline::MapsInventory;
 use crate::timeline::{HeapProfile, Syscall, SyscallEvent, Timeline};
 
 use super::text::mib;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::experiment::reproduce::ExperimentResult;
-use crate::report::matrix::{self, Cell, Matrix};
+use crate::report::matrix::{self, Matrix, MatrixCell};
 use crate::report::verdicts::verdict_rows;
 
 /// A table cell: pipes escaped, line breaks as `<br>`.
@@ -87,7 +87,7 @@ pub fn matrix_table(m: &Matrix) -> String {
         cells.extend(
             r.cells
                 .iter()
-                .map(|c| c.as_ref().map_or("-".into(), Cell::text)),
+                .map(|c| c.as_ref().map_or("-".into(), MatrixCell::text)),
         );
         cells.push(cell(&r.notes()));
         row(&mut out, &cells);

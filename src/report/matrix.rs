@@ -7,10 +7,10 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use crate::build::toolchain::GoVersion;
 use crate::check::claim::Verdict;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
+use crate::toolchain::GoVersion;
 
 /// The results of one Go version on one machine.
 #[derive(Debug, Clone)]
@@ -23,7 +23,7 @@ pub struct Column {
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {
     pub columns: Vec<Head>,
-    pub rows: Vec<Row>,
+    pub rows: Vec<MatrixRow>,
 }
 
 /// A column: its Go version and where it was measured.
@@ -35,12 +35,12 @@ pub struct Head {
 
 /// A claim in one settings row across the columns.
 #[derive(Debug, Clone, Serialize)]
-pub struct Row {
+pub struct MatrixRow {
     pub claim: String,
     pub article: String,
     pub settings: String,
     /// One per column; `None` where that column did not measure it.
-    pub cells: Vec<Option<Cell>>,
+    pub cells: Vec<Option<MatrixCell>>,
     /// Versions whose verdict differs from the version before (of those measured).
     pub changed_in: Vec<String>,
     /// Versions measured on several machines that do not agree.
@@ -48,7 +48,7 @@ pub struct Row {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Cell {
+pub struct MatrixCell {
     pub verdict: Verdict,
     pub holds_in: usize,
     pub runs: usize,
@@ -56,7 +56,7 @@ pub struct Cell {
     pub reason: Option<String>,
 }
 
-impl Cell {
+impl MatrixCell {
     /// `holds 3/3`, `error`...: the cell as every format shows it.
     pub fn text(&self) -> String {
         match self.verdict {
@@ -88,7 +88,7 @@ pub fn ordered(columns: &[Column]) -> Vec<&Column> {
 /// Builds the matrix: columns by Go version, then machine.
 pub fn build(columns: &[Column]) -> Matrix {
     let columns = ordered(columns);
-    let mut rows: Vec<Row> = Vec::new();
+    let mut rows: Vec<MatrixRow> = Vec::new();
     for (i, col) in columns.iter().enumerate() {
         for r in &col.results {
             for cell in &r.cells {
@@ -97,7 +97,7 @@ pub fn build(columns: &[Column]) -> Matrix {
                         .iter()
                         .position(|row| row.claim == c.id && row.settings == cell.settings);
                     let at = at.unwrap_or_else(|| {
-                        rows.push(Row {
+                        rows.push(MatrixRow {
                             claim: c.id.clone(),
                             article: r.article.clone(),
                             settings: cell.settings.clone(),
@@ -107,7 +107,7 @@ pub fn build(columns: &[Column]) -> Matrix {
                         });
                         rows.len() - 1
                     });
-                    rows[at].cells[i] = Some(Cell {
+                    rows[at].cells[i] = Some(MatrixCell {
                         verdict: c.verdict,
                         holds_in: c.holds_in,
                         runs: c.runs,
@@ -141,7 +141,7 @@ pub fn build(columns: &[Column]) -> Matrix {
 /// Per version, the verdict its machines agree on; a change from the
 /// previous version measured is marked, and so is a version whose machines
 /// disagree.
-fn mark_changes(row: &mut Row, columns: &[&Column]) {
+fn mark_changes(row: &mut MatrixRow, columns: &[&Column]) {
     let mut previous: Option<Verdict> = None;
     let mut i = 0;
     while i < columns.len() {
@@ -181,7 +181,7 @@ pub fn table(m: &Matrix) -> String {
         .map(|r| {
             r.cells
                 .iter()
-                .map(|c| c.as_ref().map_or("-".into(), Cell::text))
+                .map(|c| c.as_ref().map_or("-".into(), MatrixCell::text))
                 .collect()
         })
         .collect();
@@ -229,7 +229,7 @@ pub fn table(m: &Matrix) -> String {
     out
 }
 
-impl Row {
+impl MatrixRow {
     /// Where the verdict changes and where machines disagree, for people.
     pub fn notes(&self) -> String {
         let mut notes: Vec<String> = self

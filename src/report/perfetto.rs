@@ -13,8 +13,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::measure::events::Event;
 use crate::report::series;
+use crate::timeline::Event;
 use crate::timeline::{Phase, Timeline};
 
 const MIB: f64 = (1u64 << 20) as f64;
@@ -223,5 +223,4 @@ pub fn trace_json(timeline: &Timeline) -> String {
 }
 
 #[cfg(test)]
-#[path = "perfetto_tests.rs"]
 mod tests;

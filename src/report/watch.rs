@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::text::{exit_text, mib, peak_sampled_rss, per_second, sampler_cpu_pct};
-use crate::measure::events::Event;
+use crate::timeline::Event;
 use crate::timeline::{Exit, Timeline, WatchEnd};
 
 /// The phase table, the summary and the overhead line.

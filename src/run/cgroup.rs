@@ -10,39 +10,12 @@ use std::ffi::CString;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use serde::{Deserialize, Serialize};
-
 use crate::cleanup::Guard;
-
-/// Which cgroup hierarchy holds the limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Controller {
-    V1,
-    V2,
-}
-
-/// What the run's memory cgroup saw, read once the fixture has exited.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MemoryOutcome {
-    /// The limit the run was under.
-    pub limit_bytes: u64,
-    pub controller: Controller,
-    /// Processes the kernel's OOM killer killed in the cgroup (v1
-    /// `memory.oom_control` `oom_kill`, v2 `memory.events` `oom_kill`).
-    pub oom_kills: u64,
-    /// Times the usage hit the limit (v1 `memory.failcnt`, v2
-    /// `memory.events` `max`).
-    pub limit_hits: u64,
-    /// The most the cgroup was charged (v1 `memory.max_usage_in_bytes`, v2
-    /// `memory.peak`), when the kernel keeps it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub peak_bytes: Option<u64>,
-}
+use crate::timeline::{Controller, MemoryOutcome};
 
 /// Where a child cgroup with a memory limit can be made.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Place {
+pub struct CgroupPlace {
     pub controller: Controller,
     /// The cgroup gomemlab runs in (its directory): the parent of the child.
     pub parent: PathBuf,
@@ -50,7 +23,7 @@ pub struct Place {
 
 /// Finds where this process may make a memory-limited child cgroup, or
 /// says why it cannot (no memory controller, not delegated, no permission).
-pub fn locate() -> Result<Place, String> {
+pub fn locate() -> Result<CgroupPlace, String> {
     let own = std::fs::read_to_string("/proc/self/cgroup")
         .map_err(|e| format!("cannot read /proc/self/cgroup: {e}"))?;
     let mounts = std::fs::read_to_string("/proc/mounts")
@@ -80,7 +53,7 @@ fn under(root: &Path, path: &str) -> PathBuf {
     root.join(path.trim_start_matches('/'))
 }
 
-fn v2_place(own: &str, mounts: &str) -> Result<Place, String> {
+fn v2_place(own: &str, mounts: &str) -> Result<CgroupPlace, String> {
     let path = own
         .lines()
         .find_map(|l| l.strip_prefix("0::"))
@@ -95,13 +68,13 @@ fn v2_place(own: &str, mounts: &str) -> Result<Place, String> {
         ));
     }
     writable(&dir, "cgroup v2")?;
-    Ok(Place {
+    Ok(CgroupPlace {
         controller: Controller::V2,
         parent: dir,
     })
 }
 
-fn v1_place(own: &str, mounts: &str) -> Result<Place, String> {
+fn v1_place(own: &str, mounts: &str) -> Result<CgroupPlace, String> {
     let path = own
         .lines()
         .find_map(|l| {
@@ -123,7 +96,7 @@ fn v1_place(own: &str, mounts: &str) -> Result<Place, String> {
         ));
     }
     writable(&dir, "cgroup v1")?;
-    Ok(Place {
+    Ok(CgroupPlace {
         controller: Controller::V1,
         parent: dir,
     })
@@ -154,7 +127,7 @@ pub struct RunCgroup {
 
 impl RunCgroup {
     /// Makes `<parent>/gomemlab-<pid>-<n>` with the limit set.
-    pub fn create(place: &Place, limit_bytes: u64) -> Result<RunCgroup, String> {
+    pub fn create(place: &CgroupPlace, limit_bytes: u64) -> Result<RunCgroup, String> {
         static NEXT: AtomicU64 = AtomicU64::new(0);
         let name = format!(
             "gomemlab-{}-{}",

@@ -8,8 +8,7 @@
 
 use std::time::Duration;
 
-use crate::build::fixture::{Built, HEAP_PROFILE_TAG};
-use crate::build::toolchain::Toolchain;
+use crate::fixture::{Built, HEAP_PROFILE_TAG};
 use crate::measure::contention;
 use crate::measure::events;
 use crate::measure::maps;
@@ -18,10 +17,11 @@ use crate::measure::profile;
 use crate::measure::sampler::Sampler;
 use crate::run::{RunError, RunSpec, Running};
 use crate::timeline::{FixtureInfo, Phase, Settings, Timeline, ToolchainInfo};
+use crate::toolchain::Toolchain;
 
 /// What [`observe_with`] tells its caller while the run goes on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event<'a> {
+pub enum RunEvent<'a> {
     /// The fixture was started with this PID.
     Started { pid: i32 },
     /// The fixture reported `phase`; its answer is held back for `pause`
@@ -46,7 +46,7 @@ pub fn observe_with(
     toolchain: &Toolchain,
     spec: &RunSpec,
     pauses: &[(String, Duration)],
-    on_event: &mut dyn FnMut(Event<'_>),
+    on_event: &mut dyn FnMut(RunEvent<'_>),
 ) -> Result<Timeline, RunError> {
     if let Some(hp) = &spec.heap_profiles {
         if !built.tags.iter().any(|t| t == HEAP_PROFILE_TAG) {
@@ -63,7 +63,7 @@ pub fn observe_with(
     let mut running = Running::spawn(&built.binary, spec)?;
     let mut deadline = running.started + spec.timeout;
     let pid = running.pid.as_raw();
-    on_event(Event::Started { pid });
+    on_event(RunEvent::Started { pid });
     let sampler = Sampler::start(pid, running.started, spec.sample_interval)
         .map_err(|e| running.proc_error(e))?;
 
@@ -97,7 +97,7 @@ pub fn observe_with(
             heap_profile: None,
         });
         for (phase, pause) in pauses.iter().filter(|(p, _)| *p == report_phase) {
-            on_event(Event::Paused {
+            on_event(RunEvent::Paused {
                 pid,
                 phase,
                 pause: *pause,

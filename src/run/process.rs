@@ -24,16 +24,16 @@ use std::thread::JoinHandle;
 use std::time::Instant;
 
 use command_fds::{CommandFdExt, FdMapping};
-use nix::sys::signal::Signal;
 use nix::unistd::Pid;
 
 use crate::cleanup::{self, Guard};
 use crate::measure::probe;
 use crate::measure::trace::{Traced, Tracer};
-use crate::run::cgroup::{self, MemoryOutcome, RunCgroup};
+use crate::run::cgroup::{self, RunCgroup};
 use crate::run::spec::{RunError, RunSpec};
 use crate::run::stderr::{self, Stderr};
 use crate::run::watchdog::Watchdog;
+use crate::timeline::MemoryOutcome;
 
 /// Variables passed through from the harness's own environment, when set.
 const ALLOWED_FROM_PARENT: &[&str] = &["PATH", "HOME", "TMPDIR", "LANG", "TZ"];
@@ -45,7 +45,7 @@ pub struct Running {
     pub started: Instant,
     command: String,
     settings: String,
-    reports: Receiver<probe::Message>,
+    reports: Receiver<probe::ProbeMessage>,
     answers: File,
     stderr: Option<JoinHandle<Stderr>>,
     stdout: Option<JoinHandle<Vec<u8>>>,
@@ -130,17 +130,10 @@ impl Running {
             // before it execs, so everything it allocates is charged there.
             unsafe { cmd.pre_exec(move || cgroup::enter(&procs)) };
         }
-        let parent = nix::unistd::getpid();
-        // SAFETY: the closure only makes async-signal-safe syscalls (prctl,
-        // getppid) and build no allocating value between fork and exec.
+        cleanup::die_with_parent(&mut cmd);
+        // SAFETY: close_inherited_fds only makes async-signal-safe syscalls.
         unsafe {
-            cmd.pre_exec(move || {
-                // Die with the harness, even if it is killed with SIGKILL.
-                nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-                if nix::unistd::getppid() != parent {
-                    // The harness died between fork and prctl: do not start.
-                    return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-                }
+            cmd.pre_exec(|| {
                 close_inherited_fds();
                 Ok(())
             });

@@ -140,7 +140,7 @@ pub enum RunError {
     BadProfilePhase { phase: String },
     #[error(
         "the {fixture} binary was built without -tags {tag}, so it cannot write heap profiles; build it with RunSpec::build_tags()",
-        tag = crate::build::fixture::HEAP_PROFILE_TAG
+        tag = crate::fixture::HEAP_PROFILE_TAG
     )]
     NotProfilable { fixture: String },
     #[error("failed to create the artifacts directory {path}: {source}")]
@@ -179,7 +179,7 @@ impl RunSpec {
     /// The Go build tags the fixture needs for this run.
     pub fn build_tags(&self) -> Vec<&'static str> {
         match &self.heap_profiles {
-            Some(_) => vec![crate::build::fixture::HEAP_PROFILE_TAG],
+            Some(_) => vec![crate::fixture::HEAP_PROFILE_TAG],
             None => Vec::new(),
         }
     }
@@ -234,7 +234,7 @@ mod tests {
             phases: vec!["allocated".into(), "freed".into()],
             dir: "/tmp/art".into(),
         });
-        assert_eq!(spec.build_tags(), [crate::build::fixture::HEAP_PROFILE_TAG]);
+        assert_eq!(spec.build_tags(), [crate::fixture::HEAP_PROFILE_TAG]);
         assert_eq!(
             spec.profile_env().unwrap(),
             [

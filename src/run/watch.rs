@@ -30,8 +30,8 @@ pub use target::{Target, is_go_built, is_go_command};
 use crate::cleanup::{self, Guard};
 use crate::measure::sampler::Sampler;
 use crate::timeline::{Exit, FixtureInfo, Settings, Timeline, ToolchainInfo, WatchEnd};
-use output::{Message, Pump, Stream};
-use record::Record;
+use output::{OutputMessage, Pump, Stream};
+use record::WatchRecord;
 
 /// What to watch and how.
 #[derive(Debug, Clone)]
@@ -96,17 +96,7 @@ pub fn watch(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
-    let parent = nix::unistd::getpid();
-    // SAFETY: only async-signal-safe syscalls (prctl, getppid) between fork and exec.
-    unsafe {
-        cmd.pre_exec(move || {
-            nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-            if nix::unistd::getppid() != parent {
-                return Err(std::io::Error::from_raw_os_error(nix::libc::ESRCH));
-            }
-            Ok(())
-        });
-    }
+    cleanup::die_with_parent(&mut cmd);
     let contention = crate::measure::contention::Meter::start();
     let started = Instant::now();
     let mut child = cmd.spawn().map_err(|source| WatchError::Spawn {
@@ -133,7 +123,7 @@ pub fn watch(
     drop(tx);
 
     let follow_go = is_go_command(&spec.command[0]);
-    let mut rec = Record::default();
+    let mut rec = WatchRecord::default();
     let mut target: Option<Target> = None;
     let mut sampler: Option<Sampler> = None;
     let mut next_slow = started;
@@ -143,7 +133,7 @@ pub fn watch(
     // Finds the process to sample (at once for most commands; for `go`, once
     // it started what it built) and starts the fast tier on it.
     let mut look =
-        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut Record| {
+        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut WatchRecord| {
             if target.is_some() {
                 return;
             }
@@ -269,13 +259,21 @@ fn find_target(root: i32, follow_go: bool) -> Option<Target> {
 }
 
 /// Handles one message of the output pumps.
-fn take(rec: &mut Record, message: Message, target: Option<&Target>, root: i32, follow_go: bool) {
+fn take(
+    rec: &mut WatchRecord,
+    message: OutputMessage,
+    target: Option<&Target>,
+    root: i32,
+    follow_go: bool,
+) {
     let pid = target.map(|t| t.pid);
     match message {
-        Message::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), t_ns, name),
+        OutputMessage::Phase { t_ns, name } => rec.phase(pid.or(Some(root)), t_ns, name),
         // Trace lines before the program started are the go command's own.
-        Message::Trace { t_ns, text } if pid.is_some() || !follow_go => rec.trace(t_ns, &text),
-        Message::Trace { .. } => {}
+        OutputMessage::Trace { t_ns, text } if pid.is_some() || !follow_go => {
+            rec.trace(t_ns, &text)
+        }
+        OutputMessage::Trace { .. } => {}
     }
 }
 

@@ -41,7 +41,7 @@ fn an_old_timeline_loads_and_contention_is_kept_when_measured() {
     assert_eq!(t.contention, None);
     assert!(!serde_json::to_string(&t).unwrap().contains("contention"));
     t.contention = Some(Contention {
-        source: crate::measure::contention::ContentionSource::Psi,
+        source: crate::timeline::ContentionSource::Psi,
         cpu_pressure: 0.41,
         wall_ns: 5,
     });

@@ -10,11 +10,11 @@ pub mod unsteady;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use gomemlab::build::fixture::{Built, Fixtures};
-use gomemlab::build::toolchain::{self, Toolchain};
+use gomemlab::fixture::{Built, Fixtures};
 use gomemlab::run::RunSpec;
 use gomemlab::run::observe::observe;
 use gomemlab::timeline::Timeline;
+use gomemlab::toolchain::{self, Toolchain};
 
 /// The toolchain under test: `$GOMEMLAB_GO`, else `go` on PATH.
 pub fn toolchain() -> &'static Toolchain {

@@ -6,12 +6,12 @@
 
 use std::path::Path;
 
-use gomemlab::build::fixture::Fixtures;
-use gomemlab::build::toolchain::GoVersion;
 use gomemlab::check::claim::Verdict;
 use gomemlab::experiment;
 use gomemlab::experiment::reproduce::{self, run_experiment};
+use gomemlab::fixture::Fixtures;
 use gomemlab::report;
+use gomemlab::toolchain::GoVersion;
 
 pub fn experiment(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     let fixtures = Fixtures::bundled().expect("bundled fixtures");

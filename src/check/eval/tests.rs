@@ -8,9 +8,9 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::check::{Check, parse_check, parse_record};
-use crate::measure::events::{Event, GcEvent};
-use crate::measure::maps::{MapClass, Mapping, MapsInventory};
+use crate::timeline::{Event, GcEvent};
 use crate::timeline::{GoView, OsView, Phase, Sample, Syscall, SyscallEvent, Timeline, TraceStats};
+use crate::timeline::{MapClass, Mapping, MapsInventory};
 
 const ARENA: u64 = 0xc0_0000_0000;
 const MIB: u64 = 1 << 20;

@@ -7,7 +7,7 @@ use crate::check::dim::{self, Ty};
 use crate::check::error::{ParseError, Span};
 use crate::check::lex::{Tok, Token};
 use crate::check::select::{Collection, FieldKind};
-use crate::measure::maps::MapClass;
+use crate::timeline::MapClass;
 
 impl Parser<'_> {
     /// `<collection>[.<field>] [where <cond> [and|or <cond>]...]`, after its first token.

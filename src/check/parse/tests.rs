@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::check::ast::{CmpOp, Cond, Dim, Lit, Suffix, TextOp};
 use crate::check::schema::View;
-use crate::measure::maps::MapClass;
+use crate::timeline::MapClass;
 use crate::timeline::Syscall;
 
 fn at(view: View, field: &str, phase: Option<&str>) -> Expr {
@@ -267,16 +267,6 @@ fn needs_name_the_switches_a_check_reads() {
             .needs(),
         vec![Need::HeapProfile, Need::Maps]
     );
-}
-
-#[test]
-fn every_bundled_experiment_file_loads() {
-    let fixtures = crate::build::fixture::Fixtures::bundled().unwrap().names();
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
-    for d in [dir.clone(), dir.join("slow")] {
-        let loaded = crate::experiment::load_dir(&d, &fixtures).unwrap();
-        assert!(!loaded.is_empty());
-    }
 }
 
 /// Checks built from pieces that each parse, for the round-trip property.

@@ -63,8 +63,8 @@ mod tests {
     use super::*;
     use crate::check::eval::evaluate;
     use crate::check::parse_check;
-    use crate::run::cgroup::{Controller, MemoryOutcome};
     use crate::timeline::Timeline;
+    use crate::timeline::{Controller, MemoryOutcome};
 
     fn killed(oom_kills: u64) -> Analyzed {
         Analyzed::of(Timeline {

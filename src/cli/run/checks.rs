@@ -7,9 +7,9 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::RunArgs;
-use crate::build::fixture::Fixtures;
-use crate::build::path_fixture::FixtureRef;
 use crate::cli::UsageError;
+use crate::fixture::Fixtures;
+use crate::fixture::by_path::FixtureRef;
 use crate::run::RunSpec;
 use crate::run::watchdog;
 

@@ -4,12 +4,12 @@
 
 use super::{FIRST_MMAPS, RunArgs};
 use crate::analyze::Analyzed;
-use crate::build::path_fixture::PathInfo;
-use crate::build::toolchain::Toolchain;
+use crate::fixture::by_path::PathInfo;
 use crate::report;
 use crate::run::RunSpec;
-use crate::run::observe::Event;
+use crate::run::observe::RunEvent;
 use crate::run::watchdog;
+use crate::toolchain::Toolchain;
 
 /// The lines that say how a program given by path was built.
 pub(super) fn path_header(info: &PathInfo) -> Vec<String> {
@@ -50,19 +50,19 @@ pub(super) fn progress(
     toolchain: &Toolchain,
     spec: &RunSpec,
     show_pid: bool,
-) -> impl FnMut(Event<'_>) {
+) -> impl FnMut(RunEvent<'_>) {
     let header = format!(
         "{} · {} · pid {{pid}} · {}",
         fixture,
         toolchain.version.name(),
         settings_text(spec)
     );
-    move |event: Event<'_>| match event {
-        Event::Started { pid } if show_pid => {
+    move |event: RunEvent<'_>| match event {
+        RunEvent::Started { pid } if show_pid => {
             eprintln!("{}", header.replace("{pid}", &pid.to_string()));
         }
-        Event::Started { .. } => {}
-        Event::Paused { pid, phase, pause } => eprintln!(
+        RunEvent::Started { .. } => {}
+        RunEvent::Paused { pid, phase, pause } => eprintln!(
             "paused at {phase} for {}: pid {pid} (try: ps -o rss= -p {pid}, pmap -x {pid})",
             humantime::format_duration(pause)
         ),

@@ -10,16 +10,16 @@ use anyhow::Result;
 use super::text::progress;
 use super::{FIRST_MMAPS, RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
-use crate::build::fixture::{BuildError, Fixtures};
-use crate::build::path_fixture::FixtureRef;
-use crate::build::toolchain::{self, Toolchain};
 use crate::cli::UsageError;
 use crate::cli::export::keep_run;
 use crate::experiment::results::{Manifest, ResultsDir};
+use crate::fixture::by_path::FixtureRef;
+use crate::fixture::{BuildError, Fixtures};
 use crate::report;
 use crate::run::RunSpec;
 use crate::run::observe::observe_with;
 use crate::timeline::Timeline;
+use crate::toolchain::{self, Toolchain};
 
 /// Whether `--go` asks for several toolchains (repeated, or `all`).
 pub(super) fn several(gos: &[String]) -> bool {

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::build::fixture::BuildOptions;
-use crate::check::{Check, Record};
+use crate::check::{Check, ClaimChecks, Located, Record};
 use crate::experiment::applies::{GoRange, Requirement};
+use crate::fixture::BuildOptions;
 
 /// A loaded, validated experiment.
 #[derive(Debug, Clone)]
@@ -75,12 +75,18 @@ pub struct Claim {
     pub requires: Vec<Requirement>,
 }
 
-/// A parsed item and the line it came from, for error messages.
-#[derive(Debug, Clone)]
-pub struct Located<T> {
-    pub item: T,
-    pub text: String,
-    pub line: usize,
+impl Claim {
+    /// What the check language's judge needs of the claim.
+    pub fn judged(&self) -> ClaimChecks<'_> {
+        ClaimChecks {
+            id: &self.id,
+            says: &self.says,
+            bound: self.bound.as_deref(),
+            checks: &self.checks,
+            records: &self.records,
+            exacts: &self.exacts,
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

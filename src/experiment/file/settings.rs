@@ -3,7 +3,7 @@
 //! its label, and which claims' `when` select it.
 
 use super::*;
-use crate::build::fixture::parse_go_line;
+use crate::fixture::parse_go_line;
 
 /// The build's `GOEXPERIMENT` (a comma list, as `go build` takes it).
 pub const GOEXPERIMENT: &str = "GOEXPERIMENT";

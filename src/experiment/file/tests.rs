@@ -265,7 +265,7 @@ check = ["go.num_gc@started >= 0"]
     assert!(e.cells[1].matches(&e.claims[0].when));
     assert_eq!(e.claims[0].requires.len(), 2);
     let go = e.claims[0].go.as_ref().unwrap();
-    let v = |s| crate::build::toolchain::GoVersion::parse(s).unwrap();
+    let v = |s| crate::toolchain::GoVersion::parse(s).unwrap();
     assert!(go.contains(&v("go1.26.8")) && !go.contains(&v("go1.22.10")));
 
     let bad = |from: &str, to: &str| {
@@ -297,4 +297,14 @@ fn timing_is_sensitive_unless_said_independent() {
         bad.contains("`sensitive`") && bad.contains("`independent`"),
         "{bad}"
     );
+}
+
+#[test]
+fn every_bundled_experiment_file_loads() {
+    let fixtures = crate::fixture::Fixtures::bundled().unwrap().names();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");
+    for d in [dir.clone(), dir.join("slow")] {
+        let loaded = crate::experiment::load_dir(&d, &fixtures).unwrap();
+        assert!(!loaded.is_empty());
+    }
 }

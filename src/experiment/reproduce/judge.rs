@@ -19,13 +19,13 @@ pub fn judge_cell(
 ) -> CellResult {
     let with_reason = |c: &Claim, verdict, reason: &str| ClaimResult {
         reason: Some(reason.to_string()),
-        ..claim::without_runs(c, verdict)
+        ..claim::without_runs(c.judged(), verdict)
     };
     let claims = claims
         .iter()
         .map(|c| {
             if !cell.matches(&c.when) {
-                return claim::without_runs(c, Verdict::NotApplicable);
+                return claim::without_runs(c.judged(), Verdict::NotApplicable);
             }
             if let Some(why) = place.unmet(c) {
                 return with_reason(c, Verdict::NotApplicable, &why);
@@ -63,7 +63,7 @@ pub fn judge_cell(
 /// The one call of the check language's judge: a check that cannot be
 /// evaluated (a phase that never happened...) makes the claim `error`.
 fn judge(exp: &Experiment, claim: &Claim, runs: &[Analyzed]) -> ClaimResult {
-    let mut result = claim::judge(claim, runs);
+    let mut result = claim::judge(claim.judged(), runs);
     if let Some(why) = result.reason.take() {
         // `LINE: check: why` from the check language, with the file in front.
         result.reason = Some(format!("{}:{why}", file_name(exp)));
@@ -78,3 +78,6 @@ fn file_name(exp: &Experiment) -> String {
         |n| n.to_string_lossy().into_owned(),
     )
 }
+
+#[cfg(test)]
+mod tests;

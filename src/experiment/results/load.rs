@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use super::{FORMAT, KeptCell, KeptExperiment, Manifest, ResultsError, read_json};
 use crate::analyze::Analyzed;
-use crate::build::toolchain::GoVersion;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult, Stopped};
 use crate::timeline::Timeline;
+use crate::toolchain::GoVersion;
 
 /// A results folder read back.
 #[derive(Debug, Clone)]

@@ -1,8 +1,8 @@
 use std::path::Path;
 
 use super::*;
-use crate::build::fixture::Fixtures;
 use crate::experiment::results;
+use crate::fixture::Fixtures;
 
 /// The recorded results folder, judged with the bundled experiments, and its plots.
 fn recorded() -> (Vec<Column>, Plots) {

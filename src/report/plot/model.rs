@@ -3,8 +3,8 @@
 //! event lanes, the peaks and the memory limit.
 
 use super::downsample::Thinner;
-use crate::measure::events::Event;
 use crate::report::series;
+use crate::timeline::Event;
 use crate::timeline::{GoView, Phase, Syscall, Timeline};
 
 const MIB: f64 = (1u64 << 20) as f64;

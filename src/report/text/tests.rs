@@ -7,7 +7,6 @@ use crate::{
     check::claim::{CheckResult, Spread, Verdict},
     check::{CheckKind, Dim},
     experiment::reproduce::ExperimentResult,
-    measure::maps::MapsInventory,
     timeline::{Exit, HeapProfile, Syscall, SyscallEvent, Timeline},
 };
 

@@ -14,9 +14,10 @@ use nix::sys::signal::{Signal, killpg};
 use super::{Process, Running};
 use crate::cleanup;
 use crate::measure::probe;
-use crate::run::cgroup::{MemoryOutcome, RunCgroup};
+use crate::run::cgroup::RunCgroup;
 use crate::run::spec::RunError;
 use crate::run::stderr::{Stderr, StderrLine};
+use crate::timeline::MemoryOutcome;
 use crate::timeline::{Exit, SyscallEvent, TraceStats};
 
 /// How often a wait for a phase report checks that the fixture still lives

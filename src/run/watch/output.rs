@@ -19,7 +19,7 @@ const MAX_LINE: usize = 64 * 1024;
 
 /// What a line of output tells the watch loop.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Message {
+pub enum OutputMessage {
     /// A line matched `--phase`: a phase starts, named by the first capture
     /// group (else the whole match).
     Phase { t_ns: u64, name: String },
@@ -74,7 +74,7 @@ impl Pump {
         self,
         source: impl Read + Send + 'static,
         started: Instant,
-        to: Sender<Message>,
+        to: Sender<OutputMessage>,
     ) -> std::io::Result<JoinHandle<()>> {
         let name = match self.stream {
             Stream::Stdout => "gomemlab-watch-stdout",
@@ -85,7 +85,7 @@ impl Pump {
             .spawn(move || self.run(source, started, &to))
     }
 
-    fn run(&self, source: impl Read, started: Instant, to: &Sender<Message>) {
+    fn run(&self, source: impl Read, started: Instant, to: &Sender<OutputMessage>) {
         let mut reader = BufReader::with_capacity(MAX_LINE, source);
         let mut buf = Vec::new();
         // A `# package` line of the go command, held back: the compiler (a
@@ -126,12 +126,12 @@ impl Pump {
             }
             self.lines.fetch_add(1, Ordering::Relaxed);
             if trace {
-                let _ = to.send(Message::Trace {
+                let _ = to.send(OutputMessage::Trace {
                     t_ns,
                     text: line.to_string(),
                 });
             } else if let Some(name) = self.phase.as_ref().and_then(|r| phase_name(r, line)) {
-                let _ = to.send(Message::Phase { t_ns, name });
+                let _ = to.send(OutputMessage::Phase { t_ns, name });
             }
         }
     }

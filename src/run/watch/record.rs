@@ -4,8 +4,9 @@
 
 use std::time::Instant;
 
-use crate::measure::events::{self, Event};
+use crate::measure::events;
 use crate::measure::os_view;
+use crate::timeline::Event;
 use crate::timeline::{OsView, Phase, SlowReading, WatchInfo};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
@@ -19,7 +20,7 @@ pub const MAX_SLOW: usize = 86_400;
 
 /// The watch's growing record.
 #[derive(Debug, Default)]
-pub struct Record {
+pub struct WatchRecord {
     pub phases: Vec<Phase>,
     pub events: Vec<Event>,
     pub unparsed_trace_lines: u64,
@@ -27,7 +28,7 @@ pub struct Record {
     pub info: WatchInfo,
 }
 
-impl Record {
+impl WatchRecord {
     /// Reads the slow tier of `pid`, timing it.
     fn read_os(&mut self, pid: i32) -> Option<OsView> {
         let started = Instant::now();
@@ -93,7 +94,7 @@ mod tests {
 
     #[test]
     fn events_are_parsed_and_bounded() {
-        let mut r = Record::default();
+        let mut r = WatchRecord::default();
         // A go1.26.8 gctrace line.
         let line = "gc 3 @0.051s 4%: 0.011+1.2+0.004 ms clock, 0.022+0.3/0.9/0+0.009 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P";
         for _ in 0..MAX_EVENTS + 5 {
@@ -108,7 +109,7 @@ mod tests {
 
     #[test]
     fn a_phase_of_a_live_process_has_its_os_view_and_a_gone_one_is_counted() {
-        let mut r = Record::default();
+        let mut r = WatchRecord::default();
         r.phase(Some(std::process::id() as i32), 5, "one".into());
         r.phase(None, 6, "two".into());
         assert_eq!(r.phases.len(), 1);

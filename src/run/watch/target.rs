@@ -9,6 +9,8 @@
 
 use std::path::Path;
 
+use crate::cleanup::{LiveProcess, live_processes};
+
 /// A process the watch can sample.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -30,13 +32,18 @@ pub fn is_go_built(exe: &str) -> bool {
 
 /// The newest descendant of `root` that the go command built, if any.
 pub fn go_built_descendant(root: i32) -> Option<Target> {
-    let table: Vec<(i32, i32, u64)> = processes().collect();
+    let table: Vec<LiveProcess> = live_processes().collect();
     let mut family = vec![root];
     let mut found: Option<(u64, Target)> = None;
     let mut i = 0;
     while i < family.len() {
         let parent = family[i];
-        for &(pid, ppid, start) in &table {
+        for &LiveProcess {
+            pid,
+            ppid,
+            start_ticks: start,
+        } in &table
+        {
             if ppid != parent || family.contains(&pid) {
                 continue;
             }
@@ -62,27 +69,6 @@ pub fn exe_of(pid: i32) -> Option<String> {
     std::fs::read_link(format!("/proc/{pid}/exe"))
         .ok()
         .map(|p| p.display().to_string())
-}
-
-/// `(pid, ppid, start time in ticks)` of every live process.
-fn processes() -> impl Iterator<Item = (i32, i32, u64)> {
-    std::fs::read_dir("/proc")
-        .into_iter()
-        .flatten()
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
-        .filter_map(|pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // `pid (comm) S ppid ...`: comm may hold spaces and parentheses.
-            let rest: Vec<&str> = stat
-                .get(stat.rfind(')')? + 1..)?
-                .split_ascii_whitespace()
-                .collect();
-            let (state, ppid) = (*rest.first()?, rest.get(1)?.parse().ok()?);
-            // Field 22 (starttime) is the 20th after the comm.
-            let start = rest.get(19)?.parse().ok()?;
-            (state != "Z" && state != "X").then_some((pid, ppid, start))
-        })
 }
 
 #[cfg(test)]

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use super::*;
+use crate::analyze::Analyzed;
+use crate::check::ast::CmpOp;
+use crate::check::{CheckKind, ClaimResult, Dim, Verdict, judge};
 use crate::experiment::{Experiment, parse};
 use crate::timeline::{Phase, Timeline};
 
@@ -55,7 +57,7 @@ fn run(rss: &[(&str, u64)]) -> Analyzed {
 
 fn judged(check: &str, runs: &[Analyzed]) -> ClaimResult {
     let exp = load(check).unwrap();
-    judge(&exp.claims[0], runs)
+    judge(exp.claims[0].judged(), runs)
 }
 
 const MIB: u64 = 1 << 20;

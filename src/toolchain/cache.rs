@@ -42,13 +42,13 @@ impl Installed {
 }
 
 /// Where named toolchains live: `$GOMEMLAB_TOOLCHAINS`, else `toolchains/`
-/// in the [cache root](crate::build::cache_root::cache_root).
+/// in the [cache root](crate::toolchain::cache_root::cache_root).
 pub fn toolchains_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("GOMEMLAB_TOOLCHAINS").filter(|d| !d.is_empty()) {
         // Go wants an absolute GOMODCACHE.
         return std::path::absolute(&dir).unwrap_or_else(|_| PathBuf::from(dir));
     }
-    crate::build::cache_root::cache_root().join("toolchains")
+    crate::toolchain::cache_root::cache_root().join("toolchains")
 }
 
 /// The module cache gomemlab fetches into (`GOMODCACHE` of the fetch).

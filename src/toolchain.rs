@@ -4,6 +4,7 @@
 //! (see `cache.rs`); every toolchain's version comes from `go env GOVERSION`.
 
 mod cache;
+pub mod cache_root;
 mod probe;
 mod version;
 

@@ -18,7 +18,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::build::fixture::BuildError;
+use crate::fixture::BuildError;
 use crate::run::RunError;
 
 /// Exit codes (README, "Exit codes"): 0 everything ran and no verdict is
@@ -80,7 +80,7 @@ enum Command {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Some(dir) = &cli.cache {
-        crate::build::cache_root::set_cache_root(dir);
+        crate::toolchain::cache_root::set_cache_root(dir);
     }
     // Ctrl-C and SIGTERM kill what gomemlab started and remove its temp files.
     if let Err(e) = crate::cleanup::install() {

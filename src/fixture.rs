@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
-use crate::build::cache_root::cache_root;
-use crate::build::toolchain::Toolchain;
+use crate::toolchain::Toolchain;
+use crate::toolchain::cache_root::cache_root;
 
 /// How long a `go build` may take by default.
 pub const BUILD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -68,12 +68,12 @@ pub struct Built {
 
 impl Fixtures {
     /// The fixtures shipped inside this binary, unpacked into the cache
-    /// ([`bundle`](crate::build::bundle)) and built into
+    /// ([`bundle`]) and built into
     /// `<cache root>/fixtures/`. `$GOMEMLAB_FIXTURES` overrides the sources.
     pub fn bundled() -> Result<Fixtures, BuildError> {
         let source_dir = match std::env::var_os("GOMEMLAB_FIXTURES").filter(|d| !d.is_empty()) {
             Some(dir) => PathBuf::from(dir),
-            None => crate::build::bundle::fixtures_dir()?,
+            None => crate::fixture::bundle::fixtures_dir()?,
         };
         let cache_dir = cache_root().join("fixtures");
         // Go's own compile cache: `$GOCACHE` when the user set one (a fresh
@@ -213,24 +213,42 @@ impl Fixtures {
             files.push(probe_mod);
         }
         collect_go_files(&self.source_dir.join(PROBE_DIR), &mut files)?;
-        files.sort();
-        for file in files {
-            let rel = file.strip_prefix(&self.source_dir).unwrap_or(&file);
-            let bytes = std::fs::read(&file).map_err(|source| BuildError::Sources {
-                path: file.display().to_string(),
-                source,
-            })?;
-            hasher.update(rel.display().to_string());
-            hasher.update((bytes.len() as u64).to_le_bytes());
-            hasher.update(&bytes);
-        }
+        hash_files(&mut hasher, files, |file| {
+            let rel = file.strip_prefix(&self.source_dir).unwrap_or(file);
+            rel.display().to_string()
+        })?;
         Ok(hex::encode(hasher.finalize()))
     }
 }
 
+/// Feeds `files` to `hasher` in sorted order: each one's name (as `name`
+/// gives it), its length and its bytes. The one way a build key hashes
+/// sources, for bundled fixtures and programs by path alike.
+fn hash_files(
+    hasher: &mut Sha256,
+    mut files: Vec<PathBuf>,
+    name: impl Fn(&std::path::Path) -> String,
+) -> Result<(), BuildError> {
+    files.sort();
+    for file in files {
+        let bytes = std::fs::read(&file).map_err(|source| BuildError::Sources {
+            path: file.display().to_string(),
+            source,
+        })?;
+        hasher.update(name(&file));
+        hasher.update((bytes.len() as u64).to_le_bytes());
+        hasher.update(&bytes);
+    }
+    Ok(())
+}
+
+pub mod bundle;
+pub mod bundle_sweep;
+pub mod by_path;
 mod error;
 mod go_build;
 mod helpers;
+pub mod info;
 mod modfile;
 mod options;
 

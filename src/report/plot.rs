@@ -21,7 +21,7 @@ use crate::timeline::Timeline;
 
 pub use model::{Figure, figure, title};
 
-const FONT: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 
 /// The image formats a plot can be written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

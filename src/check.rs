@@ -109,7 +109,10 @@ pub mod schema;
 pub mod select;
 
 pub use ast::{Check, CheckKind, Dim, Record};
-pub use claim::{CheckResult, ClaimResult, RecordResult, Spread, Verdict, judge, without_runs};
+pub use claim::{
+    CheckResult, ClaimChecks, ClaimResult, Located, RecordResult, Spread, Verdict, judge,
+    without_runs,
+};
 pub use error::{ParseError, Span};
 pub use needs::needs;
 pub use parse::{parse_check, parse_record};
