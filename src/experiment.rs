@@ -8,6 +8,7 @@ pub mod file;
 pub mod reproduce;
 pub mod results;
 pub mod schedule;
+pub mod scheduler;
 pub mod shard;
 
 pub use file::*;

@@ -231,9 +231,9 @@ fn hash_files(
 ) -> Result<(), BuildError> {
     files.sort();
     for file in files {
-        let bytes = std::fs::read(&file).map_err(|source| BuildError::Sources {
+        let bytes = std::fs::read(&file).map_err(|error| BuildError::Sources {
             path: file.display().to_string(),
-            source,
+            error,
         })?;
         hasher.update(name(&file));
         hasher.update((bytes.len() as u64).to_le_bytes());

@@ -2,12 +2,12 @@
 //! Experiments run on a worker thread so that Ctrl-C can stop the one
 //! running and still print (and keep) every experiment finished before it.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
 
 use anyhow::Result;
 
@@ -16,9 +16,10 @@ use super::export::ExportArgs;
 use super::report::Format;
 use super::{UsageError, exit_code};
 use crate::check::claim::Verdict;
-use crate::experiment::reproduce::{self, ExperimentResult, Progress};
-use crate::experiment::results::{Manifest, ResultsDir};
+use crate::experiment::reproduce::ExperimentResult;
+use crate::experiment::results::ResultsDir;
 use crate::experiment::schedule;
+use crate::experiment::scheduler::{self, Batch, GoRunner, Lane};
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
@@ -158,119 +159,53 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         .map(|e| e.cells.len() * e.repeats as usize)
         .sum::<usize>()
         * lanes.len();
-    let bar = indicatif::ProgressBar::new(total as u64).with_style(
-        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    let mut warnings = Vec::new();
-    let mut found = Found::new();
-    let (tx, rx) = mpsc::channel();
-    let many = lanes.len() > 1;
-    let plotting = args.html.is_some();
-    let mut plots = Plots::default();
+    let sink = BarSink {
+        bar: indicatif::ProgressBar::new(total as u64).with_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        ),
+        plotting: args.html.is_some(),
+    };
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
     let widths = (width, usize::from(args.sensitive_jobs));
+    let runner = GoRunner {
+        fixtures: &fixtures,
+        only,
+    };
     let started = Instant::now();
-    std::thread::scope(|scope| {
-        let (bar, fixtures, experiments) = (&bar, &fixtures, &experiments);
-        // The workers get their own copy of what they need; `lanes` collects.
-        let work: Vec<(Toolchain, Option<ResultsDir>)> = lanes
-            .iter()
-            .map(|l| (l.toolchain.clone(), l.out.clone()))
-            .collect();
-        // A unit is one experiment on one Go version; results are put back
-        // in (version, experiment) order whatever order they finish in.
-        let units: Vec<(usize, usize)> = (0..work.len())
-            .flat_map(|l| (0..experiments.len()).map(move |e| (l, e)))
-            .collect();
-        scope.spawn(move || {
-            let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
-            let run_unit = |u: usize| {
-                let (lane, e) = units[u];
-                let (toolchain, out) = &work[lane];
-                let go = if many {
-                    format!("{} ", toolchain.version)
-                } else {
-                    String::new()
-                };
-                // With --html, each row's plotted repeat, drawn as it ends.
-                let mut drawn: Vec<(String, Plot)> = Vec::new();
-                let mut heard = |p: Progress| match p {
-                    Progress::Run {
-                        experiment,
-                        settings,
-                        ..
-                    } => {
-                        bar.set_message(format!("{go}{experiment} [{settings}]"));
-                        bar.inc(1);
-                        Ok(())
-                    }
-                    Progress::Observed {
-                        experiment,
-                        settings,
-                        repeat,
-                        run,
-                    } => {
-                        if plotting && repeat == PLOTTED_REPEAT {
-                            let svg = html::svg(&run.timeline);
-                            drawn.push((settings.clone(), Plot { repeat, svg }));
-                        }
-                        out.as_ref().map_or(Ok(()), |dir| {
-                            dir.keep_run(experiment, &settings, repeat, run)
-                                .map_err(|e| e.to_string())
-                        })
-                    }
-                };
-                let result = reproduce::run_experiment(
-                    &experiments[e],
-                    toolchain,
-                    fixtures,
-                    only,
-                    &mut heard,
-                );
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
-                ((lane, e), result, kept, drawn)
-            };
-            schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
-        });
-        let interrupted = loop {
-            match rx.recv_timeout(Duration::from_millis(50)) {
-                Ok((at, result, kept, drawn)) => {
-                    found.insert(at, (result, kept, drawn));
-                }
-                Err(mpsc::RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => break true,
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
-                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
-            }
-        };
-        settle(
-            &mut lanes,
-            std::mem::take(&mut found),
-            &mut warnings,
-            &mut plots,
+    let interrupted = |lanes: &mut [Lane], batch: Batch<Plot>| -> Infallible {
+        let plots = plots_of(lanes, batch.drawn);
+        finish(&sink.bar, lanes, &batch.warnings, true);
+        let done: usize = lanes.iter().map(|l| l.results.len()).sum();
+        eprintln!(
+            "interrupted: the experiment running was stopped; the {done} finished before it follow"
         );
-        if interrupted {
-            finish(bar, &mut lanes, &warnings, true);
-            let done: usize = lanes.iter().map(|l| l.results.len()).sum();
-            eprintln!(
-                "interrupted: the experiment running was stopped; the {done} finished before it follow"
-            );
-            if let Some(file) = &args.html {
-                if let Err(e) = super::html::write(file, &columns(&lanes), &plots) {
-                    eprintln!("warning: --html {}: {e:#}", file.display());
-                }
+        if let Some(file) = &args.html {
+            if let Err(e) = super::html::write(file, &columns(lanes), &plots) {
+                eprintln!("warning: --html {}: {e:#}", file.display());
             }
-            let (text, _) = output(&lanes, Format::of(args.json, args.markdown));
-            let mut stdout = std::io::stdout();
-            let _ = stdout
-                .write_all(text.as_bytes())
-                .and_then(|()| stdout.flush());
-            // The worker may still be inside a run: exit now, killing what
-            // is registered and removing temp paths.
-            crate::cleanup::exit(exit_code::INTERRUPTED);
         }
-    });
-    let kept = finish(&bar, &mut lanes, &warnings, false);
+        let (text, _) = output(lanes, Format::of(args.json, args.markdown));
+        let mut stdout = std::io::stdout();
+        let _ = stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush());
+        // The worker may still be inside a run: exit now, killing what
+        // is registered and removing temp paths.
+        crate::cleanup::exit(exit_code::INTERRUPTED)
+    };
+    let batch = scheduler::run(
+        &mut lanes,
+        &experiments,
+        &runner,
+        &sink,
+        widths,
+        &stop,
+        interrupted,
+    );
+    let plots = plots_of(&lanes, batch.drawn);
+    let warnings = batch.warnings;
+    let kept = finish(&sink.bar, &mut lanes, &warnings, false);
     eprintln!(
         "{}",
         took(&experiments, lanes.len(), started.elapsed(), widths)
@@ -302,8 +237,6 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     })
 }
 
-mod found;
 mod lanes;
 
-use found::{Found, settle, took};
-use lanes::{Lane, columns, finish, lanes, output};
+use lanes::{BarSink, columns, finish, lanes, output, plots_of, took};

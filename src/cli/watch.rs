@@ -149,8 +149,8 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
     };
     let timeline = watch::watch(&spec, &stop, &mut on_event).map_err(|e| {
         let hint = match &e {
-            watch::WatchError::Spawn { source, .. }
-                if source.kind() == std::io::ErrorKind::NotFound =>
+            watch::WatchError::Spawn { error, .. }
+                if error.kind() == std::io::ErrorKind::NotFound =>
             {
                 ": check the command's name or path (it is looked up on PATH)"
             }

@@ -99,9 +99,9 @@ fn one() -> Spanned<u32> {
 
 /// Loads every `*.toml` directly in `dir`, sorted by name.
 pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, ExperimentError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| ExperimentError::Read {
+    let entries = std::fs::read_dir(dir).map_err(|error| ExperimentError::Read {
         path: dir.display().to_string(),
-        source,
+        error,
     })?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
@@ -125,9 +125,9 @@ pub const MAX_REPEATS: u32 = 1000;
 
 /// Loads and validates one experiment file against the known fixtures.
 pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ExperimentError::Read {
+    let text = std::fs::read_to_string(path).map_err(|error| ExperimentError::Read {
         path: path.display().to_string(),
-        source,
+        error,
     })?;
     parse(path, &text, fixtures)
 }

@@ -32,11 +32,8 @@ pub struct HeapTotals {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("failed to read heap profile {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("failed to read heap profile {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("heap profile {path} is not a pprof profile: {detail}")]
     Parse { path: String, detail: String },
 }
@@ -99,9 +96,9 @@ struct Sample {
 /// Reads the profile at `path` into the record a phase keeps.
 pub fn read(path: &Path) -> Result<HeapProfile, ProfileError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|source| ProfileError::Read {
+    let bytes = std::fs::read(path).map_err(|error| ProfileError::Read {
         path: shown.clone(),
-        source,
+        error,
     })?;
     let totals = parse(&bytes).map_err(|e| ProfileError::Parse {
         path: shown.clone(),

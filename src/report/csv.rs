@@ -22,13 +22,26 @@ struct PhaseRow<'a> {
     go: &'a GoView,
 }
 
-/// Why a CSV file could not be made.
+impl From<csv::Error> for CsvError {
+    fn from(e: csv::Error) -> Self {
+        CsvError::Csv(e)
+    }
+}
+
+impl From<serde_json::Error> for CsvError {
+    fn from(e: serde_json::Error) -> Self {
+        CsvError::Json(e)
+    }
+}
+
+/// Why a CSV file could not be made (the message says the cause; it is not
+/// chained as well, so the CLI prints it once).
 #[derive(Debug, thiserror::Error)]
 pub enum CsvError {
     #[error("cannot write CSV: {0}")]
-    Csv(#[from] csv::Error),
+    Csv(csv::Error),
     #[error("cannot write CSV: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
     #[error("cannot write CSV: a row has columns {got:?}, the header has {want:?}")]
     Columns { want: Vec<String>, got: Vec<String> },
 }

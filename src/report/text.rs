@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::timeline::{Exit, SamplerStats, Timeline};
+use crate::timeline::{Exit, Phase, SamplerStats, Timeline};
 
 const MIB: f64 = 1024.0 * 1024.0;
 
@@ -35,43 +35,36 @@ pub fn phase_table(timeline: &Timeline) -> String {
         timeline.toolchain.go_line,
         settings_text(timeline)
     );
-    let _ = writeln!(
-        out,
-        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
-        "", "", "── OS", "view", "(MiB)", "──", "── Go", "view", "(MiB)", "", "──"
-    );
-    let _ = writeln!(
-        out,
-        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
-        "phase",
-        "t (s)",
-        "RSS",
-        "VmSize",
-        "peak",
-        "LazyFree",
-        "HeapAlloc",
-        "HeapInuse",
-        "HeapSys",
-        "HeapIdle",
-        "Released"
-    );
-    for p in &timeline.phases {
-        let _ = writeln!(
-            out,
-            "{:<14} {:>7.3} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}",
-            p.name,
-            p.t_ns as f64 / 1e9,
-            mib(p.os.rss_bytes),
-            mib(p.os.vm_size_bytes),
-            mib(p.os.hwm_bytes),
-            mib(p.os.lazy_free_bytes),
-            mib(p.go.heap_alloc_bytes),
-            mib(p.go.heap_inuse_bytes),
-            mib(p.go.heap_sys_bytes),
-            mib(p.go.heap_idle_bytes),
-            mib(p.go.heap_released_bytes),
-        );
-    }
+    const OS: &[PhaseColumn] = &[
+        PhaseColumn::new("RSS", 8, |p| mib(p.os.rss_bytes)),
+        PhaseColumn::new("VmSize", 8, |p| mib(p.os.vm_size_bytes)),
+        PhaseColumn::new("peak", 8, |p| mib(p.os.hwm_bytes)),
+        PhaseColumn::new("LazyFree", 8, |p| mib(p.os.lazy_free_bytes)),
+    ];
+    const GO: &[PhaseColumn] = &[
+        PhaseColumn::new("HeapAlloc", 9, |p| mib(p.go.heap_alloc_bytes)),
+        PhaseColumn::new("HeapInuse", 9, |p| mib(p.go.heap_inuse_bytes)),
+        PhaseColumn::new("HeapSys", 8, |p| mib(p.go.heap_sys_bytes)),
+        PhaseColumn::new("HeapIdle", 8, |p| mib(p.go.heap_idle_bytes)),
+        PhaseColumn::new("Released", 8, |p| mib(p.go.heap_released_bytes)),
+    ];
+    let titles = [
+        "── OS",
+        "view",
+        "(MiB)",
+        "──",
+        "── Go",
+        "view",
+        "(MiB)",
+        "",
+        "──",
+    ];
+    let table = PhaseTable {
+        t_width: 7,
+        groups: &[OS, GO],
+    };
+    table.line(&mut out, "", "", |i, _| titles[i].to_string());
+    table.write(&mut out, &timeline.phases);
     let s = &timeline.sampler;
     let rate = per_second(s.samples, s.span_ns);
     let peak = peak_sampled_rss(timeline);
@@ -92,6 +85,57 @@ pub fn phase_table(timeline: &Timeline) -> String {
         timeline.duration_ns as f64 / 1e9
     );
     out
+}
+
+/// One column of a phase table: its heading, its width and its value.
+pub(super) struct PhaseColumn {
+    head: &'static str,
+    width: usize,
+    value: fn(&Phase) -> String,
+}
+
+impl PhaseColumn {
+    pub(super) const fn new(head: &'static str, width: usize, value: fn(&Phase) -> String) -> Self {
+        PhaseColumn { head, width, value }
+    }
+}
+
+/// A phase table: the phase name, its time in seconds, then groups of
+/// columns set apart by ` │ `, each right-aligned to its width.
+pub(super) struct PhaseTable<'a> {
+    pub t_width: usize,
+    pub groups: &'a [&'a [PhaseColumn]],
+}
+
+impl PhaseTable<'_> {
+    /// One line: `name`, `t`, then `cell(index, column)` of every column.
+    pub(super) fn line(
+        &self,
+        out: &mut String,
+        name: &str,
+        t: &str,
+        cell: impl Fn(usize, &PhaseColumn) -> String,
+    ) {
+        let _ = write!(out, "{name:<14} {t:>0$}", self.t_width);
+        let mut i = 0;
+        for group in self.groups {
+            let _ = write!(out, " │");
+            for column in *group {
+                let _ = write!(out, " {:>1$}", cell(i, column), column.width);
+                i += 1;
+            }
+        }
+        out.push('\n');
+    }
+
+    /// The heading line, then a line per phase.
+    pub(super) fn write(&self, out: &mut String, phases: &[Phase]) {
+        self.line(out, "phase", "t (s)", |_, c| c.head.to_string());
+        for p in phases {
+            let t = format!("{:.3}", p.t_ns as f64 / 1e9);
+            self.line(out, &p.name, &t, |_, c| (c.value)(p));
+        }
+    }
 }
 
 /// The run's settings, each as `K=V`.

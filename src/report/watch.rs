@@ -5,7 +5,9 @@
 
 use std::fmt::Write as _;
 
-use super::text::{exit_text, mib, peak_sampled_rss, per_second, sampler_cpu_pct};
+use super::text::{
+    PhaseColumn, PhaseTable, exit_text, mib, peak_sampled_rss, per_second, sampler_cpu_pct,
+};
 use crate::timeline::Event;
 use crate::timeline::{Exit, Timeline, WatchEnd};
 
@@ -25,26 +27,20 @@ pub fn watch_table(timeline: &Timeline) -> String {
         (None, _) => "nothing sampled (the program never started)".into(),
     };
     let _ = writeln!(out, "watch {}{go} · {sampled}", w.command.join(" "));
-    let _ = writeln!(
-        out,
-        "{:<14} {:>8} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
-        "phase", "t (s)", "RSS", "VmSize", "peak", "RssAnon", "RssFile", "LazyFree", "threads"
-    );
-    for p in &timeline.phases {
-        let _ = writeln!(
-            out,
-            "{:<14} {:>8.3} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}",
-            p.name,
-            p.t_ns as f64 / 1e9,
-            mib(p.os.rss_bytes),
-            mib(p.os.vm_size_bytes),
-            mib(p.os.hwm_bytes),
-            mib(p.os.rss_anon_bytes),
-            mib(p.os.rss_file_bytes),
-            mib(p.os.lazy_free_bytes),
-            p.os.threads,
-        );
-    }
+    const OS: &[PhaseColumn] = &[
+        PhaseColumn::new("RSS", 8, |p| mib(p.os.rss_bytes)),
+        PhaseColumn::new("VmSize", 8, |p| mib(p.os.vm_size_bytes)),
+        PhaseColumn::new("peak", 8, |p| mib(p.os.hwm_bytes)),
+        PhaseColumn::new("RssAnon", 8, |p| mib(p.os.rss_anon_bytes)),
+        PhaseColumn::new("RssFile", 8, |p| mib(p.os.rss_file_bytes)),
+        PhaseColumn::new("LazyFree", 8, |p| mib(p.os.lazy_free_bytes)),
+        PhaseColumn::new("threads", 7, |p| p.os.threads.to_string()),
+    ];
+    let table = PhaseTable {
+        t_width: 8,
+        groups: &[OS],
+    };
+    table.write(&mut out, &timeline.phases);
     if timeline.phases.is_empty() {
         let why = match w.target_pid {
             None => "the program never started",

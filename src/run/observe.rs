@@ -54,9 +54,9 @@ pub fn observe_with(
                 fixture: built.name.clone(),
             });
         }
-        std::fs::create_dir_all(&hp.dir).map_err(|source| RunError::Artifacts {
+        std::fs::create_dir_all(&hp.dir).map_err(|error| RunError::Artifacts {
             path: hp.dir.display().to_string(),
-            source,
+            error,
         })?;
     }
     let mut contention = contention::Meter::start();

@@ -79,9 +79,9 @@ impl Running {
         let token = cleanup::new_token();
         let tagged = Guard::token(token.clone());
         let profile_env = spec.profile_env()?;
-        let spawn_err = |source| RunError::Spawn {
+        let spawn_err = |error| RunError::Spawn {
             command: command.clone(),
-            source,
+            error,
         };
         let (report_read, report_write) = std::io::pipe().map_err(spawn_err)?;
         let (answer_read, answer_write) = std::io::pipe().map_err(spawn_err)?;

@@ -86,10 +86,10 @@ impl Default for RunSpec {
 pub enum RunError {
     #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
     UnknownSetting(String),
-    #[error("failed to start {command}: {source}")]
+    #[error("failed to start {command}: {error}")]
     Spawn {
         command: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error(
         "{command} timed out after {waited:?} (settings: {settings}); raise --timeout if it is just slow\n{stderr_tail}"
@@ -143,11 +143,8 @@ pub enum RunError {
         tag = crate::fixture::HEAP_PROFILE_TAG
     )]
     NotProfilable { fixture: String },
-    #[error("failed to create the artifacts directory {path}: {source}")]
-    Artifacts {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("failed to create the artifacts directory {path}: {error}")]
+    Artifacts { path: String, error: std::io::Error },
     #[error(transparent)]
     Profile(#[from] crate::measure::profile::ProfileError),
 }

@@ -62,10 +62,10 @@ pub struct WatchSpec {
 /// How a watch fails (before it starts; once started it always returns its record).
 #[derive(Debug, thiserror::Error)]
 pub enum WatchError {
-    #[error("cannot start `{command}`: {source}")]
+    #[error("cannot start `{command}`: {error}")]
     Spawn {
         command: String,
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -99,9 +99,9 @@ pub fn watch(
     cleanup::die_with_parent(&mut cmd);
     let contention = crate::measure::contention::Meter::start();
     let started = Instant::now();
-    let mut child = cmd.spawn().map_err(|source| WatchError::Spawn {
+    let mut child = cmd.spawn().map_err(|error| WatchError::Spawn {
         command: shown.clone(),
-        source,
+        error,
     })?;
     let root = child.id() as i32;
     let group = Guard::group(root);

@@ -1,14 +1,46 @@
-//! The lanes of `reproduce`: one per Go toolchain, each with its results
-//! folder and what it found; their output, and the closing of the progress.
+//! The lanes of `reproduce` as the command line sets them up and shows them:
+//! one per `--go`, each with its results folder; the progress bar and plots
+//! (the scheduler's sink), the output, and the closing lines.
+
+use std::time::Duration;
 
 use super::*;
+use crate::analyze::Analyzed;
+use crate::experiment::scheduler::{Drawn, Sink};
 
-/// One toolchain's share of the work: where its runs are kept and what it found.
-pub(super) struct Lane {
-    pub(super) toolchain: Toolchain,
-    pub(super) out: Option<ResultsDir>,
-    pub(super) manifest: Manifest,
-    pub(super) results: Vec<ExperimentResult>,
+/// The progress bar, and with --html each row's plotted repeat, drawn as it ends.
+pub(super) struct BarSink {
+    pub(super) bar: indicatif::ProgressBar,
+    pub(super) plotting: bool,
+}
+
+impl Sink for BarSink {
+    type Drawn = Plot;
+
+    fn run_starting(&self, go: &str, experiment: &str, settings: &str) {
+        self.bar
+            .set_message(format!("{go}{experiment} [{settings}]"));
+        self.bar.inc(1);
+    }
+
+    fn observed(&self, _settings: &str, repeat: usize, run: &Analyzed) -> Option<Plot> {
+        (self.plotting && repeat == PLOTTED_REPEAT).then(|| Plot {
+            repeat,
+            svg: html::svg(&run.timeline),
+        })
+    }
+}
+
+/// The plots drawn, each under its lane's Go version and machine.
+pub(super) fn plots_of(lanes: &[Lane], drawn: Vec<Drawn<Plot>>) -> Plots {
+    let mut plots = Plots::default();
+    for d in drawn {
+        let lane = &lanes[d.lane];
+        let go = lane.toolchain.version.name();
+        let at = (d.experiment.as_str(), d.settings.as_str());
+        plots.insert((&go, &lane.manifest.machine), at, d.item);
+    }
+    plots
 }
 
 /// A lane per `--go` (default: one), each with its results folder: `--out
@@ -45,12 +77,7 @@ pub(super) fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Resu
     Ok(toolchains
         .into_iter()
         .zip(outs)
-        .map(|(toolchain, out)| Lane {
-            manifest: Manifest::new("reproduce", toolchain.version.name(), only),
-            toolchain,
-            out,
-            results: Vec::new(),
-        })
+        .map(|(toolchain, out)| Lane::new(toolchain, out, only))
         .collect())
 }
 
@@ -83,27 +110,33 @@ pub(super) fn finish(
     interrupted: bool,
 ) -> bool {
     bar.finish_and_clear();
-    let mut kept = warnings.is_empty();
-    for lane in lanes {
-        let manifest = &mut lane.manifest;
-        manifest.interrupted = interrupted;
-        manifest.go_line = lane
-            .results
-            .iter()
-            .find(|r| !r.go_line.is_empty())
-            .map(|r| r.go_line.clone());
-        if let Some(dir) = &lane.out {
-            if let Err(e) = dir.finish(manifest, &lane.results) {
-                eprintln!(
-                    "warning: failed to keep the results in {}: {e}",
-                    dir.root.display()
-                );
-                kept = false;
-            }
-        }
-    }
-    for w in warnings {
+    let not_kept = scheduler::close(lanes, interrupted);
+    for w in not_kept.iter().chain(warnings) {
         eprintln!("warning: {w}");
     }
-    kept
+    not_kept.is_empty() && warnings.is_empty()
+}
+
+/// The closing line on stderr: how long it took, and what ran side by side.
+pub(super) fn took(
+    experiments: &[Experiment],
+    lanes: usize,
+    elapsed: Duration,
+    (width, sensitive_width): (usize, usize),
+) -> String {
+    let side = experiments
+        .iter()
+        .filter(|e| e.timing == schedule::Timing::Independent)
+        .count();
+    let (all, side) = (experiments.len() * lanes, side * lanes);
+    let others = match sensitive_width {
+        1 => "the others alone".to_string(),
+        n => format!("the others up to {n} at once, after them"),
+    };
+    format!(
+        "reproduce: {} in {:.1} s ({side} timing-independent ones side by side, \
+         up to {width} at once; {others})",
+        crate::report::text::count(all, "experiment"),
+        elapsed.as_secs_f64()
+    )
 }

@@ -91,11 +91,8 @@ impl Claim {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExperimentError {
-    #[error("failed to read {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error("failed to read {path}: {error}")]
+    Read { path: String, error: std::io::Error },
     #[error("{path}:{line}: {message}")]
     Invalid {
         path: String,

@@ -192,3 +192,84 @@ Rss: 2048 kB
     );
     assert!(lines[8].starts_with("  gap in other: 2.0 MiB"), "{table}");
 }
+
+/// The phase tables keep the layout of their old hand-written format strings
+/// (the oracle below), now that one table writer serves both.
+#[test]
+fn phase_tables_keep_their_layout() {
+    let mut t = crate::report::series::recorded();
+    let mut want = String::new();
+    for p in &t.phases {
+        want += &format!(
+            "{:<14} {:>7.3} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}\n",
+            p.name,
+            p.t_ns as f64 / 1e9,
+            mib(p.os.rss_bytes),
+            mib(p.os.vm_size_bytes),
+            mib(p.os.hwm_bytes),
+            mib(p.os.lazy_free_bytes),
+            mib(p.go.heap_alloc_bytes),
+            mib(p.go.heap_inuse_bytes),
+            mib(p.go.heap_sys_bytes),
+            mib(p.go.heap_idle_bytes),
+            mib(p.go.heap_released_bytes),
+        );
+    }
+    let head = format!(
+        "{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}\n{:<14} {:>7} │ {:>8} {:>8} {:>8} {:>8} │ {:>9} {:>9} {:>8} {:>8} {:>8}\n",
+        "",
+        "",
+        "── OS",
+        "view",
+        "(MiB)",
+        "──",
+        "── Go",
+        "view",
+        "(MiB)",
+        "",
+        "──",
+        "phase",
+        "t (s)",
+        "RSS",
+        "VmSize",
+        "peak",
+        "LazyFree",
+        "HeapAlloc",
+        "HeapInuse",
+        "HeapSys",
+        "HeapIdle",
+        "Released"
+    );
+    assert!(t.phases.len() > 2);
+    let text = phase_table(&t);
+    assert!(text.contains(&(head + &want)), "{text}");
+
+    t.watch = Some(
+        serde_json::from_value(serde_json::json!({
+            "command": ["prog"], "root_pid": 7, "target_pid": 7, "target_t_ns": 0,
+        "slow_interval_ms": 0, "slow": [], "slow_read_ns": 0, "slow_reads": 0,
+        "output_lines": 0, "ended": "exited"
+        }))
+        .expect("a watch record"),
+    );
+    let mut want = format!(
+        "{:<14} {:>8} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
+        "phase", "t (s)", "RSS", "VmSize", "peak", "RssAnon", "RssFile", "LazyFree", "threads"
+    );
+    for p in &t.phases {
+        want += &format!(
+            "{:<14} {:>8.3} │ {:>8} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7}\n",
+            p.name,
+            p.t_ns as f64 / 1e9,
+            mib(p.os.rss_bytes),
+            mib(p.os.vm_size_bytes),
+            mib(p.os.hwm_bytes),
+            mib(p.os.rss_anon_bytes),
+            mib(p.os.rss_file_bytes),
+            mib(p.os.lazy_free_bytes),
+            p.os.threads,
+        );
+    }
+    let text = crate::report::watch::watch_table(&t);
+    assert!(text.contains(&want), "{text}");
+}

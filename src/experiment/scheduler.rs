@@ -1,0 +1,263 @@
+//! The experiment scheduler of `reproduce`: every experiment on every Go
+//! toolchain (a [`Lane`] each), run on worker threads by the pool of
+//! [`super::schedule`], each run kept as it ends, progress told to a
+//! [`Sink`], and the results put back in (lane, experiment) order whatever
+//! order they finished in. A stop flag (Ctrl-C) ends the wait with what
+//! finished before it. How an experiment runs is a [`Runner`]: Go fixtures
+//! for real ([`GoRunner`]), a fake in tests.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::analyze::Analyzed;
+use crate::experiment::Experiment;
+use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
+use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
+use crate::experiment::schedule;
+use crate::fixture::Fixtures;
+use crate::toolchain::Toolchain;
+
+/// One toolchain's share of the work: where its runs are kept and what it found.
+#[derive(Debug)]
+pub struct Lane {
+    pub toolchain: Toolchain,
+    pub out: Option<ResultsDir>,
+    pub manifest: Manifest,
+    pub results: Vec<ExperimentResult>,
+}
+
+impl Lane {
+    /// A lane of `reproduce` (`only`: the claims asked for, for the manifest).
+    pub fn new(toolchain: Toolchain, out: Option<ResultsDir>, only: &[String]) -> Lane {
+        Lane {
+            manifest: Manifest::new("reproduce", toolchain.version.name(), only),
+            toolchain,
+            out,
+            results: Vec::new(),
+        }
+    }
+}
+
+/// How one experiment is run on one toolchain.
+pub trait Runner: Sync {
+    fn run(
+        &self,
+        exp: &Experiment,
+        toolchain: &Toolchain,
+        progress: &mut dyn FnMut(Progress) -> Heard,
+    ) -> ExperimentResult;
+}
+
+/// The real runner: builds the fixture with the toolchain and runs it.
+pub struct GoRunner<'a> {
+    pub fixtures: &'a Fixtures,
+    /// Only these claims (`--only`), when given.
+    pub only: Option<&'a [String]>,
+}
+
+impl Runner for GoRunner<'_> {
+    fn run(
+        &self,
+        exp: &Experiment,
+        toolchain: &Toolchain,
+        progress: &mut dyn FnMut(Progress) -> Heard,
+    ) -> ExperimentResult {
+        reproduce::run_experiment(exp, toolchain, self.fixtures, self.only, progress)
+    }
+}
+
+/// What the scheduler tells its caller while the work goes on, from the
+/// worker threads.
+pub trait Sink: Sync {
+    /// What the caller makes of an observed run and gets back with the
+    /// results (e.g. its plot).
+    type Drawn: Send;
+    /// A run is about to start (`go`: the toolchain's version followed by a
+    /// space when there are several lanes, else empty).
+    fn run_starting(&self, go: &str, experiment: &str, settings: &str);
+    /// A run finished (`repeat` counts from 1).
+    fn observed(&self, settings: &str, repeat: usize, run: &Analyzed) -> Option<Self::Drawn>;
+}
+
+/// What the caller made of an observed run, with where it belongs.
+#[derive(Debug)]
+pub struct Drawn<D> {
+    pub lane: usize,
+    pub experiment: String,
+    pub settings: String,
+    pub item: D,
+}
+
+/// How a batch ended, besides the results put into the lanes.
+#[derive(Debug)]
+pub struct Batch<D> {
+    /// What the sink made of the runs, in (lane, experiment) order.
+    pub drawn: Vec<Drawn<D>>,
+    /// What could not be kept: `EXPERIMENT: runs not kept: WHY`.
+    pub warnings: Vec<String>,
+}
+
+impl<D> Default for Batch<D> {
+    fn default() -> Self {
+        Batch {
+            drawn: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// How wide the pool is: independent experiments side by side, sensitive ones at once.
+pub type Widths = (usize, usize);
+
+/// One experiment's result on one lane, whether its runs were kept, and
+/// what the sink drew of its runs (settings, item).
+type Unit<D> = (
+    ExperimentResult,
+    Option<Result<(), ResultsError>>,
+    Vec<(String, D)>,
+);
+
+/// Runs every experiment on every lane and puts the results into the lanes
+/// in (lane, experiment) order. When `stop` is raised while it waits, it
+/// settles what finished and calls `interrupted` on the calling thread
+/// while the running experiment goes on; `interrupted` must end the process.
+pub fn run<S: Sink>(
+    lanes: &mut [Lane],
+    experiments: &[Experiment],
+    runner: &impl Runner,
+    sink: &S,
+    widths: Widths,
+    stop: &AtomicBool,
+    interrupted: impl FnOnce(&mut [Lane], Batch<S::Drawn>) -> Infallible,
+) -> Batch<S::Drawn> {
+    let mut found: BTreeMap<(usize, usize), Unit<S::Drawn>> = BTreeMap::new();
+    let (tx, rx) = mpsc::channel();
+    let many = lanes.len() > 1;
+    // The workers get their own copy of what they need; `lanes` collects.
+    let work: Vec<(Toolchain, Option<ResultsDir>)> = lanes
+        .iter()
+        .map(|l| (l.toolchain.clone(), l.out.clone()))
+        .collect();
+    // A unit is one experiment on one Go version.
+    let units: Vec<(usize, usize)> = (0..work.len())
+        .flat_map(|l| (0..experiments.len()).map(move |e| (l, e)))
+        .collect();
+    std::thread::scope(|scope| {
+        let work = &work;
+        scope.spawn(move || {
+            let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
+            let run_unit = |u: usize| {
+                let (lane, e) = units[u];
+                let (toolchain, out) = &work[lane];
+                let go = if many {
+                    format!("{} ", toolchain.version)
+                } else {
+                    String::new()
+                };
+                let mut drawn = Vec::new();
+                let mut heard = |p: Progress| match p {
+                    Progress::Run {
+                        experiment,
+                        settings,
+                        ..
+                    } => {
+                        sink.run_starting(&go, experiment, &settings);
+                        Ok(())
+                    }
+                    Progress::Observed {
+                        experiment,
+                        settings,
+                        repeat,
+                        run,
+                    } => {
+                        if let Some(item) = sink.observed(&settings, repeat, run) {
+                            drawn.push((settings.clone(), item));
+                        }
+                        out.as_ref().map_or(Ok(()), |dir| {
+                            dir.keep_run(experiment, &settings, repeat, run)
+                                .map_err(|e| e.to_string())
+                        })
+                    }
+                };
+                let result = runner.run(&experiments[e], toolchain, &mut heard);
+                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result));
+                ((lane, e), (result, kept, drawn))
+            };
+            schedule::run(&timings, widths, run_unit, |_, unit| tx.send(unit).is_ok());
+        });
+        let stopped = loop {
+            match rx.recv_timeout(Duration::from_millis(50)) {
+                Ok((at, unit)) => {
+                    found.insert(at, unit);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if stop.load(Ordering::Relaxed) => break true,
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Err(mpsc::RecvTimeoutError::Disconnected) => break false,
+            }
+        };
+        let batch = settle(lanes, std::mem::take(&mut found));
+        if stopped {
+            // The worker may still be inside a run: the caller ends the
+            // process without waiting for it.
+            match interrupted(lanes, batch) {}
+        }
+        batch
+    })
+}
+
+/// Puts what was found into the lanes, in experiment order, and notes what
+/// could not be kept.
+fn settle<D>(lanes: &mut [Lane], found: BTreeMap<(usize, usize), Unit<D>>) -> Batch<D> {
+    let mut batch = Batch::default();
+    for ((lane_at, _), (result, kept, drawn)) in found {
+        let lane = &mut lanes[lane_at];
+        for (settings, item) in drawn {
+            batch.drawn.push(Drawn {
+                lane: lane_at,
+                experiment: result.experiment.clone(),
+                settings,
+                item,
+            });
+        }
+        match kept {
+            Some(Err(e)) => batch
+                .warnings
+                .push(format!("{}: runs not kept: {e}", result.experiment)),
+            Some(Ok(())) => lane.manifest.experiments.push(result.experiment.clone()),
+            None => {}
+        }
+        lane.results.push(result);
+    }
+    batch
+}
+
+/// Keeps each lane's results and manifest (when it has a results folder),
+/// noting whether the batch was interrupted and the go line the runs used.
+/// Returns a warning per lane whose results could not be kept.
+pub fn close(lanes: &mut [Lane], interrupted: bool) -> Vec<String> {
+    let mut warnings = Vec::new();
+    for lane in lanes {
+        let manifest = &mut lane.manifest;
+        manifest.interrupted = interrupted;
+        manifest.go_line = lane
+            .results
+            .iter()
+            .find(|r| !r.go_line.is_empty())
+            .map(|r| r.go_line.clone());
+        if let Some(dir) = &lane.out {
+            if let Err(e) = dir.finish(manifest, &lane.results) {
+                warnings.push(format!(
+                    "failed to keep the results in {}: {e}",
+                    dir.root.display()
+                ));
+            }
+        }
+    }
+    warnings
+}
+
+#[cfg(test)]
+mod tests;
