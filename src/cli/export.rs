@@ -2,13 +2,12 @@
 //! `run --plot/--perfetto/--csv` writes, in DIR2 mirroring DIR's tree
 //! (`<experiment>/<settings>/<repeat>/`); with --csv also `verdicts.csv`.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
 use crate::analyze::Analyzed;
-use crate::experiment::results::{Kept, Manifest, ResultsDir};
+use crate::experiment::results::{self, Kept, Manifest, ResultsDir, WholeWriteError};
 use crate::report;
 use crate::report::benchfmt;
 use crate::report::matrix::Column;
@@ -159,19 +158,17 @@ fn write_run_files(
 
 /// Writes FILE whole (through a temp file beside it) or not at all.
 pub(super) fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("failed to write in {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    // A temp file is private (0600); the output is an ordinary file.
-    let mode = <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o644);
-    tmp.as_file().set_permissions(mode)?;
-    tmp.persist(path)
-        .with_context(|| format!("failed to write {}", path.display()))?;
-    Ok(())
+    results::write_whole(path, |file| file.write_all(bytes)).map_err(|e| match e {
+        WholeWriteError::Folder(error) => {
+            let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+            let dir = dir.unwrap_or(Path::new("."));
+            anyhow::Error::new(error).context(format!("failed to write in {}", dir.display()))
+        }
+        WholeWriteError::Fill(error) => error.into(),
+        WholeWriteError::Persist(error) => {
+            anyhow::Error::new(error).context(format!("failed to write {}", path.display()))
+        }
+    })
 }
 
 /// What `run` and `watch` leave behind of one run: kept in a results folder

@@ -59,7 +59,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();
-    let folders: Vec<PathBuf> = args.dirs.iter().flat_map(|d| results_folders(d)).collect();
+    let folders: Vec<PathBuf> = args
+        .dirs
+        .iter()
+        .flat_map(|d| results::results_folders(d))
+        .collect();
     for dir in &folders {
         let kept = load(dir)?;
         // One folder mirrors into the output DIR; several, each under its name.
@@ -71,39 +75,13 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         if args.html.is_some() {
             plots.add_kept(&kept)?;
         }
-        let mut results = kept.judge(&experiments);
+        let results = kept.judge(&experiments);
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
-        // The same version on the same machine (e.g. shards) is one column.
-        match columns
-            .iter_mut()
-            .find(|c| c.go_version == go_version && c.machine == machine)
-        {
-            Some(column) => {
-                if let Some(twice) = results
-                    .iter()
-                    .find(|r| column.results.iter().any(|c| c.experiment == r.experiment))
-                {
-                    anyhow::bail!(UsageError(format!(
-                        "experiment `{}` on {go_version} ({}) is in two of the folders (the second: {}): give each once",
-                        twice.experiment,
-                        machine.label(),
-                        dir.display()
-                    )));
-                }
-                column.results.append(&mut results);
-            }
-            None => columns.push(Column {
-                go_version,
-                machine,
-                results,
-            }),
-        }
+        results::merge(&mut columns, go_version, machine, results, dir)
+            .map_err(|e| UsageError(e.to_string()))?;
     }
     // Merged shards list their experiments in the one-run order.
-    let at = |name: &str| experiments.iter().position(|e| e.name == name);
-    for column in &mut columns {
-        column.results.sort_by_key(|r| at(&r.experiment));
-    }
+    results::in_file_order(&mut columns, &experiments);
     args.export.verdicts(&columns)?;
     args.export.write_benchfmt(&bench)?;
     if let Some(file) = &args.html {
@@ -174,28 +152,6 @@ pub(super) fn with_changes(mut text: String, changes: &str, json: bool) -> Strin
         text.push_str(changes);
     }
     text
-}
-
-/// `dir` itself when it is a results folder, else the results folders in it.
-fn results_folders(dir: &Path) -> Vec<PathBuf> {
-    if dir.join("manifest.json").is_file() {
-        return vec![dir.to_path_buf()];
-    }
-    let mut inner: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| p.join("manifest.json").is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    inner.sort();
-    if inner.is_empty() {
-        // Let `load` say what is wrong with it.
-        inner.push(dir.to_path_buf());
-    }
-    inner
 }
 
 pub(super) fn load(dir: &Path) -> Result<Kept> {

@@ -20,8 +20,10 @@ use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
 
 mod load;
+mod merge;
 
 pub use load::{Kept, KeptRun, load};
+pub use merge::{Column, MergeError, in_file_order, merge, results_folders};
 
 /// The format of a results folder; `report` refuses any other.
 pub const FORMAT: &str = "gomemlab-results/1";
@@ -275,22 +277,51 @@ pub(crate) fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T
 fn write_json<T: Serialize + ?Sized>(path: &Path, value: &T) -> Result<(), ResultsError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    // Results are for sharing: readable by all, like any file we create.
-    let mut tmp = tempfile::Builder::new()
-        .permissions(std::fs::Permissions::from_mode(0o644))
-        .tempfile_in(dir)
-        .map_err(io(dir))?;
-    // Streamed through a buffer, never built as one string: an hour of
-    // samples is tens of MB.
-    let mut out = std::io::BufWriter::new(&mut tmp);
-    serde_json::to_writer_pretty(&mut out, value).map_err(|e| ResultsError::Io {
-        path: path.display().to_string(),
-        error: e.into(),
-    })?;
-    out.write_all(b"\n").map_err(io(path))?;
-    out.flush().map_err(io(path))?;
-    drop(out);
-    tmp.persist(path).map_err(|e| io(path)(e.error))?;
+    write_whole(path, |file| {
+        // Streamed through a buffer, never built as one string: an hour of
+        // samples is tens of MB.
+        let mut out = std::io::BufWriter::new(file);
+        serde_json::to_writer_pretty(&mut out, value)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    })
+    .map_err(|e| match e {
+        WholeWriteError::Folder(error) => io(dir)(error),
+        WholeWriteError::Fill(error) | WholeWriteError::Persist(error) => io(path)(error),
+    })
+}
+
+/// Why [`write_whole`] wrote nothing.
+#[derive(Debug)]
+pub enum WholeWriteError {
+    /// No temp file could be made in the folder.
+    Folder(std::io::Error),
+    /// Filling the temp file failed.
+    Fill(std::io::Error),
+    /// The temp file could not take the path's place.
+    Persist(std::io::Error),
+}
+
+/// Writes `path` whole or not at all: `fill` writes a temp file beside it,
+/// which then takes its place. Files gomemlab writes are for sharing:
+/// readable by all (0644), whatever the umask. The one atomic write of
+/// results folders and of the exported files.
+pub fn write_whole(
+    path: &Path,
+    fill: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), WholeWriteError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(WholeWriteError::Folder)?;
+    fill(tmp.as_file_mut()).map_err(WholeWriteError::Fill)?;
+    // A temp file is private (0600); the output is an ordinary file.
+    tmp.as_file()
+        .set_permissions(std::fs::Permissions::from_mode(0o644))
+        .map_err(WholeWriteError::Fill)?;
+    tmp.persist(path)
+        .map_err(|e| WholeWriteError::Persist(e.error))?;
     Ok(())
 }
 
@@ -305,5 +336,29 @@ mod tests {
         assert_eq!(slug("a/b_c"), "a%2Fb%5Fc");
         assert_eq!(slug(".."), "%2E.");
         assert_ne!(slug("a b"), slug("a_b"));
+    }
+
+    #[test]
+    fn a_file_is_written_whole_and_readable_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("out.txt");
+        write_whole(&path, |f| f.write_all(b"one")).expect("written");
+        assert_eq!(std::fs::read(&path).expect("readable"), b"one");
+        let mode = std::fs::metadata(&path)
+            .expect("metadata")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+        let failed = write_whole(&path, |f| {
+            f.write_all(b"half")?;
+            Err(std::io::Error::other("disk full"))
+        });
+        assert!(
+            matches!(failed, Err(WholeWriteError::Fill(_))),
+            "{failed:?}"
+        );
+        assert_eq!(std::fs::read(&path).expect("still there"), b"one");
+        let entries = std::fs::read_dir(dir.path()).expect("listed").count();
+        assert_eq!(entries, 1, "no temp file left behind");
     }
 }

@@ -8,17 +8,9 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::check::claim::Verdict;
-use crate::experiment::reproduce::ExperimentResult;
+pub use crate::experiment::results::Column;
 use crate::measure::machine::Machine;
 use crate::toolchain::GoVersion;
-
-/// The results of one Go version on one machine.
-#[derive(Debug, Clone)]
-pub struct Column {
-    pub go_version: String,
-    pub machine: Machine,
-    pub results: Vec<ExperimentResult>,
-}
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Matrix {

@@ -3,6 +3,7 @@
 use super::*;
 use crate::check::claim::ClaimResult;
 use crate::experiment::reproduce::CellResult;
+use crate::experiment::reproduce::ExperimentResult;
 
 fn machine(host: &str) -> Machine {
     Machine {
