@@ -9,6 +9,7 @@ pub mod reproduce;
 pub mod results;
 pub mod schedule;
 pub mod scheduler;
+pub mod select;
 pub mod shard;
 
 pub use file::*;

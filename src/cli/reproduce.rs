@@ -20,6 +20,7 @@ use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::ResultsDir;
 use crate::experiment::schedule;
 use crate::experiment::scheduler::{self, Batch, GoRunner, Lane};
+use crate::experiment::select::select;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
@@ -119,28 +120,9 @@ pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String,
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let mut experiments = load_experiments(args.experiments, args.slow)?;
-    let only = if args.only.is_empty() {
-        None
-    } else {
-        let known: Vec<&str> = experiments
-            .iter()
-            .flat_map(|e| e.claims.iter().map(|c| c.id.as_str()))
-            .collect();
-        if let Some(bad) = args.only.iter().find(|id| !known.contains(&id.as_str())) {
-            anyhow::bail!(UsageError(format!(
-                "unknown claim `{bad}` in --only: the claims are {}",
-                known.join(", ")
-            )));
-        }
-        experiments.retain(|e| e.claims.iter().any(|c| args.only.contains(&c.id)));
-        Some(args.only.as_slice())
-    };
-    if let Some(shard) = args.shard {
-        let names: Vec<String> = experiments.iter().map(|e| e.name.clone()).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
-        experiments.retain(|e| shard.has(&e.name, &names));
-    }
+    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
+    select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
+    let only = (!args.only.is_empty()).then_some(args.only.as_slice());
     // Every toolchain, --out and --baseline is checked before anything runs.
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
@@ -204,13 +186,35 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         interrupted,
     );
     let plots = plots_of(&lanes, batch.drawn);
-    let warnings = batch.warnings;
-    let kept = finish(&sink.bar, &mut lanes, &warnings, false);
+    let kept = finish(&sink.bar, &mut lanes, &batch.warnings, false);
     eprintln!(
         "{}",
         took(&experiments, lanes.len(), started.elapsed(), widths)
     );
-    if let Some(file) = args.benchfmt {
+    let status = write_outputs(
+        &args,
+        &lanes,
+        &plots,
+        guard.as_ref(),
+        kept_baseline.as_ref(),
+    )?;
+    Ok(if kept {
+        status
+    } else {
+        exit_code::VERDICT_ERROR
+    })
+}
+
+/// After the runs: --benchfmt and --html, then the verdicts (or matrix) and
+/// the changes against --baseline on stdout; their exit status.
+fn write_outputs(
+    args: &ReproduceArgs,
+    lanes: &[Lane],
+    plots: &Plots,
+    guard: Option<&Baseline>,
+    kept_baseline: Option<&Column>,
+) -> Result<u8> {
+    if let Some(file) = args.benchfmt.clone() {
         let roots: Vec<&Path> = lanes
             .iter()
             .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
@@ -218,23 +222,18 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
     }
     if let Some(file) = &args.html {
-        super::html::write(file, &columns(&lanes), &plots)?;
+        super::html::write(file, &columns(lanes), plots)?;
     }
-    let (text, status) = output(&lanes, Format::of(args.json, args.markdown));
-    let (text, status) = match &guard {
+    let (text, status) = output(lanes, Format::of(args.json, args.markdown));
+    let (text, status) = match guard {
         None => (text, status),
         Some(b) => {
-            let (changes, code) =
-                baseline::judge(&columns(&lanes), b, kept_baseline.as_ref(), status)?;
+            let (changes, code) = baseline::judge(&columns(lanes), b, kept_baseline, status)?;
             (super::report::with_changes(text, &changes, args.json), code)
         }
     };
     std::io::stdout().write_all(text.as_bytes())?;
-    Ok(if kept {
-        status
-    } else {
-        exit_code::VERDICT_ERROR
-    })
+    Ok(status)
 }
 
 mod lanes;

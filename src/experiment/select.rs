@@ -1,0 +1,82 @@
+//! Which experiments a reproduce runs: those with a claim of `--only`
+//! (every one without it), then those of `--shard K/N`.
+
+use crate::experiment::Experiment;
+use crate::experiment::shard::Shard;
+
+/// Why the selection was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectError {
+    #[error("unknown claim `{bad}` in --only: the claims are {}", known.join(", "))]
+    UnknownClaim { bad: String, known: Vec<String> },
+}
+
+/// Keeps the experiments with a claim in `only` (all when it is empty), then
+/// those of `shard`. Refuses a claim id that no experiment has.
+pub fn select(
+    experiments: &mut Vec<Experiment>,
+    only: &[String],
+    shard: Option<Shard>,
+) -> Result<(), SelectError> {
+    if !only.is_empty() {
+        let known: Vec<&str> = experiments
+            .iter()
+            .flat_map(|e| e.claims.iter().map(|c| c.id.as_str()))
+            .collect();
+        if let Some(bad) = only.iter().find(|id| !known.contains(&id.as_str())) {
+            return Err(SelectError::UnknownClaim {
+                bad: bad.clone(),
+                known: known.iter().map(|k| k.to_string()).collect(),
+            });
+        }
+        experiments.retain(|e| e.claims.iter().any(|c| only.contains(&c.id)));
+    }
+    if let Some(shard) = shard {
+        let names: Vec<String> = experiments.iter().map(|e| e.name.clone()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        experiments.retain(|e| shard.has(&e.name, &names));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn experiment(name: &str, claim: &str) -> Experiment {
+        let text = format!(
+            "title = \"t\"\narticle = \"new\"\nfixture = \"idle\"\n\n[[claim]]\nid = \"{claim}\"\nsays = \"s\"\ncheck = [\"os.rss@started <= 8MiB\"]\n"
+        );
+        let path = std::path::PathBuf::from(format!("{name}.toml"));
+        crate::experiment::parse(&path, &text, &["idle".to_string()]).expect("parses")
+    }
+
+    fn names(e: &[Experiment]) -> Vec<&str> {
+        e.iter().map(|e| e.name.as_str()).collect()
+    }
+
+    #[test]
+    fn only_keeps_the_experiments_of_those_claims_and_refuses_unknown_ones() {
+        let all = || {
+            vec![
+                experiment("a", "x"),
+                experiment("b", "y"),
+                experiment("c", "z"),
+            ]
+        };
+        let mut e = all();
+        select(&mut e, &[], None).expect("everything");
+        assert_eq!(names(&e), ["a", "b", "c"]);
+        select(&mut e, &["z".to_string(), "x".to_string()], None).expect("known claims");
+        assert_eq!(names(&e), ["a", "c"]);
+        let mut e = all();
+        let err = select(&mut e, &["w".to_string()], None).expect_err("no claim w");
+        assert_eq!(
+            err.to_string(),
+            "unknown claim `w` in --only: the claims are x, y, z"
+        );
+        let mut e = all();
+        select(&mut e, &[], Some("2/2".parse().expect("a shard"))).expect("a shard");
+        assert_eq!(names(&e), ["b"]);
+    }
+}
