@@ -8,6 +8,7 @@ use std::fmt;
 
 mod names;
 pub mod outcome;
+pub mod reference;
 
 pub use names::{DEEP_VIEWS, dim_of_field, fields, pick, shown};
 use names::{LEDGER_ROW, MAPS};

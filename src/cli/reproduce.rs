@@ -19,7 +19,7 @@ use crate::check::claim::Verdict;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::ResultsDir;
 use crate::experiment::schedule;
-use crate::experiment::scheduler::{self, Batch, GoRunner, Lane};
+use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
 use crate::experiment::select::select;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
@@ -155,7 +155,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         only,
     };
     let started = Instant::now();
-    let interrupted = |lanes: &mut [Lane], batch: Batch<Plot>| -> Infallible {
+    let interrupted = |lanes: &mut [ToolchainLane], batch: Batch<Plot>| -> Infallible {
         let plots = plots_of(lanes, batch.drawn);
         finish(&sink.bar, lanes, &batch.warnings, true);
         let done: usize = lanes.iter().map(|l| l.results.len()).sum();
@@ -209,7 +209,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
 /// the changes against --baseline on stdout; their exit status.
 fn write_outputs(
     args: &ReproduceArgs,
-    lanes: &[Lane],
+    lanes: &[ToolchainLane],
     plots: &Plots,
     guard: Option<&Baseline>,
     kept_baseline: Option<&Column>,

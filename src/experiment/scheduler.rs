@@ -1,5 +1,5 @@
 //! The experiment scheduler of `reproduce`: every experiment on every Go
-//! toolchain (a [`Lane`] each), run on worker threads by the pool of
+//! toolchain (a [`ToolchainLane`] each), run on worker threads by the pool of
 //! [`super::schedule`], each run kept as it ends, progress told to a
 //! [`Sink`], and the results put back in (lane, experiment) order whatever
 //! order they finished in. A stop flag (Ctrl-C) ends the wait with what
@@ -22,17 +22,17 @@ use crate::toolchain::Toolchain;
 
 /// One toolchain's share of the work: where its runs are kept and what it found.
 #[derive(Debug)]
-pub struct Lane {
+pub struct ToolchainLane {
     pub toolchain: Toolchain,
     pub out: Option<ResultsDir>,
     pub manifest: Manifest,
     pub results: Vec<ExperimentResult>,
 }
 
-impl Lane {
+impl ToolchainLane {
     /// A lane of `reproduce` (`only`: the claims asked for, for the manifest).
-    pub fn new(toolchain: Toolchain, out: Option<ResultsDir>, only: &[String]) -> Lane {
-        Lane {
+    pub fn new(toolchain: Toolchain, out: Option<ResultsDir>, only: &[String]) -> ToolchainLane {
+        ToolchainLane {
             manifest: Manifest::new("reproduce", toolchain.version.name(), only),
             toolchain,
             out,
@@ -125,13 +125,13 @@ type Unit<D> = (
 /// settles what finished and calls `interrupted` on the calling thread
 /// while the running experiment goes on; `interrupted` must end the process.
 pub fn run<S: Sink>(
-    lanes: &mut [Lane],
+    lanes: &mut [ToolchainLane],
     experiments: &[Experiment],
     runner: &impl Runner,
     sink: &S,
     widths: Widths,
     stop: &AtomicBool,
-    interrupted: impl FnOnce(&mut [Lane], Batch<S::Drawn>) -> Infallible,
+    interrupted: impl FnOnce(&mut [ToolchainLane], Batch<S::Drawn>) -> Infallible,
 ) -> Batch<S::Drawn> {
     let mut found: BTreeMap<(usize, usize), Unit<S::Drawn>> = BTreeMap::new();
     let (tx, rx) = mpsc::channel();
@@ -210,7 +210,7 @@ pub fn run<S: Sink>(
 
 /// Puts what was found into the lanes, in experiment order, and notes what
 /// could not be kept.
-fn settle<D>(lanes: &mut [Lane], found: BTreeMap<(usize, usize), Unit<D>>) -> Batch<D> {
+fn settle<D>(lanes: &mut [ToolchainLane], found: BTreeMap<(usize, usize), Unit<D>>) -> Batch<D> {
     let mut batch = Batch::default();
     for ((lane_at, _), (result, kept, drawn)) in found {
         let lane = &mut lanes[lane_at];
@@ -237,7 +237,7 @@ fn settle<D>(lanes: &mut [Lane], found: BTreeMap<(usize, usize), Unit<D>>) -> Ba
 /// Keeps each lane's results and manifest (when it has a results folder),
 /// noting whether the batch was interrupted and the go line the runs used.
 /// Returns a warning per lane whose results could not be kept.
-pub fn close(lanes: &mut [Lane], interrupted: bool) -> Vec<String> {
+pub fn close(lanes: &mut [ToolchainLane], interrupted: bool) -> Vec<String> {
     let mut warnings = Vec::new();
     for lane in lanes {
         let manifest = &mut lane.manifest;

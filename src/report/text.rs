@@ -35,12 +35,7 @@ pub fn phase_table(timeline: &Timeline) -> String {
         timeline.toolchain.go_line,
         settings_text(timeline)
     );
-    const OS: &[PhaseColumn] = &[
-        PhaseColumn::new("RSS", 8, |p| mib(p.os.rss_bytes)),
-        PhaseColumn::new("VmSize", 8, |p| mib(p.os.vm_size_bytes)),
-        PhaseColumn::new("peak", 8, |p| mib(p.os.hwm_bytes)),
-        PhaseColumn::new("LazyFree", 8, |p| mib(p.os.lazy_free_bytes)),
-    ];
+    const OS: &[PhaseColumn] = &[RSS, VM_SIZE, PEAK, LAZY_FREE];
     const GO: &[PhaseColumn] = &[
         PhaseColumn::new("HeapAlloc", 9, |p| mib(p.go.heap_alloc_bytes)),
         PhaseColumn::new("HeapInuse", 9, |p| mib(p.go.heap_inuse_bytes)),
@@ -86,6 +81,13 @@ pub fn phase_table(timeline: &Timeline) -> String {
     );
     out
 }
+
+/// The OS-view columns both phase tables show (MiB).
+pub(super) const RSS: PhaseColumn = PhaseColumn::new("RSS", 8, |p| mib(p.os.rss_bytes));
+pub(super) const VM_SIZE: PhaseColumn = PhaseColumn::new("VmSize", 8, |p| mib(p.os.vm_size_bytes));
+pub(super) const PEAK: PhaseColumn = PhaseColumn::new("peak", 8, |p| mib(p.os.hwm_bytes));
+pub(super) const LAZY_FREE: PhaseColumn =
+    PhaseColumn::new("LazyFree", 8, |p| mib(p.os.lazy_free_bytes));
 
 /// One column of a phase table: its heading, its width and its value.
 pub(super) struct PhaseColumn {

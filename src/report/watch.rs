@@ -6,7 +6,8 @@
 use std::fmt::Write as _;
 
 use super::text::{
-    PhaseColumn, PhaseTable, exit_text, mib, peak_sampled_rss, per_second, sampler_cpu_pct,
+    LAZY_FREE, PEAK, PhaseColumn, PhaseTable, RSS, VM_SIZE, exit_text, mib, peak_sampled_rss,
+    per_second, sampler_cpu_pct,
 };
 use crate::timeline::Event;
 use crate::timeline::{Exit, Timeline, WatchEnd};
@@ -28,12 +29,12 @@ pub fn watch_table(timeline: &Timeline) -> String {
     };
     let _ = writeln!(out, "watch {}{go} · {sampled}", w.command.join(" "));
     const OS: &[PhaseColumn] = &[
-        PhaseColumn::new("RSS", 8, |p| mib(p.os.rss_bytes)),
-        PhaseColumn::new("VmSize", 8, |p| mib(p.os.vm_size_bytes)),
-        PhaseColumn::new("peak", 8, |p| mib(p.os.hwm_bytes)),
+        RSS,
+        VM_SIZE,
+        PEAK,
         PhaseColumn::new("RssAnon", 8, |p| mib(p.os.rss_anon_bytes)),
         PhaseColumn::new("RssFile", 8, |p| mib(p.os.rss_file_bytes)),
-        PhaseColumn::new("LazyFree", 8, |p| mib(p.os.lazy_free_bytes)),
+        LAZY_FREE,
         PhaseColumn::new("threads", 7, |p| p.os.threads.to_string()),
     ];
     let table = PhaseTable {

@@ -32,7 +32,7 @@ impl Sink for BarSink {
 }
 
 /// The plots drawn, each under its lane's Go version and machine.
-pub(super) fn plots_of(lanes: &[Lane], drawn: Vec<Drawn<Plot>>) -> Plots {
+pub(super) fn plots_of(lanes: &[ToolchainLane], drawn: Vec<Drawn<Plot>>) -> Plots {
     let mut plots = Plots::default();
     for d in drawn {
         let lane = &lanes[d.lane];
@@ -45,7 +45,11 @@ pub(super) fn plots_of(lanes: &[Lane], drawn: Vec<Drawn<Plot>>) -> Plots {
 
 /// A lane per `--go` (default: one), each with its results folder: `--out
 /// DIR` itself for one toolchain, `DIR/<go version>/` for several.
-pub(super) fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Result<Vec<Lane>> {
+pub(super) fn lanes(
+    gos: &[String],
+    out: Option<&Path>,
+    only: &[String],
+) -> Result<Vec<ToolchainLane>> {
     let toolchains: Vec<Toolchain> = if gos.is_empty() {
         vec![crate::cli::toolchains::resolve(None)?]
     } else {
@@ -77,12 +81,12 @@ pub(super) fn lanes(gos: &[String], out: Option<&Path>, only: &[String]) -> Resu
     Ok(toolchains
         .into_iter()
         .zip(outs)
-        .map(|(toolchain, out)| Lane::new(toolchain, out, only))
+        .map(|(toolchain, out)| ToolchainLane::new(toolchain, out, only))
         .collect())
 }
 
 /// The verdict table for one toolchain, the claims × versions matrix for several.
-pub(super) fn output(lanes: &[Lane], format: Format) -> (String, u8) {
+pub(super) fn output(lanes: &[ToolchainLane], format: Format) -> (String, u8) {
     if let [lane] = lanes {
         return verdicts(&lane.results, format);
     }
@@ -90,7 +94,7 @@ pub(super) fn output(lanes: &[Lane], format: Format) -> (String, u8) {
 }
 
 /// A column per lane (Go version) with what it found.
-pub(super) fn columns(lanes: &[Lane]) -> Vec<Column> {
+pub(super) fn columns(lanes: &[ToolchainLane]) -> Vec<Column> {
     lanes
         .iter()
         .map(|l| Column {
@@ -105,7 +109,7 @@ pub(super) fn columns(lanes: &[Lane]) -> Vec<Column> {
 /// warnings; false when something could not be kept.
 pub(super) fn finish(
     bar: &indicatif::ProgressBar,
-    lanes: &mut [Lane],
+    lanes: &mut [ToolchainLane],
     warnings: &[String],
     interrupted: bool,
 ) -> bool {

@@ -90,9 +90,9 @@ impl Sink for Told {
     }
 }
 
-fn lanes(gos: &[&str]) -> Vec<Lane> {
+fn lanes(gos: &[&str]) -> Vec<ToolchainLane> {
     gos.iter()
-        .map(|g| Lane::new(toolchain(g), None, &[]))
+        .map(|g| ToolchainLane::new(toolchain(g), None, &[]))
         .collect()
 }
 
