@@ -92,6 +92,7 @@ func main() {
 	doTouch := flag.Bool("touch", true, "write one byte per 4 KiB page of each slice right after allocating it")
 	doGC := flag.Bool("gc", true, "after dropping the slices, run runtime.GC() and report phase collected")
 	doFree := flag.Bool("free", true, "then run debug.FreeOSMemory() and report phase freed")
+	scavenged := flag.Bool("scavenged", false, "after phase collected, report phase scavenged: MemStats read after the OS view of collected, so HeapReleased there counts what the background scavenger returned by then")
 	gcWait := flag.Duration("gc-wait", 0, "after each slice, wait up to this long for a GC cycle to end (0: don't wait, as in the article)")
 	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
 	flag.Parse()
@@ -127,6 +128,9 @@ func main() {
 	if *doGC {
 		runtime.GC()
 		probe.Phase("collected")
+		if *scavenged {
+			probe.Phase("scavenged")
+		}
 	}
 	if *doFree {
 		debug.FreeOSMemory()
