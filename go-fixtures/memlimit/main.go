@@ -6,7 +6,10 @@
 //
 // The live heap is a linked list of 64-byte nodes, so that marking it costs
 // real work (a cycle marks every node); the garbage is 64 KiB pointer-free
-// chunks with every page touched, as in the churn fixture.
+// chunks with every page touched, as in the churn fixture. With -live-shape
+// slice the same nodes hang from one slice of pointers instead: the GC
+// marks them in parallel and its assists can keep up with the allocation,
+// where a list can only be followed node after node by one worker.
 package main
 
 import (
@@ -31,9 +34,10 @@ type node struct {
 }
 
 var (
-	live    *node  // the live heap, reachable for the whole run
-	ballast []byte // allocated, never written: costs heap, not RSS
-	rotate  []byte // the newest garbage chunk
+	live    *node   // the live heap as a list, reachable for the whole run
+	nodes   []*node // the live heap as a slice (-live-shape slice)
+	ballast []byte  // allocated, never written: costs heap, not RSS
+	rotate  []byte  // the newest garbage chunk
 )
 
 func main() {
@@ -42,7 +46,12 @@ func main() {
 	limitMiB := flag.Int("limit-mib", 0, "if > 0, call debug.SetMemoryLimit with this many MiB once the live heap is built")
 	churnMiB := flag.Int("churn-mib", 1000, "garbage to allocate in MiB, 64 KiB at a time")
 	hold := flag.Duration("hold", 0, "after the last phase, stay alive this long, then exit 0")
+	shape := flag.String("live-shape", "list", "how the live nodes are held: list (marked one after another) or slice (marked in parallel)")
 	flag.Parse()
+	if *shape != "list" && *shape != "slice" {
+		fmt.Fprintln(os.Stderr, "memlimit: -live-shape must be list or slice")
+		os.Exit(2)
+	}
 	if *liveMiB < 0 || *ballastMiB < 0 || *limitMiB < 0 || *churnMiB < 0 {
 		fmt.Fprintln(os.Stderr, "memlimit: sizes must not be negative")
 		os.Exit(2)
@@ -50,8 +59,18 @@ func main() {
 
 	probe.Phase("start")
 
-	for i := 0; i < *liveMiB<<20/64; i++ {
-		live = &node{next: live}
+	count := *liveMiB << 20 / 64
+	if *shape == "slice" {
+		nodes = make([]*node, 0, count)
+	}
+	for i := 0; i < count; i++ {
+		if *shape == "slice" {
+			n := &node{}
+			n.pad[0] = 1 // a fresh page is not resident until written
+			nodes = append(nodes, n)
+		} else {
+			live = &node{next: live}
+		}
 	}
 	if *ballastMiB > 0 {
 		ballast = make([]byte, *ballastMiB<<20)
@@ -72,5 +91,6 @@ func main() {
 
 	probe.Hold(*hold)
 	runtime.KeepAlive(live)
+	runtime.KeepAlive(nodes)
 	runtime.KeepAlive(ballast)
 }
