@@ -57,10 +57,16 @@ func main() {
 GO
 printf 'module pooltest\n\ngo 1.21\n' >"$dir/go.mod"
 for go in "${gos[@]}"; do
-  wrong=0; rows=0; noexit=0
+  wrong=0; rows=0; noexit=0; hung=0
   for i in $(seq "$runs"); do
     out="$dir/run-$go-$i"
-    (cd "$dir" && "$bin" watch --go "$go" --phase '^(filled|gc1|gc2) ' --out "$out" -- go run . >"$out.stdout" 2>"$out.stderr") || true
+    # A watch that hangs (a held write never answered) is a wrong run too.
+    status=0
+    (cd "$dir" && timeout 300 "$bin" watch --go "$go" --phase '^(filled|gc1|gc2) ' --out "$out" -- go run . >"$out.stdout" 2>"$out.stderr") || status=$?
+    if [ "$status" = 124 ]; then
+      echo "  hung: run $i on $go (killed after 300 s)" >&2
+      hung=$((hung + 1)); rows=$((rows + 3)); wrong=$((wrong + 3)); continue
+    fi
     result=$(python3 - "$out/timeline.json" "$out.stdout" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))
@@ -80,8 +86,8 @@ ends = bool(t["phases"]) and t["phases"][-1]["name"] == "exit"
 print(wrong, 0 if ends else 1)
 PY
 )
-    set -- $result
-    wrong=$((wrong + $1)); noexit=$((noexit + $2)); rows=$((rows + 3))
+    read -r bad ended <<<"$result"
+    wrong=$((wrong + bad)); noexit=$((noexit + ended)); rows=$((rows + 3))
   done
-  echo "$go: $wrong wrong of $rows phase rows in $runs runs; $noexit runs without an exit phase"
+  echo "$go: $wrong wrong of $rows phase rows in $runs runs; $noexit runs without an exit phase; $hung hung"
 done
