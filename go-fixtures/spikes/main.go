@@ -8,10 +8,11 @@
 // Phases: start (before the first spike) and done (after the last; its peak
 // is the highest RSS of all spikes). At exit it prints its own VmHWM, its CPU
 // time and each spike's true height (its RSS with the spike fully resident,
-// read from /proc/self/statm at the top of the spike) on stdout, for
-// samplers that do not read the peak themselves:
+// read from /proc/self/statm at the top of the spike) and each spike's span
+// (from its mmap to its munmap, in ms after leaving phase start) on stdout,
+// for samplers that do not read the peak themselves:
 //
-//	spikes: vmhwm_kib=163900 cpu_ns=412000000 heights_kib=163880,163884
+//	spikes: vmhwm_kib=163900 cpu_ns=412000000 heights_kib=163880,163884 spans_ms=300.104-312.552,600.087-611.873
 //
 // and, with -report FILE, the same line into FILE (a harness that keeps the
 // fixture's stdout to itself).
@@ -46,17 +47,22 @@ func main() {
 	}
 
 	probe.Phase("start")
+	begin := time.Now()
 	time.Sleep(*lead)
 	next := time.Now()
 	heights := make([]string, 0, *count)
+	spans := make([]string, 0, *count)
+	ms := func() float64 { return float64(time.Since(begin).Microseconds()) / 1000 }
 	for i := 0; i < *count; i++ {
 		time.Sleep(time.Until(next))
+		from := ms()
 		heights = append(heights, fmt.Sprint(spike(*size, *hold)))
+		spans = append(spans, fmt.Sprintf("%.3f-%.3f", from, ms()))
 		next = next.Add(*every)
 	}
 	time.Sleep(*lead)
 	probe.Phase("done")
-	line := fmt.Sprintf("spikes: vmhwm_kib=%d cpu_ns=%d heights_kib=%s\n", vmHWM(), cpuNs(), strings.Join(heights, ","))
+	line := fmt.Sprintf("spikes: vmhwm_kib=%d cpu_ns=%d heights_kib=%s spans_ms=%s\n", vmHWM(), cpuNs(), strings.Join(heights, ","), strings.Join(spans, ","))
 	fmt.Print(line)
 	if *report != "" {
 		if err := os.WriteFile(*report, []byte(line), 0o644); err != nil {
