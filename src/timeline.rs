@@ -190,6 +190,13 @@ pub struct Phase {
     pub taken: Taken,
 }
 
+impl Phase {
+    /// The snapshot at exit (not a phase the program reported).
+    pub fn is_exit(&self) -> bool {
+        self.taken == Taken::Exit
+    }
+}
+
 /// How a phase's OS view was taken, and so how exact it is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]

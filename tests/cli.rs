@@ -240,9 +240,15 @@ fn out_writes_a_whole_timeline_file() {
         .map(|e| e.unwrap().file_name())
         .collect();
     files.sort();
+    // The lock file stays: it is how one writer at a time owns the folder.
     assert_eq!(
         files,
-        ["analysis.json", "manifest.json", "timeline.json"],
+        [
+            ".gomemlab.lock",
+            "analysis.json",
+            "manifest.json",
+            "timeline.json"
+        ],
         "temp files left behind"
     );
     let manifest: serde_json::Value =

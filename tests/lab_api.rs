@@ -23,7 +23,7 @@ fn a_run_of_bigbytes_is_checked_with_the_measured_value_and_its_bound() {
     assert_eq!(t.toolchain.version, lab.go_version());
     assert_eq!(t.settings.env["GODEBUG"], "madvdontneed=1");
     let names: Vec<&str> = t.phases.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["start", "allocated", "collected", "freed"]);
+    assert_eq!(names, ["start", "allocated", "collected", "freed", "exit"]);
 
     // Two 20 MB slices kept and touched: the OS sees them.
     let live = check(&run, "os.rss@allocated >= 0.9 * go.heap_alloc@allocated").unwrap();

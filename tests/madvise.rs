@@ -20,7 +20,7 @@ fn rss(t: &Timeline, phase: &str) -> u64 {
 fn madv_free_keeps_rss_and_shows_it_as_lazy_free() {
     let t = observe_fixture("bigbytes", &[("GODEBUG", "madvdontneed=0")], &[]);
     let names: Vec<&str> = t.phases.iter().map(|p| p.name.as_str()).collect();
-    assert_eq!(names, ["start", "allocated", "collected", "freed"]);
+    assert_eq!(names, ["start", "allocated", "collected", "freed", "exit"]);
 
     let (allocated, freed) = (rss(&t, "allocated"), rss(&t, "freed"));
     assert!(allocated > 150 << 20, "allocated RSS only {allocated}");

@@ -10,8 +10,8 @@ use common::observe_fixture;
 #[test]
 fn fast_tier_samples_densely_and_never_reports_zero() {
     let t = observe_fixture("idle", &[], &["-hold", "400ms"]);
-    assert_eq!(t.phases.len(), 1);
-    assert_eq!(t.phases[0].name, "started");
+    let names: Vec<&str> = t.phases.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["started", "exit"]);
     // 10 ms interval over ~400 ms; a loaded CI machine still gives more than 10.
     assert!(t.samples.len() > 10, "only {} samples", t.samples.len());
     let samples: Vec<_> = t.samples.iter().collect();

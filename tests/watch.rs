@@ -53,7 +53,7 @@ fn output_lines_that_match_start_phases_and_the_output_still_shows() {
     assert!(stdout.starts_with("step one\nnoise\n"), "{stdout}");
     assert!(stderr.contains("step two\n"), "{stderr}");
     let tl = kept(&out);
-    assert_eq!(names(&tl), ["one", "two"]);
+    assert_eq!(names(&tl), ["one", "two", "exit"]);
     assert!(tl.phases[1].t_ns >= tl.phases[0].t_ns + 250_000_000);
     assert!(
         tl.phases
@@ -323,7 +323,7 @@ fn watch_go_run_like_run_json_toolchain_no_go_view_and_the_programs_own_gcs() {
     // stdout is the JSON alone; the program's lines went to stderr.
     let tl: Timeline = serde_json::from_slice(&done.stdout).unwrap();
     assert!(stderr.contains("phase collected"), "{stderr}");
-    assert_eq!(names(&tl), ["start", "collected", "done"]);
+    assert_eq!(names(&tl), ["start", "collected", "done", "exit"]);
     // The Go on PATH, recorded.
     assert_eq!(tl.toolchain.version, go.version.name());
     // No Go view written: no probe.

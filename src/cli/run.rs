@@ -194,6 +194,9 @@ pub fn run(args: RunArgs) -> Result<u8> {
             );
         }
     }
+    if let (Some(out), Some(hp)) = (&out, &spec.heap_profiles) {
+        out.take_in(&hp.dir)?;
+    }
     let kept = out.as_ref().map(|dir| {
         let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
         manifest.go_line = Some(built.go_line.clone());

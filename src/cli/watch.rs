@@ -177,7 +177,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         for note in report::watch::watch_notes(timeline) {
             eprintln!("note: {note}");
         }
-        let unmatched = timeline.phases.is_empty()
+        let unmatched = timeline.phases.iter().all(|p| p.is_exit())
             && (timeline.watch.as_ref())
                 .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
         if let (Some(regex), true) = (&args.phase, unmatched) {

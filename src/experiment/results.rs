@@ -308,6 +308,25 @@ impl ResultsDir {
         self.keep_manifest(manifest)
     }
 
+    /// Moves `path`, written inside the results folder while the run went
+    /// on (`run --heap-profile`'s folder: the fixture writes it there, and
+    /// the timeline names it there), into the new results, so that it is
+    /// still at `path` once they are swapped in. Nothing to do when the
+    /// results are written in place or `path` is elsewhere.
+    pub fn take_in(&self, path: &Path) -> Result<(), ResultsError> {
+        let Ok(inside) = path.strip_prefix(&self.root) else {
+            return Ok(());
+        };
+        if self.work == self.root || inside.as_os_str().is_empty() || !path.exists() {
+            return Ok(());
+        }
+        let to = self.work.join(inside);
+        if let Some(parent) = to.parent() {
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
+        }
+        std::fs::rename(path, &to).map_err(io(path))
+    }
+
     /// Writes the manifest, then puts the new folder in the place of the
     /// previous one in one step: a results folder from now on.
     pub fn keep_manifest(&self, manifest: &Manifest) -> Result<(), ResultsError> {

@@ -37,7 +37,7 @@ pub enum Timing {
 
 /// When a unit ran, from the start of [`run`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub struct RunSpan {
     pub start: Duration,
     pub end: Duration,
 }
@@ -65,13 +65,13 @@ pub fn run<T: Send>(
     (width, sensitive_width): (usize, usize),
     work: impl Fn(usize) -> T + Sync,
     mut done: impl FnMut(usize, T) -> bool,
-) -> Vec<Option<Span>> {
+) -> Vec<Option<RunSpan>> {
     let epoch = Instant::now();
     let spans = Mutex::new(vec![None; timings.len()]);
     let timed = |i: usize| {
         let start = epoch.elapsed();
         let out = work(i);
-        let span = Span {
+        let span = RunSpan {
             start,
             end: epoch.elapsed(),
         };
@@ -109,8 +109,8 @@ pub fn run<T: Send>(
 /// ended last, preceded by the unit whose end freed its place (the latest
 /// to end before it started), and so on back to a unit that started at
 /// once. A waiting unit takes no place: it ends a path of its own, or none.
-pub fn critical_path(timings: &[Timing], spans: &[Option<Span>]) -> Vec<usize> {
-    let ran: Vec<(usize, Span)> = spans
+pub fn critical_path(timings: &[Timing], spans: &[Option<RunSpan>]) -> Vec<usize> {
+    let ran: Vec<(usize, RunSpan)> = spans
         .iter()
         .enumerate()
         .filter_map(|(i, s)| Some((i, (*s)?)))

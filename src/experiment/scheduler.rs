@@ -109,7 +109,7 @@ pub struct Batch<D> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     pub name: String,
-    pub span: schedule::Span,
+    pub span: schedule::RunSpan,
 }
 
 impl<D> Default for Batch<D> {

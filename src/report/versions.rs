@@ -14,7 +14,7 @@ pub const GROUPS_PER_BLOCK: usize = 2;
 
 /// One run's figures at one phase (bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cell {
+pub struct VersionCell {
     /// OS view: VmRSS.
     pub rss: u64,
     /// OS view: VmHWM, the peak RSS so far.
@@ -23,9 +23,9 @@ pub struct Cell {
     pub heap: Option<(u64, u64)>,
 }
 
-impl Cell {
-    fn of(phase: &Phase) -> Cell {
-        Cell {
+impl VersionCell {
+    fn of(phase: &Phase) -> VersionCell {
+        VersionCell {
             rss: phase.os.rss_bytes,
             peak: phase.os.hwm_bytes,
             heap: (!phase.go.is_absent())
@@ -41,7 +41,7 @@ pub struct PhaseRow {
     pub phase: String,
     pub nth: usize,
     /// Per run, in the order given: the phase, if that run reported it.
-    pub cells: Vec<Option<Cell>>,
+    pub cells: Vec<Option<VersionCell>>,
 }
 
 /// The rows: every phase of every run, in the order first seen (the first
@@ -50,7 +50,7 @@ pub fn rows(runs: &[&Timeline]) -> Vec<PhaseRow> {
     let mut rows: Vec<PhaseRow> = Vec::new();
     for (i, run) in runs.iter().enumerate() {
         for (phase, nth) in numbered(&run.phases) {
-            let cell = Some(Cell::of(phase));
+            let cell = Some(VersionCell::of(phase));
             match rows
                 .iter_mut()
                 .find(|r| r.phase == phase.name && r.nth == nth)
@@ -207,7 +207,7 @@ mod tests {
             [("start", 0), ("grown", 0), ("grown", 1), ("late", 0)]
         );
         let cell = |rss: u64, inuse: u64| {
-            Some(Cell {
+            Some(VersionCell {
                 rss: rss * MIB,
                 peak: (rss + 1) * MIB,
                 heap: Some(((inuse - 1) * MIB, inuse * MIB)),

@@ -42,7 +42,7 @@ pub fn watch_table(timeline: &Timeline) -> String {
         groups: &[OS],
     };
     table.write(&mut out, &timeline.phases);
-    if timeline.phases.is_empty() {
+    if timeline.phases.iter().all(|p| p.is_exit()) {
         let why = match w.target_pid {
             None => "the program never started",
             Some(_) => "--phase REGEX takes them from output lines, --phase-every DURATION by time",

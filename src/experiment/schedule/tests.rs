@@ -171,7 +171,7 @@ fn waiting_units_run_beside_all_the_others() {
 #[test]
 fn the_critical_path_follows_the_unit_that_freed_each_place() {
     let ms = |a: u64, b: u64| {
-        Some(Span {
+        Some(RunSpan {
             start: Duration::from_millis(a),
             end: Duration::from_millis(b),
         })
