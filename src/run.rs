@@ -7,6 +7,7 @@ pub mod observe;
 pub mod process;
 pub mod spec;
 pub mod stderr;
+pub mod usage;
 pub mod watch;
 pub mod watchdog;
 

@@ -18,11 +18,12 @@ use crate::experiment::results::{Manifest, ResultsDir};
 use crate::fixture::Fixtures;
 use crate::fixture::by_path::FixtureRef;
 use crate::report;
+use crate::report::run::{Deep, one_run_text, path_header};
 use crate::run::observe::observe_with;
 use crate::run::{HeapProfiles, RunSpec};
 use checks::{memory_max, parse_pause, validate};
 pub(super) use checks::{parse_interval, parse_key_value};
-use text::{one_run_text, path_header, progress};
+use text::progress;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -107,8 +108,17 @@ pub(super) fn several_go(gos: &[String]) -> bool {
     versions::several(gos)
 }
 
-/// How many mmap calls the syscall summary lists.
-const FIRST_MMAPS: usize = 12;
+impl RunArgs {
+    /// The deep views asked for after the phase table.
+    fn deep(&self, spec: &RunSpec) -> Deep {
+        Deep {
+            heap_profile: spec.heap_profiles.is_some(),
+            maps: self.maps,
+            ledger: self.ledger,
+            trace_syscalls: self.trace_syscalls,
+        }
+    }
+}
 
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
@@ -132,29 +142,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    if !args.heap_profile.is_empty() {
-        // Each run's own folder, so runs sharing --out never mix artifacts.
-        let base = match (&args.artifacts, &args.out) {
-            (Some(dir), _) | (None, Some(dir)) => dir.clone(),
-            (None, None) => fixtures.cache_dir.join("artifacts"),
-        };
-        let dir = base.join(format!(
-            "{}-{}-{}",
-            Path::new(&args.fixture)
-                .file_name()
-                .map_or_else(|| "fixture".into(), |n| n.to_string_lossy()),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs()),
-            std::process::id()
-        ));
-        let profiles = HeapProfiles {
-            phases: args.heap_profile.clone(),
-            dir,
-        };
-        profiles.check()?;
-        spec.heap_profiles = Some(profiles);
-    }
+    spec.heap_profiles = heap_profiles(&args, &fixtures)?;
     if versions::several(&args.go) {
         return versions::run(args, &fixtures, spec);
     }
@@ -181,19 +169,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
             .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
     );
     let timeline = &run.timeline;
-    for (phase, _) in &args.pause {
-        if !timeline.phases.iter().any(|p| &p.name == phase) {
-            eprintln!(
-                "warning: --pause {phase}: the fixture reported no phase {phase} (it reported: {})",
-                timeline
-                    .phases
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-    }
+    warn_unreached_pauses(&args.pause, timeline);
     if let (Some(out), Some(hp)) = (&out, &spec.heap_profiles) {
         out.take_in(&hp.dir)?;
     }
@@ -213,8 +189,53 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let text = if args.json {
         report::timeline_json(timeline) + "\n"
     } else {
-        one_run_text(&args, &spec, &run)
+        one_run_text(args.deep(&spec), &run)
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(0)
+}
+
+/// `--heap-profile`: the phases and the run's own folder for the profiles,
+/// so runs sharing --out never mix artifacts; checked before anything runs.
+fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfiles>> {
+    if args.heap_profile.is_empty() {
+        return Ok(None);
+    }
+    let base = match (&args.artifacts, &args.out) {
+        (Some(dir), _) | (None, Some(dir)) => dir.clone(),
+        (None, None) => fixtures.cache_dir.join("artifacts"),
+    };
+    let dir = base.join(format!(
+        "{}-{}-{}",
+        Path::new(&args.fixture)
+            .file_name()
+            .map_or_else(|| "fixture".into(), |n| n.to_string_lossy()),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+        std::process::id()
+    ));
+    let profiles = HeapProfiles {
+        phases: args.heap_profile.clone(),
+        dir,
+    };
+    profiles.check()?;
+    Ok(Some(profiles))
+}
+
+/// A warning for each `--pause` phase the fixture never reported.
+fn warn_unreached_pauses(pause: &[(String, Duration)], timeline: &crate::timeline::Timeline) {
+    for (phase, _) in pause {
+        if !timeline.phases.iter().any(|p| &p.name == phase) {
+            eprintln!(
+                "warning: --pause {phase}: the fixture reported no phase {phase} (it reported: {})",
+                timeline
+                    .phases
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
 }

@@ -85,6 +85,52 @@ pub struct WatchArgs {
 }
 
 pub fn watch(args: WatchArgs) -> Result<u8> {
+    let (phase, plot_format, several) = check(&args)?;
+    let toolchains: Vec<Option<Toolchain>> = if args.go.is_empty() {
+        vec![None]
+    } else {
+        let each = super::toolchains::resolve_each(&args.go)?;
+        each.into_iter().map(Some).collect()
+    };
+    let names: Vec<String> = toolchains
+        .iter()
+        .flatten()
+        .map(|t| t.version.name())
+        .collect();
+    let outs: Vec<Option<ResultsDir>> = match &args.out {
+        None => toolchains.iter().map(|_| None).collect(),
+        Some(dir) if !several => vec![Some(ResultsDir::prepare(dir)?)],
+        Some(dir) => ResultsDir::prepare_set(dir, &names)?
+            .into_iter()
+            .map(Some)
+            .collect(),
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::cleanup::defer_interrupt(Arc::clone(&stop));
+    // With --json, stdout is the JSON alone: what the program writes on its
+    // stdout is passed on to gomemlab's stderr for the watch.
+    let redirected = args.json.then(StdoutToStderr::start).transpose()?;
+    let mut runs = Vec::new();
+    for (toolchain, out) in toolchains.iter().zip(outs) {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            break;
+        }
+        let run = watch_on(&args, phase.clone(), toolchain.as_ref(), &stop)?;
+        keep_and_note(&args, &run, out.as_ref(), plot_format)?;
+        runs.push(run);
+    }
+    drop(redirected);
+    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
+    let text = report::watch::watches_text(several, args.json, &timelines);
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(stopped_status())
+}
+
+/// Checks what the argument parser cannot, before anything runs: the
+/// command, `--phase`, the durations, the plot's format and the files that
+/// write one watch; the `--phase` regex, the plot format and whether
+/// `--go` names several toolchains.
+fn check(args: &WatchArgs) -> Result<(Option<Regex>, Option<report::plot::Format>, bool)> {
     if args.command.is_empty() || args.command[0].is_empty() {
         return Err(UsageError(
             "no command to watch: give it after `--`, e.g. gomemlab watch --phase 'step (\\w+)' -- ./myprog -n 5".into(),
@@ -120,97 +166,53 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
             }
         }
     }
-    let toolchains: Vec<Option<Toolchain>> = if args.go.is_empty() {
-        vec![None]
-    } else {
-        toolchain::expand(&args.go)
-            .iter()
-            .map(|g| super::toolchains::resolve(Some(g)).map(Some))
-            .collect::<Result<_, _>>()?
-    };
-    let names: Vec<String> = toolchains
-        .iter()
-        .flatten()
-        .map(|t| t.version.name())
-        .collect();
-    if let Some((_, twice)) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        anyhow::bail!(UsageError(format!(
-            "--go names {twice} twice: give each Go version once"
-        )));
+    Ok((phase, plot_format, several))
+}
+
+/// Keeps one watch (`--out`), writes its files, and prints its notes.
+fn keep_and_note(
+    args: &WatchArgs,
+    run: &Analyzed,
+    out: Option<&ResultsDir>,
+    plot_format: Option<report::plot::Format>,
+) -> Result<()> {
+    let timeline = &run.timeline;
+    let kept = out.map(|dir| {
+        let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
+        (dir, manifest)
+    });
+    super::export::keep_and_write(
+        kept,
+        run,
+        "watch",
+        args.plot.as_deref().zip(plot_format),
+        args.perfetto.as_deref(),
+        args.csv.as_deref(),
+    )?;
+    for note in report::watch::watch_notes(timeline) {
+        eprintln!("note: {note}");
     }
-    let outs: Vec<Option<ResultsDir>> = match &args.out {
-        None => toolchains.iter().map(|_| None).collect(),
-        Some(dir) if !several => vec![Some(ResultsDir::prepare(dir)?)],
-        Some(dir) => ResultsDir::prepare_set(dir, &names)?
-            .into_iter()
-            .map(Some)
-            .collect(),
-    };
-    let stop = Arc::new(AtomicBool::new(false));
-    crate::cleanup::defer_interrupt(Arc::clone(&stop));
-    // With --json, stdout is the JSON alone: what the program writes on its
-    // stdout is passed on to gomemlab's stderr for the watch.
-    let redirected = args.json.then(StdoutToStderr::start).transpose()?;
-    let mut runs = Vec::new();
-    for (toolchain, out) in toolchains.iter().zip(outs) {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            break;
-        }
-        let run = watch_on(&args, phase.clone(), toolchain.as_ref(), &stop)?;
-        let timeline = &run.timeline;
-        let kept = out.as_ref().map(|dir| {
-            let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
-            (dir, manifest)
-        });
-        super::export::keep_and_write(
-            kept,
-            &run,
-            "watch",
-            args.plot.as_deref().zip(plot_format),
-            args.perfetto.as_deref(),
-            args.csv.as_deref(),
-        )?;
-        for note in report::watch::watch_notes(timeline) {
-            eprintln!("note: {note}");
-        }
-        let unmatched = timeline.phases.iter().all(|p| p.is_exit())
-            && (timeline.watch.as_ref())
-                .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
-        if let (Some(regex), true) = (&args.phase, unmatched) {
-            eprintln!("note: no output line matched --phase `{regex}`");
-        }
-        runs.push(run);
+    let unmatched = timeline.phases.iter().all(|p| p.is_exit())
+        && (timeline.watch.as_ref())
+            .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
+    if let (Some(regex), true) = (&args.phase, unmatched) {
+        eprintln!("note: no output line matched --phase `{regex}`");
     }
-    drop(redirected);
-    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
-    let text = match (several, args.json, timelines.as_slice()) {
-        (false, true, [one]) => report::timeline_json(one) + "\n",
-        (false, false, [one]) => report::watch::watch_table(one),
-        (_, true, _) => report::versions::timelines_json(&timelines) + "\n",
-        (_, false, _) => {
-            let tables: Vec<String> = timelines
-                .iter()
-                .map(|t| report::watch::watch_table(t))
-                .collect();
-            report::versions::side_by_side(&timelines) + "\n" + &tables.join("\n")
-        }
-    };
-    std::io::stdout().write_all(text.as_bytes())?;
-    // Ctrl-C is how a watch ends; SIGTERM or SIGHUP kept the record too,
-    // but says it was stopped from outside.
+    Ok(())
+}
+
+/// Ctrl-C is how a watch ends (0); SIGTERM or SIGHUP kept the record too,
+/// but says it was stopped from outside (128 + N).
+fn stopped_status() -> u8 {
     match crate::cleanup::signalled() {
         Some(signal) if signal != nix::libc::SIGINT => {
             eprintln!(
                 "gomemlab: interrupted by {}: the record up to it is kept",
                 crate::cleanup::signal_name(signal)
             );
-            Ok(crate::cleanup::interrupted_status(signal))
+            crate::cleanup::interrupted_status(signal)
         }
-        _ => Ok(0),
+        _ => 0,
     }
 }
 

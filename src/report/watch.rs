@@ -212,6 +212,21 @@ fn own_gc_cycles(timeline: &Timeline) -> Option<Vec<usize>> {
     })
 }
 
+/// What `watch` prints: the timeline (JSON) or watch table of one watch;
+/// of watches on several Go versions (`several`), the timelines (a JSON
+/// array) or their phases side by side, then each one's table.
+pub fn watches_text(several: bool, json: bool, timelines: &[&Timeline]) -> String {
+    match (several, json, timelines) {
+        (false, true, [one]) => super::timeline_json(one) + "\n",
+        (false, false, [one]) => watch_table(one),
+        (_, true, _) => super::versions::timelines_json(timelines) + "\n",
+        (_, false, _) => {
+            let tables: Vec<String> = timelines.iter().map(|t| watch_table(t)).collect();
+            super::versions::side_by_side(timelines) + "\n" + &tables.join("\n")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

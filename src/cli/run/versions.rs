@@ -8,7 +8,7 @@ use std::io::Write as _;
 use anyhow::Result;
 
 use super::text::progress;
-use super::{FIRST_MMAPS, RunArgs, fixture_usage};
+use super::{RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
 use crate::cli::UsageError;
 use crate::cli::export::keep_run;
@@ -40,20 +40,8 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
             )));
         }
     }
-    let toolchains: Vec<Toolchain> = toolchain::expand(&args.go)
-        .iter()
-        .map(|g| crate::cli::toolchains::resolve(Some(g)))
-        .collect::<Result<_, _>>()?;
+    let toolchains = crate::cli::toolchains::resolve_each(&args.go)?;
     let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    if let Some((_, twice)) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        anyhow::bail!(UsageError(format!(
-            "--go names {twice} twice: give each Go version once"
-        )));
-    }
     let outs: Vec<Option<ResultsDir>> = match &args.out {
         None => names.iter().map(|_| None).collect(),
         Some(dir) => ResultsDir::prepare_set(dir, &names)?
@@ -98,7 +86,8 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
     let text = if args.json {
         report::versions::timelines_json(&timelines) + "\n"
     } else {
-        report::versions::side_by_side(&timelines) + &extras(&args, &spec, &runs)
+        report::versions::side_by_side(&timelines)
+            + &report::run::versions_extras(args.deep(&spec), &runs)
     };
     if runs.is_empty() && !skipped.is_empty() {
         return Err(skipped.remove(0));
@@ -130,30 +119,6 @@ fn run_on(
     let timeline = observe_with(&built, toolchain, &spec, &args.pause, &mut on_event)
         .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?;
     Ok(Analyzed::of(timeline))
-}
-
-/// The deep views asked for (`--heap-profile`, `--maps`, `--ledger`,
-/// `--trace-syscalls`), one section per Go version.
-fn extras(args: &RunArgs, spec: &RunSpec, runs: &[Analyzed]) -> String {
-    let asked = spec.heap_profiles.is_some() || args.maps || args.ledger || args.trace_syscalls;
-    let mut text = String::new();
-    for run in runs.iter().filter(|_| asked) {
-        let timeline = &run.timeline;
-        text += &format!("\n── {} ──\n", timeline.toolchain.version);
-        if spec.heap_profiles.is_some() {
-            text += &report::heap_profile_summary(timeline);
-        }
-        if args.maps {
-            text += &report::maps_tables(timeline);
-        }
-        if args.ledger {
-            text += &report::ledger_tables(&run.analysis);
-        }
-        if args.trace_syscalls {
-            text += &report::syscall_summary(timeline, FIRST_MMAPS);
-        }
-    }
-    text
 }
 
 /// A bundled fixture's name, or the path of a Go program of the user's.

@@ -1,0 +1,124 @@
+//! What `gomemlab run` prints of its runs: how a program given by path was
+//! built, its settings, and the phase table (or tables side by side) with
+//! the deep views asked for.
+
+use crate::analyze::Analyzed;
+use crate::fixture::by_path::PathInfo;
+use crate::run::RunSpec;
+use crate::run::watchdog;
+
+use super::deep::{heap_profile_summary, ledger_tables, maps_tables, syscall_summary};
+use super::text::phase_table;
+
+/// How many mmap calls the syscall summary lists.
+const FIRST_MMAPS: usize = 12;
+
+/// The deep views asked for after the phase table.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Deep {
+    /// `--heap-profile`: the profiles' inuse/alloc sums.
+    pub heap_profile: bool,
+    /// `--maps`: the mappings by class at every phase.
+    pub maps: bool,
+    /// `--ledger`: the resident bytes reconciled with the runtime's classes.
+    pub ledger: bool,
+    /// `--trace-syscalls`: the memory syscalls' summary.
+    pub trace_syscalls: bool,
+}
+
+impl Deep {
+    fn any(&self) -> bool {
+        self.heap_profile || self.maps || self.ledger || self.trace_syscalls
+    }
+}
+
+/// The lines that say how a program given by path was built.
+pub fn path_header(info: &PathInfo) -> Vec<String> {
+    let module = match info.module_path.as_str() {
+        "" => info.module_dir.display().to_string(),
+        path => format!("{path} ({})", info.module_dir.display()),
+    };
+    let mut lines = vec![format!(
+        "module {module} · go line {} (go.mod says go {})",
+        info.go_line, info.module_go_line
+    )];
+    match &info.default_godebug {
+        Some(d) if !d.is_empty() => lines.push(format!("GODEBUG defaults of that go line: {d}")),
+        Some(_) => lines.push("GODEBUG defaults: those of this toolchain".into()),
+        None => lines.push("GODEBUG defaults: those of the toolchain (before go1.21)".into()),
+    }
+    if !info.uses_probe {
+        lines.push(
+            "no probe: no phase rows, only the OS series sampled from start to exit (import gomemlab.dev/probe and call probe.Phase for phases)"
+                .into(),
+        );
+    }
+    lines
+}
+
+/// The run settings as `K=V K=V`, or `default settings`.
+pub fn settings_text(spec: &RunSpec) -> String {
+    if spec.env.is_empty() && spec.memory_max.is_none() {
+        return "default settings".to_string();
+    }
+    spec.settings_text()
+}
+
+/// The phase table of one run, its memory limit, then the deep views asked
+/// for.
+pub fn one_run_text(deep: Deep, run: &Analyzed) -> String {
+    let (timeline, analysis) = (&run.timeline, &run.analysis);
+    let mut text = phase_table(timeline);
+    if let Some(m) = &timeline.memory_limit {
+        text += &format!(
+            "memory-max {} (cgroup {:?}): {}, limit hit {} times, cgroup peak {}\n",
+            crate::run::cgroup::show_limit(m.limit_bytes),
+            m.controller,
+            if timeline.oom_killed() {
+                "OOM-killed"
+            } else {
+                "not OOM-killed"
+            },
+            m.limit_hits,
+            m.peak_bytes.map_or("unknown".into(), watchdog::show_size),
+        );
+    }
+    if deep.heap_profile {
+        text += "\n";
+        text += &heap_profile_summary(timeline);
+    }
+    if deep.maps {
+        text += &maps_tables(timeline);
+    }
+    if deep.ledger {
+        text += &ledger_tables(analysis);
+    }
+    if deep.trace_syscalls {
+        text += "\n";
+        text += &syscall_summary(timeline, FIRST_MMAPS);
+    }
+    text
+}
+
+/// The deep views asked for of runs on several Go versions, one section
+/// per version.
+pub fn versions_extras(deep: Deep, runs: &[Analyzed]) -> String {
+    let mut text = String::new();
+    for run in runs.iter().filter(|_| deep.any()) {
+        let timeline = &run.timeline;
+        text += &format!("\n── {} ──\n", timeline.toolchain.version);
+        if deep.heap_profile {
+            text += &heap_profile_summary(timeline);
+        }
+        if deep.maps {
+            text += &maps_tables(timeline);
+        }
+        if deep.ledger {
+            text += &ledger_tables(&run.analysis);
+        }
+        if deep.trace_syscalls {
+            text += &syscall_summary(timeline, FIRST_MMAPS);
+        }
+    }
+    text
+}
