@@ -9,16 +9,16 @@ use anyhow::{Context, Result};
 
 use super::UsageError;
 use super::baseline::{self, Baseline};
+use super::exit_code;
 use super::export::ExportArgs;
-use super::reproduce::{load_experiments, verdicts};
-use crate::check::claim::Verdict;
+use super::reproduce::load_experiments;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::{self, Kept};
 use crate::fixture::Fixtures;
 use crate::report::html::Plots;
-use crate::report::markdown;
-use crate::report::matrix::{self, Column};
+use crate::report::matrix::Column;
+use crate::report::output::{self, VerdictFormat};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -51,7 +51,7 @@ pub struct ReportArgs {
 }
 
 pub fn report(args: ReportArgs) -> Result<u8> {
-    let format = Format::of(args.json, args.markdown);
+    let format = VerdictFormat::of(args.json, args.markdown);
     let given = args.experiments.clone();
     let experiments = load_experiments(args.experiments, true)?;
     let judging = Judging {
@@ -67,6 +67,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();
+    let exports = args.export.exports();
     let folders: Vec<PathBuf> = args
         .dirs
         .iter()
@@ -79,7 +80,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             (2.., Some(name)) => PathBuf::from(name),
             _ => PathBuf::new(),
         };
-        args.export.runs(&kept, &sub, &mut bench)?;
+        exports.runs(&kept, &sub, &mut bench)?;
         if args.html.is_some() {
             plots.add_kept(&kept)?;
         }
@@ -90,85 +91,39 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     }
     // Merged shards list their experiments in the one-run order.
     results::in_file_order(&mut columns, &experiments);
-    args.export.verdicts(&columns)?;
-    args.export.write_benchfmt(&bench)?;
+    exports.verdicts(&columns)?;
+    exports.write_benchfmt(&bench)?;
     if let Some(file) = &args.html {
         super::html::write(file, &columns, &plots)?;
     }
-    let (text, status) = match columns.as_slice() {
-        [one] => verdicts(&one.results, format),
-        _ => matrix_output(&columns, format),
-    };
-    let (text, status) = match &guard {
-        None => (text, status),
-        Some(b) => {
-            let (changes, code) = baseline::judge(&columns, b, kept_baseline.as_ref(), status)?;
-            (with_changes(text, &changes, args.json), code)
+    let guard = guard.as_ref().map(|b| (b, kept_baseline.as_ref()));
+    print_verdicts(&columns, format, guard)
+}
+
+/// Prints the verdicts (or matrix) in `format` and, against a baseline,
+/// the claims that changed (with --json on stderr, so that stdout stays one
+/// JSON document). The one place the exit status of verdicts is chosen: 5
+/// when a claim changed against the baseline, else 1 when any verdict is
+/// `error`, else 0.
+pub(super) fn print_verdicts(
+    columns: &[Column],
+    format: VerdictFormat,
+    guard: Option<(&Baseline, Option<&Column>)>,
+) -> Result<u8> {
+    let (mut text, error) = output::verdicts(columns, format);
+    let mut status = if error { exit_code::VERDICT_ERROR } else { 0 };
+    if let Some((b, kept)) = guard {
+        let (changes, changed) = baseline::judge(columns, b, kept)?;
+        if changed {
+            status = exit_code::BASELINE_CHANGED;
         }
-    };
-    std::io::stdout().write_all(shown(text, format).as_bytes())?;
+        match format {
+            VerdictFormat::Json => eprint!("{changes}"),
+            _ => text.push_str(&changes),
+        }
+    }
+    std::io::stdout().write_all(format.shown(text).as_bytes())?;
     Ok(status)
-}
-
-/// What is printed: without control sequences a file could have put in a
-/// claim, a label or a reason (JSON escapes them itself).
-pub(super) fn shown(text: String, format: Format) -> String {
-    match format {
-        Format::Json => text,
-        _ => crate::report::terminal::clean(&text),
-    }
-}
-
-/// How the verdicts are printed.
-#[derive(Debug, Clone, Copy)]
-pub(super) enum Format {
-    Text,
-    Json,
-    Markdown,
-}
-
-impl Format {
-    pub(super) fn of(json: bool, markdown: bool) -> Self {
-        match (json, markdown) {
-            (true, _) => Format::Json,
-            (_, true) => Format::Markdown,
-            _ => Format::Text,
-        }
-    }
-}
-
-/// The claims × versions matrix (or JSON, Markdown) and its exit status: 1 when any verdict is `error`.
-pub(super) fn matrix_output(columns: &[Column], format: Format) -> (String, u8) {
-    let m = matrix::build(columns);
-    let text = match format {
-        Format::Json => matrix::json(&m) + "\n",
-        Format::Markdown => markdown::matrix_table(&m),
-        Format::Text => matrix::table(&m),
-    };
-    let error = m
-        .rows
-        .iter()
-        .flat_map(|r| r.cells.iter().flatten())
-        .any(|c| c.verdict == Verdict::Error);
-    (
-        text,
-        if error {
-            super::exit_code::VERDICT_ERROR
-        } else {
-            0
-        },
-    )
-}
-
-/// The changes against the baseline after the table; with --json, on
-/// stderr so that stdout stays one JSON document.
-pub(super) fn with_changes(mut text: String, changes: &str, json: bool) -> String {
-    if json {
-        eprint!("{changes}");
-    } else {
-        text.push_str(changes);
-    }
-    text
 }
 
 /// What kept runs are judged with: the experiments folder given, or else

@@ -7,16 +7,12 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
 use super::baseline::{self, Baseline};
-use super::export::ExportArgs;
-use super::report::Format;
 use super::{UsageError, exit_code};
-use crate::check::claim::Verdict;
-use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::{KeptFile, KeptFiles, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
@@ -25,9 +21,11 @@ use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
 use crate::report;
+use crate::report::export::Exports;
 use crate::report::html::{self, PLOTTED_REPEAT, Plot, Plots};
 use crate::report::matrix::Column;
-use crate::toolchain::{self, Toolchain};
+use crate::report::output::{self, VerdictFormat};
+use crate::toolchain::Toolchain;
 
 #[derive(Debug, clap::Args)]
 pub struct ReproduceArgs {
@@ -122,49 +120,15 @@ fn kept_files(dir: &Path, experiments: &[Experiment]) -> Result<KeptFiles> {
     })
 }
 
-/// The verdict table (or JSON) and the exit status it gives: 1 when any verdict is `error`.
-pub(super) fn verdicts(results: &[ExperimentResult], format: Format) -> (String, u8) {
-    let text = match format {
-        Format::Json => report::results_json(results) + "\n",
-        Format::Markdown => report::markdown::verdict_table(results),
-        Format::Text => report::verdict_table(results),
-    };
-    let error = results
-        .iter()
-        .flat_map(|r| &r.cells)
-        .flat_map(|c| &c.claims)
-        .any(|c| c.verdict == Verdict::Error);
-    (text, if error { exit_code::VERDICT_ERROR } else { 0 })
-}
-
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
-    // Your own experiments are kept with the results, so that `report DIR`
-    // judges them again anywhere (the bundled ones it has itself).
-    let kept_files = match &args.experiments {
-        Some(dir) => Some(kept_files(dir, &experiments)?),
-        None => None,
-    };
-    select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
-    if args.html.is_some() {
-        // The plots show LazyFree: read smaps_rollup at every phase.
-        experiments.iter_mut().for_each(|e| e.rollup = true);
-    }
+    let Prepared {
+        experiments,
+        guard,
+        kept_baseline,
+        mut lanes,
+    } = prepare(&args)?;
     let only = (!args.only.is_empty()).then_some(args.only.as_slice());
-    // Every toolchain, --out and --baseline is checked before anything runs.
-    let (guard, gos, kept_baseline) =
-        baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
-    super::html::check(args.html.as_deref())?;
-    let mut lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
-    for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
-        if let Some(files) = &kept_files {
-            out.keep_experiment_files(files)?;
-        }
-    }
-    if let Some(Baseline::Go(v)) = &guard {
-        baseline::check_split(v, &columns(&lanes))?;
-    }
 
     // Ctrl-C: the first stops the experiment running; a second exits at once.
     let stop = Arc::new(AtomicBool::new(false));
@@ -175,13 +139,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         .map(|e| e.cells.len() * e.repeats as usize)
         .sum::<usize>()
         * lanes.len();
-    let sink = BarSink {
-        bar: indicatif::ProgressBar::new(total as u64).with_style(
-            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} runs, {elapsed} {msg}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        ),
-        plotting: args.html.is_some(),
-    };
+    let sink = BarSink::new(total, args.html.is_some());
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
     let widths = (width, usize::from(args.sensitive_jobs));
     let runner = GoRunner {
@@ -190,29 +148,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     };
     let started = Instant::now();
     let interrupted = |lanes: &mut [ToolchainLane], batch: Batch<Plot>| -> Infallible {
-        let plots = plots_of(lanes, batch.drawn);
-        finish(&sink.bar, lanes, &batch.warnings, true);
-        let done: usize = lanes.iter().map(|l| l.results.len()).sum();
-        let signal = crate::cleanup::signalled().unwrap_or(2);
-        eprintln!(
-            "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
-            crate::cleanup::signal_name(signal)
-        );
-        if let Some(file) = &args.html {
-            if let Err(e) = super::html::write(file, &columns(lanes), &plots) {
-                eprintln!("warning: --html {}: {e:#}", file.display());
-            }
-        }
-        let format = Format::of(args.json, args.markdown);
-        let (text, _) = output(lanes, format);
-        let text = super::report::shown(text, format);
-        let mut stdout = std::io::stdout();
-        let _ = stdout
-            .write_all(text.as_bytes())
-            .and_then(|()| stdout.flush());
-        // The worker may still be inside a run: exit now, killing what
-        // is registered and removing temp paths.
-        crate::cleanup::exit(crate::cleanup::interrupted_status(signal))
+        print_interrupted(&args, &sink, lanes, batch)
     };
     let batch = scheduler::run(
         &mut lanes,
@@ -227,9 +163,10 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let kept = finish(&sink.bar, &mut lanes, &batch.warnings, false);
     eprintln!(
         "{}",
-        took(&experiments, lanes.len(), started.elapsed(), widths)
+        report::reproduce::took(&experiments, lanes.len(), started.elapsed(), widths)
     );
-    if let Some(path) = critical_path_text(&batch.critical_path, &batch.waited_beside) {
+    if let Some(path) = report::reproduce::critical_path(&batch.critical_path, &batch.waited_beside)
+    {
         eprintln!("{path}");
     }
     let status = write_outputs(
@@ -246,6 +183,83 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     })
 }
 
+/// What `reproduce` runs, checked before anything runs: the experiments
+/// selected, the baseline, and a lane per toolchain with its results folder.
+struct Prepared {
+    experiments: Vec<Experiment>,
+    guard: Option<Baseline>,
+    kept_baseline: Option<Column>,
+    lanes: Vec<ToolchainLane>,
+}
+
+/// Loads and selects the experiments, and checks every toolchain, --out,
+/// --html and --baseline before anything runs.
+fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
+    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
+    // Your own experiments are kept with the results, so that `report DIR`
+    // judges them again anywhere (the bundled ones it has itself).
+    let kept_files = match &args.experiments {
+        Some(dir) => Some(kept_files(dir, &experiments)?),
+        None => None,
+    };
+    select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
+    if args.html.is_some() {
+        // The plots show LazyFree: read smaps_rollup at every phase.
+        experiments.iter_mut().for_each(|e| e.rollup = true);
+    }
+    let (guard, gos, kept_baseline) =
+        baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
+    super::html::check(args.html.as_deref())?;
+    let lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
+    for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
+        if let Some(files) = &kept_files {
+            out.keep_experiment_files(files)?;
+        }
+    }
+    if let Some(Baseline::Go(v)) = &guard {
+        baseline::check_split(v, &columns(&lanes))?;
+    }
+    Ok(Prepared {
+        experiments,
+        guard,
+        kept_baseline,
+        lanes,
+    })
+}
+
+/// Ctrl-C (or SIGTERM) stopped the experiment running: keeps and prints
+/// what finished before it, then exits with 128 + the signal.
+fn print_interrupted(
+    args: &ReproduceArgs,
+    sink: &BarSink,
+    lanes: &mut [ToolchainLane],
+    batch: Batch<Plot>,
+) -> Infallible {
+    let plots = plots_of(lanes, batch.drawn);
+    finish(&sink.bar, lanes, &batch.warnings, true);
+    let done: usize = lanes.iter().map(|l| l.results.len()).sum();
+    let signal = crate::cleanup::signalled().unwrap_or(2);
+    eprintln!(
+        "interrupted by {}: the experiment running was stopped; the {done} finished before it follow",
+        crate::cleanup::signal_name(signal)
+    );
+    if let Some(file) = &args.html {
+        if let Err(e) = super::html::write(file, &columns(lanes), &plots) {
+            eprintln!("warning: --html {}: {e:#}", file.display());
+        }
+    }
+    let format = VerdictFormat::of(args.json, args.markdown);
+    let (text, _) = output::verdicts(&columns(lanes), format);
+    let text = format.shown(text);
+    let mut stdout = std::io::stdout();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    // The worker may still be inside a run: exit now, killing what
+    // is registered and removing temp paths.
+    crate::cleanup::exit(crate::cleanup::interrupted_status(signal))
+}
+
 /// After the runs: --benchfmt and --html, then the verdicts (or matrix) and
 /// the changes against --baseline on stdout; their exit status.
 fn write_outputs(
@@ -260,59 +274,19 @@ fn write_outputs(
             .iter()
             .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
             .collect();
-        ExportArgs::benchfmt_only(file).benchfmt_of(&roots)?;
+        let exports = Exports {
+            benchfmt: Some(file),
+            ..Exports::default()
+        };
+        exports.benchfmt_of(&roots)?;
     }
     if let Some(file) = &args.html {
         super::html::write(file, &columns(lanes), plots)?;
     }
-    let (text, status) = output(lanes, Format::of(args.json, args.markdown));
-    let (text, status) = match guard {
-        None => (text, status),
-        Some(b) => {
-            let (changes, code) = baseline::judge(&columns(lanes), b, kept_baseline, status)?;
-            (super::report::with_changes(text, &changes, args.json), code)
-        }
-    };
-    let text = super::report::shown(text, Format::of(args.json, args.markdown));
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(status)
+    let format = VerdictFormat::of(args.json, args.markdown);
+    super::report::print_verdicts(&columns(lanes), format, guard.map(|b| (b, kept_baseline)))
 }
 
 mod lanes;
 
-/// `critical path 41.2 s: cycles 0.0-6.1 s → gogc 6.1-14.0 s → ...`: the
-/// experiments that set how long the reproduce took, and those that waited
-/// beside them.
-fn critical_path_text(path: &[scheduler::Step], beside: &[scheduler::Step]) -> Option<String> {
-    let secs = |d: Duration| d.as_secs_f64();
-    let total = secs(path.last()?.span.end);
-    let steps: Vec<String> = path
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {:.1}-{:.1} s",
-                s.name,
-                secs(s.span.start),
-                secs(s.span.end)
-            )
-        })
-        .collect();
-    let mut text = format!("critical path {total:.1} s: {}", steps.join(" → "));
-    if !beside.is_empty() {
-        let waited: Vec<String> = beside
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} {:.1}-{:.1} s",
-                    s.name,
-                    secs(s.span.start),
-                    secs(s.span.end)
-                )
-            })
-            .collect();
-        text.push_str(&format!(" (waited beside it: {})", waited.join(", ")));
-    }
-    Some(text)
-}
-
-use lanes::{BarSink, columns, finish, lanes, output, plots_of, took};
+use lanes::{BarSink, columns, finish, lanes, plots_of};

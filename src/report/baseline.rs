@@ -3,6 +3,7 @@
 //! Returns data and its text; the CLI prints and picks the exit code.
 
 use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -19,6 +20,87 @@ pub struct Change {
     pub machine: String,
     pub before: Verdict,
     pub after: Verdict,
+}
+
+/// What `--baseline` names.
+#[derive(Debug, Clone)]
+pub enum Baseline {
+    /// A Go version measured in the same invocation (`go1.26` or `go1.26.8`).
+    Go(String),
+    /// A results folder kept by `reproduce --out`, judged again.
+    Dir(PathBuf),
+}
+
+impl Baseline {
+    /// A folder when one exists at `arg`, else a Go version.
+    pub fn of(arg: &str) -> Baseline {
+        if Path::new(arg).is_dir() {
+            Baseline::Dir(PathBuf::from(arg))
+        } else {
+            Baseline::Go(arg.to_string())
+        }
+    }
+}
+
+/// Why a baseline cannot be compared with.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error(
+        "--baseline {version}: not a results folder and not among the Go versions here ({versions}): give one of them, or a folder kept by `reproduce --out`"
+    )]
+    NotHere { version: String, versions: String },
+    #[error(
+        "--baseline {version}: every column is that version, nothing to compare: give the new Go version too"
+    )]
+    NothingElse { version: String },
+    #[error("--baseline {dir}: the folder was not loaded")]
+    NotLoaded { dir: String },
+}
+
+/// The changes against the baseline as text, and whether any claim changed.
+/// `kept` is the baseline folder's column (judged before anything ran).
+pub fn judge(
+    columns: &[Column],
+    baseline: &Baseline,
+    kept: Option<&Column>,
+) -> Result<(String, bool), BaselineError> {
+    let (label, base, others) = match (baseline, kept) {
+        (Baseline::Dir(dir), Some(column)) => (
+            format!("{} ({})", column.go_version, dir.display()),
+            vec![column],
+            columns.iter().collect(),
+        ),
+        (Baseline::Dir(dir), None) => {
+            return Err(BaselineError::NotLoaded {
+                dir: dir.display().to_string(),
+            });
+        }
+        (Baseline::Go(version), _) => {
+            check_split(version, columns)?;
+            let (base, others) = split(columns, version);
+            (version.clone(), base, others)
+        }
+    };
+    let changes = changes(&base, &others);
+    Ok((text(&label, &changes), !changes.is_empty()))
+}
+
+/// A Go-version baseline needs its column and at least one other.
+pub fn check_split(version: &str, columns: &[Column]) -> Result<(), BaselineError> {
+    let (base, others) = split(columns, version);
+    if base.is_empty() {
+        let versions: Vec<&str> = columns.iter().map(|c| c.go_version.as_str()).collect();
+        return Err(BaselineError::NotHere {
+            version: version.to_string(),
+            versions: versions.join(", "),
+        });
+    }
+    if others.is_empty() {
+        return Err(BaselineError::NothingElse {
+            version: version.to_string(),
+        });
+    }
+    Ok(())
 }
 
 /// Whether `version` (`go1.26.8`) is what `want` names: itself or its

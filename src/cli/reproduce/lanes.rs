@@ -2,8 +2,6 @@
 //! one per `--go`, each with its results folder; the progress bar and plots
 //! (the scheduler's sink), the output, and the closing lines.
 
-use std::time::Duration;
-
 use super::*;
 use crate::analyze::Analyzed;
 use crate::experiment::scheduler::{Drawn, Sink};
@@ -12,6 +10,21 @@ use crate::experiment::scheduler::{Drawn, Sink};
 pub(super) struct BarSink {
     pub(super) bar: indicatif::ProgressBar,
     pub(super) plotting: bool,
+}
+
+impl BarSink {
+    /// A bar of `total` runs; `plotting` with --html.
+    pub(super) fn new(total: usize, plotting: bool) -> BarSink {
+        BarSink {
+            bar: indicatif::ProgressBar::new(total as u64).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} runs, {elapsed} {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            ),
+            plotting,
+        }
+    }
 }
 
 impl Sink for BarSink {
@@ -53,23 +66,9 @@ pub(super) fn lanes(
     let toolchains: Vec<Toolchain> = if gos.is_empty() {
         vec![crate::cli::toolchains::resolve(None)?]
     } else {
-        // `all`: the latest patch of every supported minor.
-        toolchain::expand(gos)
-            .iter()
-            .map(|g| crate::cli::toolchains::resolve(Some(g)))
-            .collect::<Result<_, _>>()?
+        crate::cli::toolchains::resolve_each(gos)?
     };
     let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    if let Some(twice) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        anyhow::bail!(UsageError(format!(
-            "--go names {} twice: give each Go version once",
-            twice.1
-        )));
-    }
     let outs: Vec<Option<ResultsDir>> = match out {
         None => toolchains.iter().map(|_| None).collect(),
         Some(dir) if toolchains.len() == 1 => vec![Some(ResultsDir::prepare(dir)?)],
@@ -83,14 +82,6 @@ pub(super) fn lanes(
         .zip(outs)
         .map(|(toolchain, out)| ToolchainLane::new(toolchain, out, only))
         .collect())
-}
-
-/// The verdict table for one toolchain, the claims × versions matrix for several.
-pub(super) fn output(lanes: &[ToolchainLane], format: Format) -> (String, u8) {
-    if let [lane] = lanes {
-        return verdicts(&lane.results, format);
-    }
-    crate::cli::report::matrix_output(&columns(lanes), format)
 }
 
 /// A column per lane (Go version) with what it found.
@@ -119,28 +110,4 @@ pub(super) fn finish(
         eprintln!("warning: {w}");
     }
     not_kept.is_empty() && warnings.is_empty()
-}
-
-/// The closing line on stderr: how long it took, and what ran side by side.
-pub(super) fn took(
-    experiments: &[Experiment],
-    lanes: usize,
-    elapsed: Duration,
-    (width, sensitive_width): (usize, usize),
-) -> String {
-    let side = experiments
-        .iter()
-        .filter(|e| e.timing == schedule::Timing::Independent)
-        .count();
-    let (all, side) = (experiments.len() * lanes, side * lanes);
-    let others = match sensitive_width {
-        1 => "the others alone".to_string(),
-        n => format!("the others up to {n} at once, after them"),
-    };
-    format!(
-        "reproduce: {} in {:.1} s ({side} timing-independent ones side by side, \
-         up to {width} at once; {others})",
-        crate::report::text::count(all, "experiment"),
-        elapsed.as_secs_f64()
-    )
 }
