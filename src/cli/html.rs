@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use anyhow::Result;
 
 use super::UsageError;
-use super::export::write_file;
+use crate::report::export::write_file;
 use crate::report::html::{self, Header, Plots};
 use crate::report::matrix::Column;
 
@@ -35,7 +35,10 @@ pub(super) fn write(file: &Path, columns: &[Column], plots: &Plots) -> Result<()
             .replace('Z', " UTC"),
         command: command_line(),
     };
-    write_file(file, html::page(columns, plots, &header).as_bytes())
+    Ok(write_file(
+        file,
+        html::page(columns, plots, &header).as_bytes(),
+    )?)
 }
 
 /// The command line, the program by its name (`gomemlab report ...`).
