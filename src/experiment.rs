@@ -7,6 +7,7 @@ pub mod applies;
 pub mod file;
 pub mod reproduce;
 pub mod results;
+pub mod scaffold;
 pub mod schedule;
 pub mod scheduler;
 pub mod select;
