@@ -167,32 +167,13 @@ pub fn run_experiment(
         cells: Vec::new(),
         error: None,
     };
-    // Heap profiles need the fixture built with profiling on; they are read
-    // into the timeline, so the files only live as long as the experiment.
-    let profiles = if exp.heap_profile.is_empty() {
-        Ok(None)
-    } else {
-        tempfile::tempdir()
-            .map(Some)
-            .map_err(|e| format!("cannot create a directory for heap profiles: {e}"))
-    };
+    let profiles = heap_profile_dir(exp);
     // Removed on an interrupt too (a drop does not run then).
     let _profiles_kept = match &profiles {
         Ok(Some(dir)) => Some(crate::cleanup::Guard::path(dir.path().to_path_buf())),
         _ => None,
     };
-    // Build tags are the experiment's (not a cell's): any cell's spec says them.
-    let tags: Vec<String> = match &profiles {
-        Ok(p) => exp
-            .cells
-            .first()
-            .map(|c| run_spec(exp, c, p.as_ref()).build_tags())
-            .unwrap_or_default()
-            .iter()
-            .map(|t| t.to_string())
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let tags = build_tags(exp, &profiles);
     let fixture = FixtureRef::parse(&exp.fixture, &fixtures.names());
     // One build per distinct build setting of the rows that run.
     let mut builds: BTreeMap<BuildOptions, Result<Built, Stopped>> = BTreeMap::new();
@@ -250,42 +231,92 @@ pub fn run_experiment(
             result.go_line = built.go_line.clone();
         }
         let spec = run_spec(exp, cell, profiles.as_ref().ok().and_then(Option::as_ref));
-        let mut runs: Vec<Analyzed> = Vec::new();
-        let mut stopped = Stopped::No;
-        for repeat in 1..=exp.repeats as usize {
-            let _ = progress(Progress::Run {
-                experiment: &exp.name,
-                settings: cell.label(),
-                done,
-                total,
-            });
-            done += 1;
-            match observe(&built, toolchain, &spec) {
-                Ok(timeline) => {
-                    let run = Analyzed::of(timeline);
-                    let kept = progress(Progress::Observed {
-                        experiment: &exp.name,
-                        settings: cell.label(),
-                        repeat,
-                        run: &run,
-                    });
-                    runs.push(run);
-                    if let Err(e) = kept {
-                        stopped = Stopped::Error(format!("could not keep the run: {e}"));
-                        break;
-                    }
-                }
-                Err(e) => {
-                    stopped =
-                        Stopped::Error(format!("run {repeat} of {} failed: {e}", exp.repeats));
-                    break;
-                }
-            }
-        }
+        let (runs, stopped) = run_repeats(
+            exp,
+            cell,
+            (&built, toolchain, &spec),
+            progress,
+            &mut done,
+            total,
+        );
         let judged = judge_cell(exp, &claims, cell, &place, &runs, stopped);
         result.cells.push(judged);
     }
     result
+}
+
+/// Heap profiles need the fixture built with profiling on; they are read
+/// into the timeline, so the files only live as long as the experiment.
+fn heap_profile_dir(exp: &Experiment) -> Result<Option<tempfile::TempDir>, String> {
+    if exp.heap_profile.is_empty() {
+        Ok(None)
+    } else {
+        tempfile::tempdir()
+            .map(Some)
+            .map_err(|e| format!("cannot create a directory for heap profiles: {e}"))
+    }
+}
+
+/// Build tags are the experiment's (not a cell's): any cell's spec says them.
+fn build_tags(
+    exp: &Experiment,
+    profiles: &Result<Option<tempfile::TempDir>, String>,
+) -> Vec<String> {
+    match profiles {
+        Ok(p) => exp
+            .cells
+            .first()
+            .map(|c| run_spec(exp, c, p.as_ref()).build_tags())
+            .unwrap_or_default()
+            .iter()
+            .map(|t| t.to_string())
+            .collect(),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// The repeats of one settings row, `done` counting the runs started of
+/// `total`; stopped at the first run that fails or cannot be kept.
+fn run_repeats(
+    exp: &Experiment,
+    cell: &Cell,
+    (built, toolchain, spec): (&Built, &Toolchain, &RunSpec),
+    progress: &mut dyn FnMut(Progress) -> Heard,
+    done: &mut usize,
+    total: usize,
+) -> (Vec<Analyzed>, Stopped) {
+    let mut runs: Vec<Analyzed> = Vec::new();
+    for repeat in 1..=exp.repeats as usize {
+        let _ = progress(Progress::Run {
+            experiment: &exp.name,
+            settings: cell.label(),
+            done: *done,
+            total,
+        });
+        *done += 1;
+        match observe(built, toolchain, spec) {
+            Ok(timeline) => {
+                let run = Analyzed::of(timeline);
+                let kept = progress(Progress::Observed {
+                    experiment: &exp.name,
+                    settings: cell.label(),
+                    repeat,
+                    run: &run,
+                });
+                runs.push(run);
+                if let Err(e) = kept {
+                    let stopped = Stopped::Error(format!("could not keep the run: {e}"));
+                    return (runs, stopped);
+                }
+            }
+            Err(e) => {
+                let stopped =
+                    Stopped::Error(format!("run {repeat} of {} failed: {e}", exp.repeats));
+                return (runs, stopped);
+            }
+        }
+    }
+    (runs, Stopped::No)
 }
 
 /// Tells the caller that the runs of a cell that cannot run are skipped.

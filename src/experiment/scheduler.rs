@@ -173,40 +173,8 @@ pub fn run<S: Sink>(
             let run_unit = |u: usize| {
                 let (lane, e) = units[u];
                 let (toolchain, out) = &work[lane];
-                let go = if many {
-                    format!("{} ", toolchain.version)
-                } else {
-                    String::new()
-                };
-                let mut drawn = Vec::new();
-                let mut heard = |p: Progress| match p {
-                    Progress::Run {
-                        experiment,
-                        settings,
-                        ..
-                    } => {
-                        sink.run_starting(&go, experiment, &settings);
-                        Ok(())
-                    }
-                    Progress::Observed {
-                        experiment,
-                        settings,
-                        repeat,
-                        run,
-                    } => {
-                        if let Some(item) = sink.observed(&settings, repeat, run) {
-                            drawn.push((settings.clone(), item));
-                        }
-                        out.as_ref().map_or(Ok(()), |dir| {
-                            dir.keep_run(experiment, &settings, repeat, run)
-                                .map_err(|e| e.to_string())
-                        })
-                    }
-                };
-                let result = runner.run(&experiments[e], toolchain, &mut heard);
-                let spec = experiments[e].fixture_spec.as_str();
-                let kept = out.as_ref().map(|dir| dir.keep_experiment(&result, spec));
-                ((lane, e), (result, kept, drawn))
+                let unit = run_unit(runner, sink, &experiments[e], toolchain, out.as_ref(), many);
+                ((lane, e), unit)
             };
             schedule::run(timings, widths, run_unit, |_, unit| tx.send(unit).is_ok())
         });
@@ -242,6 +210,52 @@ pub fn run<S: Sink>(
         }
         batch
     })
+}
+
+/// One experiment on one Go version: its result, whether it was kept
+/// (with a results folder) and what the sink drew of its runs.
+fn run_unit<S: Sink>(
+    runner: &impl Runner,
+    sink: &S,
+    experiment: &Experiment,
+    toolchain: &Toolchain,
+    out: Option<&ResultsDir>,
+    many: bool,
+) -> Unit<S::Drawn> {
+    let go = if many {
+        format!("{} ", toolchain.version)
+    } else {
+        String::new()
+    };
+    let mut drawn = Vec::new();
+    let mut heard = |p: Progress| match p {
+        Progress::Run {
+            experiment,
+            settings,
+            ..
+        } => {
+            sink.run_starting(&go, experiment, &settings);
+            Ok(())
+        }
+        Progress::Observed {
+            experiment,
+            settings,
+            repeat,
+            run,
+        } => {
+            if let Some(item) = sink.observed(&settings, repeat, run) {
+                drawn.push((settings.clone(), item));
+            }
+            out.map_or(Ok(()), |dir| {
+                dir.keep_run(experiment, &settings, repeat, run)
+                    .map_err(|e| e.to_string())
+            })
+        }
+    };
+    let result = runner.run(experiment, toolchain, &mut heard);
+    let spec = experiment.fixture_spec.as_str();
+    let kept = out.map(|dir| dir.keep_experiment(&result, spec));
+    (result, kept, drawn)
 }
 
 /// Puts what was found into the lanes, in experiment order, and notes what

@@ -50,17 +50,7 @@ pub fn observe_with(
     pauses: &[(String, Duration)],
     on_event: &mut dyn FnMut(RunEvent<'_>),
 ) -> Result<Timeline, RunError> {
-    if let Some(hp) = &spec.heap_profiles {
-        if !built.tags.iter().any(|t| t == HEAP_PROFILE_TAG) {
-            return Err(RunError::NotProfilable {
-                fixture: built.name.clone(),
-            });
-        }
-        std::fs::create_dir_all(&hp.dir).map_err(|error| RunError::Artifacts {
-            path: hp.dir.display().to_string(),
-            error,
-        })?;
-    }
+    check_profiles(built, spec)?;
     let mut contention = contention::Meter::start();
     let mut running = Running::spawn(&built.binary, spec)?;
     let mut deadline = running.started + spec.timeout;
@@ -85,15 +75,11 @@ pub fn observe_with(
         cost.window_ns += window_started.elapsed().as_nanos() as u64;
         cost.window_reads += 1;
         contention.note_fixture(pid);
-        let maps = if spec.maps {
-            let smaps_started = std::time::Instant::now();
-            let inventory = maps::read(pid).map_err(|e| running.proc_error(e))?;
-            cost.smaps_ns += smaps_started.elapsed().as_nanos() as u64;
-            cost.smaps_reads += 1;
-            Some(inventory)
-        } else {
-            None
-        };
+        let maps = spec
+            .maps
+            .then(|| timed_maps(pid, &mut cost))
+            .transpose()
+            .map_err(|e| running.proc_error(e))?;
         phase_read_ns += read_started.elapsed().as_nanos() as u64;
         if let Some(path) = report.heap_profile {
             profiled.push((phases.len(), path));
@@ -145,32 +131,13 @@ pub fn observe_with(
     sampler.phase_reads = cost;
     let stderr = running.take_stderr_kept();
     let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
+    let (toolchain, fixture, settings) = what_ran(built, toolchain, spec);
 
     Ok(Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        toolchain: ToolchainInfo {
-            go: toolchain.go.display().to_string(),
-            version: toolchain.version.name(),
-            go_line: built.go_line.clone(),
-            goexperiment: built.goexperiment.clone(),
-        },
-        fixture: FixtureInfo {
-            name: built.name.clone(),
-            args: spec.args.clone(),
-            binary: built.binary.display().to_string(),
-            build_key: built.key.clone(),
-            build_tags: built.tags.clone(),
-        },
-        settings: Settings {
-            env: spec.env.clone(),
-            timeout_ms: spec.timeout.as_millis() as u64,
-            sample_interval_us: spec.sample_interval.as_micros() as u64,
-            heap_profile: spec
-                .heap_profiles
-                .as_ref()
-                .map(|hp| hp.phases.clone())
-                .unwrap_or_default(),
-        },
+        toolchain,
+        fixture,
+        settings,
         phases,
         samples,
         sampler,
@@ -186,4 +153,64 @@ pub fn observe_with(
         watch: None,
         no_exit_phase,
     })
+}
+
+/// Heap profiles need the fixture built for them and their folder.
+fn check_profiles(built: &Built, spec: &RunSpec) -> Result<(), RunError> {
+    if let Some(hp) = &spec.heap_profiles {
+        if !built.tags.iter().any(|t| t == HEAP_PROFILE_TAG) {
+            return Err(RunError::NotProfilable {
+                fixture: built.name.clone(),
+            });
+        }
+        std::fs::create_dir_all(&hp.dir).map_err(|error| RunError::Artifacts {
+            path: hp.dir.display().to_string(),
+            error,
+        })?;
+    }
+    Ok(())
+}
+
+/// The smaps inventory of `pid`, its cost counted in `cost`.
+fn timed_maps(
+    pid: i32,
+    cost: &mut PhaseReads,
+) -> Result<crate::timeline::MapsInventory, procfs::ProcError> {
+    let smaps_started = std::time::Instant::now();
+    let inventory = maps::read(pid)?;
+    cost.smaps_ns += smaps_started.elapsed().as_nanos() as u64;
+    cost.smaps_reads += 1;
+    Ok(inventory)
+}
+
+/// What ran: the toolchain, the fixture and the settings, as recorded.
+fn what_ran(
+    built: &Built,
+    toolchain: &Toolchain,
+    spec: &RunSpec,
+) -> (ToolchainInfo, FixtureInfo, Settings) {
+    let toolchain = ToolchainInfo {
+        go: toolchain.go.display().to_string(),
+        version: toolchain.version.name(),
+        go_line: built.go_line.clone(),
+        goexperiment: built.goexperiment.clone(),
+    };
+    let fixture = FixtureInfo {
+        name: built.name.clone(),
+        args: spec.args.clone(),
+        binary: built.binary.display().to_string(),
+        build_key: built.key.clone(),
+        build_tags: built.tags.clone(),
+    };
+    let settings = Settings {
+        env: spec.env.clone(),
+        timeout_ms: spec.timeout.as_millis() as u64,
+        sample_interval_us: spec.sample_interval.as_micros() as u64,
+        heap_profile: spec
+            .heap_profiles
+            .as_ref()
+            .map(|hp| hp.phases.clone())
+            .unwrap_or_default(),
+    };
+    (toolchain, fixture, settings)
 }

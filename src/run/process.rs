@@ -111,6 +111,48 @@ enum Process {
     Traced(Tracer),
 }
 
+/// The fixture's command: its arguments, the environment it is allowed
+/// (the parent's few, the spec's, the profile's, the probe's descriptors
+/// and the run token), null stdin, piped output, a process group of its own.
+fn fixture_command(
+    binary: &Path,
+    spec: &RunSpec,
+    token: &str,
+    profile_env: Vec<(&'static str, std::ffi::OsString)>,
+) -> Command {
+    let mut cmd = Command::new(binary);
+    cmd.args(&spec.args)
+        .env_clear()
+        .envs(
+            ALLOWED_FROM_PARENT
+                .iter()
+                .filter_map(|k| std::env::var_os(k).map(|v| (k.to_string(), v))),
+        )
+        .envs(&spec.env)
+        .envs(profile_env)
+        .env(
+            probe::FDS_VAR,
+            format!("{},{}", probe::CHILD_REPORT_FD, probe::CHILD_ANSWER_FD),
+        )
+        .env(cleanup::RUN_TOKEN_VAR, token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0);
+    cmd
+}
+
+/// `--memory-max`: the run's own memory cgroup, made before the spawn.
+fn run_cgroup(spec: &RunSpec) -> Result<Option<RunCgroup>, RunError> {
+    spec.memory_max
+        .map(|limit| {
+            cgroup::locate()
+                .and_then(|place| RunCgroup::create(&place, limit))
+                .map_err(|reason| RunError::MemoryMax { reason })
+        })
+        .transpose()
+}
+
 impl Running {
     /// Spawns `binary` with `spec`. The process is killed when the handle drops.
     pub fn spawn(binary: &Path, spec: &RunSpec) -> Result<Running, RunError> {
@@ -125,25 +167,7 @@ impl Running {
         let (report_read, report_write) = std::io::pipe().map_err(spawn_err)?;
         let (answer_read, answer_write) = std::io::pipe().map_err(spawn_err)?;
 
-        let mut cmd = Command::new(binary);
-        cmd.args(&spec.args)
-            .env_clear()
-            .envs(
-                ALLOWED_FROM_PARENT
-                    .iter()
-                    .filter_map(|k| std::env::var_os(k).map(|v| (k.to_string(), v))),
-            )
-            .envs(&spec.env)
-            .envs(profile_env)
-            .env(
-                probe::FDS_VAR,
-                format!("{},{}", probe::CHILD_REPORT_FD, probe::CHILD_ANSWER_FD),
-            )
-            .env(cleanup::RUN_TOKEN_VAR, &token)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0);
+        let mut cmd = fixture_command(binary, spec, &token, profile_env);
         cmd.fd_mappings(vec![
             FdMapping {
                 parent_fd: report_write.into(),
@@ -155,14 +179,7 @@ impl Running {
             },
         ])
         .map_err(|e| spawn_err(std::io::Error::other(e.to_string())))?;
-        let cgroup = spec
-            .memory_max
-            .map(|limit| {
-                cgroup::locate()
-                    .and_then(|place| RunCgroup::create(&place, limit))
-                    .map_err(|reason| RunError::MemoryMax { reason })
-            })
-            .transpose()?;
+        let cgroup = run_cgroup(spec)?;
         if let Some(procs) = cgroup.as_ref().map(|c| c.procs.clone()) {
             // SAFETY: `enter` only makes async-signal-safe syscalls, on a
             // path prepared before the fork. The fixture joins its cgroup

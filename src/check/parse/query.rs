@@ -76,25 +76,7 @@ impl Parser<'_> {
         };
         self.pos += 1;
         if word == "in" {
-            let names: Vec<&str> = MapClass::ALL.iter().map(|c| c.name()).collect();
-            let class = match self.peek() {
-                Some(Tok::Ident(c)) => MapClass::ALL.into_iter().find(|m| m.name() == c),
-                _ => None,
-            };
-            return match class {
-                Some(c) if collection.is_syscalls() => {
-                    self.pos += 1;
-                    Ok(Cond::In(c))
-                }
-                Some(_) => Err(ParseError::new(
-                    span,
-                    "`in <class>` applies to syscalls only",
-                )),
-                None => Err(ParseError::new(
-                    self.here(),
-                    format!("`in` needs a mapping class: {}", names.join(", ")),
-                )),
-            };
+            return self.in_class(span, collection);
         }
         let (field, kind) = collection
             .field(&word)
@@ -111,79 +93,122 @@ impl Parser<'_> {
             }
         };
         match kind {
-            FieldKind::Text => {
-                let op = match op {
-                    Err(has) => has,
-                    Ok(CmpOp::Eq) => TextOp::Eq,
-                    Ok(CmpOp::Ne) => TextOp::Ne,
-                    Ok(_) => {
-                        return Err(ParseError::new(
-                            at,
-                            format!("use ==, != or has on `{word}`"),
-                        ));
-                    }
-                };
-                match self.bump() {
-                    Some(Token {
-                        tok: Tok::Str(rhs), ..
-                    }) => Ok(Cond::Text { field, op, rhs }),
-                    _ => Err(ParseError::new(
-                        span,
-                        format!(
-                            "`{word}` is a word: compare it with a quoted string (`{word} == \"...\"`)"
-                        ),
-                    )),
-                }
+            FieldKind::Text => self.text_cond(&word, field, op, (at, span)),
+            FieldKind::Number(d) => self.number_cond(&word, field, d, op, (at, span)),
+        }
+    }
+
+    /// `in <class>`: a syscall whose range overlaps a mapping of the class.
+    fn in_class(&mut self, span: Span, collection: Collection) -> Result<Cond, ParseError> {
+        let names: Vec<&str> = MapClass::ALL.iter().map(|c| c.name()).collect();
+        let class = match self.peek() {
+            Some(Tok::Ident(c)) => MapClass::ALL.into_iter().find(|m| m.name() == c),
+            _ => None,
+        };
+        match class {
+            Some(c) if collection.is_syscalls() => {
+                self.pos += 1;
+                Ok(Cond::In(c))
             }
-            FieldKind::Number(d) => {
-                let Ok(op) = op else {
-                    return Err(ParseError::new(
-                        at,
-                        format!("`has` applies to words, not to `{word}`"),
-                    ));
-                };
-                let rhs = match self.peek() {
-                    Some(Tok::Ident(b)) if b == "true" || b == "false" => {
-                        let mantissa = if b == "true" { 1.0 } else { 0.0 };
-                        let span = self.here();
-                        self.pos += 1;
-                        Typed {
-                            expr: Expr::Lit(Lit {
-                                mantissa,
-                                suffix: Suffix::None,
-                            }),
-                            ty: Ty::Plain,
-                            span,
-                        }
-                    }
-                    _ => {
-                        let before = self.phaseless.len();
-                        let rhs = self.expr()?;
-                        if let Some(s) = self.phaseless.get(before) {
-                            return Err(ParseError::new(
-                                *s,
-                                format!("`{}` needs @phase in a condition", self.slice(*s)),
-                            ));
-                        }
-                        rhs
-                    }
-                };
-                let lhs = Typed {
+            Some(_) => Err(ParseError::new(
+                span,
+                "`in <class>` applies to syscalls only",
+            )),
+            None => Err(ParseError::new(
+                self.here(),
+                format!("`in` needs a mapping class: {}", names.join(", ")),
+            )),
+        }
+    }
+
+    /// A condition on a word field: `==`, `!=` or `has` a quoted string.
+    fn text_cond(
+        &mut self,
+        word: &str,
+        field: String,
+        op: Result<CmpOp, TextOp>,
+        (at, span): (Span, Span),
+    ) -> Result<Cond, ParseError> {
+        let op = match op {
+            Err(has) => has,
+            Ok(CmpOp::Eq) => TextOp::Eq,
+            Ok(CmpOp::Ne) => TextOp::Ne,
+            Ok(_) => {
+                return Err(ParseError::new(
+                    at,
+                    format!("use ==, != or has on `{word}`"),
+                ));
+            }
+        };
+        match self.bump() {
+            Some(Token {
+                tok: Tok::Str(rhs), ..
+            }) => Ok(Cond::Text { field, op, rhs }),
+            _ => Err(ParseError::new(
+                span,
+                format!(
+                    "`{word}` is a word: compare it with a quoted string (`{word} == \"...\"`)"
+                ),
+            )),
+        }
+    }
+
+    /// A condition on a number field: a comparison with an expression of
+    /// its dimension (or `true`, `false`).
+    fn number_cond(
+        &mut self,
+        word: &str,
+        field: String,
+        d: crate::check::ast::Dim,
+        op: Result<CmpOp, TextOp>,
+        (at, span): (Span, Span),
+    ) -> Result<Cond, ParseError> {
+        let Ok(op) = op else {
+            return Err(ParseError::new(
+                at,
+                format!("`has` applies to words, not to `{word}`"),
+            ));
+        };
+        let rhs = match self.peek() {
+            Some(Tok::Ident(b)) if b == "true" || b == "false" => {
+                let mantissa = if b == "true" { 1.0 } else { 0.0 };
+                let span = self.here();
+                self.pos += 1;
+                Typed {
                     expr: Expr::Lit(Lit {
-                        mantissa: 0.0,
+                        mantissa,
                         suffix: Suffix::None,
                     }),
-                    ty: Ty::Of(d),
+                    ty: Ty::Plain,
                     span,
-                };
-                dim::compare(lhs.ty, rhs.ty).map_err(|why| self.mismatch(at, &lhs, &rhs, &why))?;
-                Ok(Cond::Number {
-                    field,
-                    op,
-                    rhs: rhs.expr,
-                })
+                }
             }
-        }
+            _ => {
+                let before = self.phaseless.len();
+                let rhs = self.expr()?;
+                if let Some(s) = self.phaseless.get(before) {
+                    return Err(ParseError::new(
+                        *s,
+                        format!("`{}` needs @phase in a condition", self.slice(*s)),
+                    ));
+                }
+                rhs
+            }
+        };
+        let lhs = Typed {
+            expr: Expr::Lit(Lit {
+                mantissa: 0.0,
+                suffix: Suffix::None,
+            }),
+            ty: Ty::Of(d),
+            span,
+        };
+        dim::compare(lhs.ty, rhs.ty).map_err(|why| self.mismatch(at, &lhs, &rhs, &why))?;
+        Ok(Cond::Number {
+            field,
+            op,
+            rhs: rhs.expr,
+        })
     }
 }
 

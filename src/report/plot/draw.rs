@@ -163,25 +163,74 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
         .draw()
         .map_err(err)?;
     if let Some(limit) = fig.memory_limit {
-        let line = DashedLineSeries::new(
-            [(fig.start_s, limit), (fig.end_s, limit)],
-            8,
-            5,
-            PEAK.stroke_width(2),
-        );
-        chart.draw_series(line).map_err(err)?;
-        let style = font(12)
-            .color(&PEAK)
-            .pos(Pos::new(HPos::Left, VPos::Bottom));
-        let text = format!("GOMEMLIMIT {limit:.0} MiB");
-        chart
-            .draw_series([Text::new(
-                text,
-                (fig.start_s + fig.span_s() * 0.005, limit),
-                style,
-            )])
+        limit_line(&mut chart, fig, limit)?;
+    }
+    go_markers(&mut chart, fig, y_top)?;
+    let (rss_color, _) = style_of(Role::Rss);
+    window_envelope(&mut chart, fig, plot_w)?;
+    let rss = downsample::min_max(&fig.rss, fig.start_s, fig.end_s, plot_w as usize);
+    chart
+        .draw_series(LineSeries::new(rss, rss_color.stroke_width(2)))
+        .map_err(err)?;
+    let hwm = fig
+        .hwm
+        .iter()
+        .map(|p| TriangleMarker::new(*p, 6, PEAK.stroke_width(2)));
+    chart.draw_series(hwm).map_err(err)?;
+    if let Some(peak) = fig.peak {
+        peak_mark(&mut chart, fig, peak)?;
+    }
+    let plotting = chart.plotting_area().strip_coord_spec();
+    let style = font(12).color(&BLACK);
+    for (name, x, row) in labels {
+        plotting
+            .draw_text(&name, &style, (x, 3 + row * LABEL_ROW))
             .map_err(err)?;
     }
+    Ok(())
+}
+
+/// The memory limit (GOMEMLIMIT) as a dashed line with its value.
+fn limit_line<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    fig: &Figure,
+    limit: f64,
+) -> Result<()> {
+    let line = DashedLineSeries::new(
+        [(fig.start_s, limit), (fig.end_s, limit)],
+        8,
+        5,
+        PEAK.stroke_width(2),
+    );
+    chart.draw_series(line).map_err(err)?;
+    let style = font(12)
+        .color(&PEAK)
+        .pos(Pos::new(HPos::Left, VPos::Bottom));
+    let text = format!("GOMEMLIMIT {limit:.0} MiB");
+    chart
+        .draw_series([Text::new(
+            text,
+            (fig.start_s + fig.span_s() * 0.005, limit),
+            style,
+        )])
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The Go view's series: a marker where each was read.
+fn go_markers<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    fig: &Figure,
+    y_top: f64,
+) -> Result<()> {
     // The Go view is measured at phases only: a marker where it was read,
     // neither held as a step until the next phase (that looked as if RSS
     // fell while the heap was still full) nor joined by a line (that drew a
@@ -214,64 +263,72 @@ fn memory_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure)
                 .map_err(err)?;
         }
     }
-    let (rss_color, _) = style_of(Role::Rss);
-    if !fig.window.is_empty() {
-        // The window envelope: each window's peak held back to the previous
-        // sample (the span it covers), shaded down to the axis under RSS.
-        let thin = downsample::min_max(&fig.window, fig.start_s, fig.end_s, plot_w as usize);
-        let mut steps = Vec::with_capacity(2 * thin.len());
-        for (i, p) in thin.iter().enumerate() {
-            let from = if i == 0 { p.0 } else { thin[i - 1].0 };
-            steps.extend([(from, p.1), *p]);
-        }
-        chart
-            .draw_series(AreaSeries::new(
-                steps.iter().copied(),
-                0.0,
-                WINDOW.mix(0.35).filled(),
-            ))
-            .map_err(err)?;
-        chart
-            .draw_series(LineSeries::new(steps, WINDOW.stroke_width(1)))
-            .map_err(err)?;
+    Ok(())
+}
+
+/// The window envelope under RSS, when the run has windows.
+fn window_envelope<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    fig: &Figure,
+    plot_w: f64,
+) -> Result<()> {
+    if fig.window.is_empty() {
+        return Ok(());
     }
-    let rss = downsample::min_max(&fig.rss, fig.start_s, fig.end_s, plot_w as usize);
+    // The window envelope: each window's peak held back to the previous
+    // sample (the span it covers), shaded down to the axis under RSS.
+    let thin = downsample::min_max(&fig.window, fig.start_s, fig.end_s, plot_w as usize);
+    let mut steps = Vec::with_capacity(2 * thin.len());
+    for (i, p) in thin.iter().enumerate() {
+        let from = if i == 0 { p.0 } else { thin[i - 1].0 };
+        steps.extend([(from, p.1), *p]);
+    }
     chart
-        .draw_series(LineSeries::new(rss, rss_color.stroke_width(2)))
+        .draw_series(AreaSeries::new(
+            steps.iter().copied(),
+            0.0,
+            WINDOW.mix(0.35).filled(),
+        ))
         .map_err(err)?;
-    let hwm = fig
-        .hwm
-        .iter()
-        .map(|p| TriangleMarker::new(*p, 6, PEAK.stroke_width(2)));
-    chart.draw_series(hwm).map_err(err)?;
-    if let Some(peak) = fig.peak {
-        chart
-            .draw_series([Circle::new(peak, 5, PEAK.filled())])
-            .map_err(err)?;
-        let right = peak.0 > fig.start_s + 0.6 * fig.span_s();
-        let anchor = Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Bottom);
-        let style = font(13).color(&PEAK).pos(anchor);
-        let text = format!("peak {:.1} MiB at {:.2} s", peak.1, peak.0);
-        let at = chart.backend_coord(&peak);
-        let origin = chart.plotting_area().get_pixel_range();
-        let dx = if right { -8 } else { 8 };
-        chart
-            .plotting_area()
-            .strip_coord_spec()
-            .draw_text(
-                &text,
-                &style,
-                (at.0 - origin.0.start + dx, at.1 - origin.1.start - 9),
-            )
-            .map_err(err)?;
-    }
-    let plotting = chart.plotting_area().strip_coord_spec();
-    let style = font(12).color(&BLACK);
-    for (name, x, row) in labels {
-        plotting
-            .draw_text(&name, &style, (x, 3 + row * LABEL_ROW))
-            .map_err(err)?;
-    }
+    chart
+        .draw_series(LineSeries::new(steps, WINDOW.stroke_width(1)))
+        .map_err(err)?;
+    Ok(())
+}
+
+/// The peak RSS: a dot with its value and time beside it.
+fn peak_mark<DB: DrawingBackend>(
+    chart: &mut ChartContext<
+        '_,
+        DB,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+    fig: &Figure,
+    peak: (f64, f64),
+) -> Result<()> {
+    chart
+        .draw_series([Circle::new(peak, 5, PEAK.filled())])
+        .map_err(err)?;
+    let right = peak.0 > fig.start_s + 0.6 * fig.span_s();
+    let anchor = Pos::new(if right { HPos::Right } else { HPos::Left }, VPos::Bottom);
+    let style = font(13).color(&PEAK).pos(anchor);
+    let text = format!("peak {:.1} MiB at {:.2} s", peak.1, peak.0);
+    let at = chart.backend_coord(&peak);
+    let origin = chart.plotting_area().get_pixel_range();
+    let dx = if right { -8 } else { 8 };
+    chart
+        .plotting_area()
+        .strip_coord_spec()
+        .draw_text(
+            &text,
+            &style,
+            (at.0 - origin.0.start + dx, at.1 - origin.1.start - 9),
+        )
+        .map_err(err)?;
     Ok(())
 }
 
