@@ -155,21 +155,7 @@ fn parse_with(
     fixture_must_exist: bool,
 ) -> Result<Experiment, ExperimentError> {
     let shown = path.display().to_string();
-    let name = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if crate::experiment::results::safe_name(&name).is_err() {
-        return Err(ExperimentError::Invalid {
-            path: shown,
-            line: 1,
-            message: format!(
-                "the file name gives the experiment name `{}`, which cannot be a folder name \
-                 (empty, `.`, `..` or hidden): rename the file",
-                name.escape_debug()
-            ),
-        });
-    }
+    let name = experiment_name(path, &shown)?;
     let invalid = |span: std::ops::Range<usize>, message: String| ExperimentError::Invalid {
         path: shown.clone(),
         line: line_of(text, span.start),
@@ -192,58 +178,8 @@ fn parse_with(
         ));
     }
     let fixture = file.fixture.get_ref();
-    // A path (`./myprog`) is relative to this file's folder; kept absolute.
-    let resolved = match crate::fixture::by_path::FixtureRef::parse(fixture, fixtures) {
-        crate::fixture::by_path::FixtureRef::Path(p) => {
-            let base = path.parent().unwrap_or(Path::new("."));
-            let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
-            if fixture_must_exist && !full.exists() {
-                return Err(invalid(
-                    file.fixture.span(),
-                    format!(
-                        "fixture `{fixture}` is {}, which does not exist: a fixture path is \
-                         relative to the experiment file's folder",
-                        full.display()
-                    ),
-                ));
-            }
-            Some(full.display().to_string())
-        }
-        crate::fixture::by_path::FixtureRef::Bundled(_) => None,
-    };
-    if resolved.is_none() && !fixtures.iter().any(|f| f == fixture) {
-        return Err(invalid(
-            file.fixture.span(),
-            format!(
-                "unknown fixture `{fixture}`: the fixtures are {}",
-                fixtures.join(", ")
-            ),
-        ));
-    }
-    let repeats = *file.repeats.get_ref();
-    if !(1..=MAX_REPEATS).contains(&repeats) {
-        return Err(invalid(
-            file.repeats.span(),
-            format!("repeats = {repeats} is out of range: give 1 to {MAX_REPEATS}"),
-        ));
-    }
-    let timeout = match &file.timeout {
-        None => Duration::from_secs(60),
-        Some(t) => humantime::parse_duration(t.get_ref())
-            .map_err(|e| format!("bad timeout `{}`: {e} (e.g. \"30s\")", t.get_ref()))
-            .and_then(|d| {
-                RunSpec::check_timeout(d).map_err(|m| format!("timeout `{}`: {m}", t.get_ref()))?;
-                Ok(d)
-            })
-            .map_err(|m| invalid(t.span(), m))?,
-    };
-    let max_rss = match &file.max_rss {
-        None => None,
-        Some(m) => Some(
-            crate::run::watchdog::parse_size(m.get_ref())
-                .map_err(|e| invalid(m.span(), format!("max-rss: {e}")))?,
-        ),
-    };
+    let resolved = resolved_fixture(path, &file.fixture, fixtures, fixture_must_exist, &invalid)?;
+    let (repeats, timeout, max_rss) = limits(&file, &invalid)?;
 
     let mut cells = Vec::new();
     for row in &file.settings {
@@ -275,28 +211,7 @@ fn parse_with(
             })?,
         );
     }
-    // The k-th claim with an id is at the k-th `id = "..."` line with it.
-    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    let id_lines = all_id_lines(text);
-    for c in &mut claims {
-        let before = seen.entry(c.id.clone()).or_default();
-        c.line = id_lines
-            .get(c.id.as_str())
-            .and_then(|lines| lines.get(before.len()))
-            .copied()
-            .unwrap_or(1);
-        if let Some(first) = before.first() {
-            return Err(ExperimentError::Invalid {
-                path: shown.clone(),
-                line: c.line,
-                message: format!(
-                    "claim id `{}` is already used at {shown}:{first}: give each claim its own id",
-                    c.id
-                ),
-            });
-        }
-        before.push(c.line);
-    }
+    number_ids(&mut claims, text, &shown)?;
 
     Ok(Experiment {
         name,
@@ -322,6 +237,128 @@ fn parse_with(
         e.rollup = e.reads_rollup();
         e
     })
+}
+
+/// The experiment's name, from its file's: an error when it cannot be a
+/// folder name.
+fn experiment_name(path: &Path, shown: &str) -> Result<String, ExperimentError> {
+    let name = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if crate::experiment::results::safe_name(&name).is_err() {
+        return Err(ExperimentError::Invalid {
+            path: shown.to_string(),
+            line: 1,
+            message: format!(
+                "the file name gives the experiment name `{}`, which cannot be a folder name \
+                 (empty, `.`, `..` or hidden): rename the file",
+                name.escape_debug()
+            ),
+        });
+    }
+    Ok(name)
+}
+
+type Invalid<'a> = dyn Fn(std::ops::Range<usize>, String) -> ExperimentError + 'a;
+
+/// The fixture's path made absolute (a path such as `./myprog` is relative
+/// to the file's folder), none for a bundled fixture; an error for an
+/// unknown fixture (or a missing path, when it must exist).
+fn resolved_fixture(
+    path: &Path,
+    fixture_at: &Spanned<String>,
+    fixtures: &[String],
+    fixture_must_exist: bool,
+    invalid: &Invalid,
+) -> Result<Option<String>, ExperimentError> {
+    let fixture = fixture_at.get_ref();
+    // A path (`./myprog`) is relative to this file's folder; kept absolute.
+    let resolved = match crate::fixture::by_path::FixtureRef::parse(fixture, fixtures) {
+        crate::fixture::by_path::FixtureRef::Path(p) => {
+            let base = path.parent().unwrap_or(Path::new("."));
+            let full = std::path::absolute(base.join(&p)).unwrap_or_else(|_| base.join(&p));
+            if fixture_must_exist && !full.exists() {
+                return Err(invalid(
+                    fixture_at.span(),
+                    format!(
+                        "fixture `{fixture}` is {}, which does not exist: a fixture path is \
+                         relative to the experiment file's folder",
+                        full.display()
+                    ),
+                ));
+            }
+            Some(full.display().to_string())
+        }
+        crate::fixture::by_path::FixtureRef::Bundled(_) => None,
+    };
+    if resolved.is_none() && !fixtures.iter().any(|f| f == fixture) {
+        return Err(invalid(
+            fixture_at.span(),
+            format!(
+                "unknown fixture `{fixture}`: the fixtures are {}",
+                fixtures.join(", ")
+            ),
+        ));
+    }
+    Ok(resolved)
+}
+
+/// `repeats`, `timeout` and `max-rss`, checked.
+fn limits(file: &File, invalid: &Invalid) -> Result<(u32, Duration, Option<u64>), ExperimentError> {
+    let repeats = *file.repeats.get_ref();
+    if !(1..=MAX_REPEATS).contains(&repeats) {
+        return Err(invalid(
+            file.repeats.span(),
+            format!("repeats = {repeats} is out of range: give 1 to {MAX_REPEATS}"),
+        ));
+    }
+    let timeout = match &file.timeout {
+        None => Duration::from_secs(60),
+        Some(t) => humantime::parse_duration(t.get_ref())
+            .map_err(|e| format!("bad timeout `{}`: {e} (e.g. \"30s\")", t.get_ref()))
+            .and_then(|d| {
+                RunSpec::check_timeout(d).map_err(|m| format!("timeout `{}`: {m}", t.get_ref()))?;
+                Ok(d)
+            })
+            .map_err(|m| invalid(t.span(), m))?,
+    };
+    let max_rss = match &file.max_rss {
+        None => None,
+        Some(m) => Some(
+            crate::run::watchdog::parse_size(m.get_ref())
+                .map_err(|e| invalid(m.span(), format!("max-rss: {e}")))?,
+        ),
+    };
+    Ok((repeats, timeout, max_rss))
+}
+
+/// Sets each claim's line: the k-th claim with an id is at the k-th
+/// `id = "..."` line with it; an error for an id used twice.
+fn number_ids(claims: &mut [Claim], text: &str, shown: &str) -> Result<(), ExperimentError> {
+    // The k-th claim with an id is at the k-th `id = "..."` line with it.
+    let mut seen: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let id_lines = all_id_lines(text);
+    for c in claims.iter_mut() {
+        let before = seen.entry(c.id.clone()).or_default();
+        c.line = id_lines
+            .get(c.id.as_str())
+            .and_then(|lines| lines.get(before.len()))
+            .copied()
+            .unwrap_or(1);
+        if let Some(first) = before.first() {
+            return Err(ExperimentError::Invalid {
+                path: shown.to_string(),
+                line: c.line,
+                message: format!(
+                    "claim id `{}` is already used at {shown}:{first}: give each claim its own id",
+                    c.id
+                ),
+            });
+        }
+        before.push(c.line);
+    }
+    Ok(())
 }
 
 mod claims;

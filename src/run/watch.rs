@@ -101,15 +101,9 @@ pub fn watch(
     };
     // Our own pipes (not `Stdio::piped`): the stop handler must know them
     // before the spawn, to tell writes to them from writes elsewhere.
-    let (out_read, out_write) = std::io::pipe().map_err(spawn_error)?;
-    let (err_read, err_write) = std::io::pipe().map_err(spawn_error)?;
+    let (out_read, out_write) = output_pipe().map_err(spawn_error)?;
+    let (err_read, err_write) = output_pipe().map_err(spawn_error)?;
     let pipes = [pipe_id(&out_read), pipe_id(&err_read)];
-    // 1 MiB pipes rather than 64 KiB: a program writing fast output waits
-    // for the pump a sixteenth as often (Linux caps this at
-    // /proc/sys/fs/pipe-max-size; a refusal keeps the default).
-    for pipe in [&out_read, &err_read] {
-        let _ = nix::fcntl::fcntl(pipe, nix::fcntl::FcntlArg::F_SETPIPE_SZ(1 << 20));
-    }
     let mut cmd = Command::new(&spec.command[0]);
     cmd.args(&spec.command[1..])
         .envs(&spec.env)
@@ -179,49 +173,20 @@ pub fn watch(
     let _ = pump(Stream::Stderr).start(err_read, started, tx.clone());
     drop(tx);
 
-    let mut target: Option<Target> = None;
-    let mut sampler: Option<Sampler> = None;
-    let mut next_slow = started;
-    let mut next_look = started;
-    let mut every_n = 1u32;
-    let since = |t: Instant| t.duration_since(started).as_nanos() as u64;
-    // Finds the process to sample (at once for most commands; for `go`, once
-    // it started what it built) and starts the fast tier on it.
-    let mut look =
-        |target: &mut Option<Target>, sampler: &mut Option<Sampler>, rec: &mut WatchRecord| {
-            if target.is_some() {
-                return;
-            }
-            *target = find_target(root, follow_go);
-            if let Some(t) = target {
-                rec.info.target_t_ns = since(Instant::now());
-                *sampler = Sampler::start(t.pid, started, spec.interval).ok();
-                on_event(WatchEvent::Sampling(t.clone()));
-            }
-        };
+    let mut tiers = Tiers {
+        spec,
+        root,
+        follow_go,
+        started,
+        target: None,
+        sampler: None,
+        next_slow: started,
+        next_look: started,
+        every_n: 1,
+    };
     let (status, ended) = loop {
         let now = Instant::now();
-        if target.is_none() && now >= next_look {
-            next_look = now + Duration::from_millis(20);
-            look(&mut target, &mut sampler, &mut rec);
-        }
-        let pid = target.as_ref().map(|t| t.pid);
-        if let (Some(pid), true) = (pid, now >= next_slow) {
-            rec.slow(pid, since(now));
-            next_slow += spec.slow_interval;
-        }
-        if let Some(every) = spec.phase_every {
-            if now >= started + every * every_n {
-                let window = sampler.as_ref().map(Sampler::handle);
-                rec.phase(
-                    pid,
-                    window.as_ref(),
-                    since(now),
-                    every_name(every * every_n),
-                );
-                every_n += 1;
-            }
-        }
+        tiers.due(now, &mut rec, on_event);
         if let Ok(Some(status)) = child.try_wait() {
             break (Some(status), WatchEnd::Exited);
         }
@@ -234,14 +199,15 @@ pub fn watch(
         match rx.recv_timeout(Duration::from_millis(10)) {
             Ok(message) => {
                 // A line may come before the next periodic look.
-                look(&mut target, &mut sampler, &mut rec);
+                tiers.look(&mut rec, on_event);
+                let now = tiers.since(Instant::now());
                 take(
                     &mut rec,
                     message,
-                    target.as_ref(),
+                    tiers.target.as_ref(),
                     root,
                     follow_go,
-                    since(Instant::now()),
+                    now,
                 );
             }
             Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
@@ -252,7 +218,7 @@ pub fn watch(
         Some(status) => status,
         None => stop_command(&mut child, root, spec.grace),
     };
-    let duration_ns = since(Instant::now());
+    let duration_ns = tiers.since(Instant::now());
     // The command is gone; what it or its descendants still hold open ends
     // with them, so the pumps reach EOF: take the lines still on the way.
     cleanup::kill_tagged(&token, Some(root));
@@ -265,70 +231,183 @@ pub fn watch(
     }
     let drain_until = Instant::now() + Duration::from_secs(1);
     while let Ok(message) = rx.recv_timeout(drain_until.saturating_duration_since(Instant::now())) {
-        let now = since(Instant::now());
-        take(&mut rec, message, target.as_ref(), root, follow_go, now);
+        let now = duration_since(started);
+        take(
+            &mut rec,
+            message,
+            tiers.target.as_ref(),
+            root,
+            follow_go,
+            now,
+        );
     }
-    let (samples, stats) = sampler.map(Sampler::stop).unwrap_or_default();
+    let end = (exit_of(status), ended, duration_ns);
+    let lines = lines.load(Ordering::Relaxed);
+    Ok(record(tiers, rec, end, contention.finish(), lines))
+}
+
+/// A pipe for the command's output: 1 MiB rather than 64 KiB, so a program
+/// writing fast output waits for the pump a sixteenth as often (Linux caps
+/// this at /proc/sys/fs/pipe-max-size; a refusal keeps the default).
+fn output_pipe() -> std::io::Result<(std::io::PipeReader, std::io::PipeWriter)> {
+    let (read, write) = std::io::pipe()?;
+    let _ = nix::fcntl::fcntl(&read, nix::fcntl::FcntlArg::F_SETPIPE_SZ(1 << 20));
+    Ok((read, write))
+}
+
+/// Nanoseconds from `started` to now.
+fn duration_since(started: Instant) -> u64 {
+    Instant::now().duration_since(started).as_nanos() as u64
+}
+
+/// What the watch samples: the process once found and its fast tier, and
+/// when the next look for it, slow-tier read and clock phase are due.
+struct Tiers<'a> {
+    spec: &'a WatchSpec,
+    root: i32,
+    follow_go: bool,
+    started: Instant,
+    target: Option<Target>,
+    sampler: Option<Sampler>,
+    next_slow: Instant,
+    next_look: Instant,
+    every_n: u32,
+}
+
+impl Tiers<'_> {
+    fn since(&self, t: Instant) -> u64 {
+        t.duration_since(self.started).as_nanos() as u64
+    }
+
+    /// Finds the process to sample (at once for most commands; for `go`,
+    /// once it started what it built) and starts the fast tier on it.
+    fn look(&mut self, rec: &mut WatchRecord, on_event: &mut dyn FnMut(WatchEvent)) {
+        if self.target.is_some() {
+            return;
+        }
+        self.target = find_target(self.root, self.follow_go);
+        if let Some(t) = &self.target {
+            rec.info.target_t_ns = self.since(Instant::now());
+            self.sampler = Sampler::start(t.pid, self.started, self.spec.interval).ok();
+            on_event(WatchEvent::Sampling(t.clone()));
+        }
+    }
+
+    /// What is due at `now`: a look for the process, the slow tier, a
+    /// clock phase (`--phase-every`).
+    fn due(&mut self, now: Instant, rec: &mut WatchRecord, on_event: &mut dyn FnMut(WatchEvent)) {
+        if self.target.is_none() && now >= self.next_look {
+            self.next_look = now + Duration::from_millis(20);
+            self.look(rec, on_event);
+        }
+        let pid = self.target.as_ref().map(|t| t.pid);
+        if let (Some(pid), true) = (pid, now >= self.next_slow) {
+            rec.slow(pid, self.since(now));
+            self.next_slow += self.spec.slow_interval;
+        }
+        if let Some(every) = self.spec.phase_every {
+            if now >= self.started + every * self.every_n {
+                let window = self.sampler.as_ref().map(Sampler::handle);
+                rec.phase(
+                    pid,
+                    window.as_ref(),
+                    self.since(now),
+                    every_name(every * self.every_n),
+                );
+                self.every_n += 1;
+            }
+        }
+    }
+}
+
+/// The timeline of a watch that ended (`end`: how the command exited, why
+/// the watch ended, how long it took), from what was recorded.
+fn record(
+    tiers: Tiers<'_>,
+    mut rec: WatchRecord,
+    end: (Exit, WatchEnd, u64),
+    contention: Option<crate::timeline::Contention>,
+    lines: u64,
+) -> Timeline {
+    let (exit, ended, duration_ns) = end;
+    let spec = tiers.spec;
+    let target = tiers.target;
+    let (samples, stats) = tiers.sampler.map(Sampler::stop).unwrap_or_default();
     rec.settle(&samples);
     exit_phase::set_lifetime_peak(&mut rec.phases, &samples);
-    let no_exit_phase = match (rec.phases.last(), exit_of(status)) {
-        (Some(p), _) if p.taken == Taken::Exit => None,
-        (_, Exit::Signal(signal)) => Some(exit_phase::killed(signal)),
-        _ => Some(match &rec.info.stops_refused {
-            Some(why) => format!("no snapshot at exit: {why}"),
-            None => "the program never called exit_group".into(),
-        }),
-    };
+    let no_exit_phase = no_exit_phase(&rec, &exit);
     let mut sampler_stats = stats;
     sampler_stats.phase_read_ns = rec.info.slow_read_ns;
-    rec.info.output_lines = lines.load(Ordering::Relaxed);
+    rec.info.output_lines = lines;
     rec.info.command = spec.command.clone();
-    rec.info.root_pid = root;
+    rec.info.root_pid = tiers.root;
     rec.info.target_pid = target.as_ref().map(|t| t.pid);
     rec.info.target_exe = target.as_ref().and_then(|t| t.exe.clone());
     rec.info.slow_interval_ms = spec.slow_interval.as_millis() as u64;
     rec.info.ended = ended;
-    let program = std::path::Path::new(&spec.command[0])
-        .file_name()
-        .map_or(spec.command[0].clone(), |n| {
-            n.to_string_lossy().into_owned()
-        });
-    Ok(Timeline {
+    let (toolchain, fixture, settings) = what_watched(spec, &rec);
+    Timeline {
         gomemlab_version: env!("CARGO_PKG_VERSION").to_string(),
-        toolchain: spec.toolchain.clone().unwrap_or(ToolchainInfo {
-            go: String::new(),
-            version: String::new(),
-            go_line: String::new(),
-            goexperiment: None,
-        }),
-        fixture: FixtureInfo {
-            name: program,
-            args: spec.command[1..].to_vec(),
-            binary: rec.info.target_exe.clone().unwrap_or_default(),
-            build_key: String::new(),
-            build_tags: vec![],
-        },
-        settings: Settings {
-            env: spec.env.clone(),
-            timeout_ms: spec.duration.map_or(0, |d| d.as_millis() as u64),
-            sample_interval_us: spec.interval.as_micros() as u64,
-            heap_profile: vec![],
-        },
+        toolchain,
+        fixture,
+        settings,
         phases: std::mem::take(&mut rec.phases),
         samples,
         sampler: sampler_stats,
         syscalls: vec![],
         trace: None,
-        exit: exit_of(status),
+        exit,
         duration_ns,
         events: std::mem::take(&mut rec.events),
         unparsed_trace_lines: rec.unparsed_trace_lines,
         stderr_lines: rec.stderr_trace_lines,
-        contention: contention.finish(),
+        contention,
         memory_limit: None,
         watch: Some(rec.info),
         no_exit_phase,
-    })
+    }
+}
+
+/// Why the record has no exit phase (none when it has one).
+fn no_exit_phase(rec: &WatchRecord, exit: &Exit) -> Option<String> {
+    match (rec.phases.last(), exit) {
+        (Some(p), _) if p.taken == Taken::Exit => None,
+        (_, Exit::Signal(signal)) => Some(exit_phase::killed(*signal)),
+        _ => Some(match &rec.info.stops_refused {
+            Some(why) => format!("no snapshot at exit: {why}"),
+            None => "the program never called exit_group".into(),
+        }),
+    }
+}
+
+/// What was watched: the toolchain (if any), the program and the settings,
+/// as recorded.
+fn what_watched(spec: &WatchSpec, rec: &WatchRecord) -> (ToolchainInfo, FixtureInfo, Settings) {
+    let program = std::path::Path::new(&spec.command[0])
+        .file_name()
+        .map_or(spec.command[0].clone(), |n| {
+            n.to_string_lossy().into_owned()
+        });
+    let toolchain = spec.toolchain.clone().unwrap_or(ToolchainInfo {
+        go: String::new(),
+        version: String::new(),
+        go_line: String::new(),
+        goexperiment: None,
+    });
+    let fixture = FixtureInfo {
+        name: program,
+        args: spec.command[1..].to_vec(),
+        binary: rec.info.target_exe.clone().unwrap_or_default(),
+        build_key: String::new(),
+        build_tags: vec![],
+    };
+    let settings = Settings {
+        env: spec.env.clone(),
+        timeout_ms: spec.duration.map_or(0, |d| d.as_millis() as u64),
+        sample_interval_us: spec.interval.as_micros() as u64,
+        heap_profile: vec![],
+    };
+    (toolchain, fixture, settings)
 }
 
 /// The process to sample: the command itself, or what `go` built.
