@@ -16,7 +16,7 @@ use crate::measure::events;
 use crate::measure::maps;
 use crate::measure::os_view;
 use crate::measure::profile;
-use crate::measure::sampler::Sampler;
+use crate::measure::sampler::{Sampler, SamplerHandle};
 use crate::run::{RunError, RunSpec, Running, exit_phase};
 use crate::timeline::{FixtureInfo, Phase, PhaseReads, Settings, Timeline, ToolchainInfo};
 use crate::toolchain::Toolchain;
@@ -70,10 +70,7 @@ pub fn observe_with(
         let mut os = os_view::read(pid, spec.rollup || spec.maps, &mut cost)
             .map_err(|e| running.proc_error(e))?;
         // After the read: the window's peak then covers every RSS it saw.
-        let window_started = std::time::Instant::now();
-        os.hwm_bytes = window.take_phase_window().peak_bytes;
-        cost.window_ns += window_started.elapsed().as_nanos() as u64;
-        cost.window_reads += 1;
+        os.hwm_bytes = phase_window_peak(&window, &mut cost);
         contention.note_fixture(pid);
         let maps = spec
             .maps
@@ -96,26 +93,12 @@ pub fn observe_with(
             heap_profile: None,
             taken: Default::default(),
         });
-        for (phase, pause) in pauses.iter().filter(|(p, _)| *p == report_phase) {
-            on_event(RunEvent::Paused {
-                pid,
-                phase,
-                pause: *pause,
-            });
-            deadline += *pause;
-            std::thread::sleep(*pause);
-        }
+        deadline += hold(pauses, &report_phase, pid, on_event);
         running.answer()?;
     }
     let exit = running.wait(deadline)?;
     let snapshot = running.take_exit_snapshot();
-    let no_exit_phase = match exit_phase::phase(snapshot, &exit, phases.len() as u64) {
-        Ok(phase) => {
-            phases.push(phase);
-            None
-        }
-        Err(why) => Some(why),
-    };
+    let no_exit_phase = push_exit_phase(&mut phases, snapshot, &exit);
     // The fixture writes each profile after its phase was answered, so every
     // file is whole once the fixture has exited.
     for (index, path) in profiled {
@@ -213,4 +196,51 @@ fn what_ran(
             .unwrap_or_default(),
     };
     (toolchain, fixture, settings)
+}
+
+/// Holds the fixture at `phase` for each `--pause` naming it (telling
+/// `on_event` first); how long it was held.
+fn hold(
+    pauses: &[(String, Duration)],
+    phase: &str,
+    pid: i32,
+    on_event: &mut dyn FnMut(RunEvent<'_>),
+) -> Duration {
+    let mut held = Duration::ZERO;
+    for (phase, pause) in pauses.iter().filter(|(p, _)| p == phase) {
+        on_event(RunEvent::Paused {
+            pid,
+            phase,
+            pause: *pause,
+        });
+        held += *pause;
+        std::thread::sleep(*pause);
+    }
+    held
+}
+
+/// The peak RSS of the window since the previous phase (read after the OS
+/// view, so it covers every RSS that saw), its cost counted in `cost`.
+fn phase_window_peak(window: &SamplerHandle, cost: &mut PhaseReads) -> u64 {
+    let window_started = std::time::Instant::now();
+    let peak = window.take_phase_window().peak_bytes;
+    cost.window_ns += window_started.elapsed().as_nanos() as u64;
+    cost.window_reads += 1;
+    peak
+}
+
+/// Adds the exit phase from the snapshot taken at exit; else why there is
+/// none.
+fn push_exit_phase(
+    phases: &mut Vec<Phase>,
+    snapshot: Result<(u64, crate::timeline::OsView), String>,
+    exit: &crate::timeline::Exit,
+) -> Option<String> {
+    match exit_phase::phase(snapshot, exit, phases.len() as u64) {
+        Ok(phase) => {
+            phases.push(phase);
+            None
+        }
+        Err(why) => Some(why),
+    }
 }

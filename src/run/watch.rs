@@ -30,7 +30,7 @@ pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
 use crate::measure::sampler::Sampler;
-use crate::measure::stops::{Prepared, StopsSpec};
+use crate::measure::stops::{Prepared, Stops, StopsSpec};
 use crate::run::exit_phase;
 use crate::timeline::{Exit, FixtureInfo, Settings, Taken, Timeline, ToolchainInfo, WatchEnd};
 use output::{OutputMessage, Pump, Stream};
@@ -104,41 +104,13 @@ pub fn watch(
     let (out_read, out_write) = output_pipe().map_err(spawn_error)?;
     let (err_read, err_write) = output_pipe().map_err(spawn_error)?;
     let pipes = [pipe_id(&out_read), pipe_id(&err_read)];
-    let mut cmd = Command::new(&spec.command[0]);
-    cmd.args(&spec.command[1..])
-        .envs(&spec.env)
-        .env(cleanup::RUN_TOKEN_VAR, &token)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out_write))
-        .stderr(Stdio::from(err_write))
-        .process_group(0);
+    let mut cmd = command(spec, &token, out_write, err_write);
     let follow_go = is_go_command(&spec.command[0]);
     let (tx, rx) = mpsc::channel();
     let caught = SharedCaught::default();
     let contention = crate::measure::contention::Meter::start();
     let started = Instant::now();
-    let prepared = spec
-        .stops
-        .then(|| {
-            Prepared::new(StopsSpec {
-                writes: spec.phase.is_some(),
-            })
-        })
-        .and_then(|p| p.ok().flatten());
-    let hook = prepared.as_ref().map(Prepared::child_hook);
-    let mut stops = match prepared {
-        Some(p) => {
-            let mut handler = Handler::new(
-                spec.phase.clone(),
-                pipes,
-                Arc::clone(&caught),
-                tx.clone(),
-                follow_go,
-            );
-            p.supervise(started, move |stop| handler.handle(stop)).ok()
-        }
-        None => None,
-    };
+    let (hook, mut stops) = start_stops(spec, pipes, &caught, &tx, follow_go, started);
     cleanup::die_with_parent(&mut cmd);
     if let Some(hook) = hook {
         // SAFETY: the hook only makes async-signal-safe syscalls (seccomp,
@@ -156,11 +128,7 @@ pub fn watch(
     let group = Guard::group(root);
     on_event(WatchEvent::Started { pid: root });
     let mut rec = WatchRecord::default();
-    rec.info.stops_refused = match stops.as_mut() {
-        Some(s) => s.refused(),
-        None if spec.stops => Some("seccomp notifications are not available here".into()),
-        None => Some("not asked (--no-stop)".into()),
-    };
+    rec.info.stops_refused = stops_refused(stops.as_mut(), spec.stops);
     let lines = Arc::new(AtomicU64::new(0));
     let pump = |stream| Pump {
         stream,
@@ -184,36 +152,7 @@ pub fn watch(
         next_look: started,
         every_n: 1,
     };
-    let (status, ended) = loop {
-        let now = Instant::now();
-        tiers.due(now, &mut rec, on_event);
-        if let Ok(Some(status)) = child.try_wait() {
-            break (Some(status), WatchEnd::Exited);
-        }
-        if stop.load(Ordering::SeqCst) {
-            break (None, WatchEnd::Interrupted);
-        }
-        if spec.duration.is_some_and(|d| now >= started + d) {
-            break (None, WatchEnd::Duration);
-        }
-        match rx.recv_timeout(Duration::from_millis(10)) {
-            Ok(message) => {
-                // A line may come before the next periodic look.
-                tiers.look(&mut rec, on_event);
-                let now = tiers.since(Instant::now());
-                take(
-                    &mut rec,
-                    message,
-                    tiers.target.as_ref(),
-                    root,
-                    follow_go,
-                    now,
-                );
-            }
-            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
-            Err(RecvTimeoutError::Timeout) => {}
-        }
-    };
+    let (status, ended) = sample(&mut tiers, &mut rec, &mut child, stop, &rx, on_event);
     let status = match status {
         Some(status) => status,
         None => stop_command(&mut child, root, spec.grace),
@@ -244,6 +183,117 @@ pub fn watch(
     let end = (exit_of(status), ended, duration_ns);
     let lines = lines.load(Ordering::Relaxed);
     Ok(record(tiers, rec, end, contention.finish(), lines))
+}
+
+/// The command, its output into our pipes, with the run token, in a
+/// process group of its own.
+fn command(
+    spec: &WatchSpec,
+    token: &str,
+    out: std::io::PipeWriter,
+    err: std::io::PipeWriter,
+) -> Command {
+    let mut cmd = Command::new(&spec.command[0]);
+    cmd.args(&spec.command[1..])
+        .envs(&spec.env)
+        .env(cleanup::RUN_TOKEN_VAR, token)
+        .stdin(Stdio::null())
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err))
+        .process_group(0);
+    cmd
+}
+
+/// Why the program is not stopped at its writes and exit: refused by the
+/// kernel, not available, or not asked (none when it is).
+fn stops_refused(stops: Option<&mut Stops>, asked: bool) -> Option<String> {
+    match stops {
+        Some(s) => s.refused(),
+        None if asked => Some("seccomp notifications are not available here".into()),
+        None => Some("not asked (--no-stop)".into()),
+    }
+}
+
+/// What the command's child runs before exec for the stops.
+type ChildHook = Box<dyn Fn() -> std::io::Result<()> + Send + Sync + 'static>;
+
+/// The stops at the command's phase lines' writes and at its exit
+/// (seccomp), when asked and available: the hook its child runs before
+/// exec, and their supervisor.
+fn start_stops(
+    spec: &WatchSpec,
+    pipes: [(u64, u64); 2],
+    caught: &SharedCaught,
+    tx: &mpsc::Sender<OutputMessage>,
+    follow_go: bool,
+    started: Instant,
+) -> (Option<ChildHook>, Option<Stops>) {
+    let prepared = spec
+        .stops
+        .then(|| {
+            Prepared::new(StopsSpec {
+                writes: spec.phase.is_some(),
+            })
+        })
+        .and_then(|p| p.ok().flatten());
+    let hook = prepared
+        .as_ref()
+        .map(|p| Box::new(p.child_hook()) as ChildHook);
+    let stops = match prepared {
+        Some(p) => {
+            let mut handler = Handler::new(
+                spec.phase.clone(),
+                pipes,
+                Arc::clone(caught),
+                tx.clone(),
+                follow_go,
+            );
+            p.supervise(started, move |stop| handler.handle(stop)).ok()
+        }
+        None => None,
+    };
+    (hook, stops)
+}
+
+/// Samples until the command exits, `stop` is raised or the duration
+/// passes, taking its output lines as they come; its status if it exited,
+/// and why the watch ended.
+fn sample(
+    tiers: &mut Tiers<'_>,
+    rec: &mut WatchRecord,
+    child: &mut std::process::Child,
+    stop: &AtomicBool,
+    rx: &mpsc::Receiver<OutputMessage>,
+    on_event: &mut dyn FnMut(WatchEvent),
+) -> (Option<ExitStatus>, WatchEnd) {
+    loop {
+        let now = Instant::now();
+        tiers.due(now, rec, on_event);
+        if let Ok(Some(status)) = child.try_wait() {
+            break (Some(status), WatchEnd::Exited);
+        }
+        if stop.load(Ordering::SeqCst) {
+            break (None, WatchEnd::Interrupted);
+        }
+        if tiers
+            .spec
+            .duration
+            .is_some_and(|d| now >= tiers.started + d)
+        {
+            break (None, WatchEnd::Duration);
+        }
+        match rx.recv_timeout(Duration::from_millis(10)) {
+            Ok(message) => {
+                // A line may come before the next periodic look.
+                tiers.look(rec, on_event);
+                let now = tiers.since(Instant::now());
+                let (root, follow_go) = (tiers.root, tiers.follow_go);
+                take(rec, message, tiers.target.as_ref(), root, follow_go, now);
+            }
+            Err(RecvTimeoutError::Disconnected) => std::thread::sleep(Duration::from_millis(10)),
+            Err(RecvTimeoutError::Timeout) => {}
+        }
+    }
 }
 
 /// A pipe for the command's output: 1 MiB rather than 64 KiB, so a program
