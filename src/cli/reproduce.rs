@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 
 use super::baseline::{self, Baseline};
 use super::{UsageError, exit_code};
-use crate::experiment::results::{KeptFile, KeptFiles, ResultsDir};
+use crate::experiment::results::{KeptFiles, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
 use crate::experiment::select::select;
@@ -101,25 +101,6 @@ pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<E
     Ok(experiments)
 }
 
-/// The experiment files loaded from `dir`, as kept in a results folder.
-fn kept_files(dir: &Path, experiments: &[Experiment]) -> Result<KeptFiles> {
-    let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-    let files = experiments
-        .iter()
-        .map(|e| {
-            let text = std::fs::read_to_string(&e.path)
-                .with_context(|| format!("failed to read {}", e.path.display()))?;
-            let at = std::path::absolute(&e.path).unwrap_or_else(|_| e.path.clone());
-            let path = at.strip_prefix(&dir).unwrap_or(&at).display().to_string();
-            Ok(KeptFile { path, text })
-        })
-        .collect::<Result<_>>()?;
-    Ok(KeptFiles {
-        dir: dir.display().to_string(),
-        files,
-    })
-}
-
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let Prepared {
@@ -199,7 +180,7 @@ fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
     // Your own experiments are kept with the results, so that `report DIR`
     // judges them again anywhere (the bundled ones it has itself).
     let kept_files = match &args.experiments {
-        Some(dir) => Some(kept_files(dir, &experiments)?),
+        Some(dir) => Some(KeptFiles::read(dir, &experiments)?),
         None => None,
     };
     select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;

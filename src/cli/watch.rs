@@ -4,7 +4,6 @@
 //! `--json` prints the timeline, and `--go A --go B` watches the command on
 //! each toolchain in turn and prints the phases side by side.
 
-use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,8 +19,7 @@ use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
 use crate::run::watch::{self, WatchEvent, WatchSpec};
-use crate::timeline::ToolchainInfo;
-use crate::toolchain::{self, Toolchain};
+use crate::toolchain::Toolchain;
 
 /// How long a stopped program may take to exit after SIGINT before SIGKILL.
 const GRACE: Duration = Duration::from_secs(2);
@@ -97,14 +95,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         .flatten()
         .map(|t| t.version.name())
         .collect();
-    let outs: Vec<Option<ResultsDir>> = match &args.out {
-        None => toolchains.iter().map(|_| None).collect(),
-        Some(dir) if !several => vec![Some(ResultsDir::prepare(dir)?)],
-        Some(dir) => ResultsDir::prepare_set(dir, &names)?
-            .into_iter()
-            .map(Some)
-            .collect(),
-    };
+    let outs = ResultsDir::prepare_each(args.out.as_deref(), &names, several)?;
     let stop = Arc::new(AtomicBool::new(false));
     crate::cleanup::defer_interrupt(Arc::clone(&stop));
     // With --json, stdout is the JSON alone: what the program writes on its
@@ -224,40 +215,7 @@ fn watch_on(
     toolchain: Option<&Toolchain>,
     stop: &Arc<AtomicBool>,
 ) -> Result<Analyzed> {
-    let mut env: BTreeMap<String, String> = args.env.iter().cloned().collect();
-    let path = env
-        .get("PATH")
-        .cloned()
-        .or_else(|| std::env::var("PATH").ok())
-        .unwrap_or_default();
-    let recorded = match toolchain {
-        Some(tc) => {
-            let bin = tc
-                .go
-                .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            env.insert("PATH".into(), format!("{bin}:{path}"));
-            env.entry("GOTOOLCHAIN".into())
-                .or_insert_with(|| "local".into());
-            Some(tc.clone())
-        }
-        // `go run` with the Go on PATH: that Go's version is the run's.
-        None if watch::is_go_command(&args.command[0]) => toolchain::on_path_toolchain_in(&path),
-        None => None,
-    };
-    let toolchain = recorded.map(|tc| ToolchainInfo {
-        go: tc.go.display().to_string(),
-        version: tc.version.name(),
-        go_line: String::new(),
-        goexperiment: None,
-    });
-    let user_godebug = env
-        .get("GODEBUG")
-        .cloned()
-        .or_else(|| std::env::var("GODEBUG").ok());
-    let (godebug, hide_trace) = watch::trace_godebug(user_godebug.as_deref());
-    env.insert("GODEBUG".into(), godebug);
+    let (env, toolchain, hide_trace) = watch::command_env(&args.env, toolchain, &args.command[0]);
     let spec = WatchSpec {
         command: args.command.clone(),
         env,

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::analyze::Analyzed;
+use crate::experiment::Experiment;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
 
@@ -39,6 +40,30 @@ pub struct KeptFiles {
     pub dir: String,
     /// Each file: its path relative to `dir` and its text.
     pub files: Vec<KeptFile>,
+}
+
+impl KeptFiles {
+    /// The files of `experiments`, loaded from `dir`, read to be kept.
+    pub fn read(dir: &Path, experiments: &[Experiment]) -> Result<KeptFiles, ResultsError> {
+        let dir = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let files = experiments
+            .iter()
+            .map(|e| {
+                let text =
+                    std::fs::read_to_string(&e.path).map_err(|error| ResultsError::Read {
+                        path: e.path.display().to_string(),
+                        error,
+                    })?;
+                let at = std::path::absolute(&e.path).unwrap_or_else(|_| e.path.clone());
+                let path = at.strip_prefix(&dir).unwrap_or(&at).display().to_string();
+                Ok(KeptFile { path, text })
+            })
+            .collect::<Result<_, ResultsError>>()?;
+        Ok(KeptFiles {
+            dir: dir.display().to_string(),
+            files,
+        })
+    }
 }
 
 /// One kept experiment file.
@@ -157,6 +182,12 @@ pub enum ResultsError {
         "{path}: points outside its results folder ({detail}): results folders keep every file inside"
     )]
     Outside { path: String, detail: String },
+    #[error("failed to read {path}")]
+    Read {
+        path: String,
+        #[source]
+        error: std::io::Error,
+    },
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ResultsError + '_ {
@@ -207,6 +238,25 @@ impl ResultsDir {
             root: root.to_path_buf(),
             work,
             held: std::sync::Arc::new(lock::Held::new(lock, staging)),
+        })
+    }
+
+    /// The results folders of runs on several toolchains (`names`, their
+    /// Go versions) under `root` when given: `root` itself unless `set`,
+    /// else one [`ResultsDir::prepare_set`] folder each; without `root`, none
+    /// for each (at least one).
+    pub fn prepare_each(
+        root: Option<&Path>,
+        names: &[String],
+        set: bool,
+    ) -> Result<Vec<Option<ResultsDir>>, ResultsError> {
+        Ok(match root {
+            None => vec![None; names.len().max(1)],
+            Some(dir) if !set => vec![Some(ResultsDir::prepare(dir)?)],
+            Some(dir) => ResultsDir::prepare_set(dir, names)?
+                .into_iter()
+                .map(Some)
+                .collect(),
         })
     }
 

@@ -33,6 +33,7 @@ use crate::measure::sampler::Sampler;
 use crate::measure::stops::{Prepared, Stops, StopsSpec};
 use crate::run::exit_phase;
 use crate::timeline::{Exit, FixtureInfo, Settings, Taken, Timeline, ToolchainInfo, WatchEnd};
+use crate::toolchain::Toolchain;
 use output::{OutputMessage, Pump, Stream};
 use record::WatchRecord;
 use stopped::{Handler, SharedCaught};
@@ -83,6 +84,53 @@ pub enum WatchEvent {
     Started { pid: i32 },
     /// The process sampled from now on (the command, or what `go` built).
     Sampling(Target),
+}
+
+/// The command's environment: the user's `--env` on top of gomemlab's,
+/// with `toolchain` first on PATH (and `GOTOOLCHAIN=local`) and the GC
+/// trace asked of the runtime; the toolchain recorded (given, or for a go
+/// command the `go` on PATH), and whether the trace lines are gomemlab's
+/// own (hidden from the output passed on).
+pub fn command_env(
+    user_env: &[(String, String)],
+    toolchain: Option<&Toolchain>,
+    program: &str,
+) -> (BTreeMap<String, String>, Option<ToolchainInfo>, bool) {
+    let mut env: BTreeMap<String, String> = user_env.iter().cloned().collect();
+    let path = env
+        .get("PATH")
+        .cloned()
+        .or_else(|| std::env::var("PATH").ok())
+        .unwrap_or_default();
+    let recorded = match toolchain {
+        Some(tc) => {
+            let bin = tc
+                .go
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            env.insert("PATH".into(), format!("{bin}:{path}"));
+            env.entry("GOTOOLCHAIN".into())
+                .or_insert_with(|| "local".into());
+            Some(tc.clone())
+        }
+        // `go run` with the Go on PATH: that Go's version is the run's.
+        None if is_go_command(program) => crate::toolchain::on_path_toolchain_in(&path),
+        None => None,
+    };
+    let toolchain = recorded.map(|tc| ToolchainInfo {
+        go: tc.go.display().to_string(),
+        version: tc.version.name(),
+        go_line: String::new(),
+        goexperiment: None,
+    });
+    let user_godebug = env
+        .get("GODEBUG")
+        .cloned()
+        .or_else(|| std::env::var("GODEBUG").ok());
+    let (godebug, hide_trace) = trace_godebug(user_godebug.as_deref());
+    env.insert("GODEBUG".into(), godebug);
+    (env, toolchain, hide_trace)
 }
 
 /// Runs the watch until the command exits, `spec.duration` passes or `stop`

@@ -69,14 +69,7 @@ pub(super) fn lanes(
         crate::cli::toolchains::resolve_each(gos)?
     };
     let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    let outs: Vec<Option<ResultsDir>> = match out {
-        None => toolchains.iter().map(|_| None).collect(),
-        Some(dir) if toolchains.len() == 1 => vec![Some(ResultsDir::prepare(dir)?)],
-        Some(dir) => ResultsDir::prepare_set(dir, &names)?
-            .into_iter()
-            .map(Some)
-            .collect(),
-    };
+    let outs = ResultsDir::prepare_each(out, &names, toolchains.len() != 1)?;
     Ok(toolchains
         .into_iter()
         .zip(outs)

@@ -42,13 +42,7 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
     }
     let toolchains = crate::cli::toolchains::resolve_each(&args.go)?;
     let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    let outs: Vec<Option<ResultsDir>> = match &args.out {
-        None => names.iter().map(|_| None).collect(),
-        Some(dir) => ResultsDir::prepare_set(dir, &names)?
-            .into_iter()
-            .map(Some)
-            .collect(),
-    };
+    let outs = ResultsDir::prepare_each(args.out.as_deref(), &names, true)?;
     if fixture_usage::asks_for_help(&spec.args) {
         let built = fixtures.build_ref(
             &fixture_ref(fixtures, &args.fixture),
