@@ -25,7 +25,7 @@ use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
 use crate::report;
-use crate::report::html::{self, PLOTTED_REPEAT, Plot, Plots};
+use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
 use crate::report::matrix::Column;
 use crate::toolchain::{self, Toolchain};
 
