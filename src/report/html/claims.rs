@@ -66,7 +66,7 @@ pub(super) fn counts(e: &Experiment) -> Markup {
 
 /// The experiment's section.
 /// Open, so the verdict table's links to its claims land on them (a closed
-/// `<details>` hides its target and the page has no script to open it).
+/// `<details>` hides its target and nothing should need a script to open it).
 pub(super) fn experiment(e: &Experiment, many: bool, plots: &Plots) -> Markup {
     let Some((_, first)) = e.runs.first() else {
         return html! {};

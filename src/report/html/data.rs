@@ -65,8 +65,9 @@ fn round(v: f64, digits: i32) -> f64 {
     (v * k).round() / k
 }
 
+/// MiB to 1 KiB (a page is 4 KiB).
 fn mib(bytes: u64) -> f64 {
-    round(bytes as f64 / MIB, 4)
+    round(bytes as f64 / MIB, 3)
 }
 
 fn hex(role: Role) -> String {
@@ -133,7 +134,9 @@ pub fn data(timeline: &Timeline) -> Data {
         .map(|i| &all[i])
         .filter(|s| s.0 >= start_ns)
         .collect();
-    let secs = |t_ns: u64| round(t_ns as f64 / 1e9, 6);
+    // Samples to 10 µs (the sampler's interval is 1 ms or more); phases to
+    // 1 µs, their markers the same instants.
+    let secs = |t_ns: u64| round(t_ns as f64 / 1e9, 5);
     let windowed = timeline.sampler.windowed;
     let mut markers: Vec<Markers> = fig
         .steps
@@ -145,7 +148,7 @@ pub fn data(timeline: &Timeline) -> Data {
             points: s
                 .points
                 .iter()
-                .map(|p| (round(p.0, 6), round(p.1, 4)))
+                .map(|p| (round(p.0, 6), round(p.1, 3)))
                 .collect(),
         })
         .collect();
@@ -156,7 +159,7 @@ pub fn data(timeline: &Timeline) -> Data {
         points: fig
             .hwm
             .iter()
-            .map(|p| (round(p.0, 6), round(p.1, 4)))
+            .map(|p| (round(p.0, 6), round(p.1, 3)))
             .collect(),
     });
     Data {
@@ -173,7 +176,8 @@ pub fn data(timeline: &Timeline) -> Data {
         } else {
             Vec::new()
         },
-        vm: keep.iter().map(|s| mib(s.3)).collect(),
+        // VmSize to 0.1 MiB: it moves by mappings, MiB at least.
+        vm: keep.iter().map(|s| round(s.3 as f64 / MIB, 1)).collect(),
         phases: fig
             .phases
             .iter()
@@ -221,7 +225,7 @@ mod tests {
             .iter()
             .find(|p| (p.0 - freed.t_ns as f64 / 1e9).abs() < 1e-6)
             .expect("a marker at freed");
-        assert!((at.1 - freed.go.heap_alloc_bytes as f64 / MIB).abs() < 1e-4);
+        assert!((at.1 - freed.go.heap_alloc_bytes as f64 / MIB).abs() < 6e-4);
         let top = tl
             .samples
             .iter()

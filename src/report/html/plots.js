@@ -3,9 +3,10 @@
 // shift+drag or the horizontal wheel; back: double-click or "whole run".
 // Hover: t, RSS, window peak, VmSize at the cursor and the Go view at the
 // nearest phase. A button per phase zooms to it (from the phase before).
-// Test hooks (used by tests/html.rs): #test-zoom=PHASE zooms the first plot
-// that has PHASE to it, hovers the phase and writes what the tooltip reads
-// into the pre element #test-read; #test-view=N shows plot N alone (screenshots).
+// Test hooks (used by tests/html.rs): #test-zoom=PHASE[@N] zooms the first
+// plot (from plot N on) that has PHASE to it, hovers the phase and writes
+// what the tooltip reads into the pre element #test-read; #test-view=N
+// shows plot N alone (for screenshots).
 (function () {
   "use strict";
   var MIB = " MiB";
@@ -87,10 +88,13 @@
         ctx.lineTo(x, top + h);
         ctx.stroke();
         var w = ctx.measureText(p.name).width;
-        if (x + 3 * r > free && x >= u.bbox.left && x <= u.bbox.left + u.bbox.width) {
+        // Right of its line, or left of it at the plot's right edge.
+        var right = u.bbox.left + u.bbox.width;
+        var at = x + 3 * r + w > right ? x - 3 * r - w : x + 3 * r;
+        if (at > free && x >= u.bbox.left && x <= right) {
           ctx.fillStyle = "#444";
-          ctx.fillText(p.name, x + 3 * r, top + 3 * r);
-          free = x + w + 10 * r;
+          ctx.fillText(p.name, at, top + 3 * r);
+          free = at + w + 7 * r;
         }
       });
       if (d.limit != null) {
@@ -279,6 +283,8 @@
       scales: { x: { time: false }, y: { range: function (u, lo, hi) { return [0, Math.max(hi || 0, 0.01) * 1.08]; } } },
       axes: [{ label: "time since start (s)" }, { label: "VmSize (MiB)", size: 64 }],
       series: [{ label: "t (s)" }, { label: "VmSize", stroke: "#8c564b", width: 1.5, spanGaps: true, points: { show: false } }],
+      // No horizontal crosshair here: the memory panel's cursor sets it.
+      cursor: Object.assign({}, base.cursor, { y: false }),
       hooks: { setScale: [syncX(function () { return p.u; })] },
     }), [c.x, c.vm], vmp);
     p.tip = el("div", "tip");
@@ -309,12 +315,12 @@
     var hash = decodeURIComponent(location.hash || "");
     var view = /^#test-view=(\d+)$/.exec(hash);
     if (view && plots[+view[1]]) { solo(plots[+view[1]]); return; }
-    var m = /^#test-zoom=(.+)$/.exec(hash);
+    var m = /^#test-zoom=(.+?)(?:@(\d+))?$/.exec(hash);
     if (!m) return;
     var out = el("pre");
     out.id = "test-read";
     document.body.appendChild(out);
-    for (var k = 0; k < plots.length; k++) {
+    for (var k = m[2] ? +m[2] : 0; k < plots.length; k++) {
       var p = plots[k], i = p.d.phases.findIndex(function (q) { return q.name === m[1]; });
       if (i < 0) continue;
       solo(p);
