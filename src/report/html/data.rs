@@ -18,7 +18,7 @@ const MIB: f64 = (1u64 << 20) as f64;
 
 /// One plot's data (the page's `<script type="application/json">`).
 #[derive(Debug, Serialize)]
-pub struct Data {
+pub struct PlotData {
     pub title: String,
     /// The sampler's interval as set (`1ms`).
     pub interval: String,
@@ -33,7 +33,7 @@ pub struct Data {
     /// Each sample's window peak; empty when the run had no windows.
     pub peak: Vec<f64>,
     pub vm: Vec<f64>,
-    pub phases: Vec<Phase>,
+    pub phases: Vec<PhaseLine>,
     /// The Go view (and LazyFree, VmHWM) as markers at phases.
     pub markers: Vec<Markers>,
     /// The memory scale's top (MiB): the heap goal above it is drawn there.
@@ -43,7 +43,7 @@ pub struct Data {
 }
 
 #[derive(Debug, Serialize)]
-pub struct Phase {
+pub struct PhaseLine {
     pub name: String,
     pub t: f64,
 }
@@ -114,7 +114,7 @@ fn kept(samples: &[(u64, u64, u64)], start_ns: u64, end_ns: u64) -> Vec<usize> {
 }
 
 /// The interactive plot's data of one run.
-pub fn data(timeline: &Timeline) -> Data {
+pub fn data(timeline: &Timeline) -> PlotData {
     let fig: Figure = plot::figure(timeline);
     let all: Vec<(u64, u64, u64, u64)> = series::samples(timeline)
         .map(|s| {
@@ -162,7 +162,7 @@ pub fn data(timeline: &Timeline) -> Data {
             .map(|p| (round(p.0, 6), round(p.1, 3)))
             .collect(),
     });
-    Data {
+    PlotData {
         title: fig.title.clone(),
         interval: fig.sample_interval.clone(),
         start: round(fig.start_s, 6),
@@ -181,7 +181,7 @@ pub fn data(timeline: &Timeline) -> Data {
         phases: fig
             .phases
             .iter()
-            .map(|(name, t)| Phase {
+            .map(|(name, t)| PhaseLine {
                 name: name.clone(),
                 t: round(*t, 6),
             })
