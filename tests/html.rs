@@ -1,6 +1,7 @@
 //! `--html FILE` in a real browser: headless Chromium opens the page from
 //! file://, takes a screenshot (not blank), logs no console message and
-//! makes no request. Negative pages prove each detector fires. Where
+//! makes no request; a plot zooms to a phase and its tooltip reads the
+//! phase's values. Negative pages prove each detector fires. Where
 //! Chromium is not installed the tests print a skip line (and fail when
 //! GOMEMLAB_REQUIRE_CHROMIUM is set, as .ci/run, which installs it, does).
 
@@ -44,6 +45,12 @@ struct Visit {
 /// Opens `page` from disk in headless Chromium (with a screenshot to
 /// `shot` if given), in a process group of its own killed at the end.
 fn visit(chromium: &Path, page: &Path, shot: Option<&Path>) -> Visit {
+    open(chromium, page, "", shot).0
+}
+
+/// Opens `page#hash` (the page's test hooks read the hash) and returns
+/// what the browser did and, without a screenshot, the DOM after scripts.
+fn open(chromium: &Path, page: &Path, hash: &str, shot: Option<&Path>) -> (Visit, String) {
     let tmp = tempfile::tempdir().expect("a temp dir");
     let netlog = tmp.path().join("netlog.json");
     let mut cmd = Command::new(chromium);
@@ -73,9 +80,12 @@ fn visit(chromium: &Path, page: &Path, shot: Option<&Path>) -> Visit {
         Some(png) => cmd.arg(format!("--screenshot={}", png.display())),
         None => cmd.arg("--dump-dom"),
     };
-    cmd.arg(format!("file://{}", page.display()))
+    let dom = tmp.path().join("dom.html");
+    cmd.arg(format!("file://{}{hash}", page.display()))
         .stdin(Stdio::null())
-        .stdout(Stdio::null())
+        .stdout(Stdio::from(
+            std::fs::File::create(&dom).expect("a dom file"),
+        ))
         .stderr(Stdio::from(
             std::fs::File::create(tmp.path().join("stderr")).expect("a stderr file"),
         ))
@@ -100,10 +110,11 @@ fn visit(chromium: &Path, page: &Path, shot: Option<&Path>) -> Visit {
         .filter(|l| l.contains(":CONSOLE"))
         .map(String::from)
         .collect();
-    Visit {
+    let visit = Visit {
         console,
         requests: requests(&netlog),
-    }
+    };
+    (visit, std::fs::read_to_string(dom).expect("the dom"))
 }
 
 /// Processes still in process group `group` (after a moment to die).
@@ -294,4 +305,89 @@ fn html_into_a_missing_folder_is_refused_before_running() {
         ),
         "{stderr}"
     );
+}
+
+/// What the page's `#test-zoom=PHASE` hook wrote: the time range after the
+/// phase's button was clicked, and the tooltip's rows with the phase hovered.
+fn test_read(dom: &str) -> serde_json::Value {
+    let start = dom
+        .find("<pre id=\"test-read\">")
+        .expect("the test hook ran")
+        + 20;
+    let end = start + dom[start..].find("</pre>").expect("</pre>");
+    let text = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: the hook wrote {text:?}"))
+}
+
+fn mib(tip: &serde_json::Value, row: &str) -> f64 {
+    let text = tip[row]
+        .as_str()
+        .unwrap_or_else(|| panic!("no row {row}: {tip}"));
+    let value = text.strip_suffix(" MiB").expect("MiB");
+    value.parse().expect("a number")
+}
+
+#[test]
+fn a_plot_zooms_to_a_phase_and_its_tooltip_reads_the_phase_values() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("report.html");
+    report_html(&[&recorded()], &page);
+    let (visit, dom) = open(&chromium, &page, "#test-zoom=started", None);
+    assert!(visit.console.is_empty(), "{visit:?}");
+    assert!(visit.requests.is_empty(), "{visit:?}");
+    let read = test_read(&dom);
+    // The first plot with a `started` phase is hello's (repeat 1).
+    let text = std::fs::read_to_string(recorded().join("hello/defaults/1/timeline.json"))
+        .expect("the timeline");
+    let timeline: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let phases = timeline["phases"].as_array().expect("phases");
+    let started = phases
+        .iter()
+        .find(|p| p["name"] == "started")
+        .expect("a started phase");
+    let t = started["t_ns"].as_f64().expect("t_ns") / 1e9;
+    let last = timeline["samples"]
+        .as_array()
+        .and_then(|s| s.last())
+        .and_then(|s| s["t_ns"].as_f64())
+        .map(|t| t / 1e9);
+    // Zoomed: the phase is inside the range, which ends well before the run.
+    let (min, max) = (read["min"].as_f64(), read["max"].as_f64());
+    let (min, max) = (min.expect("min"), max.expect("max"));
+    assert!(min < t && t < max, "{t} outside {min}..{max}: {read}");
+    let end = last.expect("samples");
+    assert!(max < end / 4.0, "not zoomed: {min}..{max} of a {end} s run");
+    // The VmSize panel shares the time axis.
+    assert_eq!(read["vmMin"].as_f64(), Some(min), "{read}");
+    let tip = &read["tip"];
+    assert!(
+        tip["phase"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("started (")),
+        "{read}"
+    );
+    let mib_of = |bytes: &serde_json::Value| bytes.as_f64().expect("bytes") / 1048576.0;
+    let heap_alloc = mib_of(&started["go"]["heap_alloc_bytes"]);
+    assert!(
+        (mib(tip, "HeapAlloc") - heap_alloc).abs() < 0.006,
+        "{heap_alloc}: {read}"
+    );
+    let hwm = mib_of(&started["os"]["hwm_bytes"]);
+    assert!((mib(tip, "VmHWM") - hwm).abs() < 0.006, "{hwm}: {read}");
+}
+
+#[test]
+fn the_test_hook_says_when_no_plot_has_the_phase() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let page = dir.path().join("report.html");
+    report_html(&[&recorded()], &page);
+    let (visit, dom) = open(&chromium, &page, "#test-zoom=no-such-phase", None);
+    assert!(visit.console.is_empty(), "{visit:?}");
+    let read = test_read(&dom);
+    assert_eq!(read["error"], "no plot has this phase", "{read}");
 }

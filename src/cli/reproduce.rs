@@ -22,7 +22,7 @@ use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
 use crate::report;
 use crate::report::export::Exports;
-use crate::report::html::{self, PLOTTED_REPEAT, Plot, Plots};
+use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
 use crate::report::matrix::Column;
 use crate::report::output::{self, VerdictFormat};
 use crate::toolchain::Toolchain;

@@ -1,10 +1,13 @@
-//! `--html FILE`: the verdicts as one self-contained HTML page (no script,
-//! no font, no request: CSS and SVG plots inline), opened from disk. The
-//! verdict table (or the claims × versions matrix), then per experiment its
-//! claims, checks (measured vs bound) and its runs plotted. Built from the
-//! results model and the rows every other format prints; maud escapes.
+//! `--html FILE`: the verdicts as one self-contained HTML page (no font, no
+//! request: CSS, script and data inline), opened from disk. The verdict
+//! table (or the claims × versions matrix), then per experiment its claims,
+//! checks (measured vs bound) and its runs plotted: interactive plots drawn
+//! by uPlot (vendored in `assets/vendor/uplot/`, MIT), the static SVG kept
+//! in `<noscript>`. Built from the results model and the rows every other
+//! format prints; maud escapes.
 
 mod claims;
+mod data;
 mod plots;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -17,6 +20,11 @@ use crate::report::verdicts::verdict_rows;
 pub use plots::{PLOTTED_REPEAT, Plot, Plots, svg};
 
 const STYLE: &str = include_str!("html/style.css");
+/// uPlot 1.6.32 (npm `uplot`, MIT: `assets/vendor/uplot/LICENSE`).
+const UPLOT_JS: &str = include_str!("../../assets/vendor/uplot/uPlot.iife.min.js");
+const UPLOT_CSS: &str = include_str!("../../assets/vendor/uplot/uPlot.min.css");
+/// The page's script: builds each run's interactive plot from its data.
+const PLOTS_JS: &str = include_str!("html/plots.js");
 
 /// How the page was made, for its header.
 #[derive(Debug, Clone)]
@@ -71,6 +79,7 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
     let mut machines: Vec<String> = columns.iter().map(|c| c.machine.label()).collect();
     machines.dedup();
     let many = columns.len() > 1;
+    let interactive = plots.interactive();
     let title = format!("gomemlab report · {}", versions.join(", "));
     let (table, summary) = if many {
         let m = matrix::build(given);
@@ -87,6 +96,7 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) }
                 style { (PreEscaped(STYLE)) }
+                @if interactive { style { (PreEscaped(UPLOT_CSS)) } }
             }
             body {
                 header {
@@ -120,6 +130,10 @@ pub fn page(given: &[Column], plots: &Plots, header: &Header) -> String {
                     @for e in &exps {
                         (claims::experiment(e, many, plots))
                     }
+                }
+                @if interactive {
+                    script { (PreEscaped(UPLOT_JS)) }
+                    script { (PreEscaped(PLOTS_JS)) }
                 }
             }
         }

@@ -19,7 +19,8 @@ use plotters::prelude::*;
 
 use crate::timeline::Timeline;
 
-pub use model::{Figure, figure, title};
+pub use draw::style_of;
+pub use model::{Figure, Role, Steps, figure, title};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 

@@ -37,10 +37,7 @@ impl Sink for BarSink {
     }
 
     fn observed(&self, _settings: &str, repeat: usize, run: &Analyzed) -> Option<Plot> {
-        (self.plotting && repeat == PLOTTED_REPEAT).then(|| Plot {
-            repeat,
-            svg: html::svg(&run.timeline),
-        })
+        (self.plotting && repeat == PLOTTED_REPEAT).then(|| Plot::of(repeat, &run.timeline))
     }
 }
 

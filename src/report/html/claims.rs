@@ -66,7 +66,7 @@ pub(super) fn counts(e: &Experiment) -> Markup {
 
 /// The experiment's section.
 /// Open, so the verdict table's links to its claims land on them (a closed
-/// `<details>` hides its target and the page has no script to open it).
+/// `<details>` hides its target and nothing should need a script to open it).
 pub(super) fn experiment(e: &Experiment, many: bool, plots: &Plots) -> Markup {
     let Some((_, first)) = e.runs.first() else {
         return html! {};
@@ -112,10 +112,19 @@ pub(super) fn experiment(e: &Experiment, many: bool, plots: &Plots) -> Markup {
                 h3 { "Runs" }
                 div.plots {
                     @for (s, col, p) in &figs {
-                        figure {
-                            @match &p.svg {
-                                Ok(svg) => (PreEscaped(svg)),
-                                Err(why) => p.reason { "no plot: " (why) },
+                        figure.run {
+                            @match (&p.data, &p.svg) {
+                                (Ok(json), Ok(svg)) => {
+                                    div.iplot {}
+                                    script.plot-data type="application/json" { (PreEscaped(json)) }
+                                    noscript { (PreEscaped(svg)) }
+                                }
+                                (Err(_), Ok(svg)) => (PreEscaped(svg)),
+                                (Ok(json), Err(_)) => {
+                                    div.iplot {}
+                                    script.plot-data type="application/json" { (PreEscaped(json)) }
+                                }
+                                (Err(why), Err(_)) => p.reason { "no plot: " (why) },
                             }
                             figcaption {
                                 (s) " · " (col.go_version) " · repeat " (p.repeat)

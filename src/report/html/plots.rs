@@ -1,6 +1,7 @@
-//! The runs an HTML report draws: one SVG plot per Go version (and
-//! machine), experiment and settings row, from the row's first repeat so a
-//! full `reproduce` stays a few MB.
+//! The runs an HTML report draws: one plot per Go version (and machine),
+//! experiment and settings row, from the row's first repeat so a full
+//! `reproduce` stays a few MB: its data for the interactive plot, and the
+//! static SVG for readers without JavaScript.
 
 use std::collections::BTreeMap;
 
@@ -15,11 +16,24 @@ pub const PLOTTED_REPEAT: usize = 1;
 /// `(go version, machine label, experiment, settings)`.
 type Key = (String, String, String, String);
 
-/// One plotted run: its repeat and the SVG, or why it could not be drawn.
+/// One plotted run: its repeat, the SVG and the interactive plot's data
+/// (JSON), each or why it could not be made.
 #[derive(Debug, Clone)]
 pub struct Plot {
     pub repeat: usize,
     pub svg: Result<String, String>,
+    pub data: Result<String, String>,
+}
+
+impl Plot {
+    /// The plot of one run.
+    pub fn of(repeat: usize, timeline: &Timeline) -> Plot {
+        Plot {
+            repeat,
+            svg: svg(timeline),
+            data: super::data::json(timeline),
+        }
+    }
 }
 
 /// The plots of a report, by column, experiment and settings row.
@@ -65,13 +79,16 @@ impl Plots {
                 continue;
             }
             let timeline = kept.timeline(&run.dir)?;
-            let plot = Plot {
-                repeat: run.repeat,
-                svg: svg(&timeline),
-            };
+            let plot = Plot::of(run.repeat, &timeline);
             self.insert(column, (&run.experiment, &run.settings), plot);
         }
         Ok(())
+    }
+
+    /// Whether any plot has data for the interactive plot (the page then
+    /// carries the script).
+    pub fn interactive(&self) -> bool {
+        self.plots.values().flatten().any(|p| p.data.is_ok())
     }
 
     /// The plots of one column's settings row of an experiment.

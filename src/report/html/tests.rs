@@ -70,9 +70,51 @@ fn the_page_has_the_verdicts_claims_and_one_plot_per_row() {
 fn nothing_in_the_page_is_fetched() {
     let (columns, plots) = recorded();
     let page = page(&columns, &plots, &header());
-    for outside in ["<script", "<link", "src=", "@import", "url("] {
+    for outside in [
+        "<link",
+        "src=",
+        "@import",
+        "url(",
+        "fetch(",
+        "XMLHttpRequest",
+        "import(",
+    ] {
         assert!(!page.contains(outside), "`{outside}` in the page");
     }
+    // Scripts inline only: uPlot, the page's script, and each plot's data.
+    let scripts = page.matches("<script").count();
+    assert_eq!(page.matches("<script>").count(), 2);
+    assert_eq!(
+        page.matches("<script class=\"plot-data\" type=\"application/json\">")
+            .count(),
+        scripts - 2
+    );
+    assert!(page.contains("uPlot (v1.6.32)"));
+}
+
+#[test]
+fn each_plot_has_its_data_and_the_static_svg_for_readers_without_script() {
+    let (columns, plots) = recorded();
+    let page = page(&columns, &plots, &header());
+    assert_eq!(
+        page.matches("<figure class=\"run\"><div class=\"iplot\"></div>")
+            .count(),
+        2
+    );
+    assert_eq!(page.matches("<noscript><svg ").count(), 2);
+    let at = page.find("class=\"plot-data\"").expect("plot data");
+    let json = &page[at..];
+    let json = &json[json.find('>').expect(">") + 1..json.find("</script>").expect("end")];
+    let data: serde_json::Value = serde_json::from_str(json).expect("the data is JSON");
+    assert_eq!(data["phases"][0]["name"], "started");
+    assert!(data["t"].as_array().is_some_and(|t| t.len() > 10));
+}
+
+#[test]
+fn a_page_without_plots_carries_no_script() {
+    let (columns, _) = recorded();
+    let page = page(&columns, &Plots::default(), &header());
+    assert!(!page.contains("<script"));
 }
 
 #[test]
@@ -121,6 +163,7 @@ fn text_from_files_is_escaped_and_a_failed_plot_says_why() {
     let failed = Plot {
         repeat: 1,
         svg: Err("the plot could not be drawn: <why>".into()),
+        data: Err("the plot could not be drawn: <why>".into()),
     };
     let column = (columns[0].go_version.as_str(), &columns[0].machine);
     plots.insert(column, ("hello", "defaults"), failed);
