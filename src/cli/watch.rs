@@ -45,7 +45,7 @@ pub struct WatchArgs {
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
     /// Interval of the fast /proc sampler, from 100us to 1s. Each sample also keeps the highest RSS since the previous one (its window), so no spike is missed at any interval.
-    #[arg(long, default_value = "10ms", value_parser = parse_interval)]
+    #[arg(long, default_value = "10ms", value_parser = parse_interval, allow_hyphen_values = true)]
     interval: Duration,
     /// Each output line (stdout or stderr) matching REGEX starts a phase,
     /// named by the first capture group, else the whole match.
@@ -244,6 +244,9 @@ fn watch_on(
         None if watch::is_go_command(&args.command[0]) => toolchain::on_path_toolchain_in(&path),
         None => None,
     };
+    for note in recorded.iter().flat_map(|tc| tc.godebug_notes(&env)) {
+        eprintln!("note: {note}");
+    }
     let toolchain = recorded.map(|tc| ToolchainInfo {
         go: tc.go.display().to_string(),
         version: tc.version.name(),
