@@ -131,6 +131,9 @@ fn code_of(err: &anyhow::Error) -> u8 {
             BuildError::UnknownFixture { .. }
                 | BuildError::NoSuchPath { .. }
                 | BuildError::NoModule { .. }
+                | BuildError::FixturesVar { .. }
+                | BuildError::Bundle(_)
+                | BuildError::Cache { .. }
         )
     ) {
         exit_code::USAGE
@@ -139,6 +142,7 @@ fn code_of(err: &anyhow::Error) -> u8 {
     } else if let Some(run) = err.downcast_ref::<RunError>() {
         match run {
             RunError::UnknownSetting(_)
+            | RunError::BadSetting(_)
             | RunError::BadProfilePhase { .. }
             | RunError::Artifacts { .. } => exit_code::USAGE,
             _ => exit_code::RUN,

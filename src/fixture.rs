@@ -4,7 +4,7 @@
 //! runs in its own process group with a timeout; a timeout, an interrupt or
 //! an error kills the whole group and leaves no temp file behind.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
@@ -72,7 +72,24 @@ impl Fixtures {
     /// `<cache root>/fixtures/`. `$GOMEMLAB_FIXTURES` overrides the sources.
     pub fn bundled() -> Result<Fixtures, BuildError> {
         let source_dir = match std::env::var_os("GOMEMLAB_FIXTURES").filter(|d| !d.is_empty()) {
-            Some(dir) => PathBuf::from(dir),
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                // A wrong folder would list no fixtures and refuse every name.
+                let reason = if !dir.is_dir() {
+                    Some("it is not a folder")
+                } else if !has_a_fixture(&dir) {
+                    Some("it holds no fixture (a subfolder with a main.go)")
+                } else {
+                    None
+                };
+                if let Some(reason) = reason {
+                    return Err(BuildError::FixturesVar {
+                        dir: dir.display().to_string(),
+                        reason,
+                    });
+                }
+                dir
+            }
             None => crate::fixture::bundle::fixtures_dir()?,
         };
         let cache_dir = cache_root().join("fixtures");
@@ -91,7 +108,11 @@ impl Fixtures {
 
     /// Names of the fixtures: directories of the module holding a `main.go`.
     pub fn names(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(&self.source_dir) else {
+        Self::names_in(&self.source_dir)
+    }
+
+    fn names_in(dir: &Path) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             return Vec::new();
         };
         let mut names: Vec<String> = entries
@@ -224,6 +245,11 @@ impl Fixtures {
 /// Feeds `files` to `hasher` in sorted order: each one's name (as `name`
 /// gives it), its length and its bytes. The one way a build key hashes
 /// sources, for bundled fixtures and programs by path alike.
+/// Whether `dir` holds at least one fixture (a subfolder with a `main.go`).
+fn has_a_fixture(dir: &Path) -> bool {
+    !Fixtures::names_in(dir).is_empty()
+}
+
 fn hash_files(
     hasher: &mut Sha256,
     mut files: Vec<PathBuf>,

@@ -156,8 +156,8 @@ pub struct FixtureRun<'a> {
     lab: &'a Lab,
     fixture: FixtureRef,
     spec: RunSpec,
-    /// The first refused `.env` key, reported by `.run()`.
-    bad_setting: Option<String>,
+    /// The first refused `.env` key and value, reported by `.run()`.
+    bad_setting: Option<(String, String)>,
 }
 
 impl FixtureRun<'_> {
@@ -165,7 +165,7 @@ impl FixtureRun<'_> {
     /// GOTRACEBACK (anything else makes `.run()` fail).
     pub fn env(mut self, key: &str, value: &str) -> Self {
         if self.spec.set(key, value).is_err() && self.bad_setting.is_none() {
-            self.bad_setting = Some(key.to_string());
+            self.bad_setting = Some((key.to_string(), value.to_string()));
         }
         self
     }
@@ -206,8 +206,10 @@ impl FixtureRun<'_> {
 
     /// Builds the fixture (cached) and runs it once.
     pub fn run(self) -> Result<Analyzed, LabError> {
-        if let Some(key) = self.bad_setting {
-            return Err(RunError::UnknownSetting(key).into());
+        if let Some((key, value)) = self.bad_setting {
+            // The same refusal again: an unknown key, or a value Go would not take.
+            let refused = RunSpec::default().set(&key, &value).err();
+            return Err(refused.unwrap_or(RunError::UnknownSetting(key)).into());
         }
         RunSpec::check_timeout(self.spec.timeout)
             .map_err(|m| LabError::Setting(format!("timeout {m}")))?;

@@ -5,6 +5,7 @@
 
 mod cache;
 pub mod cache_root;
+mod godebug;
 mod newer;
 mod probe;
 mod version;
@@ -71,6 +72,22 @@ pub enum ToolchainError {
     },
     #[error("`{ALL}` names several toolchains ({names}); here --go takes one, e.g. {first}")]
     Several { names: String, first: String },
+    #[error(
+        "GOEXPERIMENT={value} is set in your environment and `{go}` refuses it ({reason}): \
+         unset GOEXPERIMENT (gomemlab builds with the GOEXPERIMENT of an experiment's settings \
+         row, not the environment's)"
+    )]
+    GoexperimentFromEnv {
+        value: String,
+        go: String,
+        reason: String,
+    },
+    /// The toolchain named by `$GOMEMLAB_GO` (no `--go` given) is unusable.
+    #[error("GOMEMLAB_GO={value}: {error} (set GOMEMLAB_GO to one of those, or unset it)")]
+    FromEnv {
+        value: String,
+        error: Box<ToolchainError>,
+    },
 }
 
 /// Finds the toolchain: `spec` (from `--go`), else `$GOMEMLAB_GO`, else `go`
@@ -85,7 +102,30 @@ pub fn resolve_with(
     on_fetch: &mut dyn FnMut(&Fetch),
 ) -> Result<Toolchain, ToolchainError> {
     let env_spec = std::env::var("GOMEMLAB_GO").ok().filter(|s| !s.is_empty());
-    let (go, expected) = match spec.or(env_spec.as_deref()) {
+    let found = resolve_spec(spec.or(env_spec.as_deref()), on_fetch);
+    match (spec, env_spec, found) {
+        // Named where it came from, so that the user knows what to change
+        // (a scheduled `--go next` with nothing newer keeps its own exit).
+        (None, Some(value), Err(error))
+            if !matches!(
+                error,
+                ToolchainError::NothingNewer { .. } | ToolchainError::GoexperimentFromEnv { .. }
+            ) =>
+        {
+            Err(ToolchainError::FromEnv {
+                value,
+                error: Box::new(error),
+            })
+        }
+        (_, _, found) => found,
+    }
+}
+
+fn resolve_spec(
+    spec: Option<&str>,
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Toolchain, ToolchainError> {
+    let (go, expected) = match spec {
         Some(spec) => locate(spec, on_fetch)?,
         None => {
             let go = on_path("go").ok_or_else(|| ToolchainError::NotFound {
@@ -206,9 +246,22 @@ fn on_path(cmd: &str) -> Option<PathBuf> {
 /// Asks `go env GOVERSION GOROOT` (with a timeout) and checks the minimum.
 fn probe(go: &Path) -> Result<Toolchain, ToolchainError> {
     let shown = go.display().to_string();
-    let env = probe::go_env(go, &[], probe::ENV_TIMEOUT).map_err(|e| ToolchainError::Unusable {
-        go: shown.clone(),
-        reason: e.to_string(),
+    let env = probe::go_env(go, &[], probe::ENV_TIMEOUT).map_err(|e| {
+        let reason = e.to_string();
+        // `go` reads GOEXPERIMENT from the environment: not the toolchain's fault.
+        match std::env::var("GOEXPERIMENT") {
+            Ok(value) if !value.is_empty() && reason.contains("GOEXPERIMENT") => {
+                ToolchainError::GoexperimentFromEnv {
+                    value,
+                    go: shown.clone(),
+                    reason,
+                }
+            }
+            _ => ToolchainError::Unusable {
+                go: shown.clone(),
+                reason,
+            },
+        }
     })?;
     if !env.version.is_supported_minor() {
         return Err(ToolchainError::TooOld {

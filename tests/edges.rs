@@ -49,6 +49,17 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The `error:` line of a usage error clap reports (exit 2; clap adds a
+/// blank line and "For more information").
+fn usage_error(out: &Output) -> String {
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(first.starts_with("error: "), "{stderr}");
+    assert!(!stderr.contains("tip:"), "{stderr}");
+    first.to_string()
+}
+
 /// One `error:` line, nothing else on stderr, and exit 2.
 fn one_line_error(out: &Output) -> String {
     let stderr = text(&out.stderr);
@@ -398,4 +409,192 @@ fn an_interrupted_cold_build_leaves_no_go_build_folder_and_no_process() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}
+
+/// An experiment file with one claim whose `field` is `value`.
+fn experiment_with(field: &str, value: &str) -> tempfile::TempDir {
+    let mut claim = vec![
+        ("id", "c".to_string()),
+        ("says", "s".to_string()),
+        ("check", "[\"os.rss@started <= 1GiB\"]".to_string()),
+    ];
+    for (k, v) in &mut claim {
+        if *k == field {
+            *v = value.to_string();
+        }
+    }
+    let mut text = "title = \"t\"\narticle = \"001\"\nfixture = \"idle\"\n[[claim]]\n".to_string();
+    for (k, v) in claim {
+        let v = if v.starts_with('[') {
+            v
+        } else {
+            format!("\"{v}\"")
+        };
+        text += &format!("{k} = {v}\n");
+    }
+    common::dir_with_file("long.toml", &text)
+}
+
+#[test]
+fn an_overlong_check_says_or_id_is_refused_at_load_naming_the_limit() {
+    let long = format!("os.rss@started <= 1GiB{}", " ".repeat(1 << 20));
+    for (field, value, at, limit) in [
+        ("check", format!("[\"{long}\"]"), "long.toml:7: ", "4096"),
+        ("says", "x".repeat(1 << 20), "long.toml:6: ", "4096"),
+        ("id", "a".repeat(1000), "long.toml:5: ", "at most 64"),
+    ] {
+        let dir = experiment_with(field, &value);
+        let out = gomemlab()
+            .args(["reproduce", "--experiments"])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        let err = one_line_error(&out);
+        assert!(err.contains(at) && err.contains(limit), "{field}: {err}");
+        assert!(err.len() < 400, "{field}: the message quotes it: {err}");
+    }
+}
+
+#[test]
+fn a_fixture_killed_by_a_signal_shows_the_go_runtime_line() {
+    let hold = common::unique_hold(50);
+    let child = gomemlab()
+        .args([
+            "run",
+            "idle",
+            "--env",
+            "GOTRACEBACK=crash",
+            "--",
+            "-hold",
+            &hold,
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let me = child.id() as i32;
+    let mut fixture = None;
+    let running = common::eventually(Duration::from_secs(60), || {
+        fixture = common::processes_with(&hold).into_iter().find(|p| *p != me);
+        fixture.is_some()
+    });
+    assert!(running, "the fixture never started");
+    let fixture = fixture.unwrap();
+    // Once the Go runtime catches SIGABRT (bit 6 of SigCgt): before that
+    // the signal kills it silently.
+    let catches = common::eventually(Duration::from_secs(60), || {
+        std::fs::read_to_string(format!("/proc/{fixture}/status"))
+            .ok()
+            .and_then(|s| {
+                let mask = s.lines().find_map(|l| l.strip_prefix("SigCgt:"))?.trim();
+                u64::from_str_radix(mask, 16).ok()
+            })
+            .is_some_and(|mask| mask & (1 << (6 - 1)) != 0)
+    });
+    assert!(catches, "the fixture never caught SIGABRT");
+    let pid = nix::unistd::Pid::from_raw(fixture);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGABRT).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("SIGABRT") && first.contains(": SIGABRT: abort"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn gogc_and_gomemlimit_go_would_not_take_are_refused_and_unknown_godebug_keys_noted() {
+    for (setting, says) in [
+        ("GOGC=abc", "a whole percentage"),
+        ("GOMEMLIMIT=1GB", "a byte count"),
+    ] {
+        for command in [
+            vec!["run", "--env", setting, "idle"],
+            vec!["watch", "--env", setting, "--", "true"],
+        ] {
+            let out = gomemlab().args(command).output().unwrap();
+            let err = usage_error(&out);
+            assert!(err.contains(setting) && err.contains(says), "{err}");
+        }
+    }
+    let out = gomemlab()
+        .args(["run", "idle", "--env", "GODEBUG=gctrce=1,madvdontneed=1"])
+        .output()
+        .unwrap();
+    common::stdout_of_success(&out);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("note: GODEBUG key `gctrce` is not one go1.")
+            && stderr.contains("check its spelling"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("`madvdontneed`"), "{stderr}");
+}
+
+/// `gomemlab ARGS` with `env` set; its one-line error.
+fn set_up_error(env: &[(&str, &str)], args: &[&str]) -> String {
+    let mut cmd = gomemlab();
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    one_line_error(&cmd.args(args).output().unwrap())
+}
+
+#[test]
+fn a_wrong_gomemlab_go_is_named_with_its_value() {
+    let err = set_up_error(&[("GOMEMLAB_GO", "/nonexistent")], &["run", "idle"]);
+    assert!(
+        err.contains("GOMEMLAB_GO=/nonexistent") && err.contains("unset it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_negative_interval_gets_a_message_not_a_tip_to_pass_it_on() {
+    for command in [&["run", "idle"][..], &["watch"][..]] {
+        let out = gomemlab()
+            .args(command)
+            .args(["--interval", "-1ms", "--", "true"])
+            .output()
+            .unwrap();
+        let err = usage_error(&out);
+        assert!(
+            err.contains("`-1ms` is negative") && err.contains("from 100us to 1s"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_wrong_gomemlab_fixtures_is_an_error_not_an_empty_list() {
+    let empty = tempfile::tempdir().unwrap();
+    for dir in [Path::new("/nonexistent"), empty.path()] {
+        let shown = dir.display().to_string();
+        let err = set_up_error(&[("GOMEMLAB_FIXTURES", &shown)], &["fixtures"]);
+        assert!(
+            err.contains(&format!("GOMEMLAB_FIXTURES={shown}")) && err.contains("unset it"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn a_cache_that_cannot_be_written_is_a_set_up_error_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let cache = file.join("cache").display().to_string();
+    let err = set_up_error(&[("GOMEMLAB_CACHE", &cache)], &["run", "idle"]);
+    assert!(err.contains("--cache DIR"), "{err}");
+}
+
+#[test]
+fn a_goexperiment_from_the_environment_is_named_as_such() {
+    let err = set_up_error(&[("GOEXPERIMENT", "nosuchexperiment")], &["run", "idle"]);
+    assert!(
+        err.contains("GOEXPERIMENT=nosuchexperiment") && err.contains("environment"),
+        "{err}"
+    );
 }

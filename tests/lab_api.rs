@@ -86,6 +86,13 @@ fn problems_are_errors_not_panics() {
         .run()
         .unwrap_err();
     assert!(matches!(setting, LabError::Run(_)), "{setting}");
+    let value = lab.fixture("hello").env("GOGC", "abc").run().unwrap_err();
+    assert!(
+        value
+            .to_string()
+            .contains("GOGC=abc is not a value Go takes"),
+        "{value}"
+    );
     let timeout = lab
         .fixture("hello")
         .timeout(Duration::ZERO)

@@ -68,7 +68,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "SIZE")]
     memory_max: Option<String>,
     /// Interval of the fast /proc sampler, from 100us to 1s. Each sample also keeps the highest RSS since the previous one (its window), so no spike is missed at any interval.
-    #[arg(long, default_value = "10ms", value_parser = parse_interval)]
+    #[arg(long, default_value = "10ms", value_parser = parse_interval, allow_hyphen_values = true)]
     interval: Duration,
     /// At every phase, read /proc/PID/smaps and print the mappings by class
     /// (binary, heap arena, runtime off-heap, reservations, stacks...).
@@ -148,6 +148,9 @@ pub fn run(args: RunArgs) -> Result<u8> {
     }
     let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
     let toolchain = super::toolchains::resolve(args.go.first().map(String::as_str))?;
+    for note in toolchain.godebug_notes(&spec.env) {
+        eprintln!("note: {note}");
+    }
     let fixture = FixtureRef::parse(&args.fixture, &fixtures.names());
     let built = match &fixture {
         FixtureRef::Bundled(name) => fixtures.build_tagged(name, &toolchain, &spec.build_tags())?,

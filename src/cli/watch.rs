@@ -43,7 +43,7 @@ pub struct WatchArgs {
     #[arg(long = "env", value_name = "KEY=VALUE", value_parser = parse_key_value)]
     env: Vec<(String, String)>,
     /// Interval of the fast /proc sampler, from 100us to 1s. Each sample also keeps the highest RSS since the previous one (its window), so no spike is missed at any interval.
-    #[arg(long, default_value = "10ms", value_parser = parse_interval)]
+    #[arg(long, default_value = "10ms", value_parser = parse_interval, allow_hyphen_values = true)]
     interval: Duration,
     /// Each output line (stdout or stderr) matching REGEX starts a phase,
     /// named by the first capture group, else the whole match.
@@ -215,7 +215,15 @@ fn watch_on(
     toolchain: Option<&Toolchain>,
     stop: &Arc<AtomicBool>,
 ) -> Result<Analyzed> {
-    let (env, toolchain, hide_trace) = watch::command_env(&args.env, toolchain, &args.command[0]);
+    let watch::CommandEnv {
+        env,
+        toolchain,
+        hide_trace,
+        notes,
+    } = watch::command_env(&args.env, toolchain, &args.command[0]);
+    for note in notes {
+        eprintln!("note: {note}");
+    }
     let spec = WatchSpec {
         command: args.command.clone(),
         env,

@@ -74,9 +74,9 @@ struct File {
 #[serde(rename_all = "kebab-case", deny_unknown_fields)]
 struct ClaimFile {
     id: String,
-    says: String,
+    says: Spanned<String>,
     #[serde(default)]
-    bound: Option<String>,
+    bound: Option<Spanned<String>>,
     #[serde(default)]
     when: BTreeMap<String, String>,
     #[serde(default)]
@@ -122,6 +122,11 @@ pub fn load_dir(dir: &Path, fixtures: &[String]) -> Result<Vec<Experiment>, Expe
 
 /// Most repeats an experiment may ask for.
 pub const MAX_REPEATS: u32 = 1000;
+/// Longest claim id, in bytes.
+pub const MAX_ID: usize = 64;
+/// Longest `says`, `bound`, check, record or exact, in bytes (the longest
+/// bundled one is 370).
+pub const MAX_TEXT: usize = 4096;
 
 /// Loads and validates one experiment file against the known fixtures.
 pub fn load(path: &Path, fixtures: &[String]) -> Result<Experiment, ExperimentError> {

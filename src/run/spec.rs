@@ -91,6 +91,8 @@ impl Default for RunSpec {
 pub enum RunError {
     #[error("`{0}` is not a run setting: use one of {list}", list = SETTINGS_VARS.join(", "))]
     UnknownSetting(String),
+    #[error("{0}")]
+    BadSetting(String),
     #[error("failed to start {command}: {error}")]
     Spawn {
         command: String,
@@ -174,6 +176,7 @@ impl RunSpec {
         if !SETTINGS_VARS.contains(&key) {
             return Err(RunError::UnknownSetting(key.to_string()));
         }
+        check_setting(key, value).map_err(RunError::BadSetting)?;
         self.env.insert(key.to_string(), value.to_string());
         Ok(())
     }
@@ -254,5 +257,105 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+}
+
+/// Refuses a `GOGC` or `GOMEMLIMIT` value the Go runtime would not take:
+/// it ignores a bad GOGC (runs with 100) and dies at start on a bad
+/// GOMEMLIMIT, so either would make the header show a setting not in
+/// effect. Other keys pass. The message says what to give.
+pub fn check_setting(key: &str, value: &str) -> Result<(), String> {
+    let ok = match key {
+        // runtime/mgcpacer.go readGOGC: "off", else strconv.ParseInt(p, 10, 32).
+        "GOGC" => value.is_empty() || value == "off" || go_int(value, 32).is_some(),
+        // readGOMEMLIMIT: "" or "off", else parseByteCount.
+        "GOMEMLIMIT" => value.is_empty() || value == "off" || go_byte_count(value).is_some(),
+        _ => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    let valid = match key {
+        "GOGC" => "a whole percentage (e.g. 100, 50) or off; Go would ignore it and use 100",
+        _ => {
+            "a byte count: digits with an optional B, KiB, MiB, GiB or TiB (e.g. 512MiB), or off; \
+             Go would refuse to start"
+        }
+    };
+    Err(format!(
+        "{key}={value} is not a value Go takes: give {valid}"
+    ))
+}
+
+/// Go's `strconv.ParseInt(s, 10, bits)`: an optional sign, then decimal
+/// digits, within a signed `bits`-bit integer.
+fn go_int(s: &str, bits: u32) -> Option<i64> {
+    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n: i128 = s.strip_prefix('+').unwrap_or(s).parse().ok()?;
+    let max = (1i128 << (bits - 1)) - 1;
+    (-max - 1..=max).contains(&n).then_some(n as i64)
+}
+
+/// The runtime's `parseByteCount` (runtime/string.go): digits, optionally
+/// followed by `B`, or by `KiB`, `MiB`, `GiB`, `TiB`; at most `MaxInt64`.
+fn go_byte_count(s: &str) -> Option<i64> {
+    let non_negative = |t: &str| go_int(t, 64).filter(|n| *n >= 0);
+    if s.ends_with(|c: char| c.is_ascii_digit()) {
+        return non_negative(s);
+    }
+    let rest = s.strip_suffix('B')?;
+    if rest.ends_with(|c: char| c.is_ascii_digit()) {
+        return non_negative(rest);
+    }
+    let number = rest.strip_suffix('i')?;
+    let (number, power) = match number.as_bytes().last()? {
+        b'K' => (&number[..number.len() - 1], 1),
+        b'M' => (&number[..number.len() - 1], 2),
+        b'G' => (&number[..number.len() - 1], 3),
+        b'T' => (&number[..number.len() - 1], 4),
+        _ => return None,
+    };
+    let n = non_negative(number)?;
+    n.checked_mul(1i64 << (10 * power))
+}
+
+#[cfg(test)]
+mod setting_tests {
+    use super::*;
+
+    #[test]
+    fn gogc_and_gomemlimit_are_read_as_the_go_runtime_reads_them() {
+        for ok in ["100", "off", "", "-1", "+50", "2147483647"] {
+            assert!(check_setting("GOGC", ok).is_ok(), "{ok}");
+        }
+        for bad in ["abc", "50%", "2147483648", "1e3", " 100", "1_000"] {
+            assert!(check_setting("GOGC", bad).is_err(), "{bad}");
+        }
+        for ok in [
+            "off",
+            "0",
+            "512MiB",
+            "1GiB",
+            "100B",
+            "8TiB",
+            "9223372036854775807",
+        ] {
+            assert!(check_setting("GOMEMLIMIT", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "1GB",
+            "512M",
+            "-1",
+            "MiB",
+            "1.5GiB",
+            "9223372036854775808",
+            "8388608TiB",
+        ] {
+            assert!(check_setting("GOMEMLIMIT", bad).is_err(), "{bad}");
+        }
+        assert!(check_setting("GOMAXPROCS", "anything").is_ok());
     }
 }

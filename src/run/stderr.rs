@@ -1,7 +1,8 @@
 //! The fixture's stderr, kept bounded whatever the fixture writes: every
 //! runtime trace line (gctrace, scavtrace: they become events), the tail of
 //! everything else (at most [`TAIL_LINES`] lines and [`TAIL_BYTES`] bytes),
-//! the first Go `fatal error:` / `panic:` line, and a count of lines.
+//! the first Go `fatal error:` / `panic:` / fatal signal line, and a count
+//! of lines.
 
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read};
@@ -36,7 +37,8 @@ pub struct Stderr {
     pub lines: Vec<StderrLine>,
     /// Lines the fixture wrote in all.
     pub total: u64,
-    /// The first `fatal error:` line, else the first `panic:` line.
+    /// The first `fatal error:` line, else the first `panic:` line, else
+    /// the first fatal signal's line (`SIGABRT: abort`).
     pub go_error: Option<String>,
 }
 
@@ -102,14 +104,10 @@ pub fn collect(source: impl Read + Send + 'static, started: Instant) -> JoinHand
             let seq = out.total;
             out.total += 1;
             let text = line.text.as_str();
-            // A `fatal error:` line wins over an earlier `panic:` line.
-            let had_fatal = out
-                .go_error
-                .as_deref()
-                .is_some_and(|e| e.starts_with("fatal"));
-            let wanted = (text.starts_with("fatal error:") && !had_fatal)
-                || (text.starts_with("panic:") && out.go_error.is_none());
-            if wanted {
+            // A `fatal error:` line wins over an earlier `panic:` line,
+            // which wins over an earlier fatal signal's (`SIGABRT: abort`).
+            let had = out.go_error.as_deref().map_or(0, go_error_rank);
+            if go_error_rank(text) > had {
                 out.go_error = Some(line.text.clone());
             }
             if is_trace(text) {
@@ -131,6 +129,29 @@ pub fn collect(source: impl Read + Send + 'static, started: Instant) -> JoinHand
         out.lines = kept.into_iter().map(|(_, l)| l).collect();
         out
     })
+}
+
+/// How much a line says why a Go program died: 3 `fatal error:`, 2
+/// `panic:`, 1 the runtime's line for a fatal signal (`SIGABRT: abort`,
+/// `SIGSEGV: segmentation violation`, printed before the register dump of
+/// GOTRACEBACK=crash), 0 none.
+fn go_error_rank(line: &str) -> u8 {
+    let signal = line.split_once(": ").is_some_and(|(name, _)| {
+        name.len() > 3
+            && name.starts_with("SIG")
+            && name[3..]
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    });
+    if line.starts_with("fatal error:") {
+        3
+    } else if line.starts_with("panic:") {
+        2
+    } else if signal {
+        1
+    } else {
+        0
+    }
 }
 
 /// A runtime trace line (`gc N @...`, `scav ...`, `GC forced`).
@@ -220,5 +241,14 @@ mod tests {
             s.go_error.as_deref(),
             Some("fatal error: runtime: out of memory")
         );
+        // A signal from outside under GOTRACEBACK=crash: no panic line.
+        let s = collected(
+            format!("SIGABRT: abort\nPC=0x4711 m=0 sigcode=0\n{input}\nSIGQUIT: quit\n")
+                .replace("panic: boom", "")
+                .into_bytes(),
+        );
+        assert_eq!(s.go_error.as_deref(), Some("SIGABRT: abort"));
+        let s = collected(b"SIGSEGV: segv\npanic: later\n".to_vec());
+        assert_eq!(s.go_error.as_deref(), Some("panic: later"));
     }
 }

@@ -90,12 +90,13 @@ pub enum WatchEvent {
 /// with `toolchain` first on PATH (and `GOTOOLCHAIN=local`) and the GC
 /// trace asked of the runtime; the toolchain recorded (given, or for a go
 /// command the `go` on PATH), and whether the trace lines are gomemlab's
-/// own (hidden from the output passed on).
+/// own (hidden from the output passed on); and notes on GODEBUG keys the
+/// recorded toolchain does not know.
 pub fn command_env(
     user_env: &[(String, String)],
     toolchain: Option<&Toolchain>,
     program: &str,
-) -> (BTreeMap<String, String>, Option<ToolchainInfo>, bool) {
+) -> CommandEnv {
     let mut env: BTreeMap<String, String> = user_env.iter().cloned().collect();
     let path = env
         .get("PATH")
@@ -118,6 +119,10 @@ pub fn command_env(
         None if is_go_command(program) => crate::toolchain::on_path_toolchain_in(&path),
         None => None,
     };
+    let notes = recorded
+        .iter()
+        .flat_map(|tc| tc.godebug_notes(&env))
+        .collect();
     let toolchain = recorded.map(|tc| ToolchainInfo {
         go: tc.go.display().to_string(),
         version: tc.version.name(),
@@ -130,7 +135,23 @@ pub fn command_env(
         .or_else(|| std::env::var("GODEBUG").ok());
     let (godebug, hide_trace) = trace_godebug(user_godebug.as_deref());
     env.insert("GODEBUG".into(), godebug);
-    (env, toolchain, hide_trace)
+    CommandEnv {
+        env,
+        toolchain,
+        hide_trace,
+        notes,
+    }
+}
+
+/// What [`command_env`] gives.
+#[derive(Debug)]
+pub struct CommandEnv {
+    pub env: BTreeMap<String, String>,
+    pub toolchain: Option<ToolchainInfo>,
+    /// Whether the GC trace lines are gomemlab's own (hidden from the output).
+    pub hide_trace: bool,
+    /// GODEBUG keys the toolchain does not know, one line each.
+    pub notes: Vec<String>,
 }
 
 /// Runs the watch until the command exits, `spec.duration` passes or `stop`

@@ -15,11 +15,18 @@ use crate::run::watchdog;
 
 pub(in crate::cli) fn parse_interval(text: &str) -> Result<Duration, String> {
     use crate::measure::sampler::{MAX_INTERVAL, MIN_INTERVAL};
-    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    const RANGE: &str = "the sampler interval must be from 100us to 1s (e.g. 250us, 1ms, 10ms)";
+    if text
+        .strip_prefix('-')
+        .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit() || c == '.'))
+    {
+        return Err(format!("`{text}` is negative: {RANGE}"));
+    }
+    let d = humantime::parse_duration(text).map_err(|e| format!("`{text}`: {e}: {RANGE}"))?;
     if (MIN_INTERVAL..=MAX_INTERVAL).contains(&d) {
         Ok(d)
     } else {
-        Err("the sampler interval must be from 100us to 1s (e.g. 250us, 1ms, 10ms)".into())
+        Err(RANGE.into())
     }
 }
 
@@ -42,7 +49,10 @@ pub(super) fn parse_pause(text: &str) -> Result<(String, Duration), String> {
 
 pub(in crate::cli) fn parse_key_value(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        Some((k, v)) if !k.is_empty() => {
+            crate::run::check_setting(k, v)?;
+            Ok((k.to_string(), v.to_string()))
+        }
         _ => Err(format!(
             "`{text}` is not KEY=VALUE (e.g. GODEBUG=madvdontneed=1)"
         )),

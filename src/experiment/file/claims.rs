@@ -114,6 +114,34 @@ pub(super) fn claim(
         let start = text.find(&format!("\"{}\"", c.id)).unwrap_or(0);
         start..start
     };
+    if c.id.len() > MAX_ID {
+        return Err(ItemError::At(
+            at_id(),
+            format!(
+                "claim id `{}…` is {} bytes long: give at most {MAX_ID}",
+                c.id.chars().take(20).collect::<String>(),
+                c.id.len()
+            ),
+        ));
+    }
+    let texts = std::iter::once(("says", &c.says))
+        .chain(c.bound.iter().map(|b| ("bound", b)))
+        .chain(c.check.iter().map(|t| ("check", t)))
+        .chain(c.record.iter().map(|t| ("record", t)))
+        .chain(c.exact.iter().map(|t| ("exact", t)));
+    for (what, item) in texts {
+        let len = item.get_ref().len();
+        if len > MAX_TEXT {
+            return Err(ItemError::At(
+                item.span(),
+                format!(
+                    "claim `{}`: this {what} is {len} bytes long, more than the {MAX_TEXT} \
+                     allowed: shorten it (or split a check into several)",
+                    c.id
+                ),
+            ));
+        }
+    }
     if c.id.is_empty()
         || !c
             .id
@@ -188,8 +216,8 @@ pub(super) fn claim(
     Ok(Claim {
         id: c.id.clone(),
         line: 0, // set by `parse`, which knows which occurrence this is
-        says: c.says.clone(),
-        bound: c.bound.clone(),
+        says: c.says.get_ref().clone(),
+        bound: c.bound.as_ref().map(|b| b.get_ref().clone()),
         when: c.when.clone(),
         checks,
         records,

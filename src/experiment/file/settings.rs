@@ -60,6 +60,7 @@ pub(super) fn cell(
                 toml::Value::Integer(i) => i.to_string(),
                 _ => return Err(format!("`{key}` must be a string or an integer")),
             };
+            crate::run::check_setting(key, &text)?;
             env.insert(key.clone(), text);
         } else {
             return Err(format!(

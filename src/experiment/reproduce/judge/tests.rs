@@ -163,8 +163,15 @@ fn the_loader_points_at_the_bad_token() {
         "{e}"
     );
     assert!(e.ends_with("\n                     ^^^^^^^"), "{e}");
-    let deep = format!("{}1{} <= 1", "(".repeat(20_000), ")".repeat(20_000));
+    // Within the 4096 bytes a check may have, but past 1024 tokens.
+    let deep = format!("{}1{} <= 1", "(".repeat(1_100), ")".repeat(1_100));
     assert!(load(&deep).unwrap_err().contains("at most 1024 tokens"));
+    let long = format!("{}1{} <= 1", "(".repeat(20_000), ")".repeat(20_000));
+    assert!(
+        load(&long)
+            .unwrap_err()
+            .contains("more than the 4096 allowed")
+    );
     let deep = format!("{}1{} <= 1", "(".repeat(100), ")".repeat(100));
     assert!(
         load(&deep)
