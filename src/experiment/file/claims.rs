@@ -114,6 +114,68 @@ pub(super) fn claim(
         let start = text.find(&format!("\"{}\"", c.id)).unwrap_or(0);
         start..start
     };
+    refuse_malformed(c, cells, at_id)?;
+    let applies: Vec<&Cell> = cells.iter().filter(|cell| cell.matches(&c.when)).collect();
+    let parse_error = |item: &Spanned<String>, e: ParseError| {
+        ItemError::Check(file_span(item, text, e.span), e.message)
+    };
+    let refused = |item: &Spanned<String>, m: String| {
+        ItemError::At(item.span(), format!("`{}` {m}", item.get_ref()))
+    };
+    let go =
+        c.go.as_ref()
+            .map(|g| GoRange::parse(g.get_ref()).map_err(|m| ItemError::At(g.span(), m)))
+            .transpose()?;
+    let mut checks = Vec::new();
+    for item in &c.check {
+        let parsed = check::parse_check(item.get_ref()).map_err(|e| parse_error(item, e))?;
+        let needs = parsed.needs();
+        switches
+            .allow(&needs, &applies)
+            .map_err(|m| refused(item, m))?;
+        if needs.contains(&Need::CpuClasses) {
+            crate::experiment::applies::check_cpu_classes(go.as_ref())
+                .map_err(|m| refused(item, m))?;
+        }
+        checks.push(located(parsed, item, lines));
+    }
+    let mut records = Vec::new();
+    let mut exacts = Vec::new();
+    for (items, out) in [(&c.record, &mut records), (&c.exact, &mut exacts)] {
+        for item in items {
+            let parsed = check::parse_record(item.get_ref()).map_err(|e| parse_error(item, e))?;
+            switches
+                .allow(&check::needs(&parsed.expr), &applies)
+                .map_err(|m| refused(item, m))?;
+            out.push(located(parsed, item, lines));
+        }
+    }
+    let requires = c
+        .requires
+        .iter()
+        .map(|r| Requirement::parse(r.get_ref()).map_err(|m| ItemError::At(r.span(), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Claim {
+        id: c.id.clone(),
+        line: 0, // set by `parse`, which knows which occurrence this is
+        says: c.says.get_ref().clone(),
+        bound: c.bound.as_ref().map(|b| b.get_ref().clone()),
+        when: c.when.clone(),
+        checks,
+        records,
+        exacts,
+        go,
+        requires,
+    })
+}
+
+/// What makes a claim unusable before its checks are parsed: an id or text
+/// too long, an id not kebab-case, no check, a `when` that matches no row.
+fn refuse_malformed(
+    c: &ClaimFile,
+    cells: &[Cell],
+    at_id: impl Fn() -> std::ops::Range<usize>,
+) -> Result<(), ItemError> {
     if c.id.len() > MAX_ID {
         return Err(ItemError::At(
             at_id(),
@@ -173,58 +235,7 @@ pub(super) fn claim(
             ),
         ));
     }
-    let applies: Vec<&Cell> = cells.iter().filter(|cell| cell.matches(&c.when)).collect();
-    let parse_error = |item: &Spanned<String>, e: ParseError| {
-        ItemError::Check(file_span(item, text, e.span), e.message)
-    };
-    let refused = |item: &Spanned<String>, m: String| {
-        ItemError::At(item.span(), format!("`{}` {m}", item.get_ref()))
-    };
-    let go =
-        c.go.as_ref()
-            .map(|g| GoRange::parse(g.get_ref()).map_err(|m| ItemError::At(g.span(), m)))
-            .transpose()?;
-    let mut checks = Vec::new();
-    for item in &c.check {
-        let parsed = check::parse_check(item.get_ref()).map_err(|e| parse_error(item, e))?;
-        let needs = parsed.needs();
-        switches
-            .allow(&needs, &applies)
-            .map_err(|m| refused(item, m))?;
-        if needs.contains(&Need::CpuClasses) {
-            crate::experiment::applies::check_cpu_classes(go.as_ref())
-                .map_err(|m| refused(item, m))?;
-        }
-        checks.push(located(parsed, item, lines));
-    }
-    let mut records = Vec::new();
-    let mut exacts = Vec::new();
-    for (items, out) in [(&c.record, &mut records), (&c.exact, &mut exacts)] {
-        for item in items {
-            let parsed = check::parse_record(item.get_ref()).map_err(|e| parse_error(item, e))?;
-            switches
-                .allow(&check::needs(&parsed.expr), &applies)
-                .map_err(|m| refused(item, m))?;
-            out.push(located(parsed, item, lines));
-        }
-    }
-    let requires = c
-        .requires
-        .iter()
-        .map(|r| Requirement::parse(r.get_ref()).map_err(|m| ItemError::At(r.span(), m)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Claim {
-        id: c.id.clone(),
-        line: 0, // set by `parse`, which knows which occurrence this is
-        says: c.says.get_ref().clone(),
-        bound: c.bound.as_ref().map(|b| b.get_ref().clone()),
-        when: c.when.clone(),
-        checks,
-        records,
-        exacts,
-        go,
-        requires,
-    })
+    Ok(())
 }
 
 pub(super) fn located<T>(item: T, source: &Spanned<String>, lines: &LineIndex) -> Located<T> {
