@@ -36,31 +36,19 @@ pub fn took(
 /// beside them.
 pub fn critical_path(path: &[Step], beside: &[Step]) -> Option<String> {
     let secs = |d: Duration| d.as_secs_f64();
+    let step = |s: &Step| {
+        format!(
+            "{} {:.1}-{:.1} s",
+            s.name,
+            secs(s.span.start),
+            secs(s.span.end)
+        )
+    };
     let total = secs(path.last()?.span.end);
-    let steps: Vec<String> = path
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {:.1}-{:.1} s",
-                s.name,
-                secs(s.span.start),
-                secs(s.span.end)
-            )
-        })
-        .collect();
+    let steps: Vec<String> = path.iter().map(step).collect();
     let mut text = format!("critical path {total:.1} s: {}", steps.join(" → "));
     if !beside.is_empty() {
-        let waited: Vec<String> = beside
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} {:.1}-{:.1} s",
-                    s.name,
-                    secs(s.span.start),
-                    secs(s.span.end)
-                )
-            })
-            .collect();
+        let waited: Vec<String> = beside.iter().map(step).collect();
         text.push_str(&format!(" (waited beside it: {})", waited.join(", ")));
     }
     Some(text)
