@@ -27,6 +27,29 @@ fn overlaps(timings: &[Timing], widths: (usize, usize), ms: u64) -> (Vec<Vec<usi
                 }
                 r.push(i);
             }
+            // Not a fixed sleep alone: under load a unit's thread may start
+            // after its sibling's sleep ended, and two units the scheduler
+            // ran side by side would never be seen together. Each waits
+            // until as many of its kind run as the width allows (or 1 s:
+            // the last of a group has no sibling).
+            let width = if timings[i] == Sensitive {
+                widths.1
+            } else {
+                widths.0
+            };
+            let deadline = std::time::Instant::now() + Duration::from_secs(1);
+            while std::time::Instant::now() < deadline {
+                let of_kind = running
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|&&j| timings[j] == timings[i])
+                    .count();
+                if of_kind >= width {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
             std::thread::sleep(Duration::from_millis(ms));
             running.lock().unwrap().retain(|&j| j != i);
             i * 10
@@ -84,6 +107,12 @@ fn never_more_sensitive_units_at_once_than_the_width() {
             |_| {
                 let n = now.fetch_add(1, Ordering::SeqCst) + 1;
                 most.fetch_max(n, Ordering::SeqCst);
+                // Wait for the group to fill (see `overlaps`), at most 1 s.
+                let deadline = std::time::Instant::now() + Duration::from_secs(1);
+                while now.load(Ordering::SeqCst) < width && std::time::Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                most.fetch_max(now.load(Ordering::SeqCst), Ordering::SeqCst);
                 std::thread::sleep(Duration::from_millis(20));
                 now.fetch_sub(1, Ordering::SeqCst);
             },
