@@ -33,6 +33,42 @@ fn run_prints_the_phase_table() {
         .stdout(predicate::str::is_match(r"(?m)^freed\s").unwrap());
 }
 
+/// The fixture's own output is kept back (stdout is the table or the JSON)
+/// and shown on stderr with `--show-output`, the runtime's trace left out.
+#[test]
+fn run_keeps_the_fixtures_output_back_unless_asked() {
+    let plain = gomemlab().args(["run", "hello"]).output().unwrap();
+    let stdout = common::stdout_of_success(&plain);
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        !stdout.contains("\nhi\n") && !stderr.contains("\nhi\n"),
+        "{stdout}{stderr}"
+    );
+
+    let shown = gomemlab()
+        .args([
+            "run",
+            "hello",
+            "--json",
+            "--show-output",
+            "--env",
+            "GODEBUG=gctrace=1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = common::stdout_of_success(&shown);
+    serde_json::from_str::<serde_json::Value>(&stdout).expect("stdout stays the JSON alone");
+    let stderr = String::from_utf8_lossy(&shown.stderr);
+    assert!(
+        stderr.contains("── hello wrote on stdout (3 bytes) ──\nhi\n"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("gc 1 @"),
+        "the runtime's trace is not the program's output: {stderr}"
+    );
+}
+
 #[test]
 fn fixtures_lists_purpose_phases_and_flags() {
     let out = gomemlab().arg("fixtures").output().unwrap();

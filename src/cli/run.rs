@@ -46,6 +46,11 @@ pub struct RunArgs {
     /// Print the timeline as JSON on stdout instead of the phase table.
     #[arg(long)]
     json: bool,
+    /// Show what the fixture wrote (its stdout, and its stderr but the
+    /// runtime's trace lines) on stderr after it exits. Default: kept back,
+    /// since stdout is the phase table or the JSON.
+    #[arg(long)]
+    show_output: bool,
     /// Plot memory over time to FILE (.svg or .png).
     #[arg(long, value_name = "FILE")]
     plot: Option<PathBuf>,
@@ -166,7 +171,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
     }
     let show_pid = !args.pause.is_empty() || std::io::stderr().is_terminal();
-    let mut on_event = progress(&args.fixture, &toolchain, &spec, show_pid);
+    let mut on_event = progress(&args.fixture, &toolchain, &spec, show_pid, args.show_output);
     let run = Analyzed::of(
         observe_with(&built, &toolchain, &spec, &args.pause, &mut on_event)
             .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,

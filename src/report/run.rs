@@ -122,3 +122,45 @@ pub fn versions_extras(deep: Deep, runs: &[Analyzed]) -> String {
     }
     text
 }
+
+/// `run --show-output`: what the fixture wrote, stdout then stderr (its
+/// non-trace lines, as kept), each under a line naming it; control
+/// sequences dropped as in every terminal output.
+pub fn output_text(
+    fixture: &str,
+    stdout: &[u8],
+    stderr: &[crate::run::stderr::StderrLine],
+) -> String {
+    let stderr: Vec<&str> = stderr
+        .iter()
+        .map(|l| l.text.as_str())
+        .filter(|l| !crate::run::watch::is_trace(l))
+        .collect();
+    let mut out = String::new();
+    if stdout.is_empty() && stderr.is_empty() {
+        out.push_str(&format!("{fixture} wrote nothing on stdout or stderr\n"));
+        return out;
+    }
+    if !stdout.is_empty() {
+        let text = String::from_utf8_lossy(stdout);
+        out.push_str(&format!(
+            "── {fixture} wrote on stdout ({} bytes) ──\n",
+            stdout.len()
+        ));
+        for line in text.lines() {
+            out.push_str(&super::terminal::clean(line));
+            out.push('\n');
+        }
+    }
+    if !stderr.is_empty() {
+        out.push_str(&format!(
+            "── {fixture} wrote on stderr ({} lines kept, the runtime's trace left out) ──\n",
+            stderr.len()
+        ));
+        for line in &stderr {
+            out.push_str(&super::terminal::clean(line));
+            out.push('\n');
+        }
+    }
+    out
+}

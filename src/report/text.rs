@@ -42,11 +42,11 @@ pub fn phase_table(timeline: &Timeline) -> String {
     );
     const OS: &[PhaseColumn] = &[RSS, VM_SIZE, PEAK, LAZY_FREE];
     const GO: &[PhaseColumn] = &[
-        PhaseColumn::new("HeapAlloc", 9, |p| mib(p.go.heap_alloc_bytes)),
-        PhaseColumn::new("HeapInuse", 9, |p| mib(p.go.heap_inuse_bytes)),
-        PhaseColumn::new("HeapSys", 8, |p| mib(p.go.heap_sys_bytes)),
-        PhaseColumn::new("HeapIdle", 8, |p| mib(p.go.heap_idle_bytes)),
-        PhaseColumn::new("Released", 8, |p| mib(p.go.heap_released_bytes)),
+        PhaseColumn::new("HeapAlloc", 9, |p| go_mib(p, p.go.heap_alloc_bytes)),
+        PhaseColumn::new("HeapInuse", 9, |p| go_mib(p, p.go.heap_inuse_bytes)),
+        PhaseColumn::new("HeapSys", 8, |p| go_mib(p, p.go.heap_sys_bytes)),
+        PhaseColumn::new("HeapIdle", 8, |p| go_mib(p, p.go.heap_idle_bytes)),
+        PhaseColumn::new("Released", 8, |p| go_mib(p, p.go.heap_released_bytes)),
     ];
     let titles = [
         "── OS",
@@ -106,6 +106,11 @@ impl PhaseColumn {
     pub(super) const fn new(head: &'static str, width: usize, value: fn(&Phase) -> String) -> Self {
         PhaseColumn { head, width, value }
     }
+}
+
+/// A Go-view cell: `-` at the exit snapshot, which has no Go view.
+fn go_mib(p: &Phase, bytes: u64) -> String {
+    if p.is_exit() { "-".into() } else { mib(bytes) }
 }
 
 /// A phase table: the phase name, its time in seconds, then groups of

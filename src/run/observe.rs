@@ -33,6 +33,12 @@ pub enum RunEvent<'a> {
         phase: &'a str,
         pause: Duration,
     },
+    /// The fixture has exited: what it wrote on stdout, and the lines kept
+    /// of its stderr (the runtime's trace lines among them).
+    Output {
+        stdout: &'a [u8],
+        stderr: &'a [crate::run::stderr::StderrLine],
+    },
 }
 
 /// Runs `built` under `spec` and records everything about the run.
@@ -113,6 +119,11 @@ pub fn observe_with(
     sampler.phase_read_ns = phase_read_ns;
     sampler.phase_reads = cost;
     let stderr = running.take_stderr_kept();
+    let stdout = running.take_stdout();
+    on_event(RunEvent::Output {
+        stdout: &stdout,
+        stderr: &stderr.lines,
+    });
     let gc_trace = events::parse_lines(stderr.lines.iter().map(|l| (l.t_ns, l.text.as_str())));
     let (toolchain, fixture, settings) = what_ran(built, toolchain, spec);
 

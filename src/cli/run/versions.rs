@@ -109,7 +109,7 @@ fn run_on(
         toolchain,
         &spec.build_tags(),
     )?;
-    let mut on_event = progress(&args.fixture, toolchain, &spec, true);
+    let mut on_event = progress(&args.fixture, toolchain, &spec, true, args.show_output);
     let timeline = observe_with(&built, toolchain, &spec, &args.pause, &mut on_event)
         .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?;
     Ok(Analyzed::of(timeline))
