@@ -29,11 +29,15 @@ fn madv_free_keeps_rss_and_shows_it_as_lazy_free() {
         "RSS fell from {allocated} to {freed} under MADV_FREE"
     );
     let freed_phase = t.phase("freed").unwrap();
+    // Counted from `allocated`: go1.19's background scavenger, woken by the
+    // GC, may return part of the heap before FreeOSMemory does (under load
+    // it had returned all but 96 MiB by `collected`); released either way,
+    // it stays resident as LazyFree under MADV_FREE.
     let released =
-        freed_phase.go.heap_released_bytes - t.phase("collected").unwrap().go.heap_released_bytes;
+        freed_phase.go.heap_released_bytes - t.phase("allocated").unwrap().go.heap_released_bytes;
     assert!(
         released > 150 << 20,
-        "FreeOSMemory released only {released}"
+        "the runtime released only {released} since allocated"
     );
     // observe_fixture runs with the default spec, which reads smaps_rollup.
     let lazy = freed_phase.os.lazy_free_bytes.unwrap();

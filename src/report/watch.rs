@@ -148,11 +148,11 @@ const START_SLACK_NS: u64 = 100_000_000;
 /// The events of the watched program that match `which`. Under `go run`
 /// the go command, its compile and link steps (Go programs too, under the
 /// same GODEBUG) and the build cache's replayed compiler output print
-/// gctrace lines on the same stream. The program's own GC lines are the
-/// last chain of cycles `1, 2, ... N` read; a GC line's `@` is the time
-/// since its process started, so the chain is the program's only if the
-/// process it comes from started when the program was first seen (within
-/// [`START_SLACK_NS`]). Scavenger lines carry no cycle and all count.
+/// gctrace lines on the same stream. The program's own GC lines are a
+/// chain of cycles `1, 2, ... N` read in that order (other lines may come
+/// between and after); a GC line's `@` is the time since its process
+/// started, so the program's chain is the one whose process started last,
+/// and not before the program was first seen (within [`START_SLACK_NS`]). Scavenger lines carry no cycle and all count.
 /// A limit: the go command replays a cached build's output, gctrace lines
 /// included, just before it starts the program, so for a program that makes
 /// no GC at all the last replayed chain may be counted (exact attribution
@@ -187,29 +187,36 @@ fn own_gc_cycles(timeline: &Timeline) -> Option<Vec<usize>> {
             _ => None,
         })
         .collect();
-    let mut chain = Vec::new();
-    let mut want = None;
-    for (i, gc) in gcs.iter().rev() {
-        if want.is_none_or(|c| gc.cycle == c) {
-            chain.push((*i, *gc));
-            if gc.cycle <= 1 {
-                break;
-            }
-            want = Some(gc.cycle - 1);
+    // Every chain of cycles 1, 2, ... N in read order: lines of other
+    // processes may come between, and may come after the program's own
+    // (the go command's later cycles), so not only the last chain.
+    // A line goes to the chain expecting its cycle whose process started
+    // nearest to when its own did (read time minus its `@`), if that is
+    // within the slack: else it is another process's.
+    let start_of = |gc: &crate::timeline::GcEvent| gc.t_ns.saturating_sub(gc.at_ns);
+    let started =
+        |c: &Vec<(usize, &crate::timeline::GcEvent)>| c.iter().map(|(_, gc)| start_of(gc)).min();
+    let mut chains: Vec<Vec<(usize, &crate::timeline::GcEvent)>> = Vec::new();
+    for &(i, gc) in &gcs {
+        if gc.cycle <= 1 {
+            chains.push(vec![(i, gc)]);
+        } else if let Some(chain) = chains
+            .iter_mut()
+            .filter(|c| c.last().is_some_and(|(_, last)| last.cycle + 1 == gc.cycle))
+            .filter(|c| started(c).unwrap_or(0).abs_diff(start_of(gc)) <= START_SLACK_NS)
+            .min_by_key(|c| started(c).unwrap_or(0).abs_diff(start_of(gc)))
+        {
+            chain.push((i, gc));
         }
     }
-    let started = chain
-        .iter()
-        .map(|(_, gc)| gc.t_ns.saturating_sub(gc.at_ns))
-        .min();
-    let complete = chain.last().is_some_and(|(_, gc)| gc.cycle == 1);
-    let ours =
-        complete && started.is_some_and(|s| s >= w.target_t_ns.saturating_sub(START_SLACK_NS));
-    Some(if ours {
-        chain.into_iter().map(|(i, _)| i).collect()
-    } else {
-        Vec::new()
-    })
+    // The program's is the one whose process started last, when the
+    // program was first seen or after: the go command and its tools started
+    // before it.
+    let ours = chains
+        .into_iter()
+        .filter(|c| started(c).is_some_and(|s| s >= w.target_t_ns.saturating_sub(START_SLACK_NS)))
+        .max_by_key(|c| (started(c), c.len()));
+    Some(ours.map_or_else(Vec::new, |c| c.into_iter().map(|(i, _)| i).collect()))
 }
 
 /// What `watch` prints: the timeline (JSON) or watch table of one watch;
@@ -273,6 +280,19 @@ mod tests {
         let program = [(1, 160, 0), (2, 163, 0), (3, 169, 3), (4, 186, 11)];
         let all: Vec<_> = build.iter().chain(&link).chain(&program).copied().collect();
         assert_eq!(gcs(&go_run(&all)), 4);
+        // The go command's own cycle read after the program's (its process
+        // started at 0), and the lines of both interleaved: still the 4.
+        let later: Vec<_> = all.iter().copied().chain([(5, 400, 400)]).collect();
+        assert_eq!(gcs(&go_run(&later)), 4);
+        let mixed = [
+            (1, 160, 0),
+            (1, 159, 3),
+            (2, 163, 0),
+            (2, 159, 10),
+            (3, 169, 3),
+            (4, 186, 11),
+        ];
+        assert_eq!(gcs(&go_run(&mixed)), 4);
         // A program that never collects: the replayed compiler chains (a
         // process started seconds before) are not its.
         assert_eq!(gcs(&go_run(&build)), 0);
