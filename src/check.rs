@@ -2,11 +2,13 @@
 //! over analysed runs. This doc is the language's reference.
 //!
 //! Layout (after nextest-filtering): [`lex`] (text → tokens with spans) →
-//! [`parse`] (tokens → the typed tree of [`ast`], dimensions checked by the
-//! rules of [`dim`]) with [`schema`] (every per-phase path: name, dimension,
-//! switch) and [`select`] (the record lists of queries); [`eval`] evaluates
-//! on one [`crate::analyze::Analyzed`] run; [`claim`] folds repeats into
-//! verdicts. Load errors ([`error::ParseError`]) carry a span; run-time
+//! [`parse`] (tokens → the typed tree of [`ast`], every name resolved
+//! against the [`schema`] into typed paths, collections and fields,
+//! dimensions checked by the rules of [`dim`]); [`eval`] evaluates on one
+//! [`crate::analyze::Analyzed`] run, the only code that reads one; [`claim`]
+//! folds repeats into verdicts. The schema's names are one table
+//! ([`schema::fields`], [`schema::records`]) that also generates the
+//! reference page ([`schema::reference`]). Load errors ([`error::ParseError`]) carry a span; run-time
 //! problems make a check's verdict `error` with the reason.
 //!
 //! # Checks
@@ -106,7 +108,6 @@ pub mod lex;
 mod needs;
 pub mod parse;
 pub mod schema;
-pub mod select;
 
 pub use ast::{Check, CheckKind, Dim, Record};
 pub use claim::{

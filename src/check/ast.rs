@@ -1,6 +1,8 @@
-//! The typed syntax tree of a check: enums for operators, functions, views
-//! and queries. Spans are not part of it (errors carry them while parsing),
-//! so a check printed with `Display` and parsed again gives an equal tree.
+//! The typed syntax tree of a check: enums for operators, functions, paths
+//! and queries, every name resolved against the [`super::schema`] (the one
+//! thing it depends on). Spans are not part of it (errors carry them while
+//! parsing), so a check printed with `Display` and parsed again gives an
+//! equal tree.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,52 +10,8 @@ mod lit;
 
 pub use lit::{Lit, Suffix};
 
-use super::schema::Path;
-use super::select::Collection;
-use crate::timeline::MapClass;
-
-/// What a number measures; checked when the file loads (see the module doc
-/// of [`super`] for the rules).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Dim {
-    #[serde(rename = "bytes")]
-    Bytes,
-    /// A time or a duration, in nanoseconds.
-    #[serde(rename = "ns")]
-    Duration,
-    #[serde(rename = "count")]
-    Count,
-    /// A virtual address: shown in hex.
-    #[serde(rename = "address")]
-    Address,
-    /// A plain number or a ratio.
-    #[serde(rename = "ratio")]
-    Ratio,
-}
-
-impl Dim {
-    /// The unit shown after a value (`bytes`, `ns`, `count`, `address`; none for ratios).
-    pub fn unit(self) -> &'static str {
-        match self {
-            Dim::Bytes => "bytes",
-            Dim::Duration => "ns",
-            Dim::Count => "count",
-            Dim::Address => "address",
-            Dim::Ratio => "",
-        }
-    }
-
-    /// For messages: `bytes`, `a duration`...
-    pub fn describe(self) -> &'static str {
-        match self {
-            Dim::Bytes => "bytes",
-            Dim::Duration => "a duration",
-            Dim::Count => "a count",
-            Dim::Address => "an address",
-            Dim::Ratio => "a plain number",
-        }
-    }
-}
+pub use super::schema::Dim;
+use super::schema::{Collection, MapClass, Path, RecordField};
 
 /// A comparison (of a check, or of a query condition).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,8 +151,8 @@ pub enum Arg {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Query {
     pub collection: Collection,
-    /// The projected field (model name), if any.
-    pub field: Option<String>,
+    /// The projected field, if any.
+    pub field: Option<RecordField>,
     /// Alternatives (`or`) of conjunctions (`and`); empty selects every record.
     pub filter: Vec<Vec<Cond>>,
 }
@@ -203,10 +161,14 @@ pub struct Query {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cond {
     /// `len == 32MiB`, `cycle <= go.num_gc@live`, `forced == true` (1).
-    Number { field: String, op: CmpOp, rhs: Expr },
+    Number {
+        field: RecordField,
+        op: CmpOp,
+        rhs: Expr,
+    },
     /// `prot == "PROT_NONE"`, `flags has "MAP_FIXED"`.
     Text {
-        field: String,
+        field: RecordField,
         op: TextOp,
         rhs: String,
     },

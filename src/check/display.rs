@@ -63,7 +63,7 @@ impl fmt::Display for Query {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.collection.name())?;
         if let Some(field) = &self.field {
-            write!(f, ".{field}")?;
+            write!(f, ".{}", field.name())?;
         }
         for (i, all) in self.filter.iter().enumerate() {
             f.write_str(if i == 0 { " where " } else { " or " })?;
@@ -81,7 +81,9 @@ impl fmt::Display for Query {
 impl fmt::Display for Cond {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Cond::Number { field, op, rhs } => write!(f, "{field} {} {rhs}", op.symbol()),
+            Cond::Number { field, op, rhs } => {
+                write!(f, "{} {} {rhs}", field.name(), op.symbol())
+            }
             Cond::Text { field, op, rhs } => {
                 let op = match op {
                     TextOp::Eq => "==",
@@ -89,7 +91,7 @@ impl fmt::Display for Cond {
                     TextOp::Has => "has",
                 };
                 let q = if rhs.contains('\'') { '"' } else { '\'' };
-                write!(f, "{field} {op} {q}{rhs}{q}")
+                write!(f, "{} {op} {q}{rhs}{q}", field.name())
             }
             Cond::In(class) => write!(f, "in {}", class.name()),
         }

@@ -1,14 +1,18 @@
-//! Evaluates checks and expressions on one analysed run. Anything that
+//! Evaluates checks and expressions on one analysed run: the only part of
+//! the check language that reads a run ([`read`] the per-phase views,
+//! [`select`] the record lists). Anything that
 //! cannot give a trustworthy number — a division by zero, an empty series or
 //! selection, a phase that did not happen, a result that is not finite — is
 //! an error (the check's verdict is then `error`), never a value.
 
 use super::ast::{Arg, ArithOp, Check, CheckKind, CmpOp, Expr, Func, Test};
 use super::error::EvalResult;
-use super::schema::{Path, View};
-use super::select;
+use super::schema::Path;
 use crate::analyze::Analyzed;
 use crate::timeline::Taken;
+
+mod read;
+mod select;
 
 /// One evaluation of one check on one run.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,7 +157,7 @@ pub fn value(e: &Expr, run: &Analyzed, phase: Option<usize>) -> EvalResult<f64> 
                 (None, None) if path.per_run() => 0,
                 (None, None) => return Err(format!("`{path}` needs @phase here")),
             };
-            path.read(run, i)
+            read::at(*path, run, i)
         }
     }
 }
@@ -175,19 +179,11 @@ pub fn fold(func: Func, values: &[f64]) -> Option<f64> {
 /// The values of a series: fast-tier samples, or a path across all phases.
 fn series_of(path: &Path, run: &Analyzed) -> EvalResult<Vec<f64>> {
     let t = &run.timeline;
-    match path.view {
-        View::Samples => Ok(t
-            .samples
-            .iter()
-            .map(|s| match path.field.as_str() {
-                "rss_bytes" => s.rss_bytes,
-                "peak_bytes" => s.peak_bytes,
-                _ => s.vm_size_bytes,
-            } as f64)
-            .collect()),
+    match *path {
+        Path::Samples(field) => Ok(t.samples.iter().map(|s| read::sample(&s, field)).collect()),
         _ => (0..t.phases.len())
             .filter(|i| t.phases[*i].taken != Taken::Exit)
-            .map(|i| path.read(run, i))
+            .map(|i| read::at(*path, run, i))
             .collect(),
     }
 }

@@ -6,8 +6,7 @@ use super::ast::{Arg, ArithOp, Check, CheckKind, Expr, Func, Record, Test};
 use super::dim::{self, Ty};
 use super::error::{ParseError, Span};
 use super::lex::{Tok, Token, lex};
-use super::schema::Path;
-use super::select::{Collection, FieldKind};
+use super::schema::{Collection, FieldKind, Path};
 
 mod call;
 mod query;

@@ -1,50 +1,91 @@
-//! Every path the check language reads per phase: its name, its dimension,
-//! the experiment switch it needs, and how to read it from a run. `os.` and
-//! `go.` names are the timeline's own serde fields (so a field added to the
-//! model is addressable at once); the deep views list theirs here. A written
-//! name may leave out `_bytes` (`os.rss` is `os.rss_bytes`).
+//! The schema of the check language: every path a check reads, typed. The
+//! names come from one table ([`fields`]: a field enum per view, each
+//! member with the model's name), from which parsing resolves written
+//! names, the evaluator reads runs and [`reference`] writes the reference
+//! page. A written name may leave out `_bytes` (`os.rss` is `os.rss_bytes`).
+//! The schema reads no run: that is the evaluator's ([`super::eval`]).
 
 use std::fmt;
 
-mod names;
-pub mod outcome;
+use serde::{Deserialize, Serialize};
+
+pub mod fields;
+pub mod records;
 pub mod reference;
 
-pub use names::{DEEP_VIEWS, dim_of_field, fields, pick, shown};
-use names::{LEDGER_ROW, MAPS};
+pub use crate::analyze::ledger::Category;
+pub use crate::timeline::{MapClass, Syscall};
+use fields::Field;
+pub use fields::{
+    CpuClass, ExitField, GoField, LedgerField, LedgerRowField, MapsField, OsField, ProfileField,
+    SampleField,
+};
+pub use records::{Collection, FieldKind, RecordField};
 
-use super::ast::Dim;
-use super::error::EvalResult;
-use crate::analyze::Analyzed;
-use crate::analyze::ledger::{Category, Ledger};
-use crate::timeline::MapClass;
-
-/// Where a path reads from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum View {
-    Os,
-    Go,
-    /// The fast-tier series (`samples.rss`): only inside a function.
-    Samples,
-    /// The time of a phase since spawn (`t@freed`).
-    Time,
-    /// The mapping inventory summed over one class.
-    Maps(MapClass),
-    /// The heap profile written at the phase.
-    Profile,
-    /// The phase's ledger, whole or one category's row.
-    Ledger(Option<Category>),
-    /// How the run ended (`exit.oom_killed`): one value per run, no `@phase`.
-    Exit,
-    /// runtime/metrics CPU classes at a phase (`cpu.gc.total@PHASE`).
-    Cpu,
+/// What a number measures; checked when the file loads (see the module doc
+/// of [`super`] for the rules).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Dim {
+    #[serde(rename = "bytes")]
+    Bytes,
+    /// A time or a duration, in nanoseconds.
+    #[serde(rename = "ns")]
+    Duration,
+    #[serde(rename = "count")]
+    Count,
+    /// A virtual address: shown in hex.
+    #[serde(rename = "address")]
+    Address,
+    /// A plain number or a ratio.
+    #[serde(rename = "ratio")]
+    Ratio,
 }
 
-/// A resolved path: a view and the model name of its field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Path {
-    pub view: View,
-    pub field: String,
+impl Dim {
+    /// The unit shown after a value (`bytes`, `ns`, `count`, `address`; none for ratios).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Dim::Bytes => "bytes",
+            Dim::Duration => "ns",
+            Dim::Count => "count",
+            Dim::Address => "address",
+            Dim::Ratio => "",
+        }
+    }
+
+    /// For messages: `bytes`, `a duration`...
+    pub fn describe(self) -> &'static str {
+        match self {
+            Dim::Bytes => "bytes",
+            Dim::Duration => "a duration",
+            Dim::Count => "a count",
+            Dim::Address => "an address",
+            Dim::Ratio => "a plain number",
+        }
+    }
+}
+
+/// A resolved path: the view it reads and the field, typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Path {
+    /// The time of a phase since spawn (`t@freed`).
+    Time,
+    Os(OsField),
+    Go(GoField),
+    /// The fast-tier series (`samples.rss`): only inside a function.
+    Samples(SampleField),
+    /// The mapping inventory summed over one class.
+    Maps(MapClass, MapsField),
+    /// The heap profile written at the phase.
+    Profile(ProfileField),
+    /// The phase's ledger as a whole.
+    Ledger(LedgerField),
+    /// One category's row of the phase's ledger.
+    LedgerRow(Category, LedgerRowField),
+    /// How the run ended (`exit.oom_killed`): one value per run, no `@phase`.
+    Exit(ExitField),
+    /// runtime/metrics CPU classes at a phase (`cpu.gc.total@PHASE`).
+    Cpu(CpuClass),
 }
 
 /// An experiment switch a check needs to have anything to read.
@@ -65,69 +106,74 @@ pub enum Need {
     SmapsRollup,
 }
 
-/// The `os.` fields read from `smaps_rollup` rather than `status`.
-pub const ROLLUP_FIELDS: &[&str] = &["lazy_free_bytes", "anon_huge_pages_bytes"];
+/// The roots of the per-phase deep views, for messages.
+pub const DEEP_VIEWS: &[&str] = &["maps", "profile", "ledger", "cpu"];
+
+/// The field of `written` in the table of `F`, wrapped into a path, or the
+/// table's names for the message.
+fn field<F: Field>(written: &str, wrap: impl FnOnce(F) -> Path) -> Result<Path, Vec<&'static str>> {
+    F::pick(written).map(wrap).ok_or_else(F::names)
+}
+
+fn find<T: Copy>(all: &[T], name: &str, name_of: impl Fn(T) -> &'static str) -> Option<T> {
+    all.iter().copied().find(|t| name_of(*t) == name)
+}
 
 impl Path {
     /// Resolves a written name (`os.rss`, `maps.heap_arena.size`, `t`), or
     /// says what is valid at the step that failed.
     pub fn resolve(name: &str) -> Result<Path, String> {
         if name == "t" {
-            return Ok(Path {
-                view: View::Time,
-                field: "t_ns".into(),
-            });
+            return Ok(Path::Time);
         }
         let mut steps = name.split('.');
         let root = steps.next().unwrap_or("");
         let rest: Vec<&str> = steps.collect();
-        let (view, written) = match (root, rest.as_slice()) {
-            ("os", [f]) => (View::Os, *f),
-            ("go", [f]) => (View::Go, *f),
-            ("samples", [f]) => (View::Samples, *f),
+        let category = |c: &str| find(&Category::ALL, c, Category::name);
+        let typed = match (root, rest.as_slice()) {
+            ("os", [f]) => field(f, Path::Os),
+            ("go", [f]) => field(f, Path::Go),
+            ("samples", [f]) => field(f, Path::Samples),
             ("maps", [class, f]) => {
-                let found = MapClass::ALL.into_iter().find(|c| c.name() == *class);
-                let Some(c) = found else {
+                let Some(c) = find(&MapClass::ALL, class, MapClass::name) else {
                     let names: Vec<&str> = MapClass::ALL.iter().map(|c| c.name()).collect();
                     return Err(format!(
                         "unknown class `{class}` in `{name}`: valid after `maps.` are {}",
                         names.join(", ")
                     ));
                 };
-                (View::Maps(c), *f)
+                field(f, |m| Path::Maps(c, m))
             }
-            ("profile", [f]) => (View::Profile, *f),
-            ("exit", [f]) => (View::Exit, *f),
+            ("profile", [f]) => field(f, Path::Profile),
+            ("exit", [f]) => field(f, Path::Exit),
             ("cpu", [_, ..]) => {
                 let class = rest.join(".");
-                if !outcome::CPU.contains(&class.as_str()) {
+                return find(CpuClass::ALL, &class, CpuClass::name)
+                    .map(Path::Cpu)
+                    .ok_or_else(|| {
+                        format!(
+                            "unknown CPU class `{name}`: valid after `cpu.` are {} (runtime/metrics /cpu/classes/, Go 1.20+)",
+                            CpuClass::names().join(", ")
+                        )
+                    });
+            }
+            ("ledger", [f]) if category(f).is_none() => field(f, Path::Ledger),
+            ("ledger", [c, f]) => {
+                let Some(c) = category(c) else {
+                    let names: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
                     return Err(format!(
-                        "unknown CPU class `{name}`: valid after `cpu.` are {} (runtime/metrics /cpu/classes/, Go 1.20+)",
-                        outcome::CPU.join(", ")
+                        "unknown category `{c}` in `{name}`: valid after `ledger.` are {}",
+                        names.join(", ")
                     ));
-                }
-                return Ok(Path {
-                    view: View::Cpu,
-                    field: class,
-                });
-            }
-            ("ledger", [f]) if Category::ALL.iter().all(|c| c.name() != *f) => {
-                (View::Ledger(None), *f)
-            }
-            ("ledger", [c, f]) if Category::ALL.iter().any(|k| k.name() == *c) => {
-                let c = Category::ALL.into_iter().find(|k| k.name() == *c);
-                (View::Ledger(c), *f)
-            }
-            ("ledger", [c, _]) => {
-                let names: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
-                return Err(format!(
-                    "unknown category `{c}` in `{name}`: valid after `ledger.` are {}",
-                    names.join(", ")
-                ));
+                };
+                field(f, |r| Path::LedgerRow(c, r))
             }
             ("maps" | "ledger", [part]) => {
-                let next = if root == "maps" { MAPS } else { LEDGER_ROW };
-                let next: Vec<String> = next.iter().map(|s| s.to_string()).collect();
+                let next = if root == "maps" {
+                    MapsField::names()
+                } else {
+                    LedgerRowField::names()
+                };
                 return Err(format!(
                     "`{root}.{part}` is not a number: continue with one of {}",
                     shown(&next)
@@ -147,158 +193,99 @@ impl Path {
                 ));
             }
         };
-        let known = fields(view);
-        let field = pick(written, &known).ok_or_else(|| {
+        typed.map_err(|known| {
             let prefix = name.rsplit_once('.').map_or(name, |(p, _)| p);
-            let what = if matches!(view, View::Os | View::Go | View::Samples) {
-                "metric"
-            } else {
-                "field"
+            let what = match root {
+                "os" | "go" | "samples" => "metric",
+                _ => "field",
             };
             format!(
                 "unknown {what} `{name}`: valid after `{prefix}.` are {}",
                 shown(&known)
             )
-        })?;
-        Ok(Path { view, field })
+        })
     }
 
-    pub fn dim(&self) -> Dim {
-        match self.view {
-            View::Time | View::Cpu => Dim::Duration,
-            View::Exit => Dim::Count,
-            _ => dim_of_field(&self.field),
+    /// The model's name of the field (`rss_bytes`; `t_ns` for the time).
+    pub fn field_name(self) -> &'static str {
+        match self {
+            Path::Time => "t_ns",
+            Path::Os(f) => f.name(),
+            Path::Go(f) => f.name(),
+            Path::Samples(f) => f.name(),
+            Path::Maps(_, f) => f.name(),
+            Path::Profile(f) => f.name(),
+            Path::Ledger(f) => f.name(),
+            Path::LedgerRow(_, f) => f.name(),
+            Path::Exit(f) => f.name(),
+            Path::Cpu(c) => c.name(),
+        }
+    }
+
+    /// Durations for the time and CPU classes, counts for `exit.`, else
+    /// from the field's name (`*_bytes`: bytes; `*_ns`: durations; counts).
+    pub fn dim(self) -> Dim {
+        match self {
+            Path::Time | Path::Cpu(_) => Dim::Duration,
+            Path::Exit(_) => Dim::Count,
+            _ => dim_of_field(self.field_name()),
         }
     }
 
     /// The switch this path needs, if any.
-    pub fn need(&self) -> Option<Need> {
-        match self.view {
-            View::Maps(_) | View::Ledger(_) => Some(Need::Maps),
-            View::Profile => Some(Need::HeapProfile),
-            View::Cpu => Some(Need::CpuClasses),
-            View::Os if ROLLUP_FIELDS.contains(&self.field.as_str()) => Some(Need::SmapsRollup),
-            View::Os | View::Go | View::Samples | View::Time | View::Exit => None,
+    pub fn need(self) -> Option<Need> {
+        match self {
+            Path::Maps(..) | Path::Ledger(_) | Path::LedgerRow(..) => Some(Need::Maps),
+            Path::Profile(_) => Some(Need::HeapProfile),
+            Path::Cpu(_) => Some(Need::CpuClasses),
+            Path::Os(f) if f.from_rollup() => Some(Need::SmapsRollup),
+            Path::Os(_) | Path::Go(_) | Path::Samples(_) | Path::Time | Path::Exit(_) => None,
         }
-    }
-
-    /// Reads the path at the phase of index `i` of a run.
-    pub fn read(&self, run: &Analyzed, i: usize) -> EvalResult<f64> {
-        if self.view == View::Exit {
-            return outcome::exit_field(run, &self.field)
-                .ok_or_else(|| format!("no field `{self}`"));
-        }
-        let p = run.timeline.phases.get(i).ok_or("no such phase")?;
-        let missing = |what: &str| format!("phase {}: {what}", p.name);
-        let v = match self.view {
-            View::Os if ROLLUP_FIELDS.contains(&self.field.as_str()) => {
-                let v = json_field(&p.os, &self.field);
-                Some(v.ok_or_else(|| missing("the run did not read smaps_rollup"))?)
-            }
-            View::Os => json_field(&p.os, &self.field),
-            View::Go => json_field(&p.go, &self.field),
-            View::Time => Some(p.t_ns as f64),
-            View::Samples => return Err("samples are a series: use them in a function".into()),
-            View::Exit => None,
-            View::Cpu => Some(outcome::cpu_field(run, p, &self.field)?),
-            View::Maps(class) => {
-                let inv = p.maps.as_ref().ok_or_else(|| {
-                    missing(
-                        "the run did not read the mappings: set `maps = true` in the experiment",
-                    )
-                })?;
-                if self.field == "named" {
-                    return Ok(inv
-                        .of_class(class)
-                        .filter(|m| m.pathname.starts_with("[anon: Go:"))
-                        .count() as f64);
-                }
-                let s = inv.summary().into_iter().find(|s| s.class == class);
-                Some(match self.field.as_str() {
-                    "count" => s.map_or(0, |s| s.count),
-                    "rss_bytes" => s.map_or(0, |s| s.rss_bytes),
-                    _ => s.map_or(0, |s| s.size_bytes),
-                } as f64)
-            }
-            View::Profile => {
-                let h = p.heap_profile.as_ref().ok_or_else(|| missing("no heap profile at this phase: list it in `heap-profile = [...]` in the experiment"))?;
-                profile_field(h, &self.field)
-            }
-            View::Ledger(category) => {
-                let l = run.analysis.ledger(i).ok_or_else(|| missing("no ledger: the run did not read the mappings (set `maps = true` in the experiment)"))?;
-                ledger_field(l, category, &self.field)
-            }
-        };
-        v.ok_or_else(|| format!("no field `{self}`"))
     }
 
     /// Whether the path is read with `@phase` (or at every phase).
-    pub fn per_phase(&self) -> bool {
-        !matches!(self.view, View::Samples | View::Exit)
+    pub fn per_phase(self) -> bool {
+        !matches!(self, Path::Samples(_) | Path::Exit(_))
     }
 
     /// Whether the path is one value per run, read without `@phase` (`exit.`).
-    pub fn per_run(&self) -> bool {
-        self.view == View::Exit
+    pub fn per_run(self) -> bool {
+        matches!(self, Path::Exit(_))
     }
 }
 
-fn json_field<T: serde::Serialize>(view: &T, field: &str) -> Option<f64> {
-    serde_json::to_value(view).ok()?.get(field)?.as_f64()
+/// The names as one may write them, for messages.
+pub fn shown(known: &[&str]) -> String {
+    let mut names: Vec<&str> = known.iter().map(|f| f.trim_end_matches("_bytes")).collect();
+    names.sort_unstable();
+    names.join(", ")
 }
 
-fn profile_field(h: &crate::timeline::HeapProfile, field: &str) -> Option<f64> {
-    Some(match field {
-        "alloc_objects" => h.alloc_objects,
-        "alloc_space_bytes" => h.alloc_space_bytes,
-        "inuse_objects" => h.inuse_objects,
-        "inuse_space_bytes" => h.inuse_space_bytes,
-        "sample_rate_bytes" => h.sample_rate_bytes,
-        _ => return None,
-    } as f64)
-}
-
-/// A ledger number; a category with no mapping at the phase reads 0.
-fn ledger_field(l: &Ledger, category: Option<Category>, field: &str) -> Option<f64> {
-    let Some(c) = category else {
-        return Some(match field {
-            "anon_mapped_bytes" => l.anon_mapped_bytes as f64,
-            "explained_bytes" => l.explained_bytes as f64,
-            "limit_bytes" => l.limit_bytes() as f64,
-            "mapped_beyond_sys_bytes" => l.mapped_beyond_sys_bytes as f64,
-            "rss_bytes" => l.rss_bytes as f64,
-            "runtime_sys_bytes" => l.runtime_sys_bytes as f64,
-            "unexplained_bytes" => l.unexplained_bytes as f64,
-            _ => return None,
-        });
-    };
-    let row = l.row(c);
-    Some(match field {
-        "explained_bytes" => row.map_or(0, |r| r.explained_bytes),
-        "lazy_free_bytes" => row.map_or(0, |r| r.lazy_free_bytes),
-        "mappings" => row.map_or(0, |r| r.mappings),
-        "resident_bytes" => row.map_or(0, |r| r.resident_bytes),
-        "runtime_bytes" => row.and_then(|r| r.runtime_bytes).unwrap_or(0),
-        "size_bytes" => row.map_or(0, |r| r.size_bytes),
-        "unexplained_bytes" => row.map_or(0, |r| r.unexplained_bytes),
-        _ => return None,
-    } as f64)
+/// The dimension of a model field, from its name.
+pub fn dim_of_field(field: &str) -> Dim {
+    if field.ends_with("_bytes") {
+        Dim::Bytes
+    } else if field.ends_with("_ns") {
+        Dim::Duration
+    } else {
+        Dim::Count
+    }
 }
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = &self.field;
-        match self.view {
-            View::Os => write!(f, "os.{field}"),
-            View::Go => write!(f, "go.{field}"),
-            View::Samples => write!(f, "samples.{field}"),
-            View::Time => write!(f, "t"),
-            View::Maps(c) => write!(f, "maps.{}.{field}", c.name()),
-            View::Profile => write!(f, "profile.{field}"),
-            View::Exit => write!(f, "exit.{field}"),
-            View::Cpu => write!(f, "cpu.{field}"),
-            View::Ledger(None) => write!(f, "ledger.{field}"),
-            View::Ledger(Some(c)) => write!(f, "ledger.{}.{field}", c.name()),
+        let field = self.field_name();
+        match self {
+            Path::Os(_) => write!(f, "os.{field}"),
+            Path::Go(_) => write!(f, "go.{field}"),
+            Path::Samples(_) => write!(f, "samples.{field}"),
+            Path::Time => write!(f, "t"),
+            Path::Maps(c, _) => write!(f, "maps.{}.{field}", c.name()),
+            Path::Profile(_) => write!(f, "profile.{field}"),
+            Path::Exit(_) => write!(f, "exit.{field}"),
+            Path::Cpu(_) => write!(f, "cpu.{field}"),
+            Path::Ledger(_) => write!(f, "ledger.{field}"),
+            Path::LedgerRow(c, _) => write!(f, "ledger.{}.{field}", c.name()),
         }
     }
 }

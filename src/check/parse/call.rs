@@ -15,13 +15,17 @@ impl Parser<'_> {
             }) if Collection::is_query(&id) => {
                 self.pos += 1;
                 let q = self.query(&id, span)?;
-                let dim = match &q.field {
-                    Some(field) => match q.collection.field(field) {
-                        Some((_, FieldKind::Number(d))) => d,
-                        _ => {
+                let dim = match q.field {
+                    Some(field) => match field.kind() {
+                        FieldKind::Number(d) => d,
+                        FieldKind::Text => {
                             return Err(ParseError::new(
                                 span,
-                                format!("`{field}` is a word: {}() needs a number", f.name()),
+                                format!(
+                                    "`{}` is a word: {}() needs a number",
+                                    field.name(),
+                                    f.name()
+                                ),
                             ));
                         }
                     },

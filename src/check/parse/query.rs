@@ -6,8 +6,7 @@ use crate::check::ast::{CmpOp, Cond, Expr, Lit, Query, Suffix, TextOp};
 use crate::check::dim::{self, Ty};
 use crate::check::error::{ParseError, Span};
 use crate::check::lex::{Tok, Token};
-use crate::check::select::{Collection, FieldKind};
-use crate::timeline::MapClass;
+use crate::check::schema::{Collection, FieldKind, MapClass, RecordField};
 
 impl Parser<'_> {
     /// `<collection>[.<field>] [where <cond> [and|or <cond>]...]`, after its first token.
@@ -27,7 +26,7 @@ impl Parser<'_> {
                         ),
                     ));
                 };
-                let (field, _) = c.field(f).ok_or_else(|| {
+                let field = c.field(f).ok_or_else(|| {
                     let lists = Collection::names().join(", ");
                     ParseError::new(
                         span,
@@ -78,7 +77,7 @@ impl Parser<'_> {
         if word == "in" {
             return self.in_class(span, collection);
         }
-        let (field, kind) = collection
+        let field = collection
             .field(&word)
             .ok_or_else(|| ParseError::new(span, unknown_field(&word, collection)))?;
         let at = self.here();
@@ -92,7 +91,7 @@ impl Parser<'_> {
                 ));
             }
         };
-        match kind {
+        match field.kind() {
             FieldKind::Text => self.text_cond(&word, field, op, (at, span)),
             FieldKind::Number(d) => self.number_cond(&word, field, d, op, (at, span)),
         }
@@ -125,7 +124,7 @@ impl Parser<'_> {
     fn text_cond(
         &mut self,
         word: &str,
-        field: String,
+        field: RecordField,
         op: Result<CmpOp, TextOp>,
         (at, span): (Span, Span),
     ) -> Result<Cond, ParseError> {
@@ -158,7 +157,7 @@ impl Parser<'_> {
     fn number_cond(
         &mut self,
         word: &str,
-        field: String,
+        field: RecordField,
         d: crate::check::ast::Dim,
         op: Result<CmpOp, TextOp>,
         (at, span): (Span, Span),
@@ -213,7 +212,7 @@ impl Parser<'_> {
 }
 
 fn unknown_field(written: &str, c: Collection) -> String {
-    let names: Vec<String> = c.fields().into_iter().map(|(f, _)| f).collect();
+    let names: Vec<&str> = c.fields().into_iter().map(RecordField::name).collect();
     format!(
         "unknown field `{written}`: the records have {}",
         crate::check::schema::shown(&names)

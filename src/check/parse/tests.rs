@@ -5,16 +5,12 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::check::ast::{CmpOp, Cond, Dim, Lit, Suffix, TextOp};
-use crate::check::schema::View;
-use crate::timeline::MapClass;
-use crate::timeline::Syscall;
+use crate::check::schema::records::SyscallField;
+use crate::check::schema::{GoField, MapClass, OsField, RecordField, Syscall};
 
-fn at(view: View, field: &str, phase: Option<&str>) -> Expr {
+fn at(path: Path, phase: Option<&str>) -> Expr {
     Expr::At {
-        path: Path {
-            view,
-            field: field.into(),
-        },
+        path,
         phase: phase.map(String::from),
     }
 }
@@ -36,7 +32,7 @@ fn a_phase_comparison_with_precedence() {
     let Test::Compare { lhs, op, rhs } = c.test else {
         panic!()
     };
-    assert_eq!(lhs, at(View::Os, "rss_bytes", Some("freed")));
+    assert_eq!(lhs, at(Path::Os(OsField::RssBytes), Some("freed")));
     assert_eq!(op, CmpOp::Le);
     let Expr::Bin(ArithOp::Add, mul, mib) = rhs else {
         panic!("{rhs:?}")
@@ -59,7 +55,7 @@ fn phases_functions_and_monotone_checks() {
     else {
         panic!()
     };
-    assert_eq!(*a, at(View::Go, "heap_sys_bytes", Some("grown-2")));
+    assert_eq!(*a, at(Path::Go(GoField::HeapSysBytes), Some("grown-2")));
     let c = parse_check("nondecreasing(samples.vm_size)").unwrap();
     assert_eq!((c.kind(), c.dim), (CheckKind::Nondecreasing, Dim::Bytes));
     assert_eq!(
@@ -214,7 +210,7 @@ fn queries_parse_into_collections_fields_and_conditions() {
     assert_eq!(
         q.filter[0][1],
         Cond::Text {
-            field: "prot".into(),
+            field: RecordField::Syscall(SyscallField::Prot),
             op: TextOp::Eq,
             rhs: "PROT_READ|PROT_WRITE".into()
         }
