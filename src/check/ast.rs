@@ -129,14 +129,26 @@ impl Func {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
     Lit(Lit),
-    /// `os.rss@freed`; without a phase, "at every phase".
+    /// `os.rss@freed`, `os.rss` (at every phase), `exit.code` (of the run).
     At {
         path: Path,
-        phase: Option<String>,
+        when: When,
     },
     Neg(Box<Expr>),
     Bin(ArithOp, Box<Expr>, Box<Expr>),
     Call(Func, Box<Arg>),
+}
+
+/// Where a path is read: the phase a check names, or what its absence means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum When {
+    /// `@PHASE`: at the first phase of that name.
+    Phase(String),
+    /// A per-phase path without `@PHASE`, outside a function: at every
+    /// phase of the run (the check must hold at each).
+    EveryPhase,
+    /// A value per run (`exit.`), written without `@PHASE`.
+    Run,
 }
 
 /// What a function folds.

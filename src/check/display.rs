@@ -5,7 +5,9 @@
 
 use std::fmt;
 
-use super::ast::{Arg, ArithOp, Check, CheckKind, Cond, Expr, Lit, Query, Suffix, Test, TextOp};
+use super::ast::{
+    Arg, ArithOp, Check, CheckKind, Cond, Expr, Lit, Query, Suffix, Test, TextOp, When,
+};
 
 impl fmt::Display for Lit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -20,11 +22,11 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Lit(l) => write!(f, "{l}"),
-            Expr::At { path, phase: None } => write!(f, "{path}"),
             Expr::At {
                 path,
-                phase: Some(p),
+                when: When::Phase(p),
             } => write!(f, "{path}@{p}"),
+            Expr::At { path, .. } => write!(f, "{path}"),
             Expr::Neg(e) if precedence(e) < ATOM => write!(f, "-({e})"),
             Expr::Neg(e) => write!(f, "-{e}"),
             Expr::Bin(op, a, b) => {

@@ -5,7 +5,7 @@
 //! selection, a phase that did not happen, a result that is not finite — is
 //! an error (the check's verdict is then `error`), never a value.
 
-use super::ast::{Arg, ArithOp, Check, CheckKind, CmpOp, Expr, Func, Test};
+use super::ast::{Arg, ArithOp, Check, CheckKind, CmpOp, Expr, Func, Test, When};
 use super::error::EvalResult;
 use super::schema::Path;
 use crate::analyze::Analyzed;
@@ -90,7 +90,7 @@ pub fn evaluate(check: &Check, run: &Analyzed) -> EvalResult<Outcome> {
 /// True when the expression reads a path "at every phase" outside a function.
 fn every_phase(e: &Expr) -> bool {
     match e {
-        Expr::At { phase, path } => phase.is_none() && !path.per_run(),
+        Expr::At { when, .. } => *when == When::EveryPhase,
         Expr::Neg(a) => every_phase(a),
         Expr::Bin(_, a, b) => every_phase(a) || every_phase(b),
         Expr::Lit(_) | Expr::Call(..) => false,
@@ -149,13 +149,13 @@ pub fn value(e: &Expr, run: &Analyzed, phase: Option<usize>) -> EvalResult<f64> 
                     .ok_or_else(|| format!("{}() of an empty series `{path}`", func.name()))
             }
         },
-        Expr::At { path, phase: named } => {
-            let i = match (named, phase) {
-                (Some(name), _) => find_phase(run, name)?,
-                (None, Some(i)) => i,
+        Expr::At { path, when } => {
+            let i = match (when, phase) {
+                (When::Phase(name), _) => find_phase(run, name)?,
                 // One value per run (`exit.`): no phase to find.
-                (None, None) if path.per_run() => 0,
-                (None, None) => return Err(format!("`{path}` needs @phase here")),
+                (When::Run, _) => 0,
+                (When::EveryPhase, Some(i)) => i,
+                (When::EveryPhase, None) => return Err(format!("`{path}` needs @phase here")),
             };
             read::at(*path, run, i)
         }

@@ -2,7 +2,7 @@
 //! (a mismatch is an error at the operator, naming both sides). Recursive
 //! descent with a nesting limit, so deep input is an error, not a crash.
 
-use super::ast::{Arg, ArithOp, Check, CheckKind, Expr, Func, Record, Test};
+use super::ast::{Arg, ArithOp, Check, CheckKind, Expr, Func, Record, Test, When};
 use super::dim::{self, Ty};
 use super::error::{ParseError, Span};
 use super::lex::{Tok, Token, lex};
@@ -301,9 +301,14 @@ impl<'t> Parser<'t> {
                     }
                     self.phaseless.push(span);
                 }
+                let when = match phase {
+                    Some(p) => When::Phase(p),
+                    None if path.per_run() => When::Run,
+                    None => When::EveryPhase,
+                };
                 Ok(Typed {
                     ty: Ty::Of(path.dim()),
-                    expr: Expr::At { path, phase },
+                    expr: Expr::At { path, when },
                     span,
                 })
             }

@@ -9,10 +9,8 @@ use crate::check::schema::records::SyscallField;
 use crate::check::schema::{GoField, MapClass, OsField, RecordField, Syscall};
 
 fn at(path: Path, phase: Option<&str>) -> Expr {
-    Expr::At {
-        path,
-        phase: phase.map(String::from),
-    }
+    let when = phase.map_or(When::EveryPhase, |p| When::Phase(p.into()));
+    Expr::At { path, when }
 }
 
 fn err(text: &str) -> ParseError {
