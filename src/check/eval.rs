@@ -1,6 +1,6 @@
 //! Evaluates checks and expressions on one analysed run: the only part of
-//! the check language that reads a run ([`read`] the per-phase views,
-//! [`select`] the record lists). Anything that
+//! the check language that reads a run (`read`: the per-phase views;
+//! `select`: the record lists). Anything that
 //! cannot give a trustworthy number — a division by zero, an empty series or
 //! selection, a phase that did not happen, a result that is not finite — is
 //! an error (the check's verdict is then `error`), never a value.

@@ -13,14 +13,14 @@ use crate::timeline::{Event, GcEvent, ScavEvent, Syscall, SyscallEvent, Timeline
 
 /// One record of a collection and its position in it.
 #[derive(Debug, Clone, Copy)]
-pub struct Rec<'t> {
-    pub index: usize,
-    pub item: Item<'t>,
+struct ListRecord<'t> {
+    index: usize,
+    item: ListItem<'t>,
 }
 
 /// What a record is.
 #[derive(Debug, Clone, Copy)]
-pub enum Item<'t> {
+enum ListItem<'t> {
     Syscall(&'t SyscallEvent),
     Gc(&'t GcEvent),
     Scav(&'t ScavEvent),
@@ -28,41 +28,43 @@ pub enum Item<'t> {
 }
 
 /// The records of a collection in a run, in order, each with its index.
-pub fn records(c: Collection, t: &Timeline) -> Vec<Rec<'_>> {
-    let items: Vec<Item<'_>> = match c {
+fn records(c: Collection, t: &Timeline) -> Vec<ListRecord<'_>> {
+    let items: Vec<ListItem<'_>> = match c {
         Collection::Syscalls(kind) => t
             .syscalls
             .iter()
             .filter(|s| kind.is_none_or(|k| s.syscall == k))
-            .map(Item::Syscall)
+            .map(ListItem::Syscall)
             .collect(),
         _ => t
             .events
             .iter()
             .filter_map(|e| match (c, e) {
-                (Collection::Gc, Event::Gc(g)) => Some(Item::Gc(g)),
-                (Collection::Scav, Event::Scav(s)) => Some(Item::Scav(s)),
+                (Collection::Gc, Event::Gc(g)) => Some(ListItem::Gc(g)),
+                (Collection::Scav, Event::Scav(s)) => Some(ListItem::Scav(s)),
                 (Collection::PeriodicGc, Event::PeriodicGc { t_ns }) => {
-                    Some(Item::PeriodicGc { t_ns: *t_ns })
+                    Some(ListItem::PeriodicGc { t_ns: *t_ns })
                 }
                 _ => None,
             })
             .collect(),
     };
     let indexed = items.into_iter().enumerate();
-    indexed.map(|(index, item)| Rec { index, item }).collect()
+    indexed
+        .map(|(index, item)| ListRecord { index, item })
+        .collect()
 }
 
-impl Rec<'_> {
+impl ListRecord<'_> {
     /// A number field: flags are 1 / 0; `None` when the record has no
     /// value there (an optional field, a word, another collection's field).
-    pub fn number(&self, f: RecordField) -> Option<f64> {
+    fn number(&self, f: RecordField) -> Option<f64> {
         match (f, self.item) {
             (RecordField::Index, _) => Some(self.index as f64),
-            (RecordField::Syscall(f), Item::Syscall(s)) => syscall_number(s, f),
-            (RecordField::Gc(f), Item::Gc(g)) => Some(gc_number(g, f)?),
-            (RecordField::Scav(f), Item::Scav(s)) => Some(scav_number(s, f)?),
-            (RecordField::PeriodicGc(PeriodicGcField::TNs), Item::PeriodicGc { t_ns }) => {
+            (RecordField::Syscall(f), ListItem::Syscall(s)) => syscall_number(s, f),
+            (RecordField::Gc(f), ListItem::Gc(g)) => Some(gc_number(g, f)?),
+            (RecordField::Scav(f), ListItem::Scav(s)) => Some(scav_number(s, f)?),
+            (RecordField::PeriodicGc(PeriodicGcField::TNs), ListItem::PeriodicGc { t_ns }) => {
                 Some(t_ns as f64)
             }
             _ => None,
@@ -70,8 +72,8 @@ impl Rec<'_> {
     }
 
     /// A word field (`prot`, `syscall`...), if the record has one there.
-    pub fn text(&self, f: RecordField) -> Option<&str> {
-        let Item::Syscall(s) = self.item else {
+    fn text(&self, f: RecordField) -> Option<&str> {
+        let ListItem::Syscall(s) = self.item else {
             return None;
         };
         match f {
@@ -87,7 +89,7 @@ impl Rec<'_> {
     /// The range a traced call touches: for mmap the mapping it returned
     /// (the hint when it failed), else `[addr, addr + len)`.
     fn touched(&self) -> Option<(u64, u64)> {
-        let Item::Syscall(s) = self.item else {
+        let ListItem::Syscall(s) = self.item else {
             return None;
         };
         let start = match (s.syscall, s.result) {
@@ -191,7 +193,7 @@ pub fn select(q: &Query, run: &Analyzed) -> EvalResult<Selected> {
         }
         filter.push(ready);
     }
-    let selected: Vec<Rec<'_>> = records(q.collection, t)
+    let selected: Vec<ListRecord<'_>> = records(q.collection, t)
         .into_iter()
         .filter(|r| filter.is_empty() || filter.iter().any(|all| all.iter().all(|c| matches(c, r))))
         .collect();
@@ -205,7 +207,7 @@ pub fn select(q: &Query, run: &Analyzed) -> EvalResult<Selected> {
     })
 }
 
-fn matches(c: &Ready, r: &Rec<'_>) -> bool {
+fn matches(c: &Ready, r: &ListRecord<'_>) -> bool {
     match c {
         Ready::Number(field, op, rhs) => r.number(*field).is_some_and(|v| op.holds(v, *rhs)),
         Ready::Text(field, op, rhs) => r.text(*field).is_some_and(|v| match op {

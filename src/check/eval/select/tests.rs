@@ -32,9 +32,9 @@ fn overlap_and_touched_ranges() {
     assert!(overlaps((10, 20), &[(15, 30)]));
     assert!(!overlaps((10, 20), &[(20, 30)]));
     let mmap = syscall(Syscall::Mmap, 0, 8, Some(100));
-    let rec = |s| Rec {
+    let rec = |s| ListRecord {
         index: 0,
-        item: Item::Syscall(s),
+        item: ListItem::Syscall(s),
     };
     assert_eq!(rec(&mmap).touched(), Some((100, 108)));
     let madvise = syscall(Syscall::Madvise, 0, 8, Some(100));
@@ -44,8 +44,8 @@ fn overlap_and_touched_ranges() {
 /// The fields of `c` are the keys of `m` (less `kind` and `raw`) plus
 /// `index`; words are words and numbers numbers in both; each reads the
 /// key's value from `item`.
-fn agree(c: Collection, m: &Map<String, Json>, item: Item<'_>) {
-    let rec = Rec { index: 7, item };
+fn agree(c: Collection, m: &Map<String, Json>, item: ListItem<'_>) {
+    let rec = ListRecord { index: 7, item };
     let mut keys: Vec<&str> = m.keys().map(String::as_str).collect();
     keys.retain(|k| !["kind", "raw"].contains(k));
     keys.push("index");
@@ -68,24 +68,24 @@ fn agree(c: Collection, m: &Map<String, Json>, item: Item<'_>) {
 #[test]
 fn the_record_tables_are_the_models_serde_names() {
     let (m, s) = numbered(&syscall(Syscall::Mmap, 0, 0, Some(0)));
-    agree(Collection::Syscalls(None), &m, Item::Syscall(&s));
+    agree(Collection::Syscalls(None), &m, ListItem::Syscall(&s));
     let gc = GcEvent {
         stacks_bytes: Some(0),
         globals_bytes: Some(0),
         ..GcEvent::default()
     };
     let (m, g) = numbered(&gc);
-    agree(Collection::Gc, &m, Item::Gc(&g));
+    agree(Collection::Gc, &m, ListItem::Gc(&g));
     let scav = ScavEvent {
         released_bg_bytes: Some(0),
         released_eager_bytes: Some(0),
         ..ScavEvent::default()
     };
     let (m, s) = numbered(&scav);
-    agree(Collection::Scav, &m, Item::Scav(&s));
+    agree(Collection::Scav, &m, ListItem::Scav(&s));
     let (m, e) = numbered(&Event::PeriodicGc { t_ns: 0 });
     let Event::PeriodicGc { t_ns } = e else {
         panic!("{e:?}")
     };
-    agree(Collection::PeriodicGc, &m, Item::PeriodicGc { t_ns });
+    agree(Collection::PeriodicGc, &m, ListItem::PeriodicGc { t_ns });
 }
