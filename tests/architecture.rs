@@ -202,3 +202,102 @@ fn public_type_names_are_unique() {
         twice.join("\n")
     );
 }
+
+/// Run data and the check language's run-time side, by name: the syntax
+/// side of `src/check/` may name none of them.
+const RUN_DATA: &[&str] = &[
+    "Analyzed",
+    "Analysis",
+    "Timeline",
+    "OsView",
+    "GoView",
+    "MapsInventory",
+    "SyscallEvent",
+    "GcEvent",
+    "ScavEvent",
+    "serde_json",
+    "eval",
+    "claim",
+];
+
+/// Whether the syntax side may name `crate::{rest}`: the check language
+/// itself, and the name enums its schema re-exports.
+fn names_only(rest: &str) -> bool {
+    const NAMES: &[&str] = &["MapClass", "Syscall"];
+    if rest.starts_with("check::") || rest.starts_with("analyze::ledger::Category") {
+        return true;
+    }
+    let Some(rest) = rest.strip_prefix("timeline::") else {
+        return false;
+    };
+    match rest.strip_prefix('{') {
+        Some(group) => group
+            .split('}')
+            .next()
+            .unwrap_or("")
+            .split(',')
+            .all(|n| NAMES.contains(&n.trim())),
+        None => NAMES.contains(&ident(rest)),
+    }
+}
+
+/// Where a file of the check language's syntax side (every file of
+/// `src/check/` but the module root, the evaluator `eval` and the verdicts
+/// `claim`) names run data or the evaluator, as `file: name` lines.
+fn syntax_naming_runs(check: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(check, &mut files);
+    let mut bad = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(check).expect("under src/check/");
+        let first = rel.components().next().expect("a path");
+        let first = first.as_os_str().to_string_lossy();
+        if ["eval.rs", "eval", "claim.rs"].contains(&first.as_ref()) {
+            continue;
+        }
+        let text = fs::read_to_string(&file).expect("a readable source file");
+        let code = code(&text);
+        for (at, _) in code.match_indices("crate::") {
+            let rest = &code[at + "crate::".len()..];
+            if !names_only(rest) {
+                let path = rest.split([';', '\n']).next().unwrap_or("");
+                bad.push(format!("src/check/{}: crate::{path}", rel.display()));
+            }
+        }
+        let mut rest = code.as_str();
+        while let Some(at) = rest.find(|c: char| c.is_alphabetic() || c == '_') {
+            let word = ident(&rest[at..]);
+            if RUN_DATA.contains(&word) {
+                bad.push(format!("src/check/{}: {word}", rel.display()));
+            }
+            rest = &rest[at + word.len().max(1)..];
+        }
+    }
+    bad.sort();
+    bad.dedup();
+    bad
+}
+
+/// The check language stands alone: its syntax tree, parser and schema
+/// name the schema's names only; reading a run is the evaluator's.
+#[test]
+fn the_check_syntax_names_no_run_data() {
+    let check = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/check");
+    let bad = syntax_naming_runs(&check);
+    assert!(
+        bad.is_empty(),
+        "the check language's syntax side (all of src/check/ but eval and claim) names run data; \
+         reading a run belongs in src/check/eval:\n{}",
+        bad.join("\n")
+    );
+}
+
+#[test]
+fn the_syntax_side_may_name_the_schemas_name_enums_only() {
+    assert!(names_only("check::ast::Dim;"));
+    assert!(names_only("timeline::{MapClass, Syscall};"));
+    assert!(names_only("analyze::ledger::Category;"));
+    assert!(!names_only("timeline::{MapClass, Phase};"));
+    assert!(!names_only("timeline::Timeline;"));
+    assert!(!names_only("analyze::Analyzed;"));
+}
