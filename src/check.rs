@@ -11,6 +11,9 @@
 //! reference page ([`schema::reference`]). Load errors ([`error::ParseError`]) carry a span; run-time
 //! problems make a check's verdict `error` with the reason.
 //!
+//! Every path and record field, with its dimension, is listed in the book's
+//! `docs/src/reference/checks.md`, generated from the schema's table.
+//!
 //! # Checks
 //!
 //! A check is `EXPR OP EXPR` with `OP` one of `<= >= < > == !=` (equality is

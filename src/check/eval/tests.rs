@@ -59,7 +59,8 @@ fn mapping(start: u64, end: u64, class: MapClass, rss: u64) -> Mapping {
     }
 }
 
-fn phase(name: &str, t_ns: u64, num_gc: u64, arena_rss: u64) -> Phase {
+/// A probe phase with a heap arena of `arena_rss` resident bytes.
+pub(in crate::check::eval) fn phase(name: &str, t_ns: u64, num_gc: u64, arena_rss: u64) -> Phase {
     Phase {
         name: name.into(),
         seq: 0,

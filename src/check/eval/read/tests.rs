@@ -183,17 +183,7 @@ fn exit_values_need_no_phase_and_tell_an_oom_kill_from_other_kills() {
 fn cpu_classes_are_durations_read_from_the_metrics() {
     let mut phases = Vec::new();
     for (name, gc, total) in [("a", 1.0, 4.0), ("b", 3.0, 6.0)] {
-        let mut p = Phase {
-            name: name.into(),
-            seq: 0,
-            t_ns: 0,
-            os: Default::default(),
-            go: Default::default(),
-            metrics: Default::default(),
-            maps: None,
-            heap_profile: None,
-            taken: Default::default(),
-        };
+        let mut p = crate::check::eval::tests::phase(name, 0, 0, 0);
         for (m, v) in [(CpuClass::GcTotal, gc), (CpuClass::Total, total)] {
             let n = serde_json::Number::from_f64(v).unwrap_or_else(|| panic!("{v}"));
             p.metrics.insert(m.metric(), n);
