@@ -1,7 +1,7 @@
 //! The schema of the check language: every path a check reads, typed. The
 //! names come from one table ([`fields`]: a field enum per view, each
 //! member with the model's name), from which parsing resolves written
-//! names, the evaluator reads runs and [`reference`] writes the reference
+//! names, the evaluator reads runs and [`reference`](mod@reference) writes the reference
 //! page. A written name may leave out `_bytes` (`os.rss` is `os.rss_bytes`).
 //! The schema reads no run: that is the evaluator's ([`super::eval`]).
 

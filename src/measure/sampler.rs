@@ -13,7 +13,7 @@
 //! samples never disagree.
 //!
 //! Cost (2-core VM): a `status` read is about 3 µs of CPU, `statm` 0.5 µs,
-//! the `clear_refs` write 0.2 µs ([`proc_read`]); the timed wakeup itself
+//! the `clear_refs` write 0.2 µs (`proc_read`); the timed wakeup itself
 //! costs more than all of them, 20 to 70 µs of the thread's CPU depending on
 //! the VM (`scripts/bench-samplers`: a C poller doing only a `statm` pread
 //! per wakeup costs the same as this sampler). So a sample is one `pread`,
