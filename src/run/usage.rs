@@ -31,7 +31,7 @@ pub struct Usage {
 
 /// Runs the fixture binary with its `-h`, owned like any run (its own
 /// process group, killed with what it started when it ends or after
-/// [`USAGE_TIMEOUT`]), for the usage it writes.
+/// `USAGE_TIMEOUT`), for the usage it writes.
 pub fn usage(fixture: &str, binary: &Path, args: &[String]) -> Result<Usage, RunError> {
     let spec = RunSpec {
         args: args.to_vec(),
