@@ -6,6 +6,7 @@
 mod compact;
 mod downsample;
 mod draw;
+mod focus;
 mod lanes;
 mod legend;
 mod model;
@@ -71,7 +72,7 @@ pub(super) fn register_font() -> Result<(), PlotError> {
 pub fn render(timeline: &Timeline, format: Format) -> Result<Vec<u8>, PlotError> {
     register_font()?;
     let fig = figure(timeline);
-    let size = (draw::WIDTH, draw::HEIGHT);
+    let size = draw::size(&fig);
     match format {
         Format::Svg => {
             let mut svg = String::new();
@@ -158,7 +159,10 @@ mod tests {
         let mut reader = decoder.read_info().expect("a png header");
         let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
         let info = reader.next_frame(&mut pixels).expect("one frame");
-        assert_eq!((info.width, info.height), (draw::WIDTH, draw::HEIGHT));
+        let fig = figure(&recorded());
+        assert!(fig.focus.is_some(), "the recorded run's phases are zoomed");
+        assert_eq!((info.width, info.height), draw::size(&fig));
+        assert!(info.height > draw::HEIGHT);
         let blue = pixels.chunks(3).filter(|p| p == &[31, 119, 180]).count();
         assert!(blue > 500, "the RSS line is drawn: {blue} blue pixels");
         let white = pixels.chunks(3).filter(|p| p == &[255, 255, 255]).count();

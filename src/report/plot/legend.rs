@@ -5,7 +5,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{PEAK, PHASE_LINE, Result, VM_SIZE, WINDOW, err, font, style_of};
+use super::draw::{FOCUS, PEAK, PHASE_LINE, Result, VM_SIZE, WINDOW, err, font, style_of};
 use super::model::{Figure, Role};
 
 pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
@@ -79,5 +79,20 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
             .map_err(err)
     };
     row(&band, "phase band: name to next")?;
+    if fig.focus.is_some() {
+        let frame = |y: i32| {
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (32, y + 7)],
+                FOCUS.mix(0.08).filled(),
+            ))
+            .map_err(err)?;
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (32, y + 7)],
+                FOCUS.stroke_width(2),
+            ))
+            .map_err(err)
+        };
+        row(&frame, "the phases, zoomed below")?;
+    }
     Ok(())
 }
