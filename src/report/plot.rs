@@ -20,7 +20,7 @@ use plotters::prelude::*;
 
 use crate::timeline::Timeline;
 
-pub use draw::style_of;
+pub use draw::{lane_color, style_of};
 pub use model::{Figure, Role, Steps, figure, title};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");

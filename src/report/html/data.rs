@@ -1,7 +1,8 @@
 //! The data of one run's interactive plot, as JSON for the page's script:
 //! the samples (t, RSS, window peak, VmSize) thinned to [`COLUMNS`] time
 //! columns, the phases with the Go view at each, the heap goal clipped as
-//! the static plot clips it, and GOMEMLIMIT.
+//! the static plot clips it, GOMEMLIMIT, and the event lanes (GC cycles,
+//! scavenger lines, traced madvise and munmap calls) as ticks.
 
 use serde::Serialize;
 
@@ -40,6 +41,18 @@ pub struct PlotData {
     pub clip: f64,
     /// GOMEMLIMIT in MiB, when the run set it.
     pub limit: Option<f64>,
+    /// The static plot's lanes, in its order: a row of ticks each.
+    pub lanes: Vec<LaneTicks>,
+}
+
+/// One kind of event, as ticks on a row of its own.
+#[derive(Debug, Serialize)]
+pub struct LaneTicks {
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    /// When each was seen (seconds since spawn).
+    pub ticks: Vec<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,7 +84,10 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn hex(role: Role) -> String {
-    let (c, _) = plot::style_of(role);
+    rgb(plot::style_of(role).0)
+}
+
+fn rgb(c: plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
@@ -189,6 +205,15 @@ pub fn data(timeline: &Timeline) -> PlotData {
         markers,
         clip: round(fig.memory_max() * 1.05, 3).max(1.0),
         limit: fig.memory_limit,
+        lanes: fig
+            .lanes
+            .iter()
+            .map(|l| LaneTicks {
+                name: l.name.clone(),
+                color: rgb(plot::lane_color(&l.name)),
+                ticks: l.ticks.iter().map(|t| round(*t, 6)).collect(),
+            })
+            .collect(),
     }
 }
 
@@ -233,6 +258,21 @@ mod tests {
             .max()
             .expect("samples");
         assert!(d.clip >= top as f64 / MIB);
+        // The lanes of the static plot, tick for tick.
+        let fig = plot::figure(&tl);
+        let lanes: Vec<(&str, usize)> = d
+            .lanes
+            .iter()
+            .map(|l| (l.name.as_str(), l.ticks.len()))
+            .collect();
+        let want: Vec<(&str, usize)> = fig
+            .lanes
+            .iter()
+            .map(|l| (l.name.as_str(), l.ticks.len()))
+            .collect();
+        assert_eq!(lanes, want);
+        assert_eq!(lanes[0], ("GC", 8));
+        assert_eq!(d.lanes[0].color, "#d62728");
     }
 
     #[test]
