@@ -72,12 +72,12 @@ pub fn size(fig: &Figure) -> (u32, u32) {
 
 /// The time range a panel shows (seconds since spawn).
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct View {
+pub struct TimeRange {
     pub from: f64,
     pub to: f64,
 }
 
-impl View {
+impl TimeRange {
     pub fn span(self) -> f64 {
         (self.to - self.from).max(1e-9)
     }
@@ -100,7 +100,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     let body = root.titled(&fig.title, font(18)).map_err(err)?;
     let (width, height) = body.dim_in_pixel();
     let (plots, legend) = body.split_horizontally(width.saturating_sub(LEGEND_WIDTH));
-    let whole = View {
+    let whole = TimeRange {
         from: fig.start_s,
         to: fig.end_s,
     };
@@ -108,7 +108,7 @@ pub fn draw<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         Some((from, to)) => {
             let (overview, zoomed) = plots.split_vertically(height.saturating_sub(FOCUS_PANEL));
             whole_run(&overview, fig, whole)?;
-            focus_panel(&zoomed, fig, View { from, to })?;
+            focus_panel(&zoomed, fig, TimeRange { from, to })?;
         }
         None => whole_run(&plots, fig, whole)?,
     }
@@ -124,7 +124,7 @@ fn lanes_px(fig: &Figure) -> u32 {
 fn whole_run<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
 ) -> Result<()> {
     let (_, height) = area.dim_in_pixel();
     let lanes_px = lanes_px(fig);
@@ -143,7 +143,7 @@ fn whole_run<DB: DrawingBackend>(
 fn focus_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
 ) -> Result<()> {
     let (_, height) = area.dim_in_pixel();
     let (caption, rest) = area.split_vertically(FOCUS_CAPTION);
@@ -175,8 +175,8 @@ fn focus_panel<DB: DrawingBackend>(
 fn bands<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     fig: &Figure,
-    view: View,
-    y_top: f64,
+    view: TimeRange,
+    (y_top, zoomed): (f64, bool),
 ) -> Result<()> {
     for (i, (_, t)) in fig.phases.iter().enumerate() {
         let next = fig.phases.get(i + 1).map_or(fig.end_s, |p| p.1);
@@ -193,7 +193,7 @@ fn bands<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    if let Some((from, to)) = fig.focus.filter(|_| view.from == fig.start_s) {
+    if let Some((from, to)) = fig.focus.filter(|_| !zoomed) {
         let frame = FOCUS.stroke_width(2);
         chart
             .draw_series([
@@ -272,7 +272,7 @@ impl Rows {
 
 /// The names on top of a memory panel: the phases in view; in the whole
 /// run with a focus panel, the phases outside the focus and a mark for it.
-fn names(fig: &Figure, view: View, zoomed: bool) -> Vec<(String, f64)> {
+fn names(fig: &Figure, view: TimeRange, zoomed: bool) -> Vec<(String, f64)> {
     let focus = fig.focus.filter(|_| !zoomed);
     let inside = |t: f64| focus.is_some_and(|f| (f.0..=f.1).contains(&t));
     let mut out: Vec<(String, f64)> = fig
@@ -293,7 +293,7 @@ fn names(fig: &Figure, view: View, zoomed: bool) -> Vec<(String, f64)> {
 fn top_labels<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     zoomed: bool,
     (plot_w, data_top): (f64, f64),
 ) -> Vec<Label> {
@@ -342,7 +342,7 @@ fn top_labels<DB: DrawingBackend>(
 fn memory_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     zoomed: bool,
 ) -> Result<()> {
     let (w, h) = area.dim_in_pixel();
@@ -365,7 +365,7 @@ fn memory_panel<DB: DrawingBackend>(
         .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(view.from..view.to, 0.0..y_top)
         .map_err(err)?;
-    bands(&mut chart, fig, view, y_top)?;
+    bands(&mut chart, fig, view, (y_top, zoomed))?;
     chart
         .configure_mesh()
         .y_desc("memory (MiB)")
@@ -388,7 +388,7 @@ fn memory_panel<DB: DrawingBackend>(
 
 /// The part of a series from `view.from` to `view.to`, cut where it
 /// crosses either edge (plotters draws what is outside a chart's range).
-pub fn clip(points: &[(f64, f64)], view: View) -> Vec<(f64, f64)> {
+pub fn clip(points: &[(f64, f64)], view: TimeRange) -> Vec<(f64, f64)> {
     let at = |a: (f64, f64), b: (f64, f64), x: f64| {
         let f = if b.0 > a.0 {
             (x - a.0) / (b.0 - a.0)
@@ -418,7 +418,7 @@ pub fn clip(points: &[(f64, f64)], view: View) -> Vec<(f64, f64)> {
 fn series<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     (plot_w, data_top): (f64, f64),
 ) -> Result<()> {
     if let Some(limit) = fig.memory_limit {
@@ -446,7 +446,11 @@ fn series<DB: DrawingBackend>(
 }
 
 /// The memory limit (GOMEMLIMIT) as a dashed line with its value.
-fn limit_line<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, view: View, limit: f64) -> Result<()> {
+fn limit_line<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    view: TimeRange,
+    limit: f64,
+) -> Result<()> {
     let line = DashedLineSeries::new(
         [(view.from, limit), (view.to, limit)],
         8,
@@ -472,7 +476,7 @@ fn limit_line<DB: DrawingBackend>(chart: &mut Chart<'_, DB>, view: View, limit: 
 fn go_markers<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     data_top: f64,
 ) -> Result<()> {
     // The Go view is measured at phases only: a marker where it was read,
@@ -503,7 +507,7 @@ fn go_markers<DB: DrawingBackend>(
 fn window_envelope<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     plot_w: f64,
 ) -> Result<()> {
     if fig.window.is_empty() {
@@ -546,11 +550,11 @@ fn vm_panel<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
         .y_label_area_size(Y_LABELS)
         .build_cartesian_2d(fig.start_s..fig.end_s, 0.0..y_top)
         .map_err(err)?;
-    let whole = View {
+    let whole = TimeRange {
         from: fig.start_s,
         to: fig.end_s,
     };
-    bands(&mut chart, fig, whole, y_top)?;
+    bands(&mut chart, fig, whole, (y_top, false))?;
     chart
         .configure_mesh()
         .x_desc(if fig.start_s > 0.0 {
@@ -609,7 +613,7 @@ mod tests {
         let mut svg = String::new();
         let area = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         let (width, top) = (700, fig.memory_max() * 1.05);
-        let whole = View {
+        let whole = TimeRange {
             from: fig.start_s,
             to: fig.end_s,
         };
@@ -633,7 +637,7 @@ mod tests {
         let labels = top_labels(&area, &fig, whole, false, (f64::from(width), top));
         assert_eq!(texts(&labels)[..2], ["start", "▼ phases zoomed below"]);
         assert_apart(&area, &labels, width);
-        let zoomed = View { from, to };
+        let zoomed = TimeRange { from, to };
         let labels = top_labels(&area, &fig, zoomed, true, (f64::from(width), top));
         let names: Vec<&str> = labels
             .iter()
@@ -647,11 +651,11 @@ mod tests {
     #[test]
     fn a_clipped_series_is_cut_where_it_crosses_the_view() {
         let points = [(0.0, 0.0), (1.0, 10.0), (2.0, 20.0), (3.0, 30.0)];
-        let view = View { from: 0.5, to: 2.5 };
+        let view = TimeRange { from: 0.5, to: 2.5 };
         assert_eq!(
             clip(&points, view),
             [(0.5, 5.0), (1.0, 10.0), (2.0, 20.0), (2.5, 25.0)]
         );
-        assert_eq!(clip(&points, View { from: 5.0, to: 6.0 }), []);
+        assert_eq!(clip(&points, TimeRange { from: 5.0, to: 6.0 }), []);
     }
 }

@@ -46,7 +46,7 @@ fn crowd(times: &[f64]) -> Option<(usize, usize, f64)> {
 /// instants in order; `start..end` is the time axis.
 pub fn span(phases: &[f64], start: f64, end: f64) -> Option<(f64, f64)> {
     let run = end - start;
-    if !(run > 0.0) {
+    if run.is_nan() || run <= 0.0 {
         return None;
     }
     let times: Vec<f64> = phases.iter().map(|t| t.clamp(start, end)).collect();

@@ -6,7 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{AXIS, LANE, Result, View, err, font, lane_color};
+use super::draw::{AXIS, LANE, Result, TimeRange, err, font, lane_color};
 use super::model::Figure;
 
 /// Draws one row of ticks per lane over `view`; the names go in the first
@@ -14,7 +14,7 @@ use super::model::Figure;
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     fig: &Figure,
-    view: View,
+    view: TimeRange,
     (left, right): (u32, u32),
     axis: Option<&str>,
 ) -> Result<()> {
