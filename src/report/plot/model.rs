@@ -196,10 +196,12 @@ pub fn figure(timeline: &Timeline) -> Figure {
     ];
     steps.retain(|s| !s.points.is_empty());
     let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
+        // The last phase with the Go view (the `exit` phase has none).
         timeline
             .phases
-            .last()
-            .and_then(|p| metric(p, "/gc/gomemlimit:bytes"))
+            .iter()
+            .rev()
+            .find_map(|p| metric(p, "/gc/gomemlimit:bytes"))
             // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
             .filter(|b| *b < i64::MAX as f64)
             .map(|b| b / MIB)
@@ -366,6 +368,13 @@ mod tests {
         assert_eq!(figure(&tl).memory_limit, None);
         tl.settings.env.insert("GOMEMLIMIT".into(), "250MiB".into());
         assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        // An `exit` phase last, without the Go view: the limit stays.
+        let mut exit = tl.phases.last().expect("phases").clone();
+        exit.name = "exit".into();
+        exit.metrics.clear();
+        tl.phases.push(exit);
+        assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        tl.phases.pop();
         let off = serde_json::Number::from(i64::MAX);
         for p in &mut tl.phases {
             p.metrics.insert("/gc/gomemlimit:bytes".into(), off.clone());
