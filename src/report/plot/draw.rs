@@ -445,7 +445,7 @@ fn series<DB: DrawingBackend>(
     Ok(())
 }
 
-/// The memory limit (GOMEMLIMIT) as a dashed line with its value.
+/// The memory limit (GOMEMLIMIT) as a dashed line.
 fn limit_line<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     view: TimeRange,
@@ -457,18 +457,9 @@ fn limit_line<DB: DrawingBackend>(
         5,
         PEAK.stroke_width(2),
     );
+    // Its value is in the legend: beside the line, at the top of the
+    // scale, it met the labels' rows or the RSS line under it.
     chart.draw_series(line).map_err(err)?;
-    let style = font(12)
-        .color(&PEAK)
-        .pos(Pos::new(HPos::Left, VPos::Bottom));
-    let text = format!("GOMEMLIMIT {limit:.0} MiB");
-    chart
-        .draw_series([Text::new(
-            text,
-            (view.from + view.span() * 0.005, limit),
-            style,
-        )])
-        .map_err(err)?;
     Ok(())
 }
 

@@ -68,8 +68,8 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     };
     row(&hwm, "VmHWM at phase (peak")?;
     row(&|_| Ok(()), "since the previous phase)")?;
-    if fig.memory_limit.is_some() {
-        row(&dashed(PEAK), "GOMEMLIMIT")?;
+    if let Some(limit) = fig.memory_limit {
+        row(&dashed(PEAK), &format!("GOMEMLIMIT {limit:.0} MiB"))?;
     }
     let band = |y: i32| {
         let shade = RGBColor(0, 0, 0).mix(0.06).filled();
