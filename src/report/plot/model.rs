@@ -195,19 +195,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
         at_phases(Role::LazyFree, &|p| p.os.lazy_free_bytes.map(mib)),
     ];
     steps.retain(|s| !s.points.is_empty());
-    let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
-        // The last phase with the Go view (the `exit` phase has none).
-        timeline
-            .phases
-            .iter()
-            .rev()
-            .find_map(|p| metric(p, "/gc/gomemlimit:bytes"))
-            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
-            .filter(|b| *b < i64::MAX as f64)
-            .map(|b| b / MIB)
-    } else {
-        None
-    };
+    let memory_limit = memory_limit(timeline);
     let phases: Vec<(String, f64)> = timeline
         .phases
         .iter()
@@ -236,6 +224,23 @@ pub fn figure(timeline: &Timeline) -> Figure {
         peak,
         memory_limit,
         lanes: lanes(timeline),
+    }
+}
+
+/// GOMEMLIMIT in MiB, when the run set it (and not to `off`).
+fn memory_limit(timeline: &Timeline) -> Option<f64> {
+    if timeline.settings.env.contains_key("GOMEMLIMIT") {
+        // The last phase with the Go view (the `exit` phase has none).
+        timeline
+            .phases
+            .iter()
+            .rev()
+            .find_map(|p| metric(p, "/gc/gomemlimit:bytes"))
+            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
+            .filter(|b| *b < i64::MAX as f64)
+            .map(|b| b / MIB)
+    } else {
+        None
     }
 }
 
