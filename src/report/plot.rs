@@ -153,6 +153,18 @@ mod tests {
     }
 
     #[test]
+    fn a_timeline_always_draws_the_same_bytes() {
+        // Drawn from a copy, so that nothing kept between draws (the font,
+        // a cache) could make them differ.
+        let tl = recorded();
+        for format in [Format::Svg, Format::Png] {
+            let a = render(&tl, format).expect("a plot");
+            let b = render(&tl.clone(), format).expect("a plot");
+            assert!(a == b, "{format:?}: two draws of one timeline differ");
+        }
+    }
+
+    #[test]
     fn the_png_is_a_whole_image_with_ink_on_it() {
         let png = render(&recorded(), Format::Png).expect("a png");
         let decoder = png::Decoder::new(std::io::Cursor::new(png));

@@ -291,6 +291,12 @@ mod tests {
     }
 
     #[test]
+    fn a_timeline_always_gives_the_same_data() {
+        let tl = recorded();
+        assert_eq!(json(&tl), json(&tl.clone()));
+    }
+
+    #[test]
     fn no_less_than_sign_is_left_in_the_json() {
         let mut tl = recorded();
         tl.phases[0].name = "</script><b>".into();
