@@ -473,9 +473,10 @@ fn gc_cycles_and_scavenger_lines_are_ticks_on_rows_toggled_like_a_series() {
         gc_in_view > Some(0) && gc_in_view < Some(5),
         "zoomed: {read}"
     );
-    // A click on GC in the legend hides it.
+    // A click on GC in the legend hides it, another shows it again.
     assert_eq!(lanes["clicked"], "GC (5)", "{read}");
-    assert_eq!(lanes["shownAfter"], false, "{read}");
+    assert_eq!(lanes["hiddenByClick"], true, "{read}");
+    assert_eq!(lanes["shownAfter"], true, "{read}");
     // Hovered at `started`: the GC there is in the tooltip.
     let at = format!("{:.4} s", started as f64 / 1e9);
     assert_eq!(read["tip"]["GC"].as_str(), Some(at.as_str()), "{read}");

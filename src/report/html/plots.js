@@ -403,7 +403,7 @@
 
   // The events panel as drawn: per lane its legend label, ticks and those
   // in the zoomed range; then its first lane's name clicked in the legend,
-  // which hides it like any series.
+  // which hides it like any series, and clicked again.
   function lanes(p) {
     if (!p.e) return null;
     var e = p.e, min = e.scales.x.min, max = e.scales.x.max;
@@ -411,17 +411,19 @@
       var inView = l.ticks.filter(function (t) { return t >= min && t <= max; }).length;
       return { name: l.name, label: e.series[k + 1].label, ticks: l.ticks.length, inView: inView, shown: e.series[k + 1].show };
     });
-    var label = e.series.length > 1 ? e.series[1].label : null, clicked = null;
+    var label = e.series.length > 1 ? e.series[1].label : null, clicked = null, hidden = null;
     e.root.querySelectorAll(".u-legend .u-series th").forEach(function (th) {
-      if (th.textContent === label) {
-        th.dispatchEvent(new MouseEvent("click", { bubbles: true }));
-        clicked = label;
-      }
+      if (th.textContent !== label) return;
+      // Clicked twice: hidden, then shown again (a screenshot shows it).
+      th.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      hidden = !e.series[1].show;
+      th.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      clicked = label;
     });
     // Where the plotting areas are (CSS px): the same for both, so the
     // ticks line up with the memory panel's times.
     var box = function (u) { return [u.bbox.left / devicePixelRatio, u.bbox.width / devicePixelRatio]; };
-    return { min: min, lanes: out, clicked: clicked, shownAfter: e.series.length > 1 && e.series[1].show, box: box(e), memoryBox: box(p.u) };
+    return { min: min, lanes: out, clicked: clicked, hiddenByClick: hidden, shownAfter: e.series.length > 1 && e.series[1].show, box: box(e), memoryBox: box(p.u) };
   }
 
   document.querySelectorAll("figure.run").forEach(function (fig, n) {
