@@ -440,6 +440,8 @@ fn gc_cycles_and_scavenger_lines_are_ticks_on_rows_toggled_like_a_series() {
     // memory panel's.
     assert_eq!(lanes["min"].as_f64(), read["min"].as_f64(), "{read}");
     assert_eq!(lanes["box"], lanes["memoryBox"], "{read}");
+    let row_px = lanes["rowPx"].as_f64().expect("rowPx");
+    assert!(row_px >= 16.0, "rows of {row_px} px: {read}");
     let (min, max) = (
         read["min"].as_f64().expect("min"),
         read["max"].as_f64().expect("max"),

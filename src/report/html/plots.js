@@ -252,7 +252,10 @@
     var panel = el("div", "panel lanes");
     box.appendChild(panel);
     return new uPlot(Object.assign({}, base, {
-      height: 24 * n + 16,
+      height: 24 * n + 8,
+      // Rows from edge to edge: the default padding above and below is for
+      // an axis' end labels, which this one has not.
+      padding: [4, 24, 4, null],
       scales: { x: { time: false }, y: { range: function () { return [0, n]; } } },
       axes: [{ show: false }, {
         // The memory axis' width and its label's room, so the times line up.
@@ -423,7 +426,7 @@
     // Where the plotting areas are (CSS px): the same for both, so the
     // ticks line up with the memory panel's times.
     var box = function (u) { return [u.bbox.left / devicePixelRatio, u.bbox.width / devicePixelRatio]; };
-    return { min: min, lanes: out, clicked: clicked, hiddenByClick: hidden, shownAfter: e.series.length > 1 && e.series[1].show, box: box(e), memoryBox: box(p.u) };
+    return { min: min, lanes: out, clicked: clicked, hiddenByClick: hidden, shownAfter: e.series.length > 1 && e.series[1].show, box: box(e), memoryBox: box(p.u), rowPx: e.bbox.height / devicePixelRatio / Math.max(out.length, 1) };
   }
 
   document.querySelectorAll("figure.run").forEach(function (fig, n) {
