@@ -43,6 +43,9 @@ pub struct PlotData {
     pub limit: Option<f64>,
     /// The static plot's lanes, in its order: a row of ticks each.
     pub lanes: Vec<LaneTicks>,
+    /// `[from, to]`: the span of the static plot's phase-focused panel,
+    /// where the phases crowd (a button zooms to it).
+    pub focus: Option<(f64, f64)>,
 }
 
 /// One kind of event, as ticks on a row of its own.
@@ -214,6 +217,7 @@ pub fn data(timeline: &Timeline) -> PlotData {
                 ticks: l.ticks.iter().map(|t| round(*t, 6)).collect(),
             })
             .collect(),
+        focus: fig.focus.map(|(from, to)| (round(from, 6), round(to, 6))),
     }
 }
 
@@ -273,6 +277,10 @@ mod tests {
         assert_eq!(lanes, want);
         assert_eq!(lanes[0], ("GC", 8));
         assert_eq!(d.lanes[0].color, "#d62728");
+        // The crowded phases' span, as the static plot zooms to it.
+        let (from, to) = fig.focus.expect("the recorded run has a focus");
+        let got = d.focus.expect("a focus");
+        assert!((got.0 - from).abs() < 1e-6 && (got.1 - to).abs() < 1e-6);
     }
 
     #[test]

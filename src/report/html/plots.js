@@ -281,6 +281,13 @@
     whole.type = "button";
     whole.addEventListener("click", function () { zoom(p, d.start, d.end); });
     buttons.appendChild(whole);
+    if (d.focus) {
+      var crowd = el("button", "whole", "the phases");
+      crowd.type = "button";
+      crowd.title = "zoom to where the phases crowd (the static plot's lower panel)";
+      crowd.addEventListener("click", function () { zoom(p, d.focus[0], d.focus[1]); });
+      buttons.appendChild(crowd);
+    }
     d.phases.forEach(function (ph, i) {
       var b = el("button", null, ph.name);
       b.type = "button";
