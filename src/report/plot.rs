@@ -7,6 +7,7 @@ mod compact;
 mod downsample;
 mod draw;
 mod focus;
+mod labels;
 mod lanes;
 mod legend;
 mod model;
