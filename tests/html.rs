@@ -391,3 +391,95 @@ fn the_test_hook_says_when_no_plot_has_the_phase() {
     let read = test_read(&dom);
     assert_eq!(read["error"], "no plot has this phase", "{read}");
 }
+
+/// A GC cycle (gctrace) read at `t_ns`, as the timeline keeps it.
+fn gc_event(t_ns: u64, cycle: u64) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "gc", "t_ns": t_ns, "cycle": cycle, "at_ns": t_ns, "cpu_percent": 0,
+        "sweep_term_ns": 0, "mark_ns": 0, "mark_term_ns": 0, "heap_start_bytes": 0,
+        "heap_end_bytes": 0, "heap_live_bytes": 0, "goal_bytes": 0, "stacks_bytes": 0,
+        "globals_bytes": 0, "procs": 2, "forced": false, "raw": format!("gc {cycle}"),
+    })
+}
+
+/// A scavenger line (scavtrace) read at `t_ns`.
+fn scav_event(t_ns: u64) -> serde_json::Value {
+    serde_json::json!({
+        "kind": "scav", "t_ns": t_ns, "released_bytes": 0, "heap_released_bytes": 0,
+        "util_percent": 0, "forced": false, "controller_reset": false, "raw": "scav",
+    })
+}
+
+#[test]
+fn gc_cycles_and_scavenger_lines_are_ticks_on_rows_toggled_like_a_series() {
+    let Some(chromium) = chromium() else { return };
+    let dir = tempfile::tempdir().expect("a temp dir");
+    // The recorded folder with GC cycles and scavenger lines in hello's
+    // plotted run, one GC at `started`.
+    let results = dir.path().join("results");
+    common::copy_dir(&recorded(), &results);
+    let path = results.join("hello/defaults/1/timeline.json");
+    let text = std::fs::read_to_string(&path).expect("the timeline");
+    let mut timeline: serde_json::Value = serde_json::from_str(&text).expect("json");
+    let started = timeline["phases"][0]["t_ns"].as_u64().expect("started");
+    let gcs = [5_000_000, started, 50_000_000, 100_000_000, 200_000_000];
+    let scavs = [8_000_000, 150_000_000];
+    let mut events: Vec<serde_json::Value> = (gcs.iter().zip(1..))
+        .map(|(t, cycle)| gc_event(*t, cycle))
+        .collect();
+    events.extend(scavs.iter().map(|t| scav_event(*t)));
+    timeline["events"] = events.into();
+    std::fs::write(&path, timeline.to_string()).expect("the timeline");
+    let page = dir.path().join("report.html");
+    report_html(&[&results], &page);
+    let (visit, dom) = open(&chromium, &page, "#test-zoom=started", None);
+    assert!(visit.console.is_empty(), "{visit:?}");
+    let read = test_read(&dom);
+    let lanes = &read["lanes"];
+    // The events panel shares the zoomed time axis, and lines up with the
+    // memory panel's.
+    assert_eq!(lanes["min"].as_f64(), read["min"].as_f64(), "{read}");
+    assert_eq!(lanes["box"], lanes["memoryBox"], "{read}");
+    let row_px = lanes["rowPx"].as_f64().expect("rowPx");
+    assert!(row_px >= 16.0, "rows of {row_px} px: {read}");
+    let (min, max) = (
+        read["min"].as_f64().expect("min"),
+        read["max"].as_f64().expect("max"),
+    );
+    let in_view = |ticks: &[u64]| {
+        let t = ticks.iter().map(|t| *t as f64 / 1e9);
+        t.filter(|t| (min..=max).contains(t)).count()
+    };
+    let row = |i: usize| {
+        let l = &lanes["lanes"][i];
+        (
+            l["label"].as_str(),
+            l["ticks"].as_u64(),
+            l["inView"].as_u64(),
+            l["shown"].as_bool(),
+        )
+    };
+    let gc_in_view = Some(in_view(&gcs) as u64);
+    assert_eq!(
+        row(0),
+        (Some("GC (5)"), Some(5), gc_in_view, Some(true)),
+        "{read}"
+    );
+    let scav_in_view = Some(in_view(&scavs) as u64);
+    assert_eq!(
+        row(1),
+        (Some("scavenger (2)"), Some(2), scav_in_view, Some(true)),
+        "{read}"
+    );
+    assert!(
+        gc_in_view > Some(0) && gc_in_view < Some(5),
+        "zoomed: {read}"
+    );
+    // A click on GC in the legend hides it, another shows it again.
+    assert_eq!(lanes["clicked"], "GC (5)", "{read}");
+    assert_eq!(lanes["hiddenByClick"], true, "{read}");
+    assert_eq!(lanes["shownAfter"], true, "{read}");
+    // Hovered at `started`: the GC there is in the tooltip.
+    let at = format!("{:.4} s", started as f64 / 1e9);
+    assert_eq!(read["tip"]["GC"].as_str(), Some(at.as_str()), "{read}");
+}

@@ -6,6 +6,8 @@
 mod compact;
 mod downsample;
 mod draw;
+mod focus;
+mod labels;
 mod lanes;
 mod legend;
 mod model;
@@ -19,7 +21,7 @@ use plotters::prelude::*;
 
 use crate::timeline::Timeline;
 
-pub use draw::style_of;
+pub use draw::{lane_color, style_of};
 pub use model::{Figure, Role, Steps, figure, title};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -71,7 +73,7 @@ pub(super) fn register_font() -> Result<(), PlotError> {
 pub fn render(timeline: &Timeline, format: Format) -> Result<Vec<u8>, PlotError> {
     register_font()?;
     let fig = figure(timeline);
-    let size = (draw::WIDTH, draw::HEIGHT);
+    let size = draw::size(&fig);
     match format {
         Format::Svg => {
             let mut svg = String::new();
@@ -152,13 +154,28 @@ mod tests {
     }
 
     #[test]
+    fn a_timeline_always_draws_the_same_bytes() {
+        // Drawn from a copy, so that nothing kept between draws (the font,
+        // a cache) could make them differ.
+        let tl = recorded();
+        for format in [Format::Svg, Format::Png] {
+            let a = render(&tl, format).expect("a plot");
+            let b = render(&tl.clone(), format).expect("a plot");
+            assert!(a == b, "{format:?}: two draws of one timeline differ");
+        }
+    }
+
+    #[test]
     fn the_png_is_a_whole_image_with_ink_on_it() {
         let png = render(&recorded(), Format::Png).expect("a png");
         let decoder = png::Decoder::new(std::io::Cursor::new(png));
         let mut reader = decoder.read_info().expect("a png header");
         let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
         let info = reader.next_frame(&mut pixels).expect("one frame");
-        assert_eq!((info.width, info.height), (draw::WIDTH, draw::HEIGHT));
+        let fig = figure(&recorded());
+        assert!(fig.focus.is_some(), "the recorded run's phases are zoomed");
+        assert_eq!((info.width, info.height), draw::size(&fig));
+        assert!(info.height > draw::HEIGHT);
         let blue = pixels.chunks(3).filter(|p| p == &[31, 119, 180]).count();
         assert!(blue > 500, "the RSS line is drawn: {blue} blue pixels");
         let white = pixels.chunks(3).filter(|p| p == &[255, 255, 255]).count();

@@ -1,7 +1,8 @@
 //! The data of one run's interactive plot, as JSON for the page's script:
 //! the samples (t, RSS, window peak, VmSize) thinned to [`COLUMNS`] time
 //! columns, the phases with the Go view at each, the heap goal clipped as
-//! the static plot clips it, and GOMEMLIMIT.
+//! the static plot clips it, GOMEMLIMIT, and the event lanes (GC cycles,
+//! scavenger lines, traced madvise and munmap calls) as ticks.
 
 use serde::Serialize;
 
@@ -40,6 +41,21 @@ pub struct PlotData {
     pub clip: f64,
     /// GOMEMLIMIT in MiB, when the run set it.
     pub limit: Option<f64>,
+    /// The static plot's lanes, in its order: a row of ticks each.
+    pub lanes: Vec<LaneTicks>,
+    /// `[from, to]`: the span of the static plot's phase-focused panel,
+    /// where the phases crowd (a button zooms to it).
+    pub focus: Option<(f64, f64)>,
+}
+
+/// One kind of event, as ticks on a row of its own.
+#[derive(Debug, Serialize)]
+pub struct LaneTicks {
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    /// When each was seen (seconds since spawn).
+    pub ticks: Vec<f64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,7 +87,10 @@ fn mib(bytes: u64) -> f64 {
 }
 
 fn hex(role: Role) -> String {
-    let (c, _) = plot::style_of(role);
+    rgb(plot::style_of(role).0)
+}
+
+fn rgb(c: plotters::style::RGBColor) -> String {
     format!("#{:02x}{:02x}{:02x}", c.0, c.1, c.2)
 }
 
@@ -189,6 +208,16 @@ pub fn data(timeline: &Timeline) -> PlotData {
         markers,
         clip: round(fig.memory_max() * 1.05, 3).max(1.0),
         limit: fig.memory_limit,
+        lanes: fig
+            .lanes
+            .iter()
+            .map(|l| LaneTicks {
+                name: l.name.clone(),
+                color: rgb(plot::lane_color(&l.name)),
+                ticks: l.ticks.iter().map(|t| round(*t, 6)).collect(),
+            })
+            .collect(),
+        focus: fig.focus.map(|(from, to)| (round(from, 6), round(to, 6))),
     }
 }
 
@@ -233,6 +262,25 @@ mod tests {
             .max()
             .expect("samples");
         assert!(d.clip >= top as f64 / MIB);
+        // The lanes of the static plot, tick for tick.
+        let fig = plot::figure(&tl);
+        let lanes: Vec<(&str, usize)> = d
+            .lanes
+            .iter()
+            .map(|l| (l.name.as_str(), l.ticks.len()))
+            .collect();
+        let want: Vec<(&str, usize)> = fig
+            .lanes
+            .iter()
+            .map(|l| (l.name.as_str(), l.ticks.len()))
+            .collect();
+        assert_eq!(lanes, want);
+        assert_eq!(lanes[0], ("GC", 8));
+        assert_eq!(d.lanes[0].color, "#d62728");
+        // The crowded phases' span, as the static plot zooms to it.
+        let (from, to) = fig.focus.expect("the recorded run has a focus");
+        let got = d.focus.expect("a focus");
+        assert!((got.0 - from).abs() < 1e-6 && (got.1 - to).abs() < 1e-6);
     }
 
     #[test]
@@ -248,6 +296,12 @@ mod tests {
         assert!(keep.windows(2).all(|w| w[0] < w[1]), "in time order");
         let short: Vec<(u64, u64, u64)> = samples[..1000].to_vec();
         assert_eq!(kept(&short, start, 1_000_000_000).len(), 1000);
+    }
+
+    #[test]
+    fn a_timeline_always_gives_the_same_data() {
+        let tl = recorded();
+        assert_eq!(json(&tl), json(&tl.clone()));
     }
 
     #[test]

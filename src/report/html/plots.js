@@ -1,8 +1,10 @@
 // gomemlab HTML report: each run's plot made interactive with uPlot (inlined
 // before this script). Zoom: drag across the plot or turn the wheel; pan:
 // shift+drag or the horizontal wheel; back: double-click or "whole run".
-// Hover: t, RSS, window peak, VmSize at the cursor and the Go view at the
-// nearest phase. A button per phase zooms to it (from the phase before).
+// Hover: t, RSS, window peak, VmSize at the cursor, the Go view at the
+// nearest phase and the events (GC, scavenger...) under it. The events are
+// ticks on a row each in a panel of their own, toggled in its legend like a
+// series. A button per phase zooms to it (from the phase before).
 // Test hooks (used by tests/html.rs): #test-zoom=PHASE[@N] zooms the first
 // plot (from plot N on) that has PHASE to it, hovers the phase and writes
 // what the tooltip reads into the pre element #test-read; #test-view=N
@@ -130,6 +132,10 @@
     });
     var near = ph != null;
     if (!near) d.phases.forEach(function (q) { if (q.t <= t) ph = q; });
+    d.lanes.forEach(function (l) {
+      var k = nearest(l.ticks, t);
+      if (k >= 0 && Math.abs(p.u.valToPos(l.ticks[k], "x") - px) <= 8) rows.push([l.name, fmt(l.ticks[k], 4) + " s"]);
+    });
     if (ph) {
       rows.push([near ? "phase" : "since phase", ph.name + " (" + fmt(ph.t, 4) + " s)"]);
       d.markers.forEach(function (m) {
@@ -213,6 +219,56 @@
     };
   }
 
+  // A series drawn as ticks: a short vertical line at each of its values.
+  function ticks(u, si, i0, i1) {
+    var xs = u.data[0], ys = u.data[si], path = new Path2D();
+    for (var i = i0; i <= i1; i++) {
+      if (ys[i] == null) continue;
+      var x = Math.round(u.valToPos(xs[i], "x", true));
+      path.moveTo(x, u.valToPos(ys[i] - 0.85, "y", true));
+      path.lineTo(x, u.valToPos(ys[i] - 0.15, "y", true));
+    }
+    return { stroke: path, fill: null, clip: null, band: null, gaps: null, flags: 0 };
+  }
+
+  // The events panel: a row of ticks per lane (GC cycles, scavenger lines,
+  // traced calls), named on its axis; none without events.
+  function lanesPanel(p, base, box) {
+    var d = p.d, n = d.lanes.length;
+    if (n === 0) return null;
+    var xs = [d.start, d.end];
+    d.lanes.forEach(function (l) { xs = xs.concat(l.ticks); });
+    xs.sort(function (a, b) { return a - b; });
+    var x = xs.filter(function (v, i) { return i === 0 || xs[i - 1] !== v; });
+    var at = new Map();
+    x.forEach(function (v, i) { at.set(v, i); });
+    var data = [x], series = [{ label: "t (s)" }];
+    d.lanes.forEach(function (l, k) {
+      var col = new Array(x.length).fill(null);
+      l.ticks.forEach(function (t) { col[at.get(t)] = n - k; });
+      data.push(col);
+      series.push({ label: l.name + " (" + l.ticks.length + ")", stroke: l.color, width: 1.5, paths: ticks, points: { show: false } });
+    });
+    var panel = el("div", "panel lanes");
+    box.appendChild(panel);
+    return new uPlot(Object.assign({}, base, {
+      height: 24 * n + 8,
+      // Rows from edge to edge: the default padding above and below is for
+      // an axis' end labels, which this one has not.
+      padding: [4, 24, 4, null],
+      scales: { x: { time: false }, y: { range: function () { return [0, n]; } } },
+      axes: [{ show: false }, {
+        // The memory axis' width and its label's room, so the times line up.
+        label: "", size: 64, font: "11px system-ui, sans-serif", grid: { show: false }, ticks: { show: false },
+        splits: function () { return d.lanes.map(function (l, k) { return n - k - 0.5; }); },
+        values: function () { return d.lanes.map(function (l) { return l.name; }); },
+      }],
+      series: series,
+      cursor: Object.assign({}, base.cursor, { y: false }),
+      hooks: { setScale: [function (u, k) { if (k === "x" && !p.syncing) p.sync(u); }] },
+    }), data, panel);
+  }
+
   function build(fig, n) {
     var d = JSON.parse(fig.querySelector("script.plot-data").textContent);
     var box = fig.querySelector("div.iplot");
@@ -225,6 +281,13 @@
     whole.type = "button";
     whole.addEventListener("click", function () { zoom(p, d.start, d.end); });
     buttons.appendChild(whole);
+    if (d.focus) {
+      var crowd = el("button", "whole", "the phases");
+      crowd.type = "button";
+      crowd.title = "zoom to where the phases crowd (the static plot's lower panel)";
+      crowd.addEventListener("click", function () { zoom(p, d.focus[0], d.focus[1]); });
+      buttons.appendChild(crowd);
+    }
     d.phases.forEach(function (ph, i) {
       var b = el("button", null, ph.name);
       b.type = "button";
@@ -236,7 +299,6 @@
     box.appendChild(buttons);
     var mem = el("div", "panel"), vmp = el("div", "panel");
     box.appendChild(mem);
-    box.appendChild(vmp);
     var series = [{ label: "t (s)" },
       { label: "RSS", stroke: "#1f77b4", width: 1.5, spanGaps: true, points: { show: false } }];
     var data = [c.x, c.rss];
@@ -253,19 +315,22 @@
       });
       data.push(c.marks[i]);
     });
-    var syncing = false;
-    function syncX(other) {
-      return function (u, k) {
-        if (k !== "x" || syncing || !other()) return;
-        syncing = true;
-        other().setScale("x", { min: u.scales.x.min, max: u.scales.x.max });
-        syncing = false;
-      };
-    }
+    // A time range set on one panel is set on the others.
+    p.sync = function (from) {
+      p.syncing = true;
+      [p.u, p.e, p.v].forEach(function (o) {
+        if (o && o !== from) o.setScale("x", { min: from.scales.x.min, max: from.scales.x.max });
+      });
+      p.syncing = false;
+    };
+    function syncX(u, k) { if (k === "x" && !p.syncing) p.sync(u); }
     var base = {
       width: width,
       cursor: { sync: { key: key, scales: ["x", null] }, drag: { x: true, y: false }, bind: { mousedown: bindDown(p) } },
       legend: { live: false },
+      // One right padding for every panel (the default depends on the
+      // time axis, which the events panel hides), so their times line up.
+      padding: [null, 24, null, null],
     };
     p.u = new uPlot(Object.assign({}, base, {
       height: 360,
@@ -274,10 +339,12 @@
       series: series,
       hooks: {
         draw: [drawPhases(d)],
-        setScale: [syncX(function () { return p.v; })],
+        setScale: [syncX],
         setCursor: [function (u) { showTip(p, u.cursor.left, u.cursor.top); }],
       },
     }), data, mem);
+    p.e = lanesPanel(p, base, box);
+    box.appendChild(vmp);
     p.v = new uPlot(Object.assign({}, base, {
       height: 170,
       scales: { x: { time: false }, y: { range: function (u, lo, hi) { return [0, Math.max(hi || 0, 0.01) * 1.08]; } } },
@@ -285,7 +352,7 @@
       series: [{ label: "t (s)" }, { label: "VmSize", stroke: "#8c564b", width: 1.5, spanGaps: true, points: { show: false } }],
       // No horizontal crosshair here: the memory panel's cursor sets it.
       cursor: Object.assign({}, base.cursor, { y: false }),
-      hooks: { setScale: [syncX(function () { return p.u; })] },
+      hooks: { setScale: [syncX] },
     }), [c.x, c.vm], vmp);
     p.tip = el("div", "tip");
     p.tip.style.display = "none";
@@ -293,6 +360,7 @@
     mem.appendChild(p.tip);
     p.u.over.addEventListener("wheel", wheel(p), { passive: false });
     p.v.over.addEventListener("wheel", wheel(p), { passive: false });
+    if (p.e) p.e.over.addEventListener("wheel", wheel(p), { passive: false });
     p.u.over.addEventListener("mouseleave", function () { p.tip.style.display = "none"; });
     var note = el("p", "pnote",
       "Drag to zoom, wheel to zoom, shift+drag to pan, double-click for the whole run; click a series to hide it." +
@@ -309,6 +377,7 @@
     var w = Math.max(p.fig.querySelector("div.iplot").clientWidth, 300);
     p.u.setSize({ width: w, height: 360 });
     p.v.setSize({ width: w, height: 170 });
+    if (p.e) p.e.setSize({ width: w, height: p.e.height });
   }
 
   function testHooks() {
@@ -339,7 +408,32 @@
     p.u.over.dispatchEvent(new MouseEvent("mousemove", { clientX: x, clientY: y, bubbles: true }));
     var rows = {};
     p.tip.querySelectorAll("tr").forEach(function (tr) { rows[tr.dataset.k] = tr.querySelector("td").textContent; });
-    out.textContent = JSON.stringify({ phase: name, min: p.u.scales.x.min, max: p.u.scales.x.max, vmMin: p.v.scales.x.min, tip: rows });
+    out.textContent = JSON.stringify({ phase: name, min: p.u.scales.x.min, max: p.u.scales.x.max, vmMin: p.v.scales.x.min, tip: rows, lanes: lanes(p) });
+  }
+
+  // The events panel as drawn: per lane its legend label, ticks and those
+  // in the zoomed range; then its first lane's name clicked in the legend,
+  // which hides it like any series, and clicked again.
+  function lanes(p) {
+    if (!p.e) return null;
+    var e = p.e, min = e.scales.x.min, max = e.scales.x.max;
+    var out = p.d.lanes.map(function (l, k) {
+      var inView = l.ticks.filter(function (t) { return t >= min && t <= max; }).length;
+      return { name: l.name, label: e.series[k + 1].label, ticks: l.ticks.length, inView: inView, shown: e.series[k + 1].show };
+    });
+    var label = e.series.length > 1 ? e.series[1].label : null, clicked = null, hidden = null;
+    e.root.querySelectorAll(".u-legend .u-series th").forEach(function (th) {
+      if (th.textContent !== label) return;
+      // Clicked twice: hidden, then shown again (a screenshot shows it).
+      th.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      hidden = !e.series[1].show;
+      th.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+      clicked = label;
+    });
+    // Where the plotting areas are (CSS px): the same for both, so the
+    // ticks line up with the memory panel's times.
+    var box = function (u) { return [u.bbox.left / devicePixelRatio, u.bbox.width / devicePixelRatio]; };
+    return { min: min, lanes: out, clicked: clicked, hiddenByClick: hidden, shownAfter: e.series.length > 1 && e.series[1].show, box: box(e), memoryBox: box(p.u), rowPx: e.bbox.height / devicePixelRatio / Math.max(out.length, 1) };
   }
 
   document.querySelectorAll("figure.run").forEach(function (fig, n) {
@@ -353,6 +447,7 @@
         var w = Math.max(p.fig.querySelector("div.iplot").clientWidth, 300);
         p.u.setSize({ width: w, height: 360 });
         p.v.setSize({ width: w, height: 170 });
+        if (p.e) p.e.setSize({ width: w, height: p.e.height });
       });
     }, 100);
   });

@@ -5,7 +5,7 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::draw::{PEAK, PHASE_LINE, Result, VM_SIZE, WINDOW, err, font, style_of};
+use super::draw::{FOCUS, PEAK, PHASE_LINE, Result, VM_SIZE, WINDOW, err, font, style_of};
 use super::model::{Figure, Role};
 
 pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> Result<()> {
@@ -68,8 +68,8 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
     };
     row(&hwm, "VmHWM at phase (peak")?;
     row(&|_| Ok(()), "since the previous phase)")?;
-    if fig.memory_limit.is_some() {
-        row(&dashed(PEAK), "GOMEMLIMIT")?;
+    if let Some(limit) = fig.memory_limit {
+        row(&dashed(PEAK), &format!("GOMEMLIMIT {limit:.0} MiB"))?;
     }
     let band = |y: i32| {
         let shade = RGBColor(0, 0, 0).mix(0.06).filled();
@@ -79,5 +79,20 @@ pub fn draw<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, fig: &Figure) -> 
             .map_err(err)
     };
     row(&band, "phase band: name to next")?;
+    if fig.focus.is_some() {
+        let frame = |y: i32| {
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (32, y + 7)],
+                FOCUS.mix(0.08).filled(),
+            ))
+            .map_err(err)?;
+            area.draw(&Rectangle::new(
+                [(8, y - 7), (32, y + 7)],
+                FOCUS.stroke_width(2),
+            ))
+            .map_err(err)
+        };
+        row(&frame, "the phases, zoomed below")?;
+    }
     Ok(())
 }

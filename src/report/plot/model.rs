@@ -81,6 +81,9 @@ pub struct Figure {
     /// GOMEMLIMIT in MiB, when the run set it.
     pub memory_limit: Option<f64>,
     pub lanes: Vec<Lane>,
+    /// The time span of the phase-focused panel, where the phases crowd
+    /// into a small part of the run ([`super::focus`]).
+    pub focus: Option<(f64, f64)>,
 }
 
 impl Figure {
@@ -93,6 +96,12 @@ impl Figure {
     /// every series but the heap goal, which may be far above what is
     /// resident (it is drawn clipped at the top, with its value).
     pub fn memory_max(&self) -> f64 {
+        self.memory_max_in(f64::NEG_INFINITY, f64::INFINITY)
+    }
+
+    /// [`Figure::memory_max`] of the points from `from` to `to` (seconds):
+    /// the scale of a panel zoomed to them.
+    pub fn memory_max_in(&self, from: f64, to: f64) -> f64 {
         let series = self.rss.iter().chain(&self.hwm).chain(&self.window);
         let steps = self
             .steps
@@ -101,6 +110,7 @@ impl Figure {
             .flat_map(|s| s.points.iter());
         series
             .chain(steps)
+            .filter(|p| (from..=to).contains(&p.0))
             .map(|p| p.1)
             .chain(self.memory_limit)
             .fold(0.0, f64::max)
@@ -185,18 +195,15 @@ pub fn figure(timeline: &Timeline) -> Figure {
         at_phases(Role::LazyFree, &|p| p.os.lazy_free_bytes.map(mib)),
     ];
     steps.retain(|s| !s.points.is_empty());
-    let memory_limit = if timeline.settings.env.contains_key("GOMEMLIMIT") {
-        timeline
-            .phases
-            .last()
-            .and_then(|p| metric(p, "/gc/gomemlimit:bytes"))
-            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
-            .filter(|b| *b < i64::MAX as f64)
-            .map(|b| b / MIB)
-    } else {
-        None
-    };
+    let memory_limit = memory_limit(timeline);
+    let phases: Vec<(String, f64)> = timeline
+        .phases
+        .iter()
+        .map(|p| (p.name.clone(), secs(p.t_ns)))
+        .collect();
+    let times: Vec<f64> = phases.iter().map(|p| p.1).collect();
     Figure {
+        focus: super::focus::span(&times, secs(start_ns), secs(end_ns)),
         title: title(timeline),
         sample_interval: humantime::format_duration(std::time::Duration::from_micros(
             timeline.settings.sample_interval_us,
@@ -208,11 +215,7 @@ pub fn figure(timeline: &Timeline) -> Figure {
         window,
         vm_size,
         steps,
-        phases: timeline
-            .phases
-            .iter()
-            .map(|p| (p.name.clone(), secs(p.t_ns)))
-            .collect(),
+        phases,
         hwm: timeline
             .phases
             .iter()
@@ -221,6 +224,23 @@ pub fn figure(timeline: &Timeline) -> Figure {
         peak,
         memory_limit,
         lanes: lanes(timeline),
+    }
+}
+
+/// GOMEMLIMIT in MiB, when the run set it (and not to `off`).
+fn memory_limit(timeline: &Timeline) -> Option<f64> {
+    if timeline.settings.env.contains_key("GOMEMLIMIT") {
+        // The last phase with the Go view (the `exit` phase has none).
+        timeline
+            .phases
+            .iter()
+            .rev()
+            .find_map(|p| metric(p, "/gc/gomemlimit:bytes"))
+            // `GOMEMLIMIT=off` reads as math.MaxInt64: no line.
+            .filter(|b| *b < i64::MAX as f64)
+            .map(|b| b / MIB)
+    } else {
+        None
     }
 }
 
@@ -353,6 +373,13 @@ mod tests {
         assert_eq!(figure(&tl).memory_limit, None);
         tl.settings.env.insert("GOMEMLIMIT".into(), "250MiB".into());
         assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        // An `exit` phase last, without the Go view: the limit stays.
+        let mut exit = tl.phases.last().expect("phases").clone();
+        exit.name = "exit".into();
+        exit.metrics.clear();
+        tl.phases.push(exit);
+        assert_eq!(figure(&tl).memory_limit, Some(250.0));
+        tl.phases.pop();
         let off = serde_json::Number::from(i64::MAX);
         for p in &mut tl.phases {
             p.metrics.insert("/gc/gomemlimit:bytes".into(), off.clone());

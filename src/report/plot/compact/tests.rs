@@ -14,7 +14,7 @@ fn plotters_svg() -> String {
     let fig = figure(&recorded());
     let mut svg = String::new();
     {
-        let size = (draw::WIDTH, draw::HEIGHT);
+        let size = draw::size(&fig);
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         draw::draw(&root, &fig).expect("drawn");
         root.present().expect("presented");
