@@ -230,12 +230,12 @@ fn print_interrupted(
         }
     }
     let format = VerdictFormat::of(args.json, args.markdown);
-    let (text, _) = output::verdicts(&columns(lanes), format);
-    let text = format.shown(text);
-    let mut stdout = std::io::stdout();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    if let Ok(printed) = output::printed(&columns(lanes), format, None) {
+        let mut stdout = std::io::stdout();
+        let _ = stdout
+            .write_all(printed.stdout.as_bytes())
+            .and_then(|()| stdout.flush());
+    }
     // The worker may still be inside a run: exit now, killing what
     // is registered and removing temp paths.
     crate::cleanup::exit(crate::cleanup::interrupted_status(signal))

@@ -20,11 +20,13 @@ use crate::experiment::Experiment;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::measure::machine::Machine;
 
+mod judging;
 mod limits;
 mod load;
 mod lock;
 mod merge;
 
+pub use judging::{JudgeError, Judged, Judging, load_for_judging};
 pub use limits::Limits;
 pub use load::{Kept, KeptRun, load, load_with};
 pub use merge::{Column, MergeError, in_file_order, merge, results_folders};
