@@ -61,7 +61,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, judging)?),
         _ => None,
     };
-    super::html::check(args.html.as_deref())?;
+    crate::report::export::check_html(args.html.as_deref())?;
     let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();

@@ -15,7 +15,7 @@ use super::baseline::{self, Baseline};
 use super::{UsageError, exit_code};
 use crate::experiment::results::{KeptFiles, ResultsDir};
 use crate::experiment::schedule;
-use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
+use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane, columns};
 use crate::experiment::select::select;
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment};
@@ -190,7 +190,7 @@ fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
     }
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
-    super::html::check(args.html.as_deref())?;
+    crate::report::export::check_html(args.html.as_deref())?;
     let lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
     for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
         if let Some(files) = &kept_files {
@@ -270,4 +270,4 @@ fn write_outputs(
 
 mod lanes;
 
-use lanes::{BarSink, columns, finish, lanes, plots_of};
+use lanes::{BarSink, finish, lanes, plots_of};

@@ -186,7 +186,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         manifest.go_line = Some(built.go_line.clone());
         (dir, manifest)
     });
-    super::export::keep_and_write(
+    crate::report::export::keep_and_write(
         kept,
         &run,
         "run",

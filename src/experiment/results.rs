@@ -184,6 +184,13 @@ pub enum ResultsError {
         "{path}: points outside its results folder ({detail}): results folders keep every file inside"
     )]
     Outside { path: String, detail: String },
+    #[error("failed to keep the {what} in {dir}")]
+    Keep {
+        what: &'static str,
+        dir: String,
+        #[source]
+        error: Box<ResultsError>,
+    },
     #[error("failed to read {path}")]
     Read {
         path: String,
@@ -312,6 +319,23 @@ impl ResultsDir {
     pub fn keep_timeline(&self, run: &Analyzed) -> Result<(), ResultsError> {
         write_json(&self.work.join("timeline.json"), &run.timeline)?;
         write_json(&self.work.join("analysis.json"), &run.analysis)
+    }
+
+    /// Keeps the one run of `run --out` or `watch --out`: its timeline and
+    /// analysis, then `manifest`; `what` names the run in the error.
+    pub fn keep_one(
+        &self,
+        run: &Analyzed,
+        manifest: &Manifest,
+        what: &'static str,
+    ) -> Result<(), ResultsError> {
+        self.keep_timeline(run)
+            .and_then(|()| self.keep_manifest(manifest))
+            .map_err(|error| ResultsError::Keep {
+                what,
+                dir: self.root.display().to_string(),
+                error: Box::new(error),
+            })
     }
 
     /// Keeps what an experiment ran (`<experiment>/runs.json`).

@@ -2,15 +2,19 @@
 //! the Perfetto trace and the CSV folder; for every run kept in results
 //! folders (`report DIR --plot/--perfetto/--csv DIR2`) the same files in
 //! DIR2 mirroring DIR's tree (`<experiment>/<settings>/<repeat>/`), the Go
-//! benchmark format of them all and `verdicts.csv`. Each file is written
-//! whole (through a temp file beside it) or not at all.
+//! benchmark format of them all and `verdicts.csv`; and the HTML page of
+//! `--html FILE`. Each file is written whole (through a temp file beside
+//! it) or not at all.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use crate::experiment::results::{self, Kept, ResultsError, WholeWriteError};
+use crate::analyze::Analyzed;
+use crate::experiment::results::{self, Kept, Manifest, ResultsDir, ResultsError, WholeWriteError};
 use crate::timeline::Timeline;
 
 use super::csv::CsvError;
+use super::html::{self, Header, Plots};
 use super::matrix::Column;
 use super::plot::{self, PlotError};
 use super::{benchfmt, perfetto};
@@ -44,6 +48,8 @@ pub enum ExportError {
     Csv(#[from] CsvError),
     #[error(transparent)]
     Results(#[from] ResultsError),
+    #[error("--html {0}: not a file in an existing folder: give a path such as report.html")]
+    HtmlTarget(String),
 }
 
 /// A format one run's timeline is exported to, as files named in a folder
@@ -130,6 +136,23 @@ pub fn run_files(
         write_into(&CsvExport, timeline, dir)?;
     }
     Ok(())
+}
+
+/// What `run` and `watch` leave behind of one run: kept in a results folder
+/// (`--out`, with its manifest; `what` names the run in the error), then the
+/// plot, trace and CSV files asked for.
+pub fn keep_and_write(
+    kept: Option<(&ResultsDir, Manifest)>,
+    run: &Analyzed,
+    what: &'static str,
+    plot: Option<(&Path, plot::Format)>,
+    perfetto: Option<&Path>,
+    csv: Option<&Path>,
+) -> Result<(), ExportError> {
+    if let Some((dir, manifest)) = kept {
+        dir.keep_one(run, &manifest, what)?;
+    }
+    run_files(&run.timeline, plot, perfetto, csv)
 }
 
 /// Where the files of kept runs go: each a folder (mirroring the results
@@ -224,6 +247,36 @@ impl Exports {
         let text = super::verdicts_csv::verdicts_csv(columns)?;
         write_file(&dir.join("verdicts.csv"), text.as_bytes())
     }
+}
+
+/// `--html FILE`: fails before anything runs when FILE's folder does not exist.
+pub fn check_html(file: Option<&Path>) -> Result<(), ExportError> {
+    let Some(file) = file else {
+        return Ok(());
+    };
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    if dir.is_some_and(|d| !d.is_dir()) || file.is_dir() {
+        return Err(ExportError::HtmlTarget(file.display().to_string()));
+    }
+    Ok(())
+}
+
+/// Writes the HTML page of `columns` and `plots` to `file`, made now by
+/// `command` (the command line, for its header).
+pub fn html_page(
+    file: &Path,
+    columns: &[Column],
+    plots: &Plots,
+    command: String,
+) -> Result<(), ExportError> {
+    let header = Header {
+        generated: humantime::format_rfc3339_seconds(SystemTime::now())
+            .to_string()
+            .replace('T', " ")
+            .replace('Z', " UTC"),
+        command,
+    };
+    write_file(file, html::page(columns, plots, &header).as_bytes())
 }
 
 /// Writes FILE whole (through a temp file beside it) or not at all.
