@@ -28,7 +28,7 @@ pub enum JudgeError {
     KeptFiles {
         dir: String,
         #[source]
-        error: ExperimentError,
+        error: Box<ExperimentError>,
     },
     #[error(
         "{dir} keeps runs of {names} and none of them is among {with}: give the folder they were run with, --experiments DIR",
@@ -85,7 +85,7 @@ impl Judging<'_> {
                 .kept_experiments(&Fixtures::bundled()?.names())
                 .map_err(|error| JudgeError::KeptFiles {
                     dir: kept.root.display().to_string(),
-                    error,
+                    error: Box::new(error),
                 })?,
         };
         Ok(match &own {
