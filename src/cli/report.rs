@@ -16,7 +16,7 @@ use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::{self, Judging, Kept};
 use crate::report::html::Plots;
 use crate::report::matrix::Column;
-use crate::report::output::{self, Outcome, VerdictFormat};
+use crate::report::output::{self, VerdictFormat, VerdictOutcome};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -109,9 +109,9 @@ pub(super) fn print_verdicts(
     eprint!("{}", printed.stderr);
     std::io::stdout().write_all(printed.stdout.as_bytes())?;
     Ok(match printed.outcome {
-        Outcome::Clean => 0,
-        Outcome::SomeError => exit_code::VERDICT_ERROR,
-        Outcome::Changed => exit_code::BASELINE_CHANGED,
+        VerdictOutcome::Clean => 0,
+        VerdictOutcome::SomeError => exit_code::VERDICT_ERROR,
+        VerdictOutcome::Changed => exit_code::BASELINE_CHANGED,
     })
 }
 

@@ -12,7 +12,7 @@ use super::matrix::{self, Column};
 
 /// How the verdicts end, from which the command line's exit status comes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum VerdictOutcome {
     /// No verdict is `error`, no claim changed against the baseline.
     Clean,
     /// Some verdict is `error`.
@@ -30,7 +30,7 @@ pub struct Printed {
     /// With JSON, the changes against the baseline: stdout stays one JSON
     /// document.
     pub stderr: String,
-    pub outcome: Outcome,
+    pub outcome: VerdictOutcome,
 }
 
 /// The verdicts of `columns` in `format` and, against a baseline (a Go
@@ -45,15 +45,15 @@ pub fn printed(
         stdout: String::new(),
         stderr: String::new(),
         outcome: if error {
-            Outcome::SomeError
+            VerdictOutcome::SomeError
         } else {
-            Outcome::Clean
+            VerdictOutcome::Clean
         },
     };
     if let Some((b, kept)) = guard {
         let (changes, changed) = baseline::judge(columns, b, kept)?;
         if changed {
-            printed.outcome = Outcome::Changed;
+            printed.outcome = VerdictOutcome::Changed;
         }
         match format {
             VerdictFormat::Json => printed.stderr = changes,
