@@ -27,13 +27,14 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    /// Where the files asked for go.
-    pub fn exports(&self) -> Exports {
+    /// Where the files asked for go (with the HTML page, `--html`).
+    pub fn exports(&self, html: Option<PathBuf>) -> Exports {
         Exports {
             plot: self.plot.clone(),
             perfetto: self.perfetto.clone(),
             csv: self.csv.clone(),
             benchfmt: self.benchfmt.clone(),
+            html,
         }
     }
 }

@@ -15,7 +15,7 @@ pub(super) fn write(file: &Path, columns: &[Column], plots: &Plots) -> Result<()
 }
 
 /// The command line, the program by its name (`gomemlab report ...`).
-fn command_line() -> String {
+pub(super) fn command_line() -> String {
     let mut args: Vec<String> = std::env::args().collect();
     if let Some(program) = args.first_mut() {
         if let Some(name) = Path::new(program.as_str()).file_name() {

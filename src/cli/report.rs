@@ -61,11 +61,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, judging)?),
         _ => None,
     };
-    crate::report::export::check_html(args.html.as_deref())?;
+    let exports = args.export.exports(args.html);
+    exports.check()?;
     let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();
-    let exports = args.export.exports();
     let folders: Vec<PathBuf> = args
         .dirs
         .iter()
@@ -79,7 +79,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             _ => PathBuf::new(),
         };
         exports.runs(&kept, &sub, &mut bench)?;
-        if args.html.is_some() {
+        if exports.html.is_some() {
             plots.add_kept(&kept)?;
         }
         let results = judge(judging, &kept)?;
@@ -89,11 +89,7 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     }
     // Merged shards list their experiments in the one-run order.
     results::in_file_order(&mut columns, &experiments);
-    exports.verdicts(&columns)?;
-    exports.write_benchfmt(&bench)?;
-    if let Some(file) = &args.html {
-        super::html::write(file, &columns, &plots)?;
-    }
+    exports.finish(&columns, &bench, &plots, super::html::command_line)?;
     let guard = guard.as_ref().map(|b| (b, kept_baseline.as_ref()));
     print_verdicts(&columns, format, guard)
 }

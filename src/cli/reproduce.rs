@@ -85,6 +85,17 @@ pub struct ReproduceArgs {
     sensitive_jobs: u16,
 }
 
+impl ReproduceArgs {
+    /// The files asked of the results: --benchfmt and --html.
+    fn exports(&self) -> Exports {
+        Exports {
+            benchfmt: self.benchfmt.clone(),
+            html: self.html.clone(),
+            ..Exports::default()
+        }
+    }
+}
+
 /// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
 pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>> {
     let fixtures = Fixtures::bundled()?;
@@ -190,7 +201,7 @@ fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
     }
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
-    crate::report::export::check_html(args.html.as_deref())?;
+    args.exports().check()?;
     let lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
     for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
         if let Some(files) = &kept_files {
@@ -250,20 +261,13 @@ fn write_outputs(
     guard: Option<&Baseline>,
     kept_baseline: Option<&Column>,
 ) -> Result<u8> {
-    if let Some(file) = args.benchfmt.clone() {
-        let roots: Vec<&Path> = lanes
-            .iter()
-            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
-            .collect();
-        let exports = Exports {
-            benchfmt: Some(file),
-            ..Exports::default()
-        };
-        exports.benchfmt_of(&roots)?;
-    }
-    if let Some(file) = &args.html {
-        super::html::write(file, &columns(lanes), plots)?;
-    }
+    let roots: Vec<&Path> = lanes
+        .iter()
+        .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
+        .collect();
+    let exports = args.exports();
+    let bench = exports.bench_of(&roots)?;
+    exports.finish(&columns(lanes), &bench, plots, super::html::command_line)?;
     let format = VerdictFormat::of(args.json, args.markdown);
     super::report::print_verdicts(&columns(lanes), format, guard.map(|b| (b, kept_baseline)))
 }

@@ -155,14 +155,17 @@ pub fn keep_and_write(
     run_files(&run.timeline, plot, perfetto, csv)
 }
 
-/// Where the files of kept runs go: each a folder (mirroring the results
-/// tree), `benchfmt` one file.
+/// The files asked of results (`reproduce` and `report`), and where they
+/// go: those of every kept run each in a folder (mirroring the results
+/// tree), `benchfmt` and `html` one file each; the one place they are
+/// written.
 #[derive(Debug, Clone, Default)]
 pub struct Exports {
     pub plot: Option<PathBuf>,
     pub perfetto: Option<PathBuf>,
     pub csv: Option<PathBuf>,
     pub benchfmt: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 impl Exports {
@@ -181,18 +184,40 @@ impl Exports {
         out
     }
 
-    /// With a benchfmt file: it, from the results folders `roots` (as kept
-    /// by `reproduce --out`).
-    pub fn benchfmt_of(&self, roots: &[&Path]) -> Result<(), ExportError> {
-        if self.benchfmt.is_none() {
-            return Ok(());
-        }
+    /// With a benchfmt file: its lines, from the results folders `roots`
+    /// (as kept by `reproduce --out`).
+    pub fn bench_of(&self, roots: &[&Path]) -> Result<String, ExportError> {
         let mut bench = String::new();
-        for root in roots {
-            let kept = results::load(root)?;
-            self.runs(&kept, Path::new(""), &mut bench)?;
+        if self.benchfmt.is_some() {
+            for root in roots {
+                let kept = results::load(root)?;
+                self.runs(&kept, Path::new(""), &mut bench)?;
+            }
         }
-        self.write_benchfmt(&bench)
+        Ok(bench)
+    }
+
+    /// Fails before anything runs when the HTML page could not be written.
+    pub fn check(&self) -> Result<(), ExportError> {
+        check_html(self.html.as_deref())
+    }
+
+    /// The files of every column, after the per-run ones: `verdicts.csv`,
+    /// the benchfmt file (of the lines `runs` gathered) and the HTML page
+    /// (`command`: the command line, for its header).
+    pub fn finish(
+        &self,
+        columns: &[Column],
+        bench: &str,
+        plots: &Plots,
+        command: impl FnOnce() -> String,
+    ) -> Result<(), ExportError> {
+        self.verdicts(columns)?;
+        self.write_benchfmt(bench)?;
+        match &self.html {
+            Some(file) => html_page(file, columns, plots, command()),
+            None => Ok(()),
+        }
     }
 
     /// Writes the per-run files of `kept`; `sub` is the folder under each
@@ -231,7 +256,7 @@ impl Exports {
     }
 
     /// With a benchfmt file: it, with the lines `runs` gathered.
-    pub fn write_benchfmt(&self, bench: &str) -> Result<(), ExportError> {
+    fn write_benchfmt(&self, bench: &str) -> Result<(), ExportError> {
         match &self.benchfmt {
             Some(file) => write_file(file, bench.as_bytes()),
             None => Ok(()),
@@ -239,7 +264,7 @@ impl Exports {
     }
 
     /// With a CSV folder: its `verdicts.csv` of every column.
-    pub fn verdicts(&self, columns: &[Column]) -> Result<(), ExportError> {
+    fn verdicts(&self, columns: &[Column]) -> Result<(), ExportError> {
         let Some(dir) = &self.csv else {
             return Ok(());
         };
@@ -250,7 +275,7 @@ impl Exports {
 }
 
 /// `--html FILE`: fails before anything runs when FILE's folder does not exist.
-pub fn check_html(file: Option<&Path>) -> Result<(), ExportError> {
+fn check_html(file: Option<&Path>) -> Result<(), ExportError> {
     let Some(file) = file else {
         return Ok(());
     };
