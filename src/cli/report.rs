@@ -11,7 +11,6 @@ use super::UsageError;
 use super::baseline::{self, Baseline};
 use super::exit_code;
 use super::export::ExportArgs;
-use super::reproduce::load_experiments;
 use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::results::{self, Judging, Kept};
 use crate::report::html::Plots;
@@ -51,7 +50,7 @@ pub struct ReportArgs {
 pub fn report(args: ReportArgs) -> Result<u8> {
     let format = VerdictFormat::of(args.json, args.markdown);
     let given = args.experiments.clone();
-    let experiments = load_experiments(args.experiments, true)?;
+    let experiments = crate::experiment::select::load(args.experiments, true)?;
     let judging = Judging {
         experiments: &experiments,
         given: given.as_deref(),

@@ -13,12 +13,12 @@ use anyhow::Result;
 
 use super::baseline::{self, Baseline};
 use super::{UsageError, exit_code};
+use crate::experiment::Experiment;
 use crate::experiment::results::{KeptFiles, ResultsDir};
 use crate::experiment::schedule;
 use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane, columns};
-use crate::experiment::select::select;
+use crate::experiment::select::{self, select};
 use crate::experiment::shard::Shard;
-use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
 use crate::report;
 use crate::report::export::Exports;
@@ -96,22 +96,6 @@ impl ReproduceArgs {
     }
 }
 
-/// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
-pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>> {
-    let fixtures = Fixtures::bundled()?;
-    let dir = match dir {
-        Some(dir) => dir,
-        None => crate::fixture::bundle::experiments_dir()?,
-    };
-    let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
-    let slow_dir = dir.join("slow");
-    if slow && slow_dir.is_dir() {
-        experiments.extend(experiment::load_dir(&slow_dir, &fixtures.names())?);
-        experiment::file::check_unique_ids(&experiments)?;
-    }
-    Ok(experiments)
-}
-
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let Prepared {
@@ -187,7 +171,7 @@ struct Prepared {
 /// Loads and selects the experiments, and checks every toolchain, --out,
 /// --html and --baseline before anything runs.
 fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
-    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
+    let mut experiments = select::load(args.experiments.clone(), args.slow)?;
     // Your own experiments are kept with the results, so that `report DIR`
     // judges them again anywhere (the bundled ones it has itself).
     let kept_files = match &args.experiments {
