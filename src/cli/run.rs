@@ -177,8 +177,8 @@ pub fn run(args: RunArgs) -> Result<u8> {
             .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
     );
     let timeline = &run.timeline;
-    for warning in report::run::unreached_pauses(args.pause.iter().map(|p| p.0.as_str()), timeline)
-    {
+    let paused = args.pause.iter().map(|p| p.0.as_str());
+    for warning in report::run::unreached_pauses(paused, timeline) {
         eprintln!("warning: {warning}");
     }
     if let (Some(out), Some(hp)) = (&out, &spec.heap_profiles) {
