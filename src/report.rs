@@ -5,6 +5,7 @@ pub mod benchfmt;
 pub mod csv;
 pub mod deep;
 pub mod export;
+pub mod fixtures;
 pub mod html;
 pub mod markdown;
 pub mod matrix;

@@ -82,6 +82,13 @@ pub enum ToolchainError {
         go: String,
         reason: String,
     },
+    #[error("--go names {0} twice: give each Go version once")]
+    Twice(String),
+    #[error(
+        "`{0}` is not a release name go1.{MIN_MINOR}.N or later (e.g. go1.22.10, go1.22, \
+         go1.26rc1, `all`, `next` or `latest`)"
+    )]
+    NotARelease(String),
     /// The toolchain named by `$GOMEMLAB_GO` (no `--go` given) is unusable.
     #[error("GOMEMLAB_GO={value}: {error} (set GOMEMLAB_GO to one of those, or unset it)")]
     FromEnv {
@@ -118,6 +125,48 @@ pub fn resolve_with(
             })
         }
         (_, _, found) => found,
+    }
+}
+
+/// The toolchains `specs` name (`all`: the latest patch of every supported
+/// minor), each resolved as [`resolve_with`]; an error when two are the
+/// same Go version.
+pub fn resolve_each_with(
+    specs: &[String],
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Vec<Toolchain>, ToolchainError> {
+    let toolchains: Vec<Toolchain> = expand(specs)
+        .iter()
+        .map(|g| resolve_with(Some(g), on_fetch))
+        .collect::<Result<_, _>>()?;
+    let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
+    match names
+        .iter()
+        .enumerate()
+        .find(|(i, n)| names[..*i].contains(n))
+    {
+        Some((_, twice)) => Err(ToolchainError::Twice(twice.clone())),
+        None => Ok(toolchains),
+    }
+}
+
+/// The release `toolchains --fetch NAME` names (`next` and `latest` as the
+/// Go module proxy lists them), installed or fetched now.
+pub fn fetch_named(
+    name: &str,
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Installed, ToolchainError> {
+    let version = if name == NEXT || name == LATEST {
+        Some(pick(name, &listed()?)?)
+    } else {
+        release_name(name)
+    };
+    let version = version
+        .filter(GoVersion::is_supported_minor)
+        .ok_or_else(|| ToolchainError::NotARelease(name.to_string()))?;
+    match installed(version) {
+        Some(found) => Ok(found),
+        None => fetch(version, on_fetch),
     }
 }
 

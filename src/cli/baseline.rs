@@ -7,7 +7,8 @@ use anyhow::Result;
 
 use super::UsageError;
 use crate::experiment::Experiment;
-pub(super) use crate::report::baseline::{Baseline, check_split, judge};
+use crate::experiment::results::Judging;
+pub(super) use crate::report::baseline::{Baseline, check_split};
 use crate::report::matrix::Column;
 
 /// `reproduce --baseline`: what it names, the Go versions to run (the
@@ -22,7 +23,7 @@ pub(super) fn prepare(
     let kept = match &guard {
         Some(Baseline::Dir(dir)) => {
             // Judged with this run's experiments, as the new results are.
-            let judging = super::report::Judging {
+            let judging = Judging {
                 experiments,
                 given: Some(Path::new("this run's experiments")),
             };
@@ -52,9 +53,9 @@ pub(super) fn prepare(
 
 /// The baseline folder as a column, judged with `experiments` (checked
 /// before anything runs).
-pub(super) fn load_dir(dir: &Path, judging: super::report::Judging) -> Result<Column> {
+pub(super) fn load_dir(dir: &Path, judging: Judging) -> Result<Column> {
     let kept = super::report::load(dir)?;
-    let results = judging.judge(&kept)?;
+    let results = super::report::judge(judging, &kept)?;
     Ok(Column {
         go_version: kept.manifest.go_version,
         machine: kept.manifest.machine,

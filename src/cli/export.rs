@@ -1,15 +1,11 @@
-//! `report DIR --plot/--perfetto/--csv DIR2`: for every kept run, the files
-//! `run --plot/--perfetto/--csv` writes, in DIR2 mirroring DIR's tree
-//! (`<experiment>/<settings>/<repeat>/`); with --csv also `verdicts.csv`.
+//! `report DIR --plot/--perfetto/--csv DIR2 --benchfmt FILE`: the export
+//! flags, for every kept run the files `run --plot/--perfetto/--csv` writes,
+//! in DIR2 mirroring DIR's tree (`<experiment>/<settings>/<repeat>/`); with
+//! --csv also `verdicts.csv`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
-
-use crate::analyze::Analyzed;
-use crate::experiment::results::{Manifest, ResultsDir};
-use crate::report;
-use crate::report::export::{self, Exports};
+use crate::report::export::Exports;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
@@ -31,42 +27,14 @@ pub struct ExportArgs {
 }
 
 impl ExportArgs {
-    /// Where the files asked for go.
-    pub fn exports(&self) -> Exports {
+    /// Where the files asked for go (with the HTML page, `--html`).
+    pub fn exports(&self, html: Option<PathBuf>) -> Exports {
         Exports {
             plot: self.plot.clone(),
             perfetto: self.perfetto.clone(),
             csv: self.csv.clone(),
             benchfmt: self.benchfmt.clone(),
+            html,
         }
     }
-}
-
-/// What `run` and `watch` leave behind of one run: kept in a results folder
-/// (`--out`, with its manifest), then the plot, trace and CSV files asked for.
-pub(super) fn keep_and_write(
-    kept: Option<(&ResultsDir, Manifest)>,
-    run: &Analyzed,
-    what: &str,
-    plot: Option<(&Path, report::plot::Format)>,
-    perfetto: Option<&Path>,
-    csv: Option<&Path>,
-) -> Result<()> {
-    if let Some((dir, manifest)) = kept {
-        keep_run(dir, run, &manifest, what)?;
-    }
-    Ok(export::run_files(&run.timeline, plot, perfetto, csv)?)
-}
-
-/// Keeps one run in `dir` (`run --out`, `watch --out`): its timeline and
-/// analysis, then `manifest`; `what` names the run in the error.
-pub(super) fn keep_run(
-    dir: &ResultsDir,
-    run: &Analyzed,
-    manifest: &Manifest,
-    what: &str,
-) -> Result<()> {
-    dir.keep_timeline(run)
-        .and_then(|()| dir.keep_manifest(manifest))
-        .with_context(|| format!("failed to keep the {what} in {}", dir.root.display()))
 }

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::fixture::Fixtures;
 use crate::fixture::info;
+use crate::report;
 
 pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     let fixtures = Fixtures::bundled()?;
@@ -17,34 +18,14 @@ pub fn list_fixtures(build: bool, go: Option<&str>) -> Result<()> {
     };
     let mut out = std::io::stdout();
     for name in fixtures.names() {
-        let info = info::read(&fixtures.source_dir.join(&name));
-        match &toolchain {
-            Some(t) => {
-                let built = fixtures.build(&name, t)?;
-                writeln!(out, "{name}\t{}", built.binary.display())?;
-            }
-            None => writeln!(out, "{name}")?,
-        }
-        if !info.purpose.is_empty() {
-            writeln!(out, "  {}", info.purpose)?;
-        }
-        writeln!(out, "  phases: {}", info.phases.join(", "))?;
-        for f in &info.flags {
-            writeln!(
-                out,
-                "  -{} {} (default {}): {}",
-                f.name, f.kind, f.default, f.usage
-            )?;
-        }
+        let doc = info::read(&fixtures.source_dir.join(&name));
+        let built = match &toolchain {
+            Some(t) => Some(fixtures.build(&name, t)?.binary),
+            None => None,
+        };
+        out.write_all(report::fixtures::entry(&name, built.as_deref(), &doc).as_bytes())?;
     }
-    // Where the probe is, for a go.mod that builds without gomemlab too.
     let probe = fixtures.source_dir.join(crate::fixture::PROBE_DIR);
-    writeln!(
-        out,
-        "\nyour own program: import gomemlab.dev/probe (gomemlab supplies it); to build it \
-         without gomemlab too, add to its go.mod:\n  require gomemlab.dev/probe v0.0.0\n  \
-         replace gomemlab.dev/probe => {}\n  (this gomemlab's copy; copy the folder elsewhere to keep it across upgrades)",
-        probe.display()
-    )?;
+    out.write_all(report::fixtures::probe_note(&probe).as_bytes())?;
     Ok(())
 }

@@ -5,20 +5,17 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use super::UsageError;
 use super::baseline::{self, Baseline};
 use super::exit_code;
 use super::export::ExportArgs;
-use super::reproduce::load_experiments;
-use crate::experiment::Experiment;
 use crate::experiment::reproduce::ExperimentResult;
-use crate::experiment::results::{self, Kept};
-use crate::fixture::Fixtures;
+use crate::experiment::results::{self, Judging, Kept};
 use crate::report::html::Plots;
 use crate::report::matrix::Column;
-use crate::report::output::{self, VerdictFormat};
+use crate::report::output::{self, VerdictFormat, VerdictOutcome};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -53,7 +50,7 @@ pub struct ReportArgs {
 pub fn report(args: ReportArgs) -> Result<u8> {
     let format = VerdictFormat::of(args.json, args.markdown);
     let given = args.experiments.clone();
-    let experiments = load_experiments(args.experiments, true)?;
+    let experiments = crate::experiment::select::load(args.experiments, true)?;
     let judging = Judging {
         experiments: &experiments,
         given: given.as_deref(),
@@ -63,11 +60,11 @@ pub fn report(args: ReportArgs) -> Result<u8> {
         Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, judging)?),
         _ => None,
     };
-    super::html::check(args.html.as_deref())?;
+    let exports = args.export.exports(args.html);
+    exports.check()?;
     let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();
-    let exports = args.export.exports();
     let folders: Vec<PathBuf> = args
         .dirs
         .iter()
@@ -81,121 +78,55 @@ pub fn report(args: ReportArgs) -> Result<u8> {
             _ => PathBuf::new(),
         };
         exports.runs(&kept, &sub, &mut bench)?;
-        if args.html.is_some() {
+        if exports.html.is_some() {
             plots.add_kept(&kept)?;
         }
-        let results = judging.judge(&kept)?;
+        let results = judge(judging, &kept)?;
         let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
         results::merge(&mut columns, go_version, machine, results, dir)
             .map_err(|e| UsageError(e.to_string()))?;
     }
     // Merged shards list their experiments in the one-run order.
     results::in_file_order(&mut columns, &experiments);
-    exports.verdicts(&columns)?;
-    exports.write_benchfmt(&bench)?;
-    if let Some(file) = &args.html {
-        super::html::write(file, &columns, &plots)?;
-    }
+    exports.finish(&columns, &bench, &plots, super::html::command_line)?;
     let guard = guard.as_ref().map(|b| (b, kept_baseline.as_ref()));
     print_verdicts(&columns, format, guard)
 }
 
 /// Prints the verdicts (or matrix) in `format` and, against a baseline,
-/// the claims that changed (with --json on stderr, so that stdout stays one
-/// JSON document). The one place the exit status of verdicts is chosen: 5
-/// when a claim changed against the baseline, else 1 when any verdict is
-/// `error`, else 0.
+/// the claims that changed; the exit status they end with.
 pub(super) fn print_verdicts(
     columns: &[Column],
     format: VerdictFormat,
     guard: Option<(&Baseline, Option<&Column>)>,
 ) -> Result<u8> {
-    let (mut text, error) = output::verdicts(columns, format);
-    let mut status = if error { exit_code::VERDICT_ERROR } else { 0 };
-    if let Some((b, kept)) = guard {
-        let (changes, changed) = baseline::judge(columns, b, kept)?;
-        if changed {
-            status = exit_code::BASELINE_CHANGED;
-        }
-        match format {
-            VerdictFormat::Json => eprint!("{changes}"),
-            _ => text.push_str(&changes),
-        }
+    let printed = output::printed(columns, format, guard)?;
+    eprint!("{}", printed.stderr);
+    std::io::stdout().write_all(printed.stdout.as_bytes())?;
+    Ok(match printed.outcome {
+        VerdictOutcome::Clean => 0,
+        VerdictOutcome::SomeError => exit_code::VERDICT_ERROR,
+        VerdictOutcome::Changed => exit_code::BASELINE_CHANGED,
+    })
+}
+
+/// The verdicts of `kept` judged with `judging`, saying so when they are
+/// judged with the experiment files the folder keeps.
+pub(super) fn judge(judging: Judging, kept: &Kept) -> Result<Vec<ExperimentResult>> {
+    let judged = judging.judge(kept)?;
+    if let Some((count, from)) = &judged.own_files {
+        eprintln!(
+            "note: judging {} with the {count} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
+            kept.root.display(),
+            crate::report::terminal::clean(from)
+        );
     }
-    std::io::stdout().write_all(format.shown(text).as_bytes())?;
-    Ok(status)
+    Ok(judging.any(kept, judged)?)
 }
 
-/// What kept runs are judged with: the experiments folder given, or else
-/// the files a folder keeps (its own programs), or else the bundled ones.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Judging<'a> {
-    pub(super) experiments: &'a [Experiment],
-    pub(super) given: Option<&'a Path>,
-}
-
-impl Judging<'_> {
-    /// The verdicts of `kept`; an error when none of its experiments is
-    /// among those it is judged with (never an empty table).
-    pub(super) fn judge(&self, kept: &Kept) -> Result<Vec<ExperimentResult>> {
-        let own = match self.given {
-            Some(_) => None,
-            None => kept
-                .kept_experiments(&Fixtures::bundled()?.names())
-                .with_context(|| {
-                    format!(
-                        "the experiment files kept in {} do not load: give the folder they came from with --experiments DIR",
-                        kept.root.display()
-                    )
-                })?,
-        };
-        let results = match &own {
-            Some(own) => {
-                let from = kept.files.as_ref().map_or("", |f| f.dir.as_str());
-                eprintln!(
-                    "note: judging {} with the {} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
-                    kept.root.display(),
-                    own.len(),
-                    crate::report::terminal::clean(from)
-                );
-                kept.judge(own)
-            }
-            None => kept.judge(self.experiments),
-        };
-        if results.is_empty() && !kept.experiments.is_empty() {
-            let names: Vec<String> = kept
-                .experiments
-                .iter()
-                .map(|e| crate::report::terminal::clean(&e.experiment))
-                .collect();
-            let with = match self.given {
-                Some(dir) => format!("the experiments in {}", dir.display()),
-                None => "the bundled experiments".to_string(),
-            };
-            anyhow::bail!(UsageError(format!(
-                "{} keeps runs of {} and none of them is among {with}: give the folder they were run with, --experiments DIR",
-                kept.root.display(),
-                names.join(", ")
-            )));
-        }
-        Ok(results)
-    }
-}
-
+/// The results folder `dir`, read for judging (noting one interrupted).
 pub(super) fn load(dir: &Path) -> Result<Kept> {
-    let kept = results::load(dir).with_context(|| {
-        format!(
-            "{} is not a results folder: make one with `gomemlab reproduce --out {}`",
-            dir.display(),
-            dir.display()
-        )
-    })?;
-    if kept.manifest.command == "run" {
-        anyhow::bail!(UsageError(format!(
-            "{} keeps one `gomemlab run` (its timeline.json), not experiments: report reads folders of `gomemlab reproduce --out`",
-            dir.display()
-        )));
-    }
+    let kept = results::load_for_judging(dir)?;
     if kept.manifest.interrupted {
         eprintln!(
             "note: {} was interrupted (Ctrl-C): it keeps the experiments finished before",

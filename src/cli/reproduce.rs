@@ -13,12 +13,12 @@ use anyhow::Result;
 
 use super::baseline::{self, Baseline};
 use super::{UsageError, exit_code};
+use crate::experiment::Experiment;
 use crate::experiment::results::{KeptFiles, ResultsDir};
 use crate::experiment::schedule;
-use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane};
-use crate::experiment::select::select;
+use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane, columns};
+use crate::experiment::select::{self, select};
 use crate::experiment::shard::Shard;
-use crate::experiment::{self, Experiment};
 use crate::fixture::Fixtures;
 use crate::report;
 use crate::report::export::Exports;
@@ -85,20 +85,15 @@ pub struct ReproduceArgs {
     sensitive_jobs: u16,
 }
 
-/// The experiment files of `dir` (default: the bundled ones), with the slow lane if asked.
-pub(super) fn load_experiments(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>> {
-    let fixtures = Fixtures::bundled()?;
-    let dir = match dir {
-        Some(dir) => dir,
-        None => crate::fixture::bundle::experiments_dir()?,
-    };
-    let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
-    let slow_dir = dir.join("slow");
-    if slow && slow_dir.is_dir() {
-        experiments.extend(experiment::load_dir(&slow_dir, &fixtures.names())?);
-        experiment::file::check_unique_ids(&experiments)?;
+impl ReproduceArgs {
+    /// The files asked of the results: --benchfmt and --html.
+    fn exports(&self) -> Exports {
+        Exports {
+            benchfmt: self.benchfmt.clone(),
+            html: self.html.clone(),
+            ..Exports::default()
+        }
     }
-    Ok(experiments)
 }
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
@@ -176,7 +171,7 @@ struct Prepared {
 /// Loads and selects the experiments, and checks every toolchain, --out,
 /// --html and --baseline before anything runs.
 fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
-    let mut experiments = load_experiments(args.experiments.clone(), args.slow)?;
+    let mut experiments = select::load(args.experiments.clone(), args.slow)?;
     // Your own experiments are kept with the results, so that `report DIR`
     // judges them again anywhere (the bundled ones it has itself).
     let kept_files = match &args.experiments {
@@ -190,7 +185,7 @@ fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
     }
     let (guard, gos, kept_baseline) =
         baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
-    super::html::check(args.html.as_deref())?;
+    args.exports().check()?;
     let lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
     for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
         if let Some(files) = &kept_files {
@@ -230,12 +225,12 @@ fn print_interrupted(
         }
     }
     let format = VerdictFormat::of(args.json, args.markdown);
-    let (text, _) = output::verdicts(&columns(lanes), format);
-    let text = format.shown(text);
-    let mut stdout = std::io::stdout();
-    let _ = stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush());
+    if let Ok(printed) = output::printed(&columns(lanes), format, None) {
+        let mut stdout = std::io::stdout();
+        let _ = stdout
+            .write_all(printed.stdout.as_bytes())
+            .and_then(|()| stdout.flush());
+    }
     // The worker may still be inside a run: exit now, killing what
     // is registered and removing temp paths.
     crate::cleanup::exit(crate::cleanup::interrupted_status(signal))
@@ -250,24 +245,17 @@ fn write_outputs(
     guard: Option<&Baseline>,
     kept_baseline: Option<&Column>,
 ) -> Result<u8> {
-    if let Some(file) = args.benchfmt.clone() {
-        let roots: Vec<&Path> = lanes
-            .iter()
-            .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
-            .collect();
-        let exports = Exports {
-            benchfmt: Some(file),
-            ..Exports::default()
-        };
-        exports.benchfmt_of(&roots)?;
-    }
-    if let Some(file) = &args.html {
-        super::html::write(file, &columns(lanes), plots)?;
-    }
+    let roots: Vec<&Path> = lanes
+        .iter()
+        .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
+        .collect();
+    let exports = args.exports();
+    let bench = exports.bench_of(&roots)?;
+    exports.finish(&columns(lanes), &bench, plots, super::html::command_line)?;
     let format = VerdictFormat::of(args.json, args.markdown);
     super::report::print_verdicts(&columns(lanes), format, guard.map(|b| (b, kept_baseline)))
 }
 
 mod lanes;
 
-use lanes::{BarSink, columns, finish, lanes, plots_of};
+use lanes::{BarSink, finish, lanes, plots_of};

@@ -177,7 +177,10 @@ pub fn run(args: RunArgs) -> Result<u8> {
             .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
     );
     let timeline = &run.timeline;
-    warn_unreached_pauses(&args.pause, timeline);
+    let paused = args.pause.iter().map(|p| p.0.as_str());
+    for warning in report::run::unreached_pauses(paused, timeline) {
+        eprintln!("warning: {warning}");
+    }
     if let (Some(out), Some(hp)) = (&out, &spec.heap_profiles) {
         out.take_in(&hp.dir)?;
     }
@@ -186,7 +189,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         manifest.go_line = Some(built.go_line.clone());
         (dir, manifest)
     });
-    super::export::keep_and_write(
+    crate::report::export::keep_and_write(
         kept,
         &run,
         "run",
@@ -229,21 +232,4 @@ fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfi
     };
     profiles.check()?;
     Ok(Some(profiles))
-}
-
-/// A warning for each `--pause` phase the fixture never reported.
-fn warn_unreached_pauses(pause: &[(String, Duration)], timeline: &crate::timeline::Timeline) {
-    for (phase, _) in pause {
-        if !timeline.phases.iter().any(|p| &p.name == phase) {
-            eprintln!(
-                "warning: --pause {phase}: the fixture reported no phase {phase} (it reported: {})",
-                timeline
-                    .phases
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-    }
 }

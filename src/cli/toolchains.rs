@@ -8,7 +8,7 @@ use std::io::Write as _;
 use anyhow::Result;
 
 use crate::report::toolchains::{check_text, line, listing};
-use crate::toolchain::{self, Fetch, GoVersion, Toolchain, ToolchainError};
+use crate::toolchain::{self, Fetch, Toolchain, ToolchainError};
 
 #[derive(Debug, clap::Args)]
 pub struct ToolchainsArgs {
@@ -28,24 +28,9 @@ pub fn resolve(spec: Option<&str>) -> Result<Toolchain, ToolchainError> {
     toolchain::resolve_with(spec, &mut print_progress)
 }
 
-/// The toolchains `--go` names (`all`: the latest patch of every supported
-/// minor), each resolved; an error when two are the same Go version.
-pub fn resolve_each(gos: &[String]) -> Result<Vec<Toolchain>> {
-    let toolchains: Vec<Toolchain> = toolchain::expand(gos)
-        .iter()
-        .map(|g| resolve(Some(g)))
-        .collect::<Result<_, _>>()?;
-    let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    if let Some((_, twice)) = names
-        .iter()
-        .enumerate()
-        .find(|(i, n)| names[..*i].contains(n))
-    {
-        anyhow::bail!(super::UsageError(format!(
-            "--go names {twice} twice: give each Go version once"
-        )));
-    }
-    Ok(toolchains)
+/// The toolchains `--go` names, each resolved as [`resolve`].
+pub fn resolve_each(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
+    toolchain::resolve_each_with(gos, &mut print_progress)
 }
 
 fn print_progress(event: &Fetch) {
@@ -75,24 +60,7 @@ pub fn run(args: ToolchainsArgs) -> Result<()> {
     }
     if !args.fetch.is_empty() {
         for name in toolchain::expand(&args.fetch) {
-            let version = if name == toolchain::NEXT || name == toolchain::LATEST {
-                Some(toolchain::pick(&name, &toolchain::listed()?)?)
-            } else {
-                toolchain::release_name(&name)
-            };
-            let version = version
-                .filter(GoVersion::is_supported_minor)
-                .ok_or_else(|| {
-                    super::UsageError(format!(
-                        "`{name}` is not a release name go1.{}.N or later (e.g. go1.22.10, \
-                         go1.22, go1.26rc1, `all`, `next` or `latest`)",
-                        toolchain::MIN_MINOR
-                    ))
-                })?;
-            let installed = match toolchain::installed(version) {
-                Some(found) => found,
-                None => toolchain::fetch(version, &mut print_progress)?,
-            };
+            let installed = toolchain::fetch_named(&name, &mut print_progress)?;
             writeln!(out, "{}", line(&installed, None))?;
         }
         return Ok(());

@@ -172,7 +172,7 @@ fn keep_and_note(
         let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
         (dir, manifest)
     });
-    super::export::keep_and_write(
+    crate::report::export::keep_and_write(
         kept,
         run,
         "watch",

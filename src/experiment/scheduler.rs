@@ -15,7 +15,7 @@ use std::time::Duration;
 use crate::analyze::Analyzed;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
-use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
+use crate::experiment::results::{Column, Manifest, ResultsDir, ResultsError};
 use crate::experiment::schedule;
 use crate::fixture::Fixtures;
 use crate::toolchain::Toolchain;
@@ -282,6 +282,18 @@ fn settle<D>(lanes: &mut [ToolchainLane], found: BTreeMap<(usize, usize), Unit<D
         lane.results.push(result);
     }
     batch
+}
+
+/// A column per lane (Go version and machine) with what it found.
+pub fn columns(lanes: &[ToolchainLane]) -> Vec<Column> {
+    lanes
+        .iter()
+        .map(|l| Column {
+            go_version: l.toolchain.version.name(),
+            machine: l.manifest.machine.clone(),
+            results: l.results.clone(),
+        })
+        .collect()
 }
 
 /// Keeps each lane's results and manifest (when it has a results folder),

@@ -1,8 +1,49 @@
-//! Which experiments a reproduce runs: those with a claim of `--only`
-//! (every one without it), then those of `--shard K/N`.
+//! Which experiments a reproduce runs (or a report judges with): those of
+//! the folder given or the bundled ones, with the slow lane if asked; then
+//! those with a claim of `--only` (every one without it), then those of
+//! `--shard K/N`.
 
-use crate::experiment::Experiment;
+use std::path::PathBuf;
+
 use crate::experiment::shard::Shard;
+use crate::experiment::{self, Experiment, ExperimentError};
+use crate::fixture::BuildError;
+use crate::fixture::Fixtures;
+use crate::fixture::bundle::BundleError;
+
+/// Why the experiment files were not loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Fixtures(#[from] BuildError),
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    #[error(transparent)]
+    Experiment(Box<ExperimentError>),
+}
+
+impl From<ExperimentError> for LoadError {
+    fn from(e: ExperimentError) -> LoadError {
+        LoadError::Experiment(Box::new(e))
+    }
+}
+
+/// The experiment files of `dir` (default: the bundled ones), with the
+/// slow lane (`dir/slow/`) if asked.
+pub fn load(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>, LoadError> {
+    let fixtures = Fixtures::bundled()?;
+    let dir = match dir {
+        Some(dir) => dir,
+        None => crate::fixture::bundle::experiments_dir()?,
+    };
+    let mut experiments = experiment::load_dir(&dir, &fixtures.names())?;
+    let slow_dir = dir.join("slow");
+    if slow && slow_dir.is_dir() {
+        experiments.extend(experiment::load_dir(&slow_dir, &fixtures.names())?);
+        experiment::file::check_unique_ids(&experiments)?;
+    }
+    Ok(experiments)
+}
 
 /// Why the selection was refused.
 #[derive(Debug, thiserror::Error)]

@@ -2,15 +2,19 @@
 //! the Perfetto trace and the CSV folder; for every run kept in results
 //! folders (`report DIR --plot/--perfetto/--csv DIR2`) the same files in
 //! DIR2 mirroring DIR's tree (`<experiment>/<settings>/<repeat>/`), the Go
-//! benchmark format of them all and `verdicts.csv`. Each file is written
-//! whole (through a temp file beside it) or not at all.
+//! benchmark format of them all and `verdicts.csv`; and the HTML page of
+//! `--html FILE`. Each file is written whole (through a temp file beside
+//! it) or not at all.
 
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
-use crate::experiment::results::{self, Kept, ResultsError, WholeWriteError};
+use crate::analyze::Analyzed;
+use crate::experiment::results::{self, Kept, Manifest, ResultsDir, ResultsError, WholeWriteError};
 use crate::timeline::Timeline;
 
 use super::csv::CsvError;
+use super::html::{self, Header, Plots};
 use super::matrix::Column;
 use super::plot::{self, PlotError};
 use super::{benchfmt, perfetto};
@@ -44,6 +48,8 @@ pub enum ExportError {
     Csv(#[from] CsvError),
     #[error(transparent)]
     Results(#[from] ResultsError),
+    #[error("--html {0}: not a file in an existing folder: give a path such as report.html")]
+    HtmlTarget(String),
 }
 
 /// A format one run's timeline is exported to, as files named in a folder
@@ -132,14 +138,34 @@ pub fn run_files(
     Ok(())
 }
 
-/// Where the files of kept runs go: each a folder (mirroring the results
-/// tree), `benchfmt` one file.
+/// What `run` and `watch` leave behind of one run: kept in a results folder
+/// (`--out`, with its manifest; `what` names the run in the error), then the
+/// plot, trace and CSV files asked for.
+pub fn keep_and_write(
+    kept: Option<(&ResultsDir, Manifest)>,
+    run: &Analyzed,
+    what: &'static str,
+    plot: Option<(&Path, plot::Format)>,
+    perfetto: Option<&Path>,
+    csv: Option<&Path>,
+) -> Result<(), ExportError> {
+    if let Some((dir, manifest)) = kept {
+        dir.keep_one(run, &manifest, what)?;
+    }
+    run_files(&run.timeline, plot, perfetto, csv)
+}
+
+/// The files asked of results (`reproduce` and `report`), and where they
+/// go: those of every kept run each in a folder (mirroring the results
+/// tree), `benchfmt` and `html` one file each; the one place they are
+/// written.
 #[derive(Debug, Clone, Default)]
 pub struct Exports {
     pub plot: Option<PathBuf>,
     pub perfetto: Option<PathBuf>,
     pub csv: Option<PathBuf>,
     pub benchfmt: Option<PathBuf>,
+    pub html: Option<PathBuf>,
 }
 
 impl Exports {
@@ -158,18 +184,40 @@ impl Exports {
         out
     }
 
-    /// With a benchfmt file: it, from the results folders `roots` (as kept
-    /// by `reproduce --out`).
-    pub fn benchfmt_of(&self, roots: &[&Path]) -> Result<(), ExportError> {
-        if self.benchfmt.is_none() {
-            return Ok(());
-        }
+    /// With a benchfmt file: its lines, from the results folders `roots`
+    /// (as kept by `reproduce --out`).
+    pub fn bench_of(&self, roots: &[&Path]) -> Result<String, ExportError> {
         let mut bench = String::new();
-        for root in roots {
-            let kept = results::load(root)?;
-            self.runs(&kept, Path::new(""), &mut bench)?;
+        if self.benchfmt.is_some() {
+            for root in roots {
+                let kept = results::load(root)?;
+                self.runs(&kept, Path::new(""), &mut bench)?;
+            }
         }
-        self.write_benchfmt(&bench)
+        Ok(bench)
+    }
+
+    /// Fails before anything runs when the HTML page could not be written.
+    pub fn check(&self) -> Result<(), ExportError> {
+        check_html(self.html.as_deref())
+    }
+
+    /// The files of every column, after the per-run ones: `verdicts.csv`,
+    /// the benchfmt file (of the lines `runs` gathered) and the HTML page
+    /// (`command`: the command line, for its header).
+    pub fn finish(
+        &self,
+        columns: &[Column],
+        bench: &str,
+        plots: &Plots,
+        command: impl FnOnce() -> String,
+    ) -> Result<(), ExportError> {
+        self.verdicts(columns)?;
+        self.write_benchfmt(bench)?;
+        match &self.html {
+            Some(file) => html_page(file, columns, plots, command()),
+            None => Ok(()),
+        }
     }
 
     /// Writes the per-run files of `kept`; `sub` is the folder under each
@@ -208,7 +256,7 @@ impl Exports {
     }
 
     /// With a benchfmt file: it, with the lines `runs` gathered.
-    pub fn write_benchfmt(&self, bench: &str) -> Result<(), ExportError> {
+    fn write_benchfmt(&self, bench: &str) -> Result<(), ExportError> {
         match &self.benchfmt {
             Some(file) => write_file(file, bench.as_bytes()),
             None => Ok(()),
@@ -216,7 +264,7 @@ impl Exports {
     }
 
     /// With a CSV folder: its `verdicts.csv` of every column.
-    pub fn verdicts(&self, columns: &[Column]) -> Result<(), ExportError> {
+    fn verdicts(&self, columns: &[Column]) -> Result<(), ExportError> {
         let Some(dir) = &self.csv else {
             return Ok(());
         };
@@ -224,6 +272,36 @@ impl Exports {
         let text = super::verdicts_csv::verdicts_csv(columns)?;
         write_file(&dir.join("verdicts.csv"), text.as_bytes())
     }
+}
+
+/// `--html FILE`: fails before anything runs when FILE's folder does not exist.
+fn check_html(file: Option<&Path>) -> Result<(), ExportError> {
+    let Some(file) = file else {
+        return Ok(());
+    };
+    let dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+    if dir.is_some_and(|d| !d.is_dir()) || file.is_dir() {
+        return Err(ExportError::HtmlTarget(file.display().to_string()));
+    }
+    Ok(())
+}
+
+/// Writes the HTML page of `columns` and `plots` to `file`, made now by
+/// `command` (the command line, for its header).
+pub fn html_page(
+    file: &Path,
+    columns: &[Column],
+    plots: &Plots,
+    command: String,
+) -> Result<(), ExportError> {
+    let header = Header {
+        generated: humantime::format_rfc3339_seconds(SystemTime::now())
+            .to_string()
+            .replace('T', " ")
+            .replace('Z', " UTC"),
+        command,
+    };
+    write_file(file, html::page(columns, plots, &header).as_bytes())
 }
 
 /// Writes FILE whole (through a temp file beside it) or not at all.

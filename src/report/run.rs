@@ -164,3 +164,47 @@ pub fn output_text(
     }
     out
 }
+
+/// A warning for each `--pause` phase the fixture never reported.
+pub fn unreached_pauses<'a>(
+    paused: impl IntoIterator<Item = &'a str>,
+    timeline: &crate::timeline::Timeline,
+) -> Vec<String> {
+    let reported = || {
+        timeline
+            .phases
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    paused
+        .into_iter()
+        .filter(|phase| !timeline.phases.iter().any(|p| p.name == *phase))
+        .map(|phase| {
+            format!(
+                "--pause {phase}: the fixture reported no phase {phase} (it reported: {})",
+                reported()
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pause_at_a_phase_never_reported_is_one_warning() {
+        let timeline = crate::report::series::recorded();
+        let warnings = unreached_pauses(["allocated", "fre", "freed", "never"], &timeline);
+        let reported = "it reported: start, allocated, collected, freed";
+        assert_eq!(
+            warnings,
+            [
+                format!("--pause fre: the fixture reported no phase fre ({reported})"),
+                format!("--pause never: the fixture reported no phase never ({reported})"),
+            ]
+        );
+    }
+}

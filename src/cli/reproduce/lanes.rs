@@ -74,18 +74,6 @@ pub(super) fn lanes(
         .collect())
 }
 
-/// A column per lane (Go version) with what it found.
-pub(super) fn columns(lanes: &[ToolchainLane]) -> Vec<Column> {
-    lanes
-        .iter()
-        .map(|l| Column {
-            go_version: l.toolchain.version.name(),
-            machine: l.manifest.machine.clone(),
-            results: l.results.clone(),
-        })
-        .collect()
-}
-
 /// Clears the progress bar, keeps the results (when --out) and prints
 /// warnings; false when something could not be kept.
 pub(super) fn finish(

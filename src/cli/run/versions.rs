@@ -11,7 +11,6 @@ use super::text::progress;
 use super::{RunArgs, fixture_usage};
 use crate::analyze::Analyzed;
 use crate::cli::UsageError;
-use crate::cli::export::keep_run;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::fixture::by_path::FixtureRef;
 use crate::fixture::{BuildError, Fixtures};
@@ -72,7 +71,7 @@ pub(super) fn run(args: RunArgs, fixtures: &Fixtures, spec: RunSpec) -> Result<u
         if let Some(dir) = out {
             let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
             manifest.go_line = Some(run.timeline.toolchain.go_line.clone());
-            keep_run(dir, &run, &manifest, "run")?;
+            dir.keep_one(&run, &manifest, "run")?;
         }
         runs.push(run);
     }
