@@ -333,3 +333,60 @@ fn watch_go_run_like_run_json_toolchain_no_go_view_and_the_programs_own_gcs() {
     let text = gomemlab::report::watch::watch_table(&tl);
     assert!(text.contains(", 12 GC cycles,"), "{text}");
 }
+
+#[test]
+fn watch_go_run_leaves_the_build_untraced_so_no_trace_line_is_cached_for_later_builds() {
+    // A package no build has seen (its source is new), so the watch's
+    // `go run` compiles and links it, and the plain `go run` after it finds
+    // both in the Go build cache and replays what they printed then. Were
+    // the compiler and linker given the watch's gctrace, their trace lines
+    // would be kept there and printed by every later build of it (go1.24+
+    // caches what `go run` links).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("go.mod"),
+        "module example.com/fresh\n\ngo 1.21\n",
+    )
+    .unwrap();
+    let salt = format!("{:?}", std::time::SystemTime::now());
+    let main = format!(
+        "package main\n\nimport \"fmt\"\n\nvar salt = {salt:?}\n\nfunc main() {{ fmt.Println(\"phase done\", len(salt)) }}\n"
+    );
+    std::fs::write(dir.path().join("main.go"), main).unwrap();
+    let go = common::toolchain();
+    let path = format!("{}:/usr/bin:/bin", go.go.parent().unwrap().display());
+    let watched = gomemlab()
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .env_remove("GODEBUG")
+        .args([
+            "watch",
+            "--json",
+            "--phase",
+            r"phase (\w+)",
+            "--",
+            "go",
+            "run",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&watched.stderr);
+    assert!(watched.status.success(), "{stderr}");
+    let tl: Timeline = serde_json::from_slice(&watched.stdout).unwrap();
+    assert_eq!(names(&tl), ["done", "exit"]);
+    let plain = Command::new(&go.go)
+        .current_dir(dir.path())
+        .env("PATH", &path)
+        .env("GOTOOLCHAIN", "local")
+        .env_remove("GODEBUG")
+        .args(["run", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&plain.stderr);
+    assert!(plain.status.success(), "{stderr}");
+    assert!(
+        !stderr.lines().any(gomemlab::run::watch::is_trace),
+        "trace lines replayed from the build cache:\n{stderr}"
+    );
+}

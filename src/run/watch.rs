@@ -5,6 +5,7 @@
 //! its output lines or a clock, and the runtime's GC events when it is Go.
 //! Returns a [`Timeline`] like a fixture run's (phases carry the OS view only).
 
+mod go_run;
 mod output;
 mod record;
 mod settings;
@@ -255,7 +256,8 @@ pub fn watch(
 }
 
 /// The command, its output into our pipes, with the run token, in a
-/// process group of its own.
+/// process group of its own. A `go run` gives the traces' GODEBUG to the
+/// program it builds alone (see [`go_run`]).
 fn command(
     spec: &WatchSpec,
     token: &str,
@@ -263,9 +265,20 @@ fn command(
     err: std::io::PipeWriter,
 ) -> Command {
     let mut cmd = Command::new(&spec.command[0]);
-    cmd.args(&spec.command[1..])
-        .envs(&spec.env)
-        .env(cleanup::RUN_TOKEN_VAR, token)
+    cmd.envs(&spec.env);
+    match go_run::split(&spec.command, &spec.env, spec.hide_trace) {
+        Some(go_run) => {
+            cmd.args(&go_run.args);
+            match go_run.godebug {
+                Some(godebug) => cmd.env("GODEBUG", godebug),
+                None => cmd.env_remove("GODEBUG"),
+            };
+        }
+        None => {
+            cmd.args(&spec.command[1..]);
+        }
+    }
+    cmd.env(cleanup::RUN_TOKEN_VAR, token)
         .stdin(Stdio::null())
         .stdout(Stdio::from(out))
         .stderr(Stdio::from(err))

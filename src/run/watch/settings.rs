@@ -9,9 +9,22 @@ use std::time::Duration;
 pub fn trace_godebug(user: Option<&str>) -> (String, bool) {
     match user {
         Some(u) if u.contains("gctrace=") => (u.to_string(), false),
-        Some(u) if !u.trim().is_empty() => (format!("{u},gctrace=1,scavtrace=1"), true),
-        _ => ("gctrace=1,scavtrace=1".to_string(), true),
+        Some(u) if !u.trim().is_empty() => (format!("{u},{TRACES}"), true),
+        _ => (TRACES.to_string(), true),
     }
+}
+
+/// What [`trace_godebug`] adds.
+const TRACES: &str = "gctrace=1,scavtrace=1";
+
+/// The user's own GODEBUG, from what [`trace_godebug`] made of it when it
+/// added the traces (`None`: the user gave none).
+pub fn user_godebug(traced: &str) -> Option<String> {
+    let user = traced
+        .strip_suffix(TRACES)
+        .map(|u| u.strip_suffix(',').unwrap_or(u))
+        .unwrap_or(traced);
+    (!user.trim().is_empty()).then(|| user.to_string())
 }
 
 /// Names the phase of `--phase-every` at `t` (`t+10s`, `t+0.5s`).
@@ -44,6 +57,16 @@ mod tests {
             trace_godebug(Some("gctrace=2")),
             ("gctrace=2".into(), false)
         );
+    }
+
+    #[test]
+    fn the_users_godebug_is_what_trace_godebug_was_given() {
+        for user in [None, Some("madvdontneed=1"), Some("a=1,b=2")] {
+            let (traced, ours) = trace_godebug(user);
+            assert!(ours);
+            assert_eq!(user_godebug(&traced).as_deref(), user);
+        }
+        assert_eq!(user_godebug(""), None);
     }
 
     #[test]
