@@ -57,6 +57,11 @@ struct Shared {
     state: Mutex<State>,
 }
 
+/// Called with every sample, the sampler thread's and the phase windows'
+/// alike, under the sampler's lock (keep it short): e.g. the RSS watchdog,
+/// which so needs no thread of its own and sees every window's peak.
+pub type OnSample = Box<dyn FnMut(&Sample) + Send>;
+
 /// What the sampler thread and the phase readers share, under one lock so
 /// that a read and its reset are never split by another reader's.
 struct State {
@@ -67,6 +72,7 @@ struct State {
     since_phase: u64,
     /// The process is gone (a read failed or showed a zombie).
     gone: bool,
+    on_sample: Option<OnSample>,
 }
 
 /// The RSS of the newest sample, readable from any thread (0 before the first).
@@ -169,6 +175,9 @@ impl State {
         }
         self.recent.push_back(sample);
         self.since_phase = self.since_phase.max(peak_bytes);
+        if let Some(on_sample) = self.on_sample.as_mut() {
+            on_sample(&sample);
+        }
         Some(sample)
     }
 }
@@ -189,6 +198,7 @@ impl Sampler {
                 recent: VecDeque::with_capacity(RECENT),
                 since_phase: 0,
                 gone: false,
+                on_sample: None,
             }),
         });
         let theirs = Arc::clone(&shared);
@@ -209,6 +219,12 @@ impl Sampler {
     /// A handle for phase windows and recent samples, usable from any thread.
     pub fn handle(&self) -> SamplerHandle {
         SamplerHandle(Arc::clone(&self.shared))
+    }
+
+    /// Calls `on_sample` with every sample from now on (replacing any
+    /// earlier one).
+    pub fn on_each_sample(&self, on_sample: OnSample) {
+        self.shared.lock().on_sample = Some(on_sample);
     }
 
     /// Whether samples carry a window peak (`clear_refs` could be opened).

@@ -64,6 +64,7 @@ pub fn observe_with(
     on_event(RunEvent::Started { pid });
     let sampler = Sampler::start(pid, running.started, spec.sample_interval)
         .map_err(|e| running.proc_error(e))?;
+    running.hand_watchdog_to(&sampler);
     let window = sampler.handle();
 
     let mut phases = Vec::new();

@@ -29,6 +29,7 @@ use nix::unistd::Pid;
 use crate::cleanup::{self, Guard};
 use crate::measure::os_view;
 use crate::measure::probe;
+use crate::measure::sampler::Sampler;
 use crate::measure::stops::{Prepared, Stop, Stops, StopsSpec};
 use crate::measure::trace::{Traced, Tracer};
 use crate::run::cgroup::{self, RunCgroup};
@@ -251,6 +252,14 @@ impl Running {
             stops,
             exit_snapshot,
         })
+    }
+
+    /// The RSS watchdog checks `sampler`'s samples from now on, instead of
+    /// reading RSS on a thread of its own ([`Watchdog::hand_to`]).
+    pub fn hand_watchdog_to(&mut self, sampler: &Sampler) {
+        if let Some(w) = self.watchdog.as_mut() {
+            w.hand_to(sampler);
+        }
     }
 
     /// Nanoseconds since spawn.
