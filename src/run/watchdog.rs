@@ -189,32 +189,34 @@ mod tests {
         assert!(d > (64 << 20) && d <= DEFAULT_CAP, "{d}");
     }
 
-    #[test]
-    fn trips_on_a_process_over_the_limit() {
-        let mut child = std::process::Command::new("sleep")
+    /// A `sleep 30` leading its own process group, and its pid.
+    fn sleeper() -> (std::process::Child, i32) {
+        let child = std::process::Command::new("sleep")
             .arg("30")
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| panic!("{e}"));
         let pid = child.id() as i32;
+        (child, pid)
+    }
+
+    fn killed_by_sigkill(status: std::process::ExitStatus) -> bool {
+        std::os::unix::process::ExitStatusExt::signal(&status) == Some(9)
+    }
+
+    #[test]
+    fn trips_on_a_process_over_the_limit() {
+        let (mut child, pid) = sleeper();
         let dog = Watchdog::start(pid, Instant::now(), 1).unwrap_or_else(|e| panic!("{e}"));
         let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            std::os::unix::process::ExitStatusExt::signal(&status),
-            Some(9)
-        );
+        assert!(killed_by_sigkill(status), "{status}");
         let t = dog.tripped().unwrap_or_else(|| panic!("not tripped"));
         assert!(t.rss_bytes > 1);
     }
 
     #[test]
     fn handed_to_the_sampler_it_stops_its_thread_and_checks_every_sample() {
-        let mut child = std::process::Command::new("sleep")
-            .arg("30")
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|e| panic!("{e}"));
-        let pid = child.id() as i32;
+        let (mut child, pid) = sleeper();
         let started = Instant::now();
         // The thread's own limit is out of reach; the one handed to the
         // sampler is not: only the sampler's check can kill the child.
@@ -236,10 +238,7 @@ mod tests {
             }
             std::thread::sleep(Duration::from_millis(5));
         };
-        assert_eq!(
-            std::os::unix::process::ExitStatusExt::signal(&status),
-            Some(9)
-        );
+        assert!(killed_by_sigkill(status), "{status}");
         let t = dog.tripped().unwrap_or_else(|| panic!("not tripped"));
         assert!(t.rss_bytes > 1);
         drop(sampler);
