@@ -300,22 +300,7 @@ fn watch_go_run_like_run_json_toolchain_no_go_view_and_the_programs_own_gcs() {
     let dir = tempfile::tempdir().unwrap();
     gc_program(dir.path());
     let go = common::toolchain();
-    let done = gomemlab()
-        .current_dir(dir.path())
-        .env(
-            "PATH",
-            format!("{}:/usr/bin:/bin", go.go.parent().unwrap().display()),
-        )
-        .args([
-            "watch",
-            "--json",
-            "--phase",
-            r"phase (\w+)",
-            "--",
-            "go",
-            "run",
-            ".",
-        ])
+    let done = watch_json_go_run(dir.path(), &path_with(go))
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&done.stderr);
@@ -354,21 +339,9 @@ fn watch_go_run_leaves_the_build_untraced_so_no_trace_line_is_cached_for_later_b
     );
     std::fs::write(dir.path().join("main.go"), main).unwrap();
     let go = common::toolchain();
-    let path = format!("{}:/usr/bin:/bin", go.go.parent().unwrap().display());
-    let watched = gomemlab()
-        .current_dir(dir.path())
-        .env("PATH", &path)
+    let path = path_with(go);
+    let watched = watch_json_go_run(dir.path(), &path)
         .env_remove("GODEBUG")
-        .args([
-            "watch",
-            "--json",
-            "--phase",
-            r"phase (\w+)",
-            "--",
-            "go",
-            "run",
-            ".",
-        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&watched.stderr);
@@ -389,4 +362,26 @@ fn watch_go_run_leaves_the_build_untraced_so_no_trace_line_is_cached_for_later_b
         !stderr.lines().any(gomemlab::run::watch::is_trace),
         "trace lines replayed from the build cache:\n{stderr}"
     );
+}
+
+/// PATH with `go`'s bin folder first, then the system's.
+fn path_with(go: &gomemlab::toolchain::Toolchain) -> String {
+    let bin = go.go.parent().unwrap_or(Path::new("/usr/local/go/bin"));
+    format!("{}:/usr/bin:/bin", bin.display())
+}
+
+/// `gomemlab watch --json --phase 'phase (\w+)' -- go run .` in `dir`.
+fn watch_json_go_run(dir: &Path, path: &str) -> Command {
+    let mut watch = gomemlab();
+    watch.current_dir(dir).env("PATH", path).args([
+        "watch",
+        "--json",
+        "--phase",
+        r"phase (\w+)",
+        "--",
+        "go",
+        "run",
+        ".",
+    ]);
+    watch
 }
