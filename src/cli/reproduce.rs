@@ -16,7 +16,8 @@ use super::{UsageError, exit_code};
 use crate::experiment::Experiment;
 use crate::experiment::results::{KeptFiles, ResultsDir};
 use crate::experiment::schedule;
-use crate::experiment::scheduler::{self, Batch, GoRunner, ToolchainLane, columns};
+use crate::experiment::durations::Durations;
+use crate::experiment::scheduler::{self, Batch, GoRunner, Plan, ToolchainLane, columns};
 use crate::experiment::select::{self, select};
 use crate::experiment::shard::Shard;
 use crate::fixture::Fixtures;
@@ -75,7 +76,8 @@ pub struct ReproduceArgs {
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// How many timing-independent experiments (`timing = "independent"`)
-    /// run side by side. Default: the CPU count; 1 runs them one at a time.
+    /// run side by side. Default: twice the CPU count; 1 runs them one at a
+    /// time.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// How many timing-sensitive experiments run at once, after the
@@ -131,7 +133,10 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         &experiments,
         &runner,
         &sink,
-        widths,
+        &Plan {
+            widths,
+            durations: Some(Durations::default_path()),
+        },
         &stop,
         interrupted,
     );

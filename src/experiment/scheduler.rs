@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -16,6 +17,7 @@ use crate::analyze::Analyzed;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
 use crate::experiment::results::{Column, Manifest, ResultsDir, ResultsError};
+use crate::experiment::durations::Durations;
 use crate::experiment::schedule;
 use crate::fixture::Fixtures;
 use crate::toolchain::Toolchain;
@@ -126,6 +128,24 @@ impl<D> Default for Batch<D> {
 /// How wide the pool is: independent experiments side by side, sensitive ones at once.
 pub type Widths = (usize, usize);
 
+/// How the work is laid out: the pool's widths, and where the durations of
+/// the last runs are kept (read to start the longest experiments first,
+/// written back with this run's; none: name order, nothing written).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub widths: Widths,
+    pub durations: Option<PathBuf>,
+}
+
+impl From<Widths> for Plan {
+    fn from(widths: Widths) -> Plan {
+        Plan {
+            widths,
+            durations: None,
+        }
+    }
+}
+
 /// One experiment's result on one lane, whether its runs were kept, and
 /// what the sink drew of its runs (settings, item).
 type Unit<D> = (
@@ -143,7 +163,7 @@ pub fn run<S: Sink>(
     experiments: &[Experiment],
     runner: &impl Runner,
     sink: &S,
-    widths: Widths,
+    plan: &Plan,
     stop: &AtomicBool,
     interrupted: impl FnOnce(&mut [ToolchainLane], Batch<S::Drawn>) -> Infallible,
 ) -> Batch<S::Drawn> {
@@ -167,8 +187,14 @@ pub fn run<S: Sink>(
         })
         .collect();
     let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
+    let mut durations = plan.durations.as_deref().map(Durations::load).unwrap_or_default();
+    let go_of = |l: usize| work[l].0.version.name();
+    let expected: Vec<_> = units
+        .iter()
+        .map(|&(l, e)| durations.expected(&go_of(l), &experiments[e].name))
+        .collect();
     std::thread::scope(|scope| {
-        let (work, timings) = (&work, &timings);
+        let (work, timings, expected, units) = (&work, &timings, &expected, &units);
         let scheduler = scope.spawn(move || {
             let run_unit = |u: usize| {
                 let (lane, e) = units[u];
@@ -176,7 +202,9 @@ pub fn run<S: Sink>(
                 let unit = run_unit(runner, sink, &experiments[e], toolchain, out.as_ref(), many);
                 ((lane, e), unit)
             };
-            schedule::run(timings, widths, run_unit, |_, unit| tx.send(unit).is_ok())
+            schedule::run(timings, expected, plan.widths, run_unit, |_, unit| {
+                tx.send(unit).is_ok()
+            })
         });
         let stopped = loop {
             match rx.recv_timeout(Duration::from_millis(50)) {
@@ -201,6 +229,13 @@ pub fn run<S: Sink>(
                     span: spans[i]?,
                 })
             };
+            for (&(l, e), span) in units.iter().zip(&spans) {
+                if let Some(span) = span {
+                    durations.record(&go_of(l), &experiments[e].name, span.end - span.start);
+                }
+            }
+            // Only a hint for the next run: one not written changes nothing.
+            let _ = durations.save();
             let path = schedule::critical_path(timings, &spans);
             batch.critical_path = path.iter().filter_map(|&i| step(i)).collect();
             batch.waited_beside = (0..spans.len())

@@ -16,6 +16,7 @@ fn overlaps(timings: &[Timing], widths: (usize, usize), ms: u64) -> (Vec<Vec<usi
     let mut seen = Vec::new();
     run(
         timings,
+        &[],
         widths,
         |i| {
             {
@@ -103,6 +104,7 @@ fn never_more_sensitive_units_at_once_than_the_width() {
         let most = AtomicUsize::new(0);
         run(
             &timings,
+            &[],
             (2, width),
             |_| {
                 let n = now.fetch_add(1, Ordering::SeqCst) + 1;
@@ -139,6 +141,7 @@ fn a_false_from_done_starts_nothing_more() {
         let started = AtomicUsize::new(0);
         run(
             &timings,
+            &[],
             (2, width),
             |_| started.fetch_add(1, Ordering::Relaxed),
             |_, _| false,
@@ -150,6 +153,7 @@ fn a_false_from_done_starts_nothing_more() {
     let sensitive = AtomicUsize::new(0);
     run(
         &timings,
+        &[],
         (1, 2),
         |i| {
             if timings[i] == Sensitive {
@@ -177,6 +181,7 @@ fn waiting_units_run_beside_all_the_others() {
     };
     let spans = run(
         &timings,
+        &[],
         (1, 1),
         |i| {
             if timings[i] == Waits {
@@ -216,4 +221,23 @@ fn the_critical_path_follows_the_unit_that_freed_each_place() {
         critical_path(&timings, &[None, None, None, None, None]),
         Vec::<usize>::new()
     );
+}
+
+#[test]
+fn the_longest_known_units_start_first_and_unknown_ones_before_them() {
+    // One place per kind: the order units start in is the order run hands
+    // them out.
+    let timings = [Independent, Independent, Independent, Sensitive, Sensitive, Sensitive];
+    let s = |secs: u64| Some(Duration::from_secs(secs));
+    let expected = [s(1), s(9), None, s(2), s(2), s(5)];
+    let order = Mutex::new(Vec::new());
+    run(
+        &timings,
+        &expected,
+        (1, 1),
+        |i| order.lock().unwrap().push(i),
+        |_, ()| true,
+    );
+    // Unknown (2) first, then by length; equal hints (3, 4) in index order.
+    assert_eq!(order.into_inner().unwrap(), [2, 1, 0, 5, 3, 4]);
 }

@@ -112,7 +112,7 @@ fn results_come_back_in_lane_and_experiment_order() {
         &experiments,
         &FakeRunner,
         &sink,
-        (4, 2),
+        &(4, 2).into(),
         &stop,
         |_, _| panic!("not interrupted"),
     );
@@ -143,7 +143,7 @@ fn one_lane_names_no_go_version() {
         &experiments,
         &FakeRunner,
         &sink,
-        (1, 1),
+        &(1, 1).into(),
         &stop,
         |_, _| panic!("not interrupted"),
     );
@@ -162,7 +162,7 @@ fn a_raised_stop_flag_hands_what_finished_to_the_caller() {
             &experiments,
             &FakeRunner,
             &Told::default(),
-            (1, 1),
+            &(1, 1).into(),
             &stop,
             |lanes, _| panic!("interrupted with {} results", lanes[0].results.len()),
         )
