@@ -15,31 +15,14 @@ use std::time::Duration;
 use crate::analyze::Analyzed;
 use crate::experiment::Experiment;
 use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
-use crate::experiment::results::{Column, Manifest, ResultsDir, ResultsError};
+use crate::experiment::results::{Column, ResultsDir, ResultsError};
 use crate::experiment::schedule;
 use crate::fixture::Fixtures;
 use crate::toolchain::Toolchain;
 
-/// One toolchain's share of the work: where its runs are kept and what it found.
-#[derive(Debug)]
-pub struct ToolchainLane {
-    pub toolchain: Toolchain,
-    pub out: Option<ResultsDir>,
-    pub manifest: Manifest,
-    pub results: Vec<ExperimentResult>,
-}
+mod lane;
 
-impl ToolchainLane {
-    /// A lane of `reproduce` (`only`: the claims asked for, for the manifest).
-    pub fn new(toolchain: Toolchain, out: Option<ResultsDir>, only: &[String]) -> ToolchainLane {
-        ToolchainLane {
-            manifest: Manifest::new("reproduce", toolchain.version.name(), only),
-            toolchain,
-            out,
-            results: Vec::new(),
-        }
-    }
-}
+pub use lane::{ToolchainLane, run_count};
 
 /// How one experiment is run on one toolchain.
 pub trait Runner: Sync {
