@@ -73,14 +73,14 @@ pub struct Selection<'a> {
 /// keep with the results so that `report DIR` judges them again anywhere
 /// (the bundled ones it has itself).
 #[derive(Debug)]
-pub struct Selected {
+pub struct SelectedExperiments {
     pub experiments: Vec<Experiment>,
     pub kept_files: Option<KeptFiles>,
 }
 
 impl Selection<'_> {
     /// Loads the experiments, reads their files to keep, then selects.
-    pub fn load(&self) -> Result<Selected, SelectError> {
+    pub fn load(&self) -> Result<SelectedExperiments, SelectError> {
         let mut experiments = load(self.dir.map(Path::to_path_buf), self.slow)?;
         let kept_files = match self.dir {
             Some(dir) => Some(KeptFiles::read(dir, &experiments)?),
@@ -90,7 +90,7 @@ impl Selection<'_> {
         if self.rollup {
             experiments.iter_mut().for_each(|e| e.rollup = true);
         }
-        Ok(Selected {
+        Ok(SelectedExperiments {
             experiments,
             kept_files,
         })
