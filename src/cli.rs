@@ -2,7 +2,6 @@
 //! their data to `report` for printing. Errors become one `error:` line plus
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
-mod baseline;
 mod export;
 mod fixture_usage;
 mod fixtures;

@@ -4,6 +4,7 @@
 //! [`crate::measure::machine`]).
 
 pub mod applies;
+pub mod baseline;
 pub mod durations;
 pub mod file;
 pub mod reproduce;

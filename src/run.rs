@@ -5,6 +5,7 @@ pub mod cgroup;
 pub mod exit_phase;
 pub mod observe;
 pub mod process;
+pub mod setup;
 pub mod spec;
 pub mod stderr;
 pub mod usage;

@@ -3,16 +3,14 @@
 //! machine) or the claims × versions matrix (several); nothing runs.
 
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::Result;
 
-use super::UsageError;
-use super::baseline::{self, Baseline};
 use super::exit_code;
 use super::export::ExportArgs;
-use crate::experiment::reproduce::ExperimentResult;
-use crate::experiment::results::{self, Judging, Kept};
+use crate::experiment::baseline::Baseline;
+use crate::experiment::results::{self, JudgeNote, Judging};
 use crate::report::html::Plots;
 use crate::report::matrix::Column;
 use crate::report::output::{self, VerdictFormat, VerdictOutcome};
@@ -57,37 +55,20 @@ pub fn report(args: ReportArgs) -> Result<u8> {
     };
     let guard = args.baseline.as_deref().map(Baseline::of);
     let kept_baseline = match &guard {
-        Some(Baseline::Dir(dir)) => Some(baseline::load_dir(dir, judging)?),
+        Some(Baseline::Dir(dir)) => Some(judging.column(dir, &mut print_note)?),
         _ => None,
     };
     let exports = args.export.exports(args.html);
     exports.check()?;
-    let mut columns: Vec<Column> = Vec::new();
     let mut plots = Plots::default();
     let mut bench = String::new();
-    let folders: Vec<PathBuf> = args
-        .dirs
-        .iter()
-        .flat_map(|d| results::results_folders(d))
-        .collect();
-    for dir in &folders {
-        let kept = load(dir)?;
-        // One folder mirrors into the output DIR; several, each under its name.
-        let sub = match (folders.len(), dir.file_name()) {
-            (2.., Some(name)) => PathBuf::from(name),
-            _ => PathBuf::new(),
-        };
-        exports.runs(&kept, &sub, &mut bench)?;
+    let columns = results::judge_folders(&args.dirs, judging, &mut print_note, |kept, sub| {
+        exports.runs(kept, sub, &mut bench)?;
         if exports.html.is_some() {
-            plots.add_kept(&kept)?;
+            plots.add_kept(kept)?;
         }
-        let results = judge(judging, &kept)?;
-        let (go_version, machine) = (kept.manifest.go_version, kept.manifest.machine);
-        results::merge(&mut columns, go_version, machine, results, dir)
-            .map_err(|e| UsageError(e.to_string()))?;
-    }
-    // Merged shards list their experiments in the one-run order.
-    results::in_file_order(&mut columns, &experiments);
+        anyhow::Ok(())
+    })?;
     exports.finish(&columns, &bench, &plots, super::html::command_line)?;
     let guard = guard.as_ref().map(|b| (b, kept_baseline.as_ref()));
     print_verdicts(&columns, format, guard)
@@ -110,28 +91,17 @@ pub(super) fn print_verdicts(
     })
 }
 
-/// The verdicts of `kept` judged with `judging`, saying so when they are
-/// judged with the experiment files the folder keeps.
-pub(super) fn judge(judging: Judging, kept: &Kept) -> Result<Vec<ExperimentResult>> {
-    let judged = judging.judge(kept)?;
-    if let Some((count, from)) = &judged.own_files {
-        eprintln!(
-            "note: judging {} with the {count} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
-            kept.root.display(),
-            crate::report::terminal::clean(from)
-        );
-    }
-    Ok(judging.any(kept, judged)?)
-}
-
-/// The results folder `dir`, read for judging (noting one interrupted).
-pub(super) fn load(dir: &Path) -> Result<Kept> {
-    let kept = results::load_for_judging(dir)?;
-    if kept.manifest.interrupted {
-        eprintln!(
+/// Prints what is worth telling while kept runs are judged again.
+pub(super) fn print_note(note: JudgeNote) {
+    match note {
+        JudgeNote::Interrupted { dir } => eprintln!(
             "note: {} was interrupted (Ctrl-C): it keeps the experiments finished before",
             dir.display()
-        );
+        ),
+        JudgeNote::OwnFiles { dir, count, from } => eprintln!(
+            "note: judging {} with the {count} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
+            dir.display(),
+            crate::report::terminal::clean(&from)
+        ),
     }
-    Ok(kept)
 }

@@ -4,29 +4,28 @@
 
 use std::convert::Infallible;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use anyhow::Result;
 
-use super::baseline::{self, Baseline};
-use super::{UsageError, exit_code};
+use super::{exit_code, toolchains};
 use crate::experiment::Experiment;
-use crate::experiment::results::{KeptFiles, ResultsDir};
-use crate::experiment::schedule;
+use crate::experiment::baseline::BaselinePlan;
 use crate::experiment::durations::Durations;
-use crate::experiment::scheduler::{self, Batch, GoRunner, Plan, ToolchainLane, columns};
-use crate::experiment::select::{self, select};
+use crate::experiment::schedule;
+use crate::experiment::scheduler::{
+    self, Batch, GoRunner, Plan, ToolchainLane, columns, run_count,
+};
+use crate::experiment::select::Selection;
 use crate::experiment::shard::Shard;
 use crate::fixture::Fixtures;
 use crate::report;
 use crate::report::export::Exports;
 use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
-use crate::report::matrix::Column;
 use crate::report::output::{self, VerdictFormat};
-use crate::toolchain::Toolchain;
 
 #[derive(Debug, clap::Args)]
 pub struct ReproduceArgs {
@@ -102,8 +101,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let Prepared {
         experiments,
-        guard,
-        kept_baseline,
+        baseline,
         mut lanes,
     } = prepare(&args)?;
     let only = (!args.only.is_empty()).then_some(args.only.as_slice());
@@ -112,11 +110,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let stop = Arc::new(AtomicBool::new(false));
     crate::cleanup::defer_interrupt(Arc::clone(&stop));
 
-    let total: usize = experiments
-        .iter()
-        .map(|e| e.cells.len() * e.repeats as usize)
-        .sum::<usize>()
-        * lanes.len();
+    let total = run_count(&experiments, lanes.len());
     let sink = BarSink::new(total, args.html.is_some());
     let width = args.jobs.map_or_else(schedule::default_width, usize::from);
     let widths = (width, usize::from(args.sensitive_jobs));
@@ -140,7 +134,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
         &stop,
         interrupted,
     );
-    let plots = plots_of(&lanes, batch.drawn);
+    let plots = Plots::of_drawn(&lanes, batch.drawn);
     let kept = finish(&sink.bar, &mut lanes, &batch.warnings, false);
     eprintln!(
         "{}",
@@ -150,13 +144,7 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     {
         eprintln!("{path}");
     }
-    let status = write_outputs(
-        &args,
-        &lanes,
-        &plots,
-        guard.as_ref(),
-        kept_baseline.as_ref(),
-    )?;
+    let status = write_outputs(&args, &lanes, &plots, &baseline)?;
     Ok(if kept {
         status
     } else {
@@ -168,42 +156,37 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
 /// selected, the baseline, and a lane per toolchain with its results folder.
 struct Prepared {
     experiments: Vec<Experiment>,
-    guard: Option<Baseline>,
-    kept_baseline: Option<Column>,
+    baseline: BaselinePlan,
     lanes: Vec<ToolchainLane>,
 }
 
 /// Loads and selects the experiments, and checks every toolchain, --out,
 /// --html and --baseline before anything runs.
 fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
-    let mut experiments = select::load(args.experiments.clone(), args.slow)?;
-    // Your own experiments are kept with the results, so that `report DIR`
-    // judges them again anywhere (the bundled ones it has itself).
-    let kept_files = match &args.experiments {
-        Some(dir) => Some(KeptFiles::read(dir, &experiments)?),
-        None => None,
-    };
-    select(&mut experiments, &args.only, args.shard).map_err(|e| UsageError(e.to_string()))?;
-    if args.html.is_some() {
-        // The plots show LazyFree: read smaps_rollup at every phase.
-        experiments.iter_mut().for_each(|e| e.rollup = true);
+    let selected = Selection {
+        dir: args.experiments.as_deref(),
+        slow: args.slow,
+        only: &args.only,
+        shard: args.shard,
+        rollup: args.html.is_some(),
     }
-    let (guard, gos, kept_baseline) =
-        baseline::prepare(args.baseline.as_deref(), &args.go, &experiments)?;
+    .load()?;
+    let experiments = selected.experiments;
+    let mut baseline = BaselinePlan::new(
+        args.baseline.as_deref(),
+        &args.go,
+        &experiments,
+        &mut super::report::print_note,
+    )?;
+    baseline.pin_go(|v| toolchains::resolve(Some(v)).map(|t| t.version.name()))?;
     args.exports().check()?;
-    let lanes = lanes(&gos, args.out.as_deref(), &args.only)?;
-    for out in lanes.iter().filter_map(|l| l.out.as_ref()) {
-        if let Some(files) = &kept_files {
-            out.keep_experiment_files(files)?;
-        }
-    }
-    if let Some(Baseline::Go(v)) = &guard {
-        baseline::check_split(v, &columns(&lanes))?;
-    }
+    let toolchains = toolchains::resolve_or_default(&baseline.gos)?;
+    let out = args.out.as_deref();
+    let lanes = ToolchainLane::each(toolchains, out, &args.only, selected.kept_files.as_ref())?;
+    baseline.check(&columns(&lanes))?;
     Ok(Prepared {
         experiments,
-        guard,
-        kept_baseline,
+        baseline,
         lanes,
     })
 }
@@ -216,7 +199,7 @@ fn print_interrupted(
     lanes: &mut [ToolchainLane],
     batch: Batch<Plot>,
 ) -> Infallible {
-    let plots = plots_of(lanes, batch.drawn);
+    let plots = Plots::of_drawn(lanes, batch.drawn);
     finish(&sink.bar, lanes, &batch.warnings, true);
     let done: usize = lanes.iter().map(|l| l.results.len()).sum();
     let signal = crate::cleanup::signalled().unwrap_or(2);
@@ -247,20 +230,16 @@ fn write_outputs(
     args: &ReproduceArgs,
     lanes: &[ToolchainLane],
     plots: &Plots,
-    guard: Option<&Baseline>,
-    kept_baseline: Option<&Column>,
+    baseline: &BaselinePlan,
 ) -> Result<u8> {
-    let roots: Vec<&Path> = lanes
-        .iter()
-        .filter_map(|l| l.out.as_ref().map(|o| o.root.as_path()))
-        .collect();
     let exports = args.exports();
-    let bench = exports.bench_of(&roots)?;
+    let bench = exports.bench_of(&ToolchainLane::roots(lanes))?;
     exports.finish(&columns(lanes), &bench, plots, super::html::command_line)?;
     let format = VerdictFormat::of(args.json, args.markdown);
-    super::report::print_verdicts(&columns(lanes), format, guard.map(|b| (b, kept_baseline)))
+    let guard = baseline.guard.as_ref().map(|b| (b, baseline.kept.as_ref()));
+    super::report::print_verdicts(&columns(lanes), format, guard)
 }
 
 mod lanes;
 
-use lanes::{BarSink, finish, lanes, plots_of};
+use lanes::{BarSink, finish};

@@ -1,13 +1,12 @@
 //! `gomemlab run`: build a fixture, run it once, print its phases (on
 //! several Go versions: [`versions`]); its arguments are checked first
-//! ([`checks`]) and its text put together in [`text`].
+//! ([`crate::run::setup`]) and its text put together in [`text`].
 
-mod checks;
 mod text;
 mod versions;
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -20,9 +19,8 @@ use crate::fixture::by_path::FixtureRef;
 use crate::report;
 use crate::report::run::{Deep, one_run_text, path_header};
 use crate::run::observe::observe_with;
+use crate::run::setup::{self, SetupError, parse_interval, parse_key_value, parse_pause};
 use crate::run::{HeapProfiles, RunSpec};
-use checks::{memory_max, parse_pause, validate};
-pub(super) use checks::{parse_interval, parse_key_value};
 use text::progress;
 
 #[derive(Debug, clap::Args)]
@@ -128,7 +126,7 @@ impl RunArgs {
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
     let max_rss = validate(&args, &fixtures)?;
-    let memory_max = memory_max(args.memory_max.as_deref())?;
+    let memory_max = setup::memory_max(args.memory_max.as_deref())?;
     let plot_format = args
         .plot
         .as_deref()
@@ -206,30 +204,32 @@ pub fn run(args: RunArgs) -> Result<u8> {
     Ok(0)
 }
 
-/// `--heap-profile`: the phases and the run's own folder for the profiles,
-/// so runs sharing --out never mix artifacts; checked before anything runs.
-fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfiles>> {
-    if args.heap_profile.is_empty() {
-        return Ok(None);
+/// Checks what the argument parser cannot, before anything is built or run:
+/// the timeout's bounds, the fixture's name, that `--out` and `--artifacts`
+/// can be written, and the `--max-rss` size (returned, or its default).
+fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
+    RunSpec::check_timeout(args.timeout).map_err(SetupError::Timeout)?;
+    let max_rss = setup::max_rss(args.max_rss.as_deref())?;
+    if let FixtureRef::Bundled(name) = FixtureRef::parse(&args.fixture, &fixtures.names()) {
+        fixtures.check_name(&name)?;
     }
+    for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
+        if let Some(dir) = dir {
+            setup::writable_dir(flag, dir)?;
+        }
+    }
+    Ok(max_rss)
+}
+
+/// `--heap-profile`: in `--artifacts`, else `--out`, else the cache.
+fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfiles>> {
     let base = match (&args.artifacts, &args.out) {
         (Some(dir), _) | (None, Some(dir)) => dir.clone(),
         (None, None) => fixtures.cache_dir.join("artifacts"),
     };
-    let dir = base.join(format!(
-        "{}-{}-{}",
-        Path::new(&args.fixture)
-            .file_name()
-            .map_or_else(|| "fixture".into(), |n| n.to_string_lossy()),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs()),
-        std::process::id()
-    ));
-    let profiles = HeapProfiles {
-        phases: args.heap_profile.clone(),
-        dir,
-    };
-    profiles.check()?;
-    Ok(Some(profiles))
+    Ok(setup::heap_profiles(
+        &args.heap_profile,
+        &args.fixture,
+        &base,
+    )?)
 }

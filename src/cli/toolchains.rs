@@ -33,6 +33,16 @@ pub fn resolve_each(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
     toolchain::resolve_each_with(gos, &mut print_progress)
 }
 
+/// The toolchains `--go` names ([`resolve_each`]), or the default one
+/// ([`resolve`]) when it names none.
+pub fn resolve_or_default(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
+    if gos.is_empty() {
+        Ok(vec![resolve(None)?])
+    } else {
+        resolve_each(gos)
+    }
+}
+
 fn print_progress(event: &Fetch) {
     match event {
         Fetch::Started { version, into } => eprintln!(

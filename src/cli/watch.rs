@@ -14,17 +14,13 @@ use anyhow::Result;
 use regex::Regex;
 
 use super::UsageError;
-use super::run::{parse_interval, parse_key_value};
 use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir};
 use crate::report;
+use crate::run::setup::watch::{WatchOptions, WatchSetupError};
+use crate::run::setup::{parse_interval, parse_key_value};
 use crate::run::watch::{self, WatchEvent, WatchSpec};
 use crate::toolchain::Toolchain;
-
-/// How long a stopped program may take to exit after SIGINT before SIGKILL.
-const GRACE: Duration = Duration::from_secs(2);
-/// How often the slow tier (`status` + `smaps_rollup`) is read.
-const SLOW_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
@@ -82,8 +78,24 @@ pub struct WatchArgs {
     command: Vec<String>,
 }
 
+impl WatchArgs {
+    /// What the watch is asked, for [`crate::run::setup::watch`].
+    fn options(&self) -> WatchOptions {
+        WatchOptions {
+            command: self.command.clone(),
+            env: self.env.clone(),
+            interval: self.interval,
+            phase: self.phase.clone(),
+            phase_every: self.phase_every,
+            duration: self.duration,
+            stops: !self.no_stop,
+        }
+    }
+}
+
 pub fn watch(args: WatchArgs) -> Result<u8> {
-    let (phase, plot_format, several) = check(&args)?;
+    let options = args.options();
+    let (phase, plot_format, several) = check(&args, &options)?;
     let toolchains: Vec<Option<Toolchain>> = if args.go.is_empty() {
         vec![None]
     } else {
@@ -106,7 +118,8 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         if stop.load(std::sync::atomic::Ordering::SeqCst) {
             break;
         }
-        let run = watch_on(&args, phase.clone(), toolchain.as_ref(), &stop)?;
+        let (spec, notes) = options.spec(phase.clone(), toolchain.as_ref());
+        let run = watch_on(&spec, &notes, args.leave_daemons, &stop)?;
         keep_and_note(&args, &run, out.as_ref(), plot_format)?;
         runs.push(run);
     }
@@ -118,25 +131,14 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
 }
 
 /// Checks what the argument parser cannot, before anything runs: the
-/// command, `--phase`, the durations, the plot's format and the files that
-/// write one watch; the `--phase` regex, the plot format and whether
-/// `--go` names several toolchains.
-fn check(args: &WatchArgs) -> Result<(Option<Regex>, Option<report::plot::Format>, bool)> {
-    if args.command.is_empty() || args.command[0].is_empty() {
-        return Err(UsageError(
-            "no command to watch: give it after `--`, e.g. gomemlab watch --phase 'step (\\w+)' -- ./myprog -n 5".into(),
-        )
-        .into());
-    }
-    let phase = args.phase.as_deref().map(compile).transpose()?;
-    for (flag, d) in [
-        ("--phase-every", args.phase_every),
-        ("--duration", args.duration),
-    ] {
-        if d.is_some_and(|d| d < Duration::from_millis(10)) {
-            return Err(UsageError(format!("{flag} must be at least 10ms (e.g. 10s)")).into());
-        }
-    }
+/// watch's options, the plot's format and the files that write one watch;
+/// the `--phase` regex, the plot format and whether `--go` names several
+/// toolchains.
+fn check(
+    args: &WatchArgs,
+    options: &WatchOptions,
+) -> Result<(Option<Regex>, Option<report::plot::Format>, bool)> {
+    let phase = options.check()?;
     let plot_format = args
         .plot
         .as_deref()
@@ -207,36 +209,16 @@ fn stopped_status() -> u8 {
     }
 }
 
-/// One watch of the command, with `toolchain` first on PATH (none: the
-/// environment's PATH, and the `go` found there recorded for a go command).
+/// One watch of `spec` (its notes printed first), telling what it watches.
 fn watch_on(
-    args: &WatchArgs,
-    phase: Option<Regex>,
-    toolchain: Option<&Toolchain>,
+    spec: &WatchSpec,
+    notes: &[String],
+    leave_daemons: bool,
     stop: &Arc<AtomicBool>,
 ) -> Result<Analyzed> {
-    let watch::CommandEnv {
-        env,
-        toolchain,
-        hide_trace,
-        notes,
-    } = watch::command_env(&args.env, toolchain, &args.command[0]);
     for note in notes {
         eprintln!("note: {note}");
     }
-    let spec = WatchSpec {
-        command: args.command.clone(),
-        env,
-        interval: args.interval,
-        slow_interval: SLOW_INTERVAL,
-        phase,
-        phase_every: args.phase_every,
-        duration: args.duration,
-        grace: GRACE,
-        hide_trace,
-        toolchain,
-        stops: !args.no_stop,
-    };
     let mut on_event = |event: WatchEvent| match event {
         WatchEvent::Started { pid } => {
             eprintln!(
@@ -255,18 +237,8 @@ fn watch_on(
     };
     // Held by gomemlab (a child subreaper), so nothing the command starts
     // outlives the watch unless asked.
-    let adopted = (!args.leave_daemons).then(crate::cleanup::Guard::descendants);
-    let timeline = watch::watch(&spec, stop, &mut on_event).map_err(|e| {
-        let hint = match &e {
-            watch::WatchError::Spawn { error, .. }
-                if error.kind() == std::io::ErrorKind::NotFound =>
-            {
-                ": check the command's name or path (it is looked up on PATH)"
-            }
-            _ => "",
-        };
-        UsageError(format!("{e}{hint}"))
-    })?;
+    let adopted = (!leave_daemons).then(crate::cleanup::Guard::descendants);
+    let timeline = watch::watch(spec, stop, &mut on_event).map_err(WatchSetupError::from)?;
     drop(adopted);
     Ok(Analyzed::of(timeline))
 }
@@ -290,21 +262,4 @@ impl Drop for StdoutToStderr {
         let _ = std::io::stdout().flush();
         let _ = nix::unistd::dup2_stdout(&self.saved);
     }
-}
-
-/// The `--phase` regex, or a one-line usage error saying what is wrong.
-fn compile(text: &str) -> Result<Regex, UsageError> {
-    Regex::new(text).map_err(|e| {
-        let why = e.to_string();
-        let why = why
-            .lines()
-            .rev()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim();
-        let why = why.strip_prefix("error: ").unwrap_or(why);
-        UsageError(format!(
-            "--phase `{text}` is not a regular expression ({why}): give one like 'step (\\w+)'"
-        ))
-    })
 }

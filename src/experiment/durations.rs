@@ -27,7 +27,10 @@ impl Durations {
     pub fn load(path: &Path) -> Durations {
         let seconds = std::fs::File::open(path)
             .ok()
-            .filter(|f| f.metadata().is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES))
+            .filter(|f| {
+                f.metadata()
+                    .is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES)
+            })
             .and_then(|f| serde_json::from_reader::<_, BTreeMap<String, f64>>(f).ok())
             .unwrap_or_default()
             .into_iter()

@@ -24,12 +24,14 @@ mod limits;
 mod load;
 mod lock;
 mod merge;
+mod rejudge;
 
 pub use dir::ResultsDir;
-pub use judging::{JudgeError, Judged, Judging, load_for_judging};
+pub use judging::{JudgeError, JudgeNote, Judged, Judging, load_for_judging, load_noting};
 pub use limits::Limits;
 pub use load::{Kept, KeptRun, load, load_with};
 pub use merge::{Column, MergeError, in_file_order, merge, results_folders};
+pub use rejudge::judge_folders;
 
 /// `DIR/experiments.json`: the experiment files a run was made with.
 pub const KEPT_FILES: &str = "experiments.json";

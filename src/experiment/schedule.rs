@@ -94,7 +94,11 @@ pub fn run<T: Send>(
         let mut units: Vec<usize> = (0..timings.len()).filter(|&i| timings[i] == t).collect();
         // Stable: equal hints keep index order.
         units.sort_by_key(|&i| {
-            std::cmp::Reverse(expected.get(i).map_or(Duration::ZERO, |e| e.unwrap_or(Duration::MAX)))
+            std::cmp::Reverse(
+                expected
+                    .get(i)
+                    .map_or(Duration::ZERO, |e| e.unwrap_or(Duration::MAX)),
+            )
         });
         units
     };

@@ -8,40 +8,23 @@
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use crate::analyze::Analyzed;
 use crate::experiment::Experiment;
-use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
-use crate::experiment::results::{Column, Manifest, ResultsDir, ResultsError};
 use crate::experiment::durations::Durations;
+use crate::experiment::reproduce::{self, ExperimentResult, Heard, Progress};
+use crate::experiment::results::{Column, ResultsDir, ResultsError};
 use crate::experiment::schedule;
 use crate::fixture::Fixtures;
 use crate::toolchain::Toolchain;
 
-/// One toolchain's share of the work: where its runs are kept and what it found.
-#[derive(Debug)]
-pub struct ToolchainLane {
-    pub toolchain: Toolchain,
-    pub out: Option<ResultsDir>,
-    pub manifest: Manifest,
-    pub results: Vec<ExperimentResult>,
-}
+mod lane;
 
-impl ToolchainLane {
-    /// A lane of `reproduce` (`only`: the claims asked for, for the manifest).
-    pub fn new(toolchain: Toolchain, out: Option<ResultsDir>, only: &[String]) -> ToolchainLane {
-        ToolchainLane {
-            manifest: Manifest::new("reproduce", toolchain.version.name(), only),
-            toolchain,
-            out,
-            results: Vec::new(),
-        }
-    }
-}
+pub use lane::{ToolchainLane, run_count};
 
 /// How one experiment is run on one toolchain.
 pub trait Runner: Sync {
@@ -187,7 +170,11 @@ pub fn run<S: Sink>(
         })
         .collect();
     let timings: Vec<_> = units.iter().map(|&(_, e)| experiments[e].timing).collect();
-    let mut durations = plan.durations.as_deref().map(Durations::load).unwrap_or_default();
+    let mut durations = plan
+        .durations
+        .as_deref()
+        .map(Durations::load)
+        .unwrap_or_default();
     let go_of = |l: usize| work[l].0.version.name();
     let expected: Vec<_> = units
         .iter()

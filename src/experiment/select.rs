@@ -3,8 +3,9 @@
 //! those with a claim of `--only` (every one without it), then those of
 //! `--shard K/N`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
+use crate::experiment::results::{KeptFiles, ResultsError};
 use crate::experiment::shard::Shard;
 use crate::experiment::{self, Experiment, ExperimentError};
 use crate::fixture::BuildError;
@@ -50,6 +51,50 @@ pub fn load(dir: Option<PathBuf>, slow: bool) -> Result<Vec<Experiment>, LoadErr
 pub enum SelectError {
     #[error("unknown claim `{bad}` in --only: the claims are {}", known.join(", "))]
     UnknownClaim { bad: String, known: Vec<String> },
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    KeptFiles(#[from] ResultsError),
+}
+
+/// What `reproduce` is asked to run: the experiments folder (default: the
+/// bundled one), the slow lane, `--only`, `--shard`, and whether every
+/// phase reads `smaps_rollup` (the HTML page's plots show LazyFree).
+#[derive(Debug, Clone, Copy)]
+pub struct Selection<'a> {
+    pub dir: Option<&'a Path>,
+    pub slow: bool,
+    pub only: &'a [String],
+    pub shard: Option<Shard>,
+    pub rollup: bool,
+}
+
+/// The experiments `reproduce` runs, and the files of a folder given, to
+/// keep with the results so that `report DIR` judges them again anywhere
+/// (the bundled ones it has itself).
+#[derive(Debug)]
+pub struct SelectedExperiments {
+    pub experiments: Vec<Experiment>,
+    pub kept_files: Option<KeptFiles>,
+}
+
+impl Selection<'_> {
+    /// Loads the experiments, reads their files to keep, then selects.
+    pub fn load(&self) -> Result<SelectedExperiments, SelectError> {
+        let mut experiments = load(self.dir.map(Path::to_path_buf), self.slow)?;
+        let kept_files = match self.dir {
+            Some(dir) => Some(KeptFiles::read(dir, &experiments)?),
+            None => None,
+        };
+        select(&mut experiments, self.only, self.shard)?;
+        if self.rollup {
+            experiments.iter_mut().for_each(|e| e.rollup = true);
+        }
+        Ok(SelectedExperiments {
+            experiments,
+            kept_files,
+        })
+    }
 }
 
 /// Keeps the experiments with a claim in `only` (all when it is empty), then

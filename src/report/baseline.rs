@@ -3,11 +3,11 @@
 //! Returns data and its text; the CLI prints and picks the exit code.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
 use crate::check::claim::Verdict;
+pub use crate::experiment::baseline::{Baseline, BaselineError, check_split, names, split};
 use crate::report::matrix::Column;
 
 /// One claim in one settings row whose verdict is not the baseline's.
@@ -20,41 +20,6 @@ pub struct Change {
     pub machine: String,
     pub before: Verdict,
     pub after: Verdict,
-}
-
-/// What `--baseline` names.
-#[derive(Debug, Clone)]
-pub enum Baseline {
-    /// A Go version measured in the same invocation (`go1.26` or `go1.26.8`).
-    Go(String),
-    /// A results folder kept by `reproduce --out`, judged again.
-    Dir(PathBuf),
-}
-
-impl Baseline {
-    /// A folder when one exists at `arg`, else a Go version.
-    pub fn of(arg: &str) -> Baseline {
-        if Path::new(arg).is_dir() {
-            Baseline::Dir(PathBuf::from(arg))
-        } else {
-            Baseline::Go(arg.to_string())
-        }
-    }
-}
-
-/// Why a baseline cannot be compared with.
-#[derive(Debug, thiserror::Error)]
-pub enum BaselineError {
-    #[error(
-        "--baseline {version}: not a results folder and not among the Go versions here ({versions}): give one of them, or a folder kept by `reproduce --out`"
-    )]
-    NotHere { version: String, versions: String },
-    #[error(
-        "--baseline {version}: every column is that version, nothing to compare: give the new Go version too"
-    )]
-    NothingElse { version: String },
-    #[error("--baseline {dir}: the folder was not loaded")]
-    NotLoaded { dir: String },
 }
 
 /// The changes against the baseline as text, and whether any claim changed.
@@ -83,38 +48,6 @@ pub fn judge(
     };
     let changes = changes(&base, &others);
     Ok((text(&label, &changes), !changes.is_empty()))
-}
-
-/// A Go-version baseline needs its column and at least one other.
-pub fn check_split(version: &str, columns: &[Column]) -> Result<(), BaselineError> {
-    let (base, others) = split(columns, version);
-    if base.is_empty() {
-        let versions: Vec<&str> = columns.iter().map(|c| c.go_version.as_str()).collect();
-        return Err(BaselineError::NotHere {
-            version: version.to_string(),
-            versions: versions.join(", "),
-        });
-    }
-    if others.is_empty() {
-        return Err(BaselineError::NothingElse {
-            version: version.to_string(),
-        });
-    }
-    Ok(())
-}
-
-/// Whether `version` (`go1.26.8`) is what `want` names: itself or its
-/// minor (`go1.26`).
-pub fn names(want: &str, version: &str) -> bool {
-    version == want
-        || version
-            .strip_prefix(want)
-            .is_some_and(|rest| rest.starts_with('.'))
-}
-
-/// The columns of `version`: the baseline, and the others.
-pub fn split<'a>(columns: &'a [Column], version: &str) -> (Vec<&'a Column>, Vec<&'a Column>) {
-    columns.iter().partition(|c| names(version, &c.go_version))
 }
 
 /// Every (claim, settings) measured by both a column and the baseline

@@ -1,10 +1,9 @@
-//! The lanes of `reproduce` as the command line sets them up and shows them:
-//! one per `--go`, each with its results folder; the progress bar and plots
-//! (the scheduler's sink), the output, and the closing lines.
+//! The lanes of `reproduce` as the command line shows them: the progress bar
+//! and plots (the scheduler's sink), and the closing lines.
 
 use super::*;
 use crate::analyze::Analyzed;
-use crate::experiment::scheduler::{Drawn, Sink};
+use crate::experiment::scheduler::Sink;
 
 /// The progress bar, and with --html each row's plotted repeat, drawn as it ends.
 pub(super) struct BarSink {
@@ -39,39 +38,6 @@ impl Sink for BarSink {
     fn observed(&self, _settings: &str, repeat: usize, run: &Analyzed) -> Option<Plot> {
         (self.plotting && repeat == PLOTTED_REPEAT).then(|| Plot::of(repeat, &run.timeline))
     }
-}
-
-/// The plots drawn, each under its lane's Go version and machine.
-pub(super) fn plots_of(lanes: &[ToolchainLane], drawn: Vec<Drawn<Plot>>) -> Plots {
-    let mut plots = Plots::default();
-    for d in drawn {
-        let lane = &lanes[d.lane];
-        let go = lane.toolchain.version.name();
-        let at = (d.experiment.as_str(), d.settings.as_str());
-        plots.insert((&go, &lane.manifest.machine), at, d.item);
-    }
-    plots
-}
-
-/// A lane per `--go` (default: one), each with its results folder: `--out
-/// DIR` itself for one toolchain, `DIR/<go version>/` for several.
-pub(super) fn lanes(
-    gos: &[String],
-    out: Option<&Path>,
-    only: &[String],
-) -> Result<Vec<ToolchainLane>> {
-    let toolchains: Vec<Toolchain> = if gos.is_empty() {
-        vec![crate::cli::toolchains::resolve(None)?]
-    } else {
-        crate::cli::toolchains::resolve_each(gos)?
-    };
-    let names: Vec<String> = toolchains.iter().map(|t| t.version.name()).collect();
-    let outs = ResultsDir::prepare_each(out, &names, toolchains.len() != 1)?;
-    Ok(toolchains
-        .into_iter()
-        .zip(outs)
-        .map(|(toolchain, out)| ToolchainLane::new(toolchain, out, only))
-        .collect())
 }
 
 /// Clears the progress bar, keeps the results (when --out) and prints

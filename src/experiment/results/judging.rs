@@ -2,9 +2,9 @@
 //! folder read for judging, and the experiment files it is judged with (the
 //! folder given, else the files the folder keeps, else the bundled ones).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::{Kept, ResultsError, load};
+use super::{Column, Kept, ResultsError, load};
 use crate::experiment::reproduce::ExperimentResult;
 use crate::experiment::{Experiment, ExperimentError};
 use crate::fixture::{BuildError, Fixtures};
@@ -53,6 +53,33 @@ pub fn load_for_judging(dir: &Path) -> Result<Kept, JudgeError> {
     if kept.manifest.command == "run" {
         return Err(JudgeError::OneRun {
             dir: dir.display().to_string(),
+        });
+    }
+    Ok(kept)
+}
+
+/// What is worth telling while kept runs are judged again; the command
+/// line prints each as a `note:`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JudgeNote {
+    /// The folder `dir` was interrupted (Ctrl-C): it keeps the experiments
+    /// finished before.
+    Interrupted { dir: PathBuf },
+    /// The folder `dir` is judged with the `count` experiment files it
+    /// keeps, which came from the folder `from`.
+    OwnFiles {
+        dir: PathBuf,
+        count: usize,
+        from: String,
+    },
+}
+
+/// [`load_for_judging`], telling `note` when the folder was interrupted.
+pub fn load_noting(dir: &Path, note: &mut dyn FnMut(JudgeNote)) -> Result<Kept, JudgeError> {
+    let kept = load_for_judging(dir)?;
+    if kept.manifest.interrupted {
+        note(JudgeNote::Interrupted {
+            dir: dir.to_path_buf(),
         });
     }
     Ok(kept)
@@ -124,5 +151,39 @@ impl Judging<'_> {
             });
         }
         Ok(judged.results)
+    }
+
+    /// The verdicts of `kept` ([`Judging::judge`], then [`Judging::any`]),
+    /// telling `note` when they are judged with the files the folder keeps.
+    pub fn verdicts(
+        &self,
+        kept: &Kept,
+        note: &mut dyn FnMut(JudgeNote),
+    ) -> Result<Vec<ExperimentResult>, JudgeError> {
+        let judged = self.judge(kept)?;
+        if let Some((count, from)) = &judged.own_files {
+            note(JudgeNote::OwnFiles {
+                dir: kept.root.clone(),
+                count: *count,
+                from: from.clone(),
+            });
+        }
+        self.any(kept, judged)
+    }
+
+    /// The results folder `dir` loaded and judged into a column (its Go
+    /// version and machine): a `--baseline DIR`.
+    pub fn column(
+        &self,
+        dir: &Path,
+        note: &mut dyn FnMut(JudgeNote),
+    ) -> Result<Column, JudgeError> {
+        let kept = load_noting(dir, note)?;
+        let results = self.verdicts(&kept, note)?;
+        Ok(Column {
+            go_version: kept.manifest.go_version,
+            machine: kept.manifest.machine,
+            results,
+        })
     }
 }

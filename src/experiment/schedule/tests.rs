@@ -227,7 +227,14 @@ fn the_critical_path_follows_the_unit_that_freed_each_place() {
 fn the_longest_known_units_start_first_and_unknown_ones_before_them() {
     // One place per kind: the order units start in is the order run hands
     // them out.
-    let timings = [Independent, Independent, Independent, Sensitive, Sensitive, Sensitive];
+    let timings = [
+        Independent,
+        Independent,
+        Independent,
+        Sensitive,
+        Sensitive,
+        Sensitive,
+    ];
     let s = |secs: u64| Some(Duration::from_secs(secs));
     let expected = [s(1), s(9), None, s(2), s(2), s(5)];
     let order = Mutex::new(Vec::new());

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use crate::experiment::results::{Kept, ResultsError};
+use crate::experiment::scheduler::{Drawn, ToolchainLane};
 use crate::measure::machine::Machine;
 use crate::report::plot::{self, Format};
 use crate::timeline::Timeline;
@@ -69,6 +70,19 @@ impl Plots {
             .entry(key(go_version, machine, experiment, settings))
             .or_default()
             .push(plot);
+    }
+
+    /// The plots `reproduce` drew as its runs ended, each under its lane's
+    /// Go version and machine.
+    pub fn of_drawn(lanes: &[ToolchainLane], drawn: Vec<Drawn<Plot>>) -> Plots {
+        let mut plots = Plots::default();
+        for d in drawn {
+            let lane = &lanes[d.lane];
+            let go = lane.toolchain.version.name();
+            let at = (d.experiment.as_str(), d.settings.as_str());
+            plots.insert((&go, &lane.manifest.machine), at, d.item);
+        }
+        plots
     }
 
     /// Adds the plotted repeat of every settings row kept in `kept`.
