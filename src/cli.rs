@@ -3,7 +3,6 @@
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
 mod export;
-mod fixture_usage;
 mod fixtures;
 mod html;
 mod new;

@@ -5,6 +5,7 @@
 //! for an example).
 
 mod checked;
+pub mod run_request;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -128,6 +128,12 @@ pub fn resolve_with(
     }
 }
 
+/// Whether `--go` asks for several toolchains (repeated, or `all`): `run`
+/// and `watch` then run on each and print the phases side by side.
+pub fn several(gos: &[String]) -> bool {
+    gos.len() > 1 || gos.iter().any(|g| g == ALL)
+}
+
 /// The toolchains `specs` name (`all`: the latest patch of every supported
 /// minor), each resolved as [`resolve_with`]; an error when two are the
 /// same Go version.

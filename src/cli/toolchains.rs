@@ -43,7 +43,7 @@ pub fn resolve_or_default(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainErr
     }
 }
 
-fn print_progress(event: &Fetch) {
+pub(super) fn print_progress(event: &Fetch) {
     match event {
         Fetch::Started { version, into } => eprintln!(
             "fetching {version} (golang.org/toolchain through the Go module proxy) into {} ...",

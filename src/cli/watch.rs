@@ -144,7 +144,7 @@ fn check(
         .as_deref()
         .map(report::plot::Format::from_path)
         .transpose()?;
-    let several = super::run::several_go(&args.go);
+    let several = crate::toolchain::several(&args.go);
     if several {
         for (flag, given) in [
             ("--plot", args.plot.is_some()),
