@@ -155,11 +155,6 @@ fn decided_code(err: &(dyn std::error::Error + 'static)) -> Option<u8> {
     })
 }
 
-/// A mistake in the command line that the parser cannot see.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct UsageError(pub(crate) String);
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,7 +205,7 @@ mod tests {
         assert_eq!(code_of(&context), exit_code::BUILD);
         // Errors of no deciding type are passed over; none: usage.
         let run_inside = Wrapping(wrapped(crashed()));
-        let other = anyhow::Error::from(UsageError("bad".into()));
+        let other = anyhow::Error::from(std::io::Error::other("bad"));
         assert_eq!(code_of(&run_inside.into()), exit_code::RUN);
         assert_eq!(code_of(&wrapped(other)), exit_code::USAGE);
     }

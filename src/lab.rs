@@ -6,6 +6,7 @@
 
 mod checked;
 pub mod run_request;
+pub mod watch_request;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
