@@ -13,7 +13,7 @@ use anyhow::Result;
 
 use crate::fixture::Fixtures;
 use crate::fixture::by_path::FixtureRef;
-use crate::lab::run_request::{RunOutcome, RunRequest};
+use crate::lab::run_request::{RunOutcome, RunRequest, RunRequestError};
 use crate::report;
 use crate::report::run::Deep;
 use crate::run::setup::{self, SetupError, parse_interval, parse_key_value, parse_pause};
@@ -154,7 +154,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let show_pid = several || !args.pause.is_empty() || std::io::stderr().is_terminal();
     let mut notify = printer(&args.fixture, &args.pause, show_pid, args.show_output);
     let outcome = request.run(&mut notify);
-    let (runs, skipped) = match outcome.map_err(|e| anyhow::anyhow!(e.into_inner()))? {
+    let (runs, skipped) = match outcome.map_err(unwrapped)? {
         RunOutcome::Usage(usage) => {
             let mut stdout = std::io::stdout();
             stdout.write_all(&usage.stdout)?;
@@ -169,6 +169,17 @@ pub fn run(args: RunArgs) -> Result<u8> {
         eprintln!("note: not run: {why}");
     }
     Ok(0)
+}
+
+/// A transparent error as the one it wraps, so that the exit code sees a
+/// toolchain, build or run error ([`super::code_of`]).
+fn unwrapped(err: RunRequestError) -> anyhow::Error {
+    match err {
+        RunRequestError::Toolchain(e) => e.into(),
+        RunRequestError::Build(e) => e.into(),
+        RunRequestError::Run(e) => e.into(),
+        e => e.into(),
+    }
 }
 
 /// Checks what the argument parser cannot, before anything is built or run:

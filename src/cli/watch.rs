@@ -106,7 +106,11 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         csv: args.csv.as_deref(),
         leave_daemons: args.leave_daemons,
     };
-    let inner = |e: WatchRequestError| anyhow::anyhow!(e.into_inner());
+    // A toolchain error as itself, for the exit code ([`super::code_of`]).
+    let inner = |err: WatchRequestError| match err {
+        WatchRequestError::Toolchain(e) => anyhow::Error::from(e),
+        e => e.into(),
+    };
     let mut notify = printer(args.phase.as_deref());
     let lanes = request.prepare(&mut notify).map_err(inner)?;
     let stop = Arc::new(AtomicBool::new(false));

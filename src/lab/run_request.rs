@@ -98,10 +98,10 @@ pub enum RunRequestError {
 }
 
 impl RunRequestError {
-    /// The error itself, but a transparent one as the error it wraps, so
-    /// that the type of the error behind it (a build or run error: what the
-    /// exit code is decided by) is the first of its chain.
-    pub fn into_inner(self) -> Box<dyn std::error::Error + Send + Sync> {
+    /// The error itself, but a transparent one as the error it wraps: the
+    /// cause of [`RunRequestError::OnVersion`], whose type (a build or run
+    /// error: what the exit code is decided by) its chain then shows.
+    fn into_cause(self) -> Box<dyn std::error::Error + Send + Sync> {
         match self {
             RunRequestError::Toolchain(e) => Box::new(e),
             RunRequestError::Build(e) => Box::new(e),
@@ -202,7 +202,7 @@ impl RunRequest<'_> {
                     return Err(RunRequestError::OnVersion {
                         fixture: self.fixture.to_string(),
                         version: toolchain.version.to_string(),
-                        cause: e.into_inner(),
+                        cause: e.into_cause(),
                     });
                 }
             };

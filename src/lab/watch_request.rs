@@ -67,21 +67,6 @@ pub enum WatchRequestError {
     OneWatchFiles { flag: &'static str },
 }
 
-impl WatchRequestError {
-    /// The error itself, but a transparent one as the error it wraps, so
-    /// that its type (what the exit code is decided by) is the first of its
-    /// chain.
-    pub fn into_inner(self) -> Box<dyn std::error::Error + Send + Sync> {
-        match self {
-            WatchRequestError::Toolchain(e) => Box::new(e),
-            WatchRequestError::Setup(e) => Box::new(e),
-            WatchRequestError::Results(e) => Box::new(e),
-            WatchRequestError::Export(e) => Box::new(e),
-            e => Box::new(e),
-        }
-    }
-}
-
 /// The toolchains a [`WatchRequest`] watches on (`None`: PATH as it is),
 /// each with its results folder.
 pub struct WatchLanes {
