@@ -12,12 +12,12 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::fixture::Fixtures;
-use crate::fixture::by_path::FixtureRef;
 use crate::lab::run_request::{RunOutcome, RunRequest, RunRequestError};
 use crate::report;
 use crate::report::run::Deep;
-use crate::run::setup::{self, SetupError, parse_interval, parse_key_value, parse_pause};
-use crate::run::{HeapProfiles, RunSpec};
+use crate::run::RunSpec;
+use crate::run::setup::run_flags::RunFlags;
+use crate::run::setup::{parse_interval, parse_key_value, parse_pause};
 use crate::toolchain;
 use text::printer;
 
@@ -117,8 +117,16 @@ impl RunArgs {
 
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let max_rss = validate(&args, &fixtures)?;
-    let memory_max = setup::memory_max(args.memory_max.as_deref())?;
+    let flags = RunFlags {
+        fixtures: &fixtures,
+        fixture: &args.fixture,
+        timeout: args.timeout,
+        max_rss: args.max_rss.as_deref(),
+        memory_max: args.memory_max.as_deref(),
+        out: args.out.as_deref(),
+        artifacts: args.artifacts.as_deref(),
+    };
+    let limits = flags.check()?;
     let plot_format = args
         .plot
         .as_deref()
@@ -127,17 +135,17 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let mut spec = RunSpec {
         args: args.args.clone(),
         timeout: args.timeout,
-        max_rss,
+        max_rss: limits.max_rss,
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
-        memory_max,
+        memory_max: limits.memory_max,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    spec.heap_profiles = heap_profiles(&args, &fixtures)?;
+    spec.heap_profiles = flags.heap_profiles(&args.heap_profile)?;
     let several = toolchain::several(&args.go);
     let deep = args.deep(&spec);
     let request = RunRequest {
@@ -180,34 +188,4 @@ fn unwrapped(err: RunRequestError) -> anyhow::Error {
         RunRequestError::Run(e) => e.into(),
         e => e.into(),
     }
-}
-
-/// Checks what the argument parser cannot, before anything is built or run:
-/// the timeout's bounds, the fixture's name, that `--out` and `--artifacts`
-/// can be written, and the `--max-rss` size (returned, or its default).
-fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
-    RunSpec::check_timeout(args.timeout).map_err(SetupError::Timeout)?;
-    let max_rss = setup::max_rss(args.max_rss.as_deref())?;
-    if let FixtureRef::Bundled(name) = FixtureRef::parse(&args.fixture, &fixtures.names()) {
-        fixtures.check_name(&name)?;
-    }
-    for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
-        if let Some(dir) = dir {
-            setup::writable_dir(flag, dir)?;
-        }
-    }
-    Ok(max_rss)
-}
-
-/// `--heap-profile`: in `--artifacts`, else `--out`, else the cache.
-fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfiles>> {
-    let base = match (&args.artifacts, &args.out) {
-        (Some(dir), _) | (None, Some(dir)) => dir.clone(),
-        (None, None) => fixtures.cache_dir.join("artifacts"),
-    };
-    Ok(setup::heap_profiles(
-        &args.heap_profile,
-        &args.fixture,
-        &base,
-    )?)
 }
