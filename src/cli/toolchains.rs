@@ -7,7 +7,7 @@ use std::io::Write as _;
 
 use anyhow::Result;
 
-use crate::report::toolchains::{check_text, line, listing};
+use crate::report::toolchains::{check_text, fetch_line, line, listing};
 use crate::toolchain::{self, Fetch, Toolchain, ToolchainError};
 
 #[derive(Debug, clap::Args)]
@@ -43,22 +43,9 @@ pub fn resolve_or_default(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainErr
     }
 }
 
+/// Prints the line of a release being fetched, on stderr.
 pub(super) fn print_progress(event: &Fetch) {
-    match event {
-        Fetch::Started { version, into } => eprintln!(
-            "fetching {version} (golang.org/toolchain through the Go module proxy) into {} ...",
-            into.display()
-        ),
-        Fetch::Done {
-            version,
-            goroot,
-            elapsed,
-        } => eprintln!(
-            "fetched {version} in {:.1} s: {}",
-            elapsed.as_secs_f64(),
-            goroot.display()
-        ),
-    }
+    eprintln!("{}", fetch_line(event));
 }
 
 pub fn run(args: ToolchainsArgs) -> Result<()> {
