@@ -5,6 +5,7 @@
 //! for an example).
 
 mod checked;
+pub mod reproduce_request;
 pub mod run_request;
 pub mod watch_request;
 

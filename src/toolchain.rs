@@ -156,6 +156,19 @@ pub fn resolve_each_with(
     }
 }
 
+/// The toolchains `specs` names ([`resolve_each_with`]), or the default
+/// one ([`resolve_with`]) when it names none.
+pub fn resolve_or_default_with(
+    specs: &[String],
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Vec<Toolchain>, ToolchainError> {
+    if specs.is_empty() {
+        Ok(vec![resolve_with(None, on_fetch)?])
+    } else {
+        resolve_each_with(specs, on_fetch)
+    }
+}
+
 /// The release `toolchains --fetch NAME` names (`next` and `latest` as the
 /// Go module proxy lists them), installed or fetched now.
 pub fn fetch_named(

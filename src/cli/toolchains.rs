@@ -28,21 +28,6 @@ pub fn resolve(spec: Option<&str>) -> Result<Toolchain, ToolchainError> {
     toolchain::resolve_with(spec, &mut print_progress)
 }
 
-/// The toolchains `--go` names, each resolved as [`resolve`].
-pub fn resolve_each(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
-    toolchain::resolve_each_with(gos, &mut print_progress)
-}
-
-/// The toolchains `--go` names ([`resolve_each`]), or the default one
-/// ([`resolve`]) when it names none.
-pub fn resolve_or_default(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
-    if gos.is_empty() {
-        Ok(vec![resolve(None)?])
-    } else {
-        resolve_each(gos)
-    }
-}
-
 /// Prints the line of a release being fetched, on stderr.
 pub(super) fn print_progress(event: &Fetch) {
     eprintln!("{}", fetch_line(event));
