@@ -165,14 +165,8 @@ impl RunRequest<'_> {
         &self,
         notify: &mut dyn FnMut(RunNotice<'_>),
     ) -> Result<RunOutcome, RunRequestError> {
-        for (flag, given) in [
-            ("--plot", self.plot.is_some()),
-            ("--perfetto", self.perfetto.is_some()),
-            ("--csv", self.csv.is_some()),
-        ] {
-            if given {
-                return Err(RunRequestError::OneRunFiles { flag });
-            }
+        if let Some(flag) = one_run_flag(self.plot, self.perfetto, self.csv) {
+            return Err(RunRequestError::OneRunFiles { flag });
         }
         let toolchains =
             toolchain::resolve_each_with(self.gos, &mut |f| notify(RunNotice::Fetch(f)))?;
@@ -264,4 +258,20 @@ impl RunRequest<'_> {
     fn fixture_ref(&self) -> FixtureRef {
         FixtureRef::parse(self.fixture, &self.fixtures.names())
     }
+}
+
+/// The first of `--plot`, `--perfetto` and `--csv` given: files of one run,
+/// which runs (or watches) on several toolchains cannot write.
+pub(super) fn one_run_flag<T>(
+    plot: Option<T>,
+    perfetto: Option<&Path>,
+    csv: Option<&Path>,
+) -> Option<&'static str> {
+    [
+        ("--plot", plot.is_some()),
+        ("--perfetto", perfetto.is_some()),
+        ("--csv", csv.is_some()),
+    ]
+    .into_iter()
+    .find_map(|(flag, given)| given.then_some(flag))
 }

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex::Regex;
 
+use super::run_request::one_run_flag;
 use crate::analyze::Analyzed;
 use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
 use crate::report::export::{ExportError, keep_and_write};
@@ -81,16 +82,8 @@ impl WatchRequest<'_> {
         notify: &mut dyn FnMut(WatchNotice<'_>),
     ) -> Result<WatchLanes, WatchRequestError> {
         let several = toolchain::several(self.gos);
-        if several {
-            for (flag, given) in [
-                ("--plot", self.plot.is_some()),
-                ("--perfetto", self.perfetto.is_some()),
-                ("--csv", self.csv.is_some()),
-            ] {
-                if given {
-                    return Err(WatchRequestError::OneWatchFiles { flag });
-                }
-            }
+        if let Some(flag) = one_run_flag(self.plot, self.perfetto, self.csv).filter(|_| several) {
+            return Err(WatchRequestError::OneWatchFiles { flag });
         }
         let toolchains: Vec<Option<Toolchain>> = if self.gos.is_empty() {
             vec![None]
