@@ -208,7 +208,7 @@ mod tests {
         let other = anyhow::Error::from(std::io::Error::other("bad"));
         assert_eq!(code_of(&run_inside.into()), exit_code::RUN);
         assert_eq!(code_of(&wrapped(other)), exit_code::USAGE);
-        let on_version = crate::lab::run_request::RunRequestError::OnVersion {
+        let on_version = crate::lab::RequestError::OnVersion {
             fixture: "hello".into(),
             version: "go1.26.8".into(),
             cause: Box::new(crashed()),

@@ -6,6 +6,7 @@
 
 mod checked;
 pub mod reproduce_request;
+mod request_error;
 pub mod run_request;
 pub mod watch_request;
 
@@ -21,6 +22,7 @@ use crate::run::{RunError, RunSpec};
 use crate::toolchain::{self, Toolchain, ToolchainError};
 
 pub use checked::{CheckError, Checkable, Checked, check};
+pub use request_error::RequestError;
 
 /// A Go toolchain and the fixtures it builds: where runs start.
 ///

@@ -21,9 +21,8 @@ use crate::experiment::scheduler::{
 use crate::experiment::select::Selection;
 use crate::experiment::shard::Shard;
 use crate::fixture::Fixtures;
-use crate::lab::reproduce_request::{
-    ReproduceNotice, ReproducePlan, ReproduceRequest, ReproduceRequestError,
-};
+use crate::lab::RequestError;
+use crate::lab::reproduce_request::{ReproduceNotice, ReproducePlan, ReproduceRequest};
 use crate::report;
 use crate::report::export::Exports;
 use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
@@ -174,11 +173,10 @@ fn prepare(args: &ReproduceArgs) -> Result<ReproducePlan> {
         ReproduceNotice::Fetch(event) => toolchains::print_progress(event),
         ReproduceNotice::Judge(note) => super::report::print_note(note),
     };
-    request.prepare(&mut notify).map_err(|err| match err {
-        // A toolchain error as itself, for the exit code (`--go next`).
-        ReproduceRequestError::Toolchain(e) => e.into(),
-        e => e.into(),
-    })
+    // A toolchain error as itself, for the exit code (`--go next`).
+    request
+        .prepare(&mut notify)
+        .map_err(RequestError::into_cause::<anyhow::Error>)
 }
 
 /// Ctrl-C (or SIGTERM) stopped the experiment running: keeps and prints

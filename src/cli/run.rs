@@ -12,7 +12,8 @@ use std::time::Duration;
 use anyhow::Result;
 
 use crate::fixture::Fixtures;
-use crate::lab::run_request::{RunOutcome, RunRequest, RunRequestError};
+use crate::lab::RequestError;
+use crate::lab::run_request::{RunOutcome, RunRequest};
 use crate::report;
 use crate::report::run::Deep;
 use crate::run::RunSpec;
@@ -162,7 +163,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let show_pid = several || !args.pause.is_empty() || std::io::stderr().is_terminal();
     let mut notify = printer(&args.fixture, &args.pause, show_pid, args.show_output);
     let outcome = request.run(&mut notify);
-    let (runs, skipped) = match outcome.map_err(unwrapped)? {
+    let (runs, skipped) = match outcome.map_err(RequestError::into_cause::<anyhow::Error>)? {
         RunOutcome::Usage(usage) => {
             let mut stdout = std::io::stdout();
             stdout.write_all(&usage.stdout)?;
@@ -177,15 +178,4 @@ pub fn run(args: RunArgs) -> Result<u8> {
         eprintln!("note: not run: {why}");
     }
     Ok(0)
-}
-
-/// A transparent error as the one it wraps, so that the exit code sees a
-/// toolchain, build or run error ([`super::code_of`]).
-fn unwrapped(err: RunRequestError) -> anyhow::Error {
-    match err {
-        RunRequestError::Toolchain(e) => e.into(),
-        RunRequestError::Build(e) => e.into(),
-        RunRequestError::Run(e) => e.into(),
-        e => e.into(),
-    }
 }

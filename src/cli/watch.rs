@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use crate::lab::watch_request::{WatchNotice, WatchRequest, WatchRequestError};
+use crate::lab::RequestError;
+use crate::lab::watch_request::{WatchNotice, WatchRequest};
 use crate::report;
 use crate::run::setup::watch::WatchOptions;
 use crate::run::setup::{parse_interval, parse_key_value};
@@ -106,11 +107,7 @@ pub fn watch(args: WatchArgs) -> Result<u8> {
         csv: args.csv.as_deref(),
         leave_daemons: args.leave_daemons,
     };
-    // A toolchain error as itself, for the exit code ([`super::code_of`]).
-    let inner = |err: WatchRequestError| match err {
-        WatchRequestError::Toolchain(e) => anyhow::Error::from(e),
-        e => e.into(),
-    };
+    let inner = RequestError::into_cause::<anyhow::Error>;
     let mut notify = printer(args.phase.as_deref());
     let lanes = request.prepare(&mut notify).map_err(inner)?;
     let stop = Arc::new(AtomicBool::new(false));

@@ -5,13 +5,14 @@
 
 use std::path::Path;
 
+use super::RequestError;
 use crate::experiment::Experiment;
-use crate::experiment::baseline::{BaselineError, BaselinePlan};
-use crate::experiment::results::{JudgeNote, ResultsError};
+use crate::experiment::baseline::BaselinePlan;
+use crate::experiment::results::JudgeNote;
 use crate::experiment::scheduler::{ToolchainLane, columns};
-use crate::experiment::select::{SelectError, Selection};
-use crate::report::export::{ExportError, Exports};
-use crate::toolchain::{self, Fetch, ToolchainError};
+use crate::experiment::select::Selection;
+use crate::report::export::Exports;
+use crate::toolchain::{self, Fetch};
 
 /// What `gomemlab reproduce` asks.
 pub struct ReproduceRequest<'a> {
@@ -43,28 +44,13 @@ pub struct ReproducePlan {
     pub lanes: Vec<ToolchainLane>,
 }
 
-/// Why a [`ReproduceRequest`] cannot run.
-#[derive(Debug, thiserror::Error)]
-pub enum ReproduceRequestError {
-    #[error(transparent)]
-    Select(#[from] SelectError),
-    #[error(transparent)]
-    Baseline(#[from] BaselineError),
-    #[error(transparent)]
-    Toolchain(#[from] ToolchainError),
-    #[error(transparent)]
-    Export(#[from] ExportError),
-    #[error(transparent)]
-    Results(#[from] ResultsError),
-}
-
 impl ReproduceRequest<'_> {
     /// Loads and selects the experiments, and checks every toolchain,
     /// `--out`, the files asked and `--baseline`, before anything runs.
     pub fn prepare(
         &self,
         notify: &mut dyn FnMut(ReproduceNotice<'_>),
-    ) -> Result<ReproducePlan, ReproduceRequestError> {
+    ) -> Result<ReproducePlan, RequestError> {
         let selected = self.selection.load()?;
         let experiments = selected.experiments;
         let mut baseline = BaselinePlan::new(self.baseline, self.gos, &experiments, &mut |n| {

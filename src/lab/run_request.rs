@@ -7,16 +7,17 @@
 use std::path::Path;
 use std::time::Duration;
 
+use super::RequestError;
 use crate::analyze::Analyzed;
-use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
+use crate::experiment::results::{Manifest, ResultsDir};
 use crate::fixture::by_path::{FixtureRef, PathInfo};
 use crate::fixture::{BuildError, Built, Fixtures};
-use crate::report::export::{ExportError, keep_and_write};
+use crate::report::export::keep_and_write;
 use crate::report::plot;
+use crate::run::RunSpec;
 use crate::run::observe::{RunEvent, observe_with};
-use crate::run::usage::{self, RejectedArgs, Usage};
-use crate::run::{RunError, RunSpec};
-use crate::toolchain::{self, Fetch, Toolchain, ToolchainError};
+use crate::run::usage::{self, Usage};
+use crate::toolchain::{self, Fetch, Toolchain};
 
 /// What `gomemlab run` asks, its flags checked ([`crate::run::setup`]).
 pub struct RunRequest<'a> {
@@ -63,63 +64,13 @@ pub enum RunOutcome {
     /// The runs, in `--go` order, and why a version was not run.
     Ran {
         runs: Vec<Analyzed>,
-        skipped: Vec<RunRequestError>,
+        skipped: Vec<RequestError>,
     },
-}
-
-/// Why a [`RunRequest`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum RunRequestError {
-    #[error(transparent)]
-    Toolchain(#[from] ToolchainError),
-    #[error(transparent)]
-    Build(#[from] BuildError),
-    #[error(transparent)]
-    Run(#[from] RunError),
-    #[error(transparent)]
-    RejectedArgs(#[from] RejectedArgs),
-    #[error(transparent)]
-    Results(#[from] ResultsError),
-    #[error(transparent)]
-    Export(#[from] ExportError),
-    #[error(
-        "{flag} writes one run: give one --go with it (or keep the runs with --out DIR \
-         and export each)"
-    )]
-    OneRunFiles { flag: &'static str },
-    /// The run on one of several toolchains failed.
-    #[error("{fixture} on {version}")]
-    OnVersion {
-        fixture: String,
-        version: String,
-        #[source]
-        cause: Box<dyn std::error::Error + Send + Sync>,
-    },
-}
-
-impl RunRequestError {
-    /// The error itself, but a transparent one as the error it wraps: the
-    /// cause of [`RunRequestError::OnVersion`], whose type (a build or run
-    /// error: what the exit code is decided by) its chain then shows.
-    fn into_cause(self) -> Box<dyn std::error::Error + Send + Sync> {
-        match self {
-            RunRequestError::Toolchain(e) => Box::new(e),
-            RunRequestError::Build(e) => Box::new(e),
-            RunRequestError::Run(e) => Box::new(e),
-            RunRequestError::RejectedArgs(e) => Box::new(e),
-            RunRequestError::Results(e) => Box::new(e),
-            RunRequestError::Export(e) => Box::new(e),
-            e => Box::new(e),
-        }
-    }
 }
 
 impl RunRequest<'_> {
     /// Builds and runs the fixture on every `--go`, keeping each run.
-    pub fn run(
-        &self,
-        notify: &mut dyn FnMut(RunNotice<'_>),
-    ) -> Result<RunOutcome, RunRequestError> {
+    pub fn run(&self, notify: &mut dyn FnMut(RunNotice<'_>)) -> Result<RunOutcome, RequestError> {
         if toolchain::several(self.gos) {
             return self.run_each(notify);
         }
@@ -161,12 +112,9 @@ impl RunRequest<'_> {
 
     /// The same fixture, settings and arguments on every `--go`, one after
     /// the other, each kept under `--out DIR/<go version>/`.
-    fn run_each(
-        &self,
-        notify: &mut dyn FnMut(RunNotice<'_>),
-    ) -> Result<RunOutcome, RunRequestError> {
+    fn run_each(&self, notify: &mut dyn FnMut(RunNotice<'_>)) -> Result<RunOutcome, RequestError> {
         if let Some(flag) = one_run_flag(self.plot, self.perfetto, self.csv) {
-            return Err(RunRequestError::OneRunFiles { flag });
+            return Err(RequestError::OneRunFiles { flag });
         }
         let toolchains =
             toolchain::resolve_each_with(self.gos, &mut |f| notify(RunNotice::Fetch(f)))?;
@@ -185,7 +133,7 @@ impl RunRequest<'_> {
                 Ok(run) => run,
                 // A version that cannot build this program (its go line is
                 // newer): said under the table, the others still run.
-                Err(e @ RunRequestError::Build(BuildError::NotApplicable { .. })) => {
+                Err(e @ RequestError::Build(BuildError::NotApplicable { .. })) => {
                     if let Some(dir) = out {
                         let _ = std::fs::remove_dir_all(&dir.root);
                     }
@@ -193,7 +141,7 @@ impl RunRequest<'_> {
                     continue;
                 }
                 Err(e) => {
-                    return Err(RunRequestError::OnVersion {
+                    return Err(RequestError::OnVersion {
                         fixture: self.fixture.to_string(),
                         version: toolchain.version.to_string(),
                         cause: e.into_cause(),
@@ -218,7 +166,7 @@ impl RunRequest<'_> {
         &self,
         toolchain: &Toolchain,
         notify: &mut dyn FnMut(RunNotice<'_>),
-    ) -> Result<Analyzed, RunRequestError> {
+    ) -> Result<Analyzed, RequestError> {
         let mut spec = self.spec.clone();
         if let Some(hp) = &mut spec.heap_profiles {
             hp.dir = hp.dir.join(toolchain.version.name());
@@ -236,7 +184,7 @@ impl RunRequest<'_> {
         toolchain: &Toolchain,
         spec: &RunSpec,
         notify: &mut dyn FnMut(RunNotice<'_>),
-    ) -> Result<Analyzed, RunRequestError> {
+    ) -> Result<Analyzed, RequestError> {
         let mut on_event = |event: RunEvent<'_>| {
             notify(RunNotice::Event {
                 toolchain,
@@ -247,8 +195,8 @@ impl RunRequest<'_> {
         let timeline =
             observe_with(built, toolchain, spec, self.pauses, &mut on_event).map_err(|e| {
                 match usage::rejected_args(self.fixture, &e) {
-                    Some(rejected) => RunRequestError::RejectedArgs(rejected),
-                    None => RunRequestError::Run(e),
+                    Some(rejected) => RequestError::RejectedArgs(rejected),
+                    None => RequestError::Run(e),
                 }
             })?;
         Ok(Analyzed::of(timeline))

@@ -9,14 +9,15 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use regex::Regex;
 
+use super::RequestError;
 use super::run_request::one_run_flag;
 use crate::analyze::Analyzed;
-use crate::experiment::results::{Manifest, ResultsDir, ResultsError};
-use crate::report::export::{ExportError, keep_and_write};
+use crate::experiment::results::{Manifest, ResultsDir};
+use crate::report::export::keep_and_write;
 use crate::report::plot;
 use crate::run::setup::watch::{WatchOptions, WatchSetupError};
 use crate::run::watch::{self, WatchEvent};
-use crate::toolchain::{self, Fetch, Toolchain, ToolchainError};
+use crate::toolchain::{self, Fetch, Toolchain};
 
 /// What `gomemlab watch` asks, its options checked.
 pub struct WatchRequest<'a> {
@@ -50,24 +51,6 @@ pub enum WatchNotice<'a> {
     Watched(&'a Analyzed),
 }
 
-/// Why a [`WatchRequest`] failed.
-#[derive(Debug, thiserror::Error)]
-pub enum WatchRequestError {
-    #[error(transparent)]
-    Toolchain(#[from] ToolchainError),
-    #[error(transparent)]
-    Setup(#[from] WatchSetupError),
-    #[error(transparent)]
-    Results(#[from] ResultsError),
-    #[error(transparent)]
-    Export(#[from] ExportError),
-    #[error(
-        "{flag} writes one watch: give one --go with it (or keep the watches with \
-         --out DIR and export each with `gomemlab report`)"
-    )]
-    OneWatchFiles { flag: &'static str },
-}
-
 /// The toolchains a [`WatchRequest`] watches on (`None`: PATH as it is),
 /// each with its results folder.
 pub struct WatchLanes {
@@ -80,10 +63,10 @@ impl WatchRequest<'_> {
     pub fn prepare(
         &self,
         notify: &mut dyn FnMut(WatchNotice<'_>),
-    ) -> Result<WatchLanes, WatchRequestError> {
+    ) -> Result<WatchLanes, RequestError> {
         let several = toolchain::several(self.gos);
         if let Some(flag) = one_run_flag(self.plot, self.perfetto, self.csv).filter(|_| several) {
-            return Err(WatchRequestError::OneWatchFiles { flag });
+            return Err(RequestError::OneWatchFiles { flag });
         }
         let toolchains: Vec<Option<Toolchain>> = if self.gos.is_empty() {
             vec![None]
@@ -107,7 +90,7 @@ impl WatchRequest<'_> {
         lanes: WatchLanes,
         stop: &Arc<AtomicBool>,
         notify: &mut dyn FnMut(WatchNotice<'_>),
-    ) -> Result<Vec<Analyzed>, WatchRequestError> {
+    ) -> Result<Vec<Analyzed>, RequestError> {
         let mut runs = Vec::new();
         for (toolchain, out) in lanes.lanes {
             if stop.load(Ordering::SeqCst) {
