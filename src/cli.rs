@@ -3,7 +3,6 @@
 //! `caused by:` lines and a documented exit code. One file per subcommand.
 
 mod export;
-mod fixture_usage;
 mod fixtures;
 mod html;
 mod new;
@@ -117,42 +116,103 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The exit code of `err`: decided by the first error of its chain (the
+/// error, then each `source`) that is a toolchain, build or run error, so a
+/// stage may wrap those in errors of its own; anything else is usage.
 fn code_of(err: &anyhow::Error) -> u8 {
-    if matches!(
-        err.downcast_ref::<ToolchainError>(),
-        Some(ToolchainError::NothingNewer { .. })
-    ) {
-        // A scheduled `reproduce --go next` tells "nothing to try" from a failure.
-        exit_code::NOTHING_NEWER
-    } else if matches!(
-        err.downcast_ref::<BuildError>(),
-        Some(
-            BuildError::UnknownFixture { .. }
-                | BuildError::NoSuchPath { .. }
-                | BuildError::NoModule { .. }
-                | BuildError::FixturesVar { .. }
-                | BuildError::Bundle(_)
-                | BuildError::Cache { .. }
-        )
-    ) {
-        exit_code::USAGE
-    } else if err.downcast_ref::<BuildError>().is_some() {
-        exit_code::BUILD
-    } else if let Some(run) = err.downcast_ref::<RunError>() {
-        match run {
-            RunError::UnknownSetting(_)
-            | RunError::BadSetting(_)
-            | RunError::BadProfilePhase { .. }
-            | RunError::Artifacts { .. } => exit_code::USAGE,
-            _ => exit_code::RUN,
-        }
-    } else {
+    err.chain()
+        .find_map(decided_code)
         // Toolchain errors, bad flags, unwritable --out: all fixed by the user.
-        exit_code::USAGE
-    }
+        .unwrap_or(exit_code::USAGE)
 }
 
-/// A mistake in the command line that the parser cannot see.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct UsageError(pub(crate) String);
+/// The exit code one error of a chain decides, if it decides one.
+fn decided_code(err: &(dyn std::error::Error + 'static)) -> Option<u8> {
+    if let Some(toolchain) = err.downcast_ref::<ToolchainError>() {
+        // A scheduled `reproduce --go next` tells "nothing to try" from a failure.
+        return Some(match toolchain {
+            ToolchainError::NothingNewer { .. } => exit_code::NOTHING_NEWER,
+            _ => exit_code::USAGE,
+        });
+    }
+    if let Some(build) = err.downcast_ref::<BuildError>() {
+        return Some(match build {
+            BuildError::UnknownFixture { .. }
+            | BuildError::NoSuchPath { .. }
+            | BuildError::NoModule { .. }
+            | BuildError::FixturesVar { .. }
+            | BuildError::Bundle(_)
+            | BuildError::Cache { .. } => exit_code::USAGE,
+            _ => exit_code::BUILD,
+        });
+    }
+    err.downcast_ref::<RunError>().map(|run| match run {
+        RunError::UnknownSetting(_)
+        | RunError::BadSetting(_)
+        | RunError::BadProfilePhase { .. }
+        | RunError::Artifacts { .. } => exit_code::USAGE,
+        _ => exit_code::RUN,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stage's error wrapping another, as `#[source]` or `transparent` do.
+    #[derive(Debug, thiserror::Error)]
+    #[error("while doing something")]
+    struct Wrapping(#[source] anyhow::Error);
+
+    fn wrapped(err: impl Into<anyhow::Error>) -> anyhow::Error {
+        Wrapping(Wrapping(err.into()).into()).into()
+    }
+
+    #[test]
+    fn code_of_looks_through_wrapping_errors() {
+        let nothing_newer = || ToolchainError::NothingNewer {
+            newest_supported: "go1.26".into(),
+            newest_listed: "go1.26.8".into(),
+        };
+        let build = || BuildError::NotApplicable {
+            reason: "go 1.30".into(),
+        };
+        let unknown = || BuildError::UnknownFixture {
+            name: "x".into(),
+            known: "hello".into(),
+            dir: "/f".into(),
+        };
+        let crashed = || RunError::Crashed {
+            command: "hello".into(),
+            settings: String::new(),
+            status: "exit status: 1".into(),
+            go_error: None,
+            stderr_tail: String::new(),
+        };
+        let cases: [(anyhow::Error, u8); 5] = [
+            (nothing_newer().into(), exit_code::NOTHING_NEWER),
+            (build().into(), exit_code::BUILD),
+            (unknown().into(), exit_code::USAGE),
+            (crashed().into(), exit_code::RUN),
+            (RunError::BadSetting("GOGC".into()).into(), exit_code::USAGE),
+        ];
+        for (err, code) in cases {
+            let shown = err.to_string();
+            assert_eq!(code_of(&err), code, "{shown}");
+            assert_eq!(code_of(&wrapped(err)), code, "wrapped {shown}");
+        }
+        let context = anyhow::Error::from(build()).context("hello on go1.26.8");
+        assert_eq!(code_of(&context), exit_code::BUILD);
+        // Errors of no deciding type are passed over; none: usage.
+        let run_inside = Wrapping(wrapped(crashed()));
+        let other = anyhow::Error::from(std::io::Error::other("bad"));
+        assert_eq!(code_of(&run_inside.into()), exit_code::RUN);
+        assert_eq!(code_of(&wrapped(other)), exit_code::USAGE);
+        let on_version = crate::lab::RequestError::OnVersion {
+            fixture: "hello".into(),
+            version: "go1.26.8".into(),
+            cause: Box::new(crashed()),
+        };
+        assert_eq!(code_of(&on_version.into()), exit_code::RUN);
+    }
+}

@@ -5,6 +5,10 @@
 //! for an example).
 
 mod checked;
+pub mod reproduce_request;
+mod request_error;
+pub mod run_request;
+pub mod watch_request;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,6 +22,7 @@ use crate::run::{RunError, RunSpec};
 use crate::toolchain::{self, Toolchain, ToolchainError};
 
 pub use checked::{CheckError, Checkable, Checked, check};
+pub use request_error::RequestError;
 
 /// A Go toolchain and the fixtures it builds: where runs start.
 ///

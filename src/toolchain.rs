@@ -128,6 +128,12 @@ pub fn resolve_with(
     }
 }
 
+/// Whether `--go` asks for several toolchains (repeated, or `all`): `run`
+/// and `watch` then run on each and print the phases side by side.
+pub fn several(gos: &[String]) -> bool {
+    gos.len() > 1 || gos.iter().any(|g| g == ALL)
+}
+
 /// The toolchains `specs` name (`all`: the latest patch of every supported
 /// minor), each resolved as [`resolve_with`]; an error when two are the
 /// same Go version.
@@ -147,6 +153,19 @@ pub fn resolve_each_with(
     {
         Some((_, twice)) => Err(ToolchainError::Twice(twice.clone())),
         None => Ok(toolchains),
+    }
+}
+
+/// The toolchains `specs` names ([`resolve_each_with`]), or the default
+/// one ([`resolve_with`]) when it names none.
+pub fn resolve_or_default_with(
+    specs: &[String],
+    on_fetch: &mut dyn FnMut(&Fetch),
+) -> Result<Vec<Toolchain>, ToolchainError> {
+    if specs.is_empty() {
+        Ok(vec![resolve_with(None, on_fetch)?])
+    } else {
+        resolve_each_with(specs, on_fetch)
     }
 }
 

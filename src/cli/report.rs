@@ -93,15 +93,5 @@ pub(super) fn print_verdicts(
 
 /// Prints what is worth telling while kept runs are judged again.
 pub(super) fn print_note(note: JudgeNote) {
-    match note {
-        JudgeNote::Interrupted { dir } => eprintln!(
-            "note: {} was interrupted (Ctrl-C): it keeps the experiments finished before",
-            dir.display()
-        ),
-        JudgeNote::OwnFiles { dir, count, from } => eprintln!(
-            "note: judging {} with the {count} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
-            dir.display(),
-            crate::report::terminal::clean(&from)
-        ),
-    }
+    eprintln!("{}", crate::report::verdicts::judge_note_text(&note));
 }

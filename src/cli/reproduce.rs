@@ -12,7 +12,6 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::{exit_code, toolchains};
-use crate::experiment::Experiment;
 use crate::experiment::baseline::BaselinePlan;
 use crate::experiment::durations::Durations;
 use crate::experiment::schedule;
@@ -22,6 +21,8 @@ use crate::experiment::scheduler::{
 use crate::experiment::select::Selection;
 use crate::experiment::shard::Shard;
 use crate::fixture::Fixtures;
+use crate::lab::RequestError;
+use crate::lab::reproduce_request::{ReproduceNotice, ReproducePlan, ReproduceRequest};
 use crate::report;
 use crate::report::export::Exports;
 use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
@@ -99,7 +100,7 @@ impl ReproduceArgs {
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let Prepared {
+    let ReproducePlan {
         experiments,
         baseline,
         mut lanes,
@@ -152,43 +153,30 @@ pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     })
 }
 
-/// What `reproduce` runs, checked before anything runs: the experiments
-/// selected, the baseline, and a lane per toolchain with its results folder.
-struct Prepared {
-    experiments: Vec<Experiment>,
-    baseline: BaselinePlan,
-    lanes: Vec<ToolchainLane>,
-}
-
 /// Loads and selects the experiments, and checks every toolchain, --out,
-/// --html and --baseline before anything runs.
-fn prepare(args: &ReproduceArgs) -> Result<Prepared> {
-    let selected = Selection {
-        dir: args.experiments.as_deref(),
-        slow: args.slow,
-        only: &args.only,
-        shard: args.shard,
-        rollup: args.html.is_some(),
-    }
-    .load()?;
-    let experiments = selected.experiments;
-    let mut baseline = BaselinePlan::new(
-        args.baseline.as_deref(),
-        &args.go,
-        &experiments,
-        &mut super::report::print_note,
-    )?;
-    baseline.pin_go(|v| toolchains::resolve(Some(v)).map(|t| t.version.name()))?;
-    args.exports().check()?;
-    let toolchains = toolchains::resolve_or_default(&baseline.gos)?;
-    let out = args.out.as_deref();
-    let lanes = ToolchainLane::each(toolchains, out, &args.only, selected.kept_files.as_ref())?;
-    baseline.check(&columns(&lanes))?;
-    Ok(Prepared {
-        experiments,
-        baseline,
-        lanes,
-    })
+/// --html and --baseline before anything runs ([`ReproduceRequest`]).
+fn prepare(args: &ReproduceArgs) -> Result<ReproducePlan> {
+    let request = ReproduceRequest {
+        selection: Selection {
+            dir: args.experiments.as_deref(),
+            slow: args.slow,
+            only: &args.only,
+            shard: args.shard,
+            rollup: args.html.is_some(),
+        },
+        baseline: args.baseline.as_deref(),
+        gos: &args.go,
+        exports: &args.exports(),
+        out: args.out.as_deref(),
+    };
+    let mut notify = |notice: ReproduceNotice<'_>| match notice {
+        ReproduceNotice::Fetch(event) => toolchains::print_progress(event),
+        ReproduceNotice::Judge(note) => super::report::print_note(note),
+    };
+    // A toolchain error as itself, for the exit code (`--go next`).
+    request
+        .prepare(&mut notify)
+        .map_err(RequestError::into_cause::<anyhow::Error>)
 }
 
 /// Ctrl-C (or SIGTERM) stopped the experiment running: keeps and prints

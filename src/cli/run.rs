@@ -1,9 +1,9 @@
-//! `gomemlab run`: build a fixture, run it once, print its phases (on
-//! several Go versions: [`versions`]); its arguments are checked first
-//! ([`crate::run::setup`]) and its text put together in [`text`].
+//! `gomemlab run`: build a fixture, run it once (or on several Go versions)
+//! and print its phases; its arguments are checked first
+//! ([`crate::run::setup`]), the runs made and kept by
+//! [`crate::lab::run_request`], and what they tell printed by [`text`].
 
 mod text;
-mod versions;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -11,17 +11,16 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use super::fixture_usage;
-use crate::analyze::Analyzed;
-use crate::experiment::results::{Manifest, ResultsDir};
 use crate::fixture::Fixtures;
-use crate::fixture::by_path::FixtureRef;
+use crate::lab::RequestError;
+use crate::lab::run_request::{RunOutcome, RunRequest};
 use crate::report;
-use crate::report::run::{Deep, one_run_text, path_header};
-use crate::run::observe::observe_with;
-use crate::run::setup::{self, SetupError, parse_interval, parse_key_value, parse_pause};
-use crate::run::{HeapProfiles, RunSpec};
-use text::progress;
+use crate::report::run::Deep;
+use crate::run::RunSpec;
+use crate::run::setup::run_flags::RunFlags;
+use crate::run::setup::{parse_interval, parse_key_value, parse_pause};
+use crate::toolchain;
+use text::printer;
 
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -105,12 +104,6 @@ pub struct RunArgs {
     args: Vec<String>,
 }
 
-/// Whether `--go` asks for several toolchains (repeated, or `all`): `run`
-/// and `watch` then print the phases side by side.
-pub(super) fn several_go(gos: &[String]) -> bool {
-    versions::several(gos)
-}
-
 impl RunArgs {
     /// The deep views asked for after the phase table.
     fn deep(&self, spec: &RunSpec) -> Deep {
@@ -125,8 +118,16 @@ impl RunArgs {
 
 pub fn run(args: RunArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let max_rss = validate(&args, &fixtures)?;
-    let memory_max = setup::memory_max(args.memory_max.as_deref())?;
+    let flags = RunFlags {
+        fixtures: &fixtures,
+        fixture: &args.fixture,
+        timeout: args.timeout,
+        max_rss: args.max_rss.as_deref(),
+        memory_max: args.memory_max.as_deref(),
+        out: args.out.as_deref(),
+        artifacts: args.artifacts.as_deref(),
+    };
+    let limits = flags.check()?;
     let plot_format = args
         .plot
         .as_deref()
@@ -135,101 +136,46 @@ pub fn run(args: RunArgs) -> Result<u8> {
     let mut spec = RunSpec {
         args: args.args.clone(),
         timeout: args.timeout,
-        max_rss,
+        max_rss: limits.max_rss,
         sample_interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
-        memory_max,
+        memory_max: limits.memory_max,
         ..RunSpec::default()
     };
     for (k, v) in &args.env {
         spec.set(k, v)?;
     }
-    spec.heap_profiles = heap_profiles(&args, &fixtures)?;
-    if versions::several(&args.go) {
-        return versions::run(args, &fixtures, spec);
-    }
-    let out = args.out.as_deref().map(ResultsDir::prepare).transpose()?;
-    let toolchain = super::toolchains::resolve(args.go.first().map(String::as_str))?;
-    for note in toolchain.godebug_notes(&spec.env) {
-        eprintln!("note: {note}");
-    }
-    let fixture = FixtureRef::parse(&args.fixture, &fixtures.names());
-    let built = match &fixture {
-        FixtureRef::Bundled(name) => fixtures.build_tagged(name, &toolchain, &spec.build_tags())?,
-        FixtureRef::Path(path) => {
-            let (built, info) = fixtures.build_path(path, &toolchain, &spec.build_tags())?;
-            for line in path_header(&info) {
-                eprintln!("{line}");
-            }
-            built
+    spec.heap_profiles = flags.heap_profiles(&args.heap_profile)?;
+    let several = toolchain::several(&args.go);
+    let deep = args.deep(&spec);
+    let request = RunRequest {
+        fixtures: &fixtures,
+        fixture: &args.fixture,
+        gos: &args.go,
+        spec,
+        pauses: &args.pause,
+        out: args.out.as_deref(),
+        plot: args.plot.as_deref().zip(plot_format),
+        perfetto: args.perfetto.as_deref(),
+        csv: args.csv.as_deref(),
+    };
+    let show_pid = several || !args.pause.is_empty() || std::io::stderr().is_terminal();
+    let mut notify = printer(&args.fixture, &args.pause, show_pid, args.show_output);
+    let outcome = request.run(&mut notify);
+    let (runs, skipped) = match outcome.map_err(RequestError::into_cause::<anyhow::Error>)? {
+        RunOutcome::Usage(usage) => {
+            let mut stdout = std::io::stdout();
+            stdout.write_all(&usage.stdout)?;
+            stdout.write_all(usage.usage.as_bytes())?;
+            return Ok(usage.status);
         }
+        RunOutcome::Ran { runs, skipped } => (runs, skipped),
     };
-    if fixture_usage::asks_for_help(&spec.args) {
-        return fixture_usage::print_usage(&args.fixture, &built.binary, &spec.args);
-    }
-    let show_pid = !args.pause.is_empty() || std::io::stderr().is_terminal();
-    let mut on_event = progress(&args.fixture, &toolchain, &spec, show_pid, args.show_output);
-    let run = Analyzed::of(
-        observe_with(&built, &toolchain, &spec, &args.pause, &mut on_event)
-            .map_err(|e| fixture_usage::rejected_args(&args.fixture, e))?,
-    );
-    let timeline = &run.timeline;
-    let paused = args.pause.iter().map(|p| p.0.as_str());
-    for warning in report::run::unreached_pauses(paused, timeline) {
-        eprintln!("warning: {warning}");
-    }
-    if let (Some(out), Some(hp)) = (&out, &spec.heap_profiles) {
-        out.take_in(&hp.dir)?;
-    }
-    let kept = out.as_ref().map(|dir| {
-        let mut manifest = Manifest::new("run", toolchain.version.name(), &[]);
-        manifest.go_line = Some(built.go_line.clone());
-        (dir, manifest)
-    });
-    crate::report::export::keep_and_write(
-        kept,
-        &run,
-        "run",
-        args.plot.as_deref().zip(plot_format),
-        args.perfetto.as_deref(),
-        args.csv.as_deref(),
-    )?;
-    let text = if args.json {
-        report::timeline_json(timeline) + "\n"
-    } else {
-        one_run_text(args.deep(&spec), &run)
-    };
+    let text = report::run::runs_text(several, args.json, deep, &runs);
     std::io::stdout().write_all(text.as_bytes())?;
+    for why in &skipped {
+        eprintln!("note: not run: {why}");
+    }
     Ok(0)
-}
-
-/// Checks what the argument parser cannot, before anything is built or run:
-/// the timeout's bounds, the fixture's name, that `--out` and `--artifacts`
-/// can be written, and the `--max-rss` size (returned, or its default).
-fn validate(args: &RunArgs, fixtures: &Fixtures) -> Result<u64> {
-    RunSpec::check_timeout(args.timeout).map_err(SetupError::Timeout)?;
-    let max_rss = setup::max_rss(args.max_rss.as_deref())?;
-    if let FixtureRef::Bundled(name) = FixtureRef::parse(&args.fixture, &fixtures.names()) {
-        fixtures.check_name(&name)?;
-    }
-    for (flag, dir) in [("--out", &args.out), ("--artifacts", &args.artifacts)] {
-        if let Some(dir) = dir {
-            setup::writable_dir(flag, dir)?;
-        }
-    }
-    Ok(max_rss)
-}
-
-/// `--heap-profile`: in `--artifacts`, else `--out`, else the cache.
-fn heap_profiles(args: &RunArgs, fixtures: &Fixtures) -> Result<Option<HeapProfiles>> {
-    let base = match (&args.artifacts, &args.out) {
-        (Some(dir), _) | (None, Some(dir)) => dir.clone(),
-        (None, None) => fixtures.cache_dir.join("artifacts"),
-    };
-    Ok(setup::heap_profiles(
-        &args.heap_profile,
-        &args.fixture,
-        &base,
-    )?)
 }

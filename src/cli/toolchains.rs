@@ -7,7 +7,7 @@ use std::io::Write as _;
 
 use anyhow::Result;
 
-use crate::report::toolchains::{check_text, line, listing};
+use crate::report::toolchains::{check_text, fetch_line, line, listing};
 use crate::toolchain::{self, Fetch, Toolchain, ToolchainError};
 
 #[derive(Debug, clap::Args)]
@@ -28,37 +28,9 @@ pub fn resolve(spec: Option<&str>) -> Result<Toolchain, ToolchainError> {
     toolchain::resolve_with(spec, &mut print_progress)
 }
 
-/// The toolchains `--go` names, each resolved as [`resolve`].
-pub fn resolve_each(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
-    toolchain::resolve_each_with(gos, &mut print_progress)
-}
-
-/// The toolchains `--go` names ([`resolve_each`]), or the default one
-/// ([`resolve`]) when it names none.
-pub fn resolve_or_default(gos: &[String]) -> Result<Vec<Toolchain>, ToolchainError> {
-    if gos.is_empty() {
-        Ok(vec![resolve(None)?])
-    } else {
-        resolve_each(gos)
-    }
-}
-
-fn print_progress(event: &Fetch) {
-    match event {
-        Fetch::Started { version, into } => eprintln!(
-            "fetching {version} (golang.org/toolchain through the Go module proxy) into {} ...",
-            into.display()
-        ),
-        Fetch::Done {
-            version,
-            goroot,
-            elapsed,
-        } => eprintln!(
-            "fetched {version} in {:.1} s: {}",
-            elapsed.as_secs_f64(),
-            goroot.display()
-        ),
-    }
+/// Prints the line of a release being fetched, on stderr.
+pub(super) fn print_progress(event: &Fetch) {
+    eprintln!("{}", fetch_line(event));
 }
 
 pub fn run(args: ToolchainsArgs) -> Result<()> {

@@ -10,17 +10,13 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use anyhow::Result;
-use regex::Regex;
-
-use super::UsageError;
-use crate::analyze::Analyzed;
-use crate::experiment::results::{Manifest, ResultsDir};
+use crate::lab::RequestError;
+use crate::lab::watch_request::{WatchNotice, WatchRequest};
 use crate::report;
-use crate::run::setup::watch::{WatchOptions, WatchSetupError};
+use crate::run::setup::watch::WatchOptions;
 use crate::run::setup::{parse_interval, parse_key_value};
-use crate::run::watch::{self, WatchEvent, WatchSpec};
-use crate::toolchain::Toolchain;
+use crate::run::watch::{self, WatchEvent};
+use anyhow::Result;
 
 #[derive(Debug, clap::Args)]
 pub struct WatchArgs {
@@ -95,103 +91,70 @@ impl WatchArgs {
 
 pub fn watch(args: WatchArgs) -> Result<u8> {
     let options = args.options();
-    let (phase, plot_format, several) = check(&args, &options)?;
-    let toolchains: Vec<Option<Toolchain>> = if args.go.is_empty() {
-        vec![None]
-    } else {
-        let each = super::toolchains::resolve_each(&args.go)?;
-        each.into_iter().map(Some).collect()
-    };
-    let names: Vec<String> = toolchains
-        .iter()
-        .flatten()
-        .map(|t| t.version.name())
-        .collect();
-    let outs = ResultsDir::prepare_each(args.out.as_deref(), &names, several)?;
-    let stop = Arc::new(AtomicBool::new(false));
-    crate::cleanup::defer_interrupt(Arc::clone(&stop));
-    // With --json, stdout is the JSON alone: what the program writes on its
-    // stdout is passed on to gomemlab's stderr for the watch.
-    let redirected = args.json.then(StdoutToStderr::start).transpose()?;
-    let mut runs = Vec::new();
-    for (toolchain, out) in toolchains.iter().zip(outs) {
-        if stop.load(std::sync::atomic::Ordering::SeqCst) {
-            break;
-        }
-        let (spec, notes) = options.spec(phase.clone(), toolchain.as_ref());
-        let run = watch_on(&spec, &notes, args.leave_daemons, &stop)?;
-        keep_and_note(&args, &run, out.as_ref(), plot_format)?;
-        runs.push(run);
-    }
-    drop(redirected);
-    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
-    let text = report::watch::watches_text(several, args.json, &timelines);
-    std::io::stdout().write_all(text.as_bytes())?;
-    Ok(stopped_status())
-}
-
-/// Checks what the argument parser cannot, before anything runs: the
-/// watch's options, the plot's format and the files that write one watch;
-/// the `--phase` regex, the plot format and whether `--go` names several
-/// toolchains.
-fn check(
-    args: &WatchArgs,
-    options: &WatchOptions,
-) -> Result<(Option<Regex>, Option<report::plot::Format>, bool)> {
     let phase = options.check()?;
     let plot_format = args
         .plot
         .as_deref()
         .map(report::plot::Format::from_path)
         .transpose()?;
-    let several = super::run::several_go(&args.go);
-    if several {
-        for (flag, given) in [
-            ("--plot", args.plot.is_some()),
-            ("--perfetto", args.perfetto.is_some()),
-            ("--csv", args.csv.is_some()),
-        ] {
-            if given {
-                anyhow::bail!(UsageError(format!(
-                    "{flag} writes one watch: give one --go with it (or keep the watches with \
-                     --out DIR and export each with `gomemlab report`)"
-                )));
+    let request = WatchRequest {
+        options: &options,
+        phase,
+        gos: &args.go,
+        out: args.out.as_deref(),
+        plot: args.plot.as_deref().zip(plot_format),
+        perfetto: args.perfetto.as_deref(),
+        csv: args.csv.as_deref(),
+        leave_daemons: args.leave_daemons,
+    };
+    let inner = RequestError::into_cause::<anyhow::Error>;
+    let mut notify = printer(args.phase.as_deref());
+    let lanes = request.prepare(&mut notify).map_err(inner)?;
+    let stop = Arc::new(AtomicBool::new(false));
+    crate::cleanup::defer_interrupt(Arc::clone(&stop));
+    // With --json, stdout is the JSON alone: what the program writes on its
+    // stdout is passed on to gomemlab's stderr for the watch.
+    let redirected = args.json.then(StdoutToStderr::start).transpose()?;
+    let runs = request.watch(lanes, &stop, &mut notify).map_err(inner)?;
+    drop(redirected);
+    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
+    let several = crate::toolchain::several(&args.go);
+    let text = report::watch::watches_text(several, args.json, &timelines);
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(stopped_status())
+}
+
+/// Prints what a watch tells (on stderr): its notes, what it watches, and
+/// once kept what is worth noting of it (`phase`: the `--phase` regex).
+fn printer(phase: Option<&str>) -> impl FnMut(WatchNotice<'_>) {
+    move |notice: WatchNotice<'_>| match notice {
+        WatchNotice::Fetch(event) => super::toolchains::print_progress(event),
+        WatchNotice::Note(note) => eprintln!("note: {note}"),
+        WatchNotice::Event {
+            command,
+            event: WatchEvent::Started { pid },
+        } => eprintln!(
+            "gomemlab: watching `{}` (pid {pid}); Ctrl-C ends the watch",
+            command.join(" ")
+        ),
+        WatchNotice::Event {
+            command,
+            event: WatchEvent::Sampling(t),
+        } if t.pid != 0 && watch::is_go_command(&command[0]) => eprintln!(
+            "gomemlab: sampling pid {} ({})",
+            t.pid,
+            t.exe.as_deref().unwrap_or("?")
+        ),
+        WatchNotice::Event { .. } => {}
+        WatchNotice::Watched(run) => {
+            for note in report::watch::watch_notes(&run.timeline) {
+                eprintln!("note: {note}");
+            }
+            if let Some(note) = report::watch::unmatched_phase(&run.timeline, phase) {
+                eprintln!("note: {note}");
             }
         }
     }
-    Ok((phase, plot_format, several))
-}
-
-/// Keeps one watch (`--out`), writes its files, and prints its notes.
-fn keep_and_note(
-    args: &WatchArgs,
-    run: &Analyzed,
-    out: Option<&ResultsDir>,
-    plot_format: Option<report::plot::Format>,
-) -> Result<()> {
-    let timeline = &run.timeline;
-    let kept = out.map(|dir| {
-        let manifest = Manifest::new("watch", timeline.toolchain.version.clone(), &[]);
-        (dir, manifest)
-    });
-    crate::report::export::keep_and_write(
-        kept,
-        run,
-        "watch",
-        args.plot.as_deref().zip(plot_format),
-        args.perfetto.as_deref(),
-        args.csv.as_deref(),
-    )?;
-    for note in report::watch::watch_notes(timeline) {
-        eprintln!("note: {note}");
-    }
-    let unmatched = timeline.phases.iter().all(|p| p.is_exit())
-        && (timeline.watch.as_ref())
-            .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
-    if let (Some(regex), true) = (&args.phase, unmatched) {
-        eprintln!("note: no output line matched --phase `{regex}`");
-    }
-    Ok(())
 }
 
 /// Ctrl-C is how a watch ends (0); SIGTERM or SIGHUP kept the record too,
@@ -207,40 +170,6 @@ fn stopped_status() -> u8 {
         }
         _ => 0,
     }
-}
-
-/// One watch of `spec` (its notes printed first), telling what it watches.
-fn watch_on(
-    spec: &WatchSpec,
-    notes: &[String],
-    leave_daemons: bool,
-    stop: &Arc<AtomicBool>,
-) -> Result<Analyzed> {
-    for note in notes {
-        eprintln!("note: {note}");
-    }
-    let mut on_event = |event: WatchEvent| match event {
-        WatchEvent::Started { pid } => {
-            eprintln!(
-                "gomemlab: watching `{}` (pid {pid}); Ctrl-C ends the watch",
-                spec.command.join(" ")
-            );
-        }
-        WatchEvent::Sampling(t) if t.pid != 0 && watch::is_go_command(&spec.command[0]) => {
-            eprintln!(
-                "gomemlab: sampling pid {} ({})",
-                t.pid,
-                t.exe.as_deref().unwrap_or("?")
-            );
-        }
-        WatchEvent::Sampling(_) => {}
-    };
-    // Held by gomemlab (a child subreaper), so nothing the command starts
-    // outlives the watch unless asked.
-    let adopted = (!leave_daemons).then(crate::cleanup::Guard::descendants);
-    let timeline = watch::watch(spec, stop, &mut on_event).map_err(WatchSetupError::from)?;
-    drop(adopted);
-    Ok(Analyzed::of(timeline))
 }
 
 /// File descriptor 1 pointed at stderr until dropped, then restored.

@@ -100,6 +100,22 @@ pub fn one_run_text(deep: Deep, run: &Analyzed) -> String {
     text
 }
 
+/// What `run` prints on stdout: one run's phase table and deep views (or
+/// its timeline as JSON), or runs on `several` Go versions side by side
+/// (or an array of timelines).
+pub fn runs_text(several: bool, json: bool, deep: Deep, runs: &[Analyzed]) -> String {
+    let timelines: Vec<&crate::timeline::Timeline> = runs.iter().map(|r| &r.timeline).collect();
+    match (several, json, runs.first()) {
+        (true, true, _) => super::versions::timelines_json(&timelines) + "\n",
+        (true, false, _) => {
+            super::versions::side_by_side(&timelines) + &versions_extras(deep, runs)
+        }
+        (false, true, Some(run)) => super::timeline_json(&run.timeline) + "\n",
+        (false, false, Some(run)) => one_run_text(deep, run),
+        (false, _, None) => String::new(),
+    }
+}
+
 /// The deep views asked for of runs on several Go versions, one section
 /// per version.
 pub fn versions_extras(deep: Deep, runs: &[Analyzed]) -> String {

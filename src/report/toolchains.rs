@@ -1,9 +1,29 @@
 //! What `gomemlab toolchains` prints: the installed toolchains with their
-//! places and what is missing, and `--check`'s newer releases.
+//! places and what is missing, and `--check`'s newer releases; and the
+//! line every command prints while a `--go` release is fetched.
 
 use std::path::Path;
 
-use crate::toolchain::{self, GoVersion, Installed, Toolchain};
+use crate::toolchain::{self, Fetch, GoVersion, Installed, Toolchain};
+
+/// The line told while a release is fetched: when it starts, when it is done.
+pub fn fetch_line(event: &Fetch) -> String {
+    match event {
+        Fetch::Started { version, into } => format!(
+            "fetching {version} (golang.org/toolchain through the Go module proxy) into {} ...",
+            into.display()
+        ),
+        Fetch::Done {
+            version,
+            goroot,
+            elapsed,
+        } => format!(
+            "fetched {version} in {:.1} s: {}",
+            elapsed.as_secs_f64(),
+            goroot.display()
+        ),
+    }
+}
 
 /// The listing: one line per toolchain (version, GOROOT, note), the cache
 /// folder, and the supported releases not installed yet.

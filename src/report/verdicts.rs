@@ -1,4 +1,5 @@
-//! Verdicts as text: the verdict table, the snapshot text, results JSON.
+//! Verdicts as text: the verdict table, the snapshot text, results JSON; the
+//! notes told while kept runs are judged again.
 
 use std::fmt::Write as _;
 
@@ -233,4 +234,20 @@ fn exact(s: &Spread) -> String {
 /// Results as pretty JSON (documented in the README).
 pub fn results_json(results: &[ExperimentResult]) -> String {
     serde_json::to_string_pretty(results).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// The `note:` line of what is worth telling while kept runs are judged again.
+pub fn judge_note_text(note: &crate::experiment::results::JudgeNote) -> String {
+    use crate::experiment::results::JudgeNote;
+    match note {
+        JudgeNote::Interrupted { dir } => format!(
+            "note: {} was interrupted (Ctrl-C): it keeps the experiments finished before",
+            dir.display()
+        ),
+        JudgeNote::OwnFiles { dir, count, from } => format!(
+            "note: judging {} with the {count} experiment file(s) kept in it (from {}); --experiments DIR judges with others",
+            dir.display(),
+            super::terminal::clean(from)
+        ),
+    }
 }

@@ -221,6 +221,16 @@ fn own_gc_cycles(timeline: &Timeline) -> Option<Vec<usize>> {
 
 /// What `watch` prints: the timeline (JSON) or watch table of one watch;
 /// of watches on several Go versions (`several`), the timelines (a JSON
+/// The note when no output line matched `--phase` (`phase`): the watch
+/// saw its program's output end with no phase but `exit`, and missed none.
+pub fn unmatched_phase(timeline: &Timeline, phase: Option<&str>) -> Option<String> {
+    let unmatched = timeline.phases.iter().all(|p| p.is_exit())
+        && (timeline.watch.as_ref())
+            .is_some_and(|w| w.target_pid.is_some() && w.phases_missed == 0);
+    let regex = phase.filter(|_| unmatched)?;
+    Some(format!("no output line matched --phase `{regex}`"))
+}
+
 /// array) or their phases side by side, then each one's table.
 pub fn watches_text(several: bool, json: bool, timelines: &[&Timeline]) -> String {
     match (several, json, timelines) {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use crate::run::{HeapProfiles, RunError, RunSpec, watchdog};
 
+pub mod run_flags;
 pub mod watch;
 
 /// Why a run cannot be set up as asked; each names the flag to fix.
@@ -35,6 +36,9 @@ pub enum SetupError {
         dir: PathBuf,
         error: std::io::Error,
     },
+    /// A bundled fixture that is not there.
+    #[error(transparent)]
+    Fixture(#[from] crate::fixture::BuildError),
 }
 
 /// `--interval`: a duration the sampler takes, from 100us to 1s.

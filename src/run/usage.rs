@@ -61,3 +61,35 @@ pub fn usage(fixture: &str, binary: &Path, args: &[String]) -> Result<Usage, Run
         status,
     })
 }
+
+/// A fixture rejected its arguments: said in one line, with how to see its
+/// flags, instead of a crash report.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{fixture} rejected its arguments ({why}): `gomemlab run {fixture} -- -h` prints its flags"
+)]
+pub struct RejectedArgs {
+    pub fixture: String,
+    /// What its flag parsing said.
+    pub why: String,
+}
+
+/// Whether the run `error` is the fixture rejecting its arguments: it
+/// exited 2 printing its usage (and no runtime error).
+pub fn rejected_args(fixture: &str, error: &RunError) -> Option<RejectedArgs> {
+    if let RunError::Crashed {
+        status,
+        go_error: Some(why),
+        ..
+    } = error
+    {
+        let runtime_error = why.starts_with("panic:") || why.starts_with("fatal error:");
+        if status.ends_with("exit status: 2") && !runtime_error {
+            return Some(RejectedArgs {
+                fixture: fixture.to_string(),
+                why: why.clone(),
+            });
+        }
+    }
+    None
+}
