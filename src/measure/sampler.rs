@@ -16,8 +16,9 @@
 //! the `clear_refs` write 0.2 µs (`proc_read`); the timed wakeup itself
 //! costs more than all of them, 20 to 70 µs of the thread's CPU depending on
 //! the VM (`scripts/bench-samplers`: a C poller doing only a `statm` pread
-//! per wakeup costs the same as this sampler). So a sample is one `pread`,
-//! one `pwrite` and one timed wait, with no allocation. When `clear_refs`
+//! per wakeup costs about as much as this sampler). So a sample is one
+//! `pread`, one `pwrite` and one `read` of a periodic timerfd, with no
+//! allocation. When `clear_refs`
 //! cannot be opened (another user's process),
 //! samples carry no window: their peak is their RSS, and the stats say so.
 
@@ -27,6 +28,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use std::os::fd::AsFd;
+
+use nix::sys::time::TimeSpec;
+use nix::sys::timerfd::{
+    ClockId as TimerClock, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags,
+};
 use nix::time::{ClockId, clock_gettime};
 
 use crate::timeline::{Sample, SamplerStats, Samples};
@@ -52,6 +59,8 @@ pub struct Sampler {
 
 struct Shared {
     stop: AtomicBool,
+    /// The schedule: a periodic timer the sampler thread waits on.
+    ticker: Ticker,
     latest_rss: AtomicU64,
     epoch: Instant,
     state: Mutex<State>,
@@ -189,6 +198,7 @@ impl Sampler {
         let interval = interval.clamp(MIN_INTERVAL, MAX_INTERVAL);
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
+            ticker: Ticker::every(interval)?,
             latest_rss: AtomicU64::new(0),
             epoch,
             state: Mutex::new(State {
@@ -242,7 +252,7 @@ impl Sampler {
         let Some(handle) = self.handle.take() else {
             return Default::default();
         };
-        handle.thread().unpark();
+        self.shared.ticker.ring_now();
         let mut stats = handle.join().unwrap_or_default();
         let mut state = self.shared.lock();
         let samples = std::mem::take(&mut state.samples);
@@ -265,26 +275,19 @@ impl Drop for Sampler {
 /// The thread: samples on the schedule; returns its own CPU time and the
 /// slots it skipped (the series stays in the shared state).
 fn sample_loop(interval: Duration, shared: &Shared) -> SamplerStats {
-    // Timer slack (50 µs by default) would make every wakeup of a 100 µs
-    // schedule late; a twentieth of the interval keeps it on the grid.
-    let _ = nix::sys::prctl::set_timerslack((interval.as_nanos() / 20) as _);
     let mut skipped = 0u64;
-    let mut next = Instant::now();
     while !shared.stop.load(Ordering::Acquire) {
         let Some(sample) = shared.lock().take(shared.epoch) else {
             break;
         };
         shared.latest_rss.store(sample.rss_bytes, Ordering::Relaxed);
-        // Fixed-rate schedule on absolute deadlines: lateness neither drifts
-        // the grid nor causes a burst of catch-up samples; missed slots are skipped.
-        let now = Instant::now();
-        next += interval;
-        if next <= now {
-            let behind = (now - next).as_nanos() / interval.as_nanos() + 1;
-            skipped += behind as u64;
-            next += interval * behind as u32;
+        // Fixed rate: the timer's grid does not drift with lateness, and
+        // slots that passed while a sample was late are skipped, not caught
+        // up in a burst.
+        match shared.ticker.wait() {
+            Some(ticks) => skipped += ticks.saturating_sub(1),
+            None => break,
         }
-        wait_until(next, &shared.stop);
     }
     SamplerStats {
         interval_ns: interval.as_nanos() as u64,
@@ -294,15 +297,41 @@ fn sample_loop(interval: Duration, shared: &Shared) -> SamplerStats {
     }
 }
 
-/// Parks until `deadline` (a futex wait on an absolute CLOCK_MONOTONIC time)
-/// or until [`Sampler::stop`] unparks the thread.
-fn wait_until(deadline: Instant, stop: &AtomicBool) {
-    loop {
-        let now = Instant::now();
-        if now >= deadline || stop.load(Ordering::Acquire) {
-            return;
+/// A periodic CLOCK_MONOTONIC timer (timerfd). The kernel re-arms it at
+/// each expiry, so waiting for the next slot is one `read(2)`; a timed
+/// futex wait (`park_timeout`) arms and tears down a timer on every sample.
+/// [`Ticker::ring_now`] makes it expire at once, to stop the thread.
+struct Ticker(TimerFd);
+
+impl Ticker {
+    fn every(interval: Duration) -> std::io::Result<Ticker> {
+        let timer = TimerFd::new(TimerClock::CLOCK_MONOTONIC, TimerFlags::TFD_CLOEXEC)?;
+        timer.set(
+            Expiration::Interval(TimeSpec::from_duration(interval)),
+            TimerSetTimeFlags::empty(),
+        )?;
+        Ok(Ticker(timer))
+    }
+
+    /// Waits for the next slot; how many slots passed since the last wait
+    /// (None if the timer cannot be read).
+    fn wait(&self) -> Option<u64> {
+        let mut ticks = [0u8; 8];
+        loop {
+            match nix::unistd::read(self.0.as_fd(), &mut ticks) {
+                Ok(8) => return Some(u64::from_ne_bytes(ticks)),
+                Err(nix::errno::Errno::EINTR) => continue,
+                _ => return None,
+            }
         }
-        std::thread::park_timeout(deadline - now);
+    }
+
+    /// Ends the current wait now (the timer stops ticking after it).
+    fn ring_now(&self) {
+        let _ = self.0.set(
+            Expiration::OneShot(TimeSpec::new(0, 1)),
+            TimerSetTimeFlags::empty(),
+        );
     }
 }
 
