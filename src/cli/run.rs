@@ -128,11 +128,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         artifacts: args.artifacts.as_deref(),
     };
     let limits = flags.check()?;
-    let plot_format = args
-        .plot
-        .as_deref()
-        .map(report::plot::Format::from_path)
-        .transpose()?;
+    let plot = report::plot::Format::of_flag(args.plot.as_deref())?;
     let mut spec = RunSpec {
         args: args.args.clone(),
         timeout: args.timeout,
@@ -156,7 +152,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         spec,
         pauses: &args.pause,
         out: args.out.as_deref(),
-        plot: args.plot.as_deref().zip(plot_format),
+        plot,
         perfetto: args.perfetto.as_deref(),
         csv: args.csv.as_deref(),
     };
