@@ -126,23 +126,16 @@ pub fn run(args: RunArgs) -> Result<u8> {
         memory_max: args.memory_max.as_deref(),
         out: args.out.as_deref(),
         artifacts: args.artifacts.as_deref(),
+        args: &args.args,
+        interval: args.interval,
+        maps: args.maps || args.ledger,
+        trace_syscalls: args.trace_syscalls,
+        env: &args.env,
+        heap_profile: &args.heap_profile,
     };
     let limits = flags.check()?;
     let plot = report::plot::Format::of_flag(args.plot.as_deref())?;
-    let mut spec = RunSpec {
-        args: args.args.clone(),
-        timeout: args.timeout,
-        max_rss: limits.max_rss,
-        sample_interval: args.interval,
-        maps: args.maps || args.ledger,
-        trace_syscalls: args.trace_syscalls,
-        memory_max: limits.memory_max,
-        ..RunSpec::default()
-    };
-    for (k, v) in &args.env {
-        spec.set(k, v)?;
-    }
-    spec.heap_profiles = flags.heap_profiles(&args.heap_profile)?;
+    let spec = flags.spec(limits)?;
     let several = toolchain::several(&args.go);
     let deep = args.deep(&spec);
     let request = RunRequest {
