@@ -136,23 +136,16 @@ fn decided_code(err: &(dyn std::error::Error + 'static)) -> Option<u8> {
         });
     }
     if let Some(build) = err.downcast_ref::<BuildError>() {
-        return Some(match build {
-            BuildError::UnknownFixture { .. }
-            | BuildError::NoSuchPath { .. }
-            | BuildError::NoModule { .. }
-            | BuildError::FixturesVar { .. }
-            | BuildError::Bundle(_)
-            | BuildError::Cache { .. } => exit_code::USAGE,
-            _ => exit_code::BUILD,
+        return Some(match build.is_bad_input() {
+            true => exit_code::USAGE,
+            false => exit_code::BUILD,
         });
     }
-    err.downcast_ref::<RunError>().map(|run| match run {
-        RunError::UnknownSetting(_)
-        | RunError::BadSetting(_)
-        | RunError::BadProfilePhase { .. }
-        | RunError::Artifacts { .. } => exit_code::USAGE,
-        _ => exit_code::RUN,
-    })
+    err.downcast_ref::<RunError>()
+        .map(|run| match run.is_bad_input() {
+            true => exit_code::USAGE,
+            false => exit_code::RUN,
+        })
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ pub mod deep;
 pub mod export;
 pub mod fixtures;
 pub mod html;
+pub mod kept_report;
 pub mod markdown;
 pub mod matrix;
 pub mod output;

@@ -10,8 +10,8 @@ use anyhow::Result;
 use super::exit_code;
 use super::export::ExportArgs;
 use crate::experiment::baseline::Baseline;
-use crate::experiment::results::{self, JudgeNote, Judging};
-use crate::report::html::Plots;
+use crate::experiment::results::JudgeNote;
+use crate::report::kept_report::ReportRequest;
 use crate::report::matrix::Column;
 use crate::report::output::{self, VerdictFormat, VerdictOutcome};
 
@@ -47,31 +47,14 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs) -> Result<u8> {
     let format = VerdictFormat::of(args.json, args.markdown);
-    let given = args.experiments.clone();
-    let experiments = crate::experiment::select::load(args.experiments, true)?;
-    let judging = Judging {
-        experiments: &experiments,
-        given: given.as_deref(),
+    let request = ReportRequest {
+        dirs: &args.dirs,
+        experiments: args.experiments,
+        baseline: args.baseline.as_deref(),
+        exports: &args.export.exports(args.html),
     };
-    let guard = args.baseline.as_deref().map(Baseline::of);
-    let kept_baseline = match &guard {
-        Some(Baseline::Dir(dir)) => Some(judging.column(dir, &mut print_note)?),
-        _ => None,
-    };
-    let exports = args.export.exports(args.html);
-    exports.check()?;
-    let mut plots = Plots::default();
-    let mut bench = String::new();
-    let columns = results::judge_folders(&args.dirs, judging, &mut print_note, |kept, sub| {
-        exports.runs(kept, sub, &mut bench)?;
-        if exports.html.is_some() {
-            plots.add_kept(kept)?;
-        }
-        anyhow::Ok(())
-    })?;
-    exports.finish(&columns, &bench, &plots, super::html::command_line)?;
-    let guard = guard.as_ref().map(|b| (b, kept_baseline.as_ref()));
-    print_verdicts(&columns, format, guard)
+    let reported = request.judge_and_export(&mut print_note, super::html::command_line)?;
+    print_verdicts(&reported.columns, format, reported.guard())
 }
 
 /// Prints the verdicts (or matrix) in `format` and, against a baseline,

@@ -7,23 +7,20 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::Instant;
 
 use anyhow::Result;
 
 use super::{exit_code, toolchains};
-use crate::experiment::baseline::BaselinePlan;
-use crate::experiment::durations::Durations;
 use crate::experiment::schedule;
-use crate::experiment::scheduler::{
-    self, Batch, GoRunner, Plan, ToolchainLane, columns, run_count,
-};
+use crate::experiment::scheduler::{Batch, ToolchainLane, columns};
 use crate::experiment::select::Selection;
 use crate::experiment::shard::Shard;
 use crate::fixture::Fixtures;
 use crate::lab::RequestError;
-use crate::lab::reproduce_request::{ReproduceNotice, ReproducePlan, ReproduceRequest};
-use crate::report;
+use crate::lab::reproduce_request::{
+    self, ClosedBatch, ReproduceNotice, ReproducePlan, ReproduceRequest, ReproduceRunning,
+    Reproduced,
+};
 use crate::report::export::Exports;
 use crate::report::html::{PLOTTED_REPEAT, Plot, Plots};
 use crate::report::output::{self, VerdictFormat};
@@ -100,52 +97,35 @@ impl ReproduceArgs {
 
 pub fn reproduce(args: ReproduceArgs) -> Result<u8> {
     let fixtures = Fixtures::bundled()?;
-    let ReproducePlan {
-        experiments,
-        baseline,
-        mut lanes,
-    } = prepare(&args)?;
-    let only = (!args.only.is_empty()).then_some(args.only.as_slice());
+    let mut plan = prepare(&args)?;
 
     // Ctrl-C: the first stops the experiment running; a second exits at once.
     let stop = Arc::new(AtomicBool::new(false));
     crate::cleanup::defer_interrupt(Arc::clone(&stop));
 
-    let total = run_count(&experiments, lanes.len());
-    let sink = BarSink::new(total, args.html.is_some());
-    let width = args.jobs.map_or_else(schedule::default_width, usize::from);
-    let widths = (width, usize::from(args.sensitive_jobs));
-    let runner = GoRunner {
+    let sink = BarSink::new(plan.run_count(), args.html.is_some());
+    let running = ReproduceRunning {
         fixtures: &fixtures,
-        only,
+        only: (!args.only.is_empty()).then_some(args.only.as_slice()),
+        jobs: args.jobs.map(usize::from),
+        sensitive_jobs: usize::from(args.sensitive_jobs),
+        stop: &stop,
     };
-    let started = Instant::now();
     let interrupted = |lanes: &mut [ToolchainLane], batch: Batch<Plot>| -> Infallible {
         print_interrupted(&args, &sink, lanes, batch)
     };
-    let batch = scheduler::run(
-        &mut lanes,
-        &experiments,
-        &runner,
-        &sink,
-        &Plan {
-            widths,
-            durations: Some(Durations::default_path()),
-        },
-        &stop,
-        interrupted,
-    );
-    let plots = Plots::of_drawn(&lanes, batch.drawn);
-    let kept = finish(&sink.bar, &mut lanes, &batch.warnings, false);
-    eprintln!(
-        "{}",
-        report::reproduce::took(&experiments, lanes.len(), started.elapsed(), widths)
-    );
-    if let Some(path) = report::reproduce::critical_path(&batch.critical_path, &batch.waited_beside)
-    {
+    let Reproduced {
+        plots,
+        warnings,
+        took,
+        critical_path,
+    } = plan.run(&running, &sink, interrupted);
+    let kept = finish(&sink.bar, &warnings);
+    eprintln!("{took}");
+    if let Some(path) = critical_path {
         eprintln!("{path}");
     }
-    let status = write_outputs(&args, &lanes, &plots, &baseline)?;
+    let status = write_outputs(&args, &plan, &plots)?;
     Ok(if kept {
         status
     } else {
@@ -187,8 +167,8 @@ fn print_interrupted(
     lanes: &mut [ToolchainLane],
     batch: Batch<Plot>,
 ) -> Infallible {
-    let plots = Plots::of_drawn(lanes, batch.drawn);
-    finish(&sink.bar, lanes, &batch.warnings, true);
+    let ClosedBatch { plots, warnings } = reproduce_request::close(lanes, batch, true);
+    finish(&sink.bar, &warnings);
     let done: usize = lanes.iter().map(|l| l.results.len()).sum();
     let signal = crate::cleanup::signalled().unwrap_or(2);
     eprintln!(
@@ -214,18 +194,12 @@ fn print_interrupted(
 
 /// After the runs: --benchfmt and --html, then the verdicts (or matrix) and
 /// the changes against --baseline on stdout; their exit status.
-fn write_outputs(
-    args: &ReproduceArgs,
-    lanes: &[ToolchainLane],
-    plots: &Plots,
-    baseline: &BaselinePlan,
-) -> Result<u8> {
-    let exports = args.exports();
-    let bench = exports.bench_of(&ToolchainLane::roots(lanes))?;
-    exports.finish(&columns(lanes), &bench, plots, super::html::command_line)?;
+fn write_outputs(args: &ReproduceArgs, plan: &ReproducePlan, plots: &Plots) -> Result<u8> {
+    plan.export(&args.exports(), plots, super::html::command_line)?;
     let format = VerdictFormat::of(args.json, args.markdown);
+    let baseline = &plan.baseline;
     let guard = baseline.guard.as_ref().map(|b| (b, baseline.kept.as_ref()));
-    super::report::print_verdicts(&columns(lanes), format, guard)
+    super::report::print_verdicts(&plan.columns(), format, guard)
 }
 
 mod lanes;

@@ -126,27 +126,16 @@ pub fn run(args: RunArgs) -> Result<u8> {
         memory_max: args.memory_max.as_deref(),
         out: args.out.as_deref(),
         artifacts: args.artifacts.as_deref(),
-    };
-    let limits = flags.check()?;
-    let plot_format = args
-        .plot
-        .as_deref()
-        .map(report::plot::Format::from_path)
-        .transpose()?;
-    let mut spec = RunSpec {
-        args: args.args.clone(),
-        timeout: args.timeout,
-        max_rss: limits.max_rss,
-        sample_interval: args.interval,
+        args: &args.args,
+        interval: args.interval,
         maps: args.maps || args.ledger,
         trace_syscalls: args.trace_syscalls,
-        memory_max: limits.memory_max,
-        ..RunSpec::default()
+        env: &args.env,
+        heap_profile: &args.heap_profile,
     };
-    for (k, v) in &args.env {
-        spec.set(k, v)?;
-    }
-    spec.heap_profiles = flags.heap_profiles(&args.heap_profile)?;
+    let limits = flags.check()?;
+    let plot = report::plot::Format::of_flag(args.plot.as_deref())?;
+    let spec = flags.spec(limits)?;
     let several = toolchain::several(&args.go);
     let deep = args.deep(&spec);
     let request = RunRequest {
@@ -156,7 +145,7 @@ pub fn run(args: RunArgs) -> Result<u8> {
         spec,
         pauses: &args.pause,
         out: args.out.as_deref(),
-        plot: args.plot.as_deref().zip(plot_format),
+        plot,
         perfetto: args.perfetto.as_deref(),
         csv: args.csv.as_deref(),
     };

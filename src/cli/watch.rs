@@ -92,17 +92,13 @@ impl WatchArgs {
 pub fn watch(args: WatchArgs) -> Result<u8> {
     let options = args.options();
     let phase = options.check()?;
-    let plot_format = args
-        .plot
-        .as_deref()
-        .map(report::plot::Format::from_path)
-        .transpose()?;
+    let plot = report::plot::Format::of_flag(args.plot.as_deref())?;
     let request = WatchRequest {
         options: &options,
         phase,
         gos: &args.go,
         out: args.out.as_deref(),
-        plot: args.plot.as_deref().zip(plot_format),
+        plot,
         perfetto: args.perfetto.as_deref(),
         csv: args.csv.as_deref(),
         leave_daemons: args.leave_daemons,

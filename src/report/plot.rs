@@ -55,6 +55,11 @@ impl Format {
             _ => Err(PlotError::Extension(path.display().to_string())),
         }
     }
+
+    /// A `--plot FILE` flag, if given, with the format its extension names.
+    pub fn of_flag(path: Option<&Path>) -> Result<Option<(&Path, Format)>, PlotError> {
+        path.map(|p| Ok((p, Format::from_path(p)?))).transpose()
+    }
 }
 
 pub(super) fn register_font() -> Result<(), PlotError> {

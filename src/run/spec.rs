@@ -156,6 +156,21 @@ pub enum RunError {
     Profile(#[from] crate::measure::profile::ProfileError),
 }
 
+impl RunError {
+    /// Whether the error is in what was asked (a setting, a heap profile
+    /// phase, the artifacts folder): the user's to fix, rather than a run
+    /// that failed.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            RunError::UnknownSetting(_)
+                | RunError::BadSetting(_)
+                | RunError::BadProfilePhase { .. }
+                | RunError::Artifacts { .. }
+        )
+    }
+}
+
 impl RunSpec {
     /// The longest `--timeout` (and experiment `timeout`) accepted.
     pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);

@@ -40,18 +40,12 @@ impl Sink for BarSink {
     }
 }
 
-/// Clears the progress bar, keeps the results (when --out) and prints
-/// warnings; false when something could not be kept.
-pub(super) fn finish(
-    bar: &indicatif::ProgressBar,
-    lanes: &mut [ToolchainLane],
-    warnings: &[String],
-    interrupted: bool,
-) -> bool {
+/// Clears the progress bar and prints what could not be kept; false when
+/// something could not be.
+pub(super) fn finish(bar: &indicatif::ProgressBar, warnings: &[String]) -> bool {
     bar.finish_and_clear();
-    let not_kept = scheduler::close(lanes, interrupted);
-    for w in not_kept.iter().chain(warnings) {
+    for w in warnings {
         eprintln!("warning: {w}");
     }
-    not_kept.is_empty() && warnings.is_empty()
+    warnings.is_empty()
 }

@@ -1,7 +1,7 @@
 //! What `gomemlab run` is asked that its parser cannot check, checked
 //! before anything is built or runs: the timeout's bounds, the fixture's
-//! name, the folders written, the RSS and cgroup limits; and where its heap
-//! profiles go.
+//! name, the folders written, the RSS and cgroup limits; then the run's
+//! settings made of them, with where its heap profiles go.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,7 +11,8 @@ use crate::fixture::Fixtures;
 use crate::fixture::by_path::FixtureRef;
 use crate::run::{HeapProfiles, RunError, RunSpec};
 
-/// The flags of `gomemlab run` its parser cannot check.
+/// The flags of `gomemlab run` its parser cannot check, and those that
+/// make the run's settings ([`RunFlags::spec`]).
 pub struct RunFlags<'a> {
     pub fixtures: &'a Fixtures,
     /// A bundled fixture's name, or the path of a Go program of the user's.
@@ -23,6 +24,17 @@ pub struct RunFlags<'a> {
     /// `--out DIR`, `--artifacts DIR`.
     pub out: Option<&'a Path>,
     pub artifacts: Option<&'a Path>,
+    /// The fixture's arguments (after `--`).
+    pub args: &'a [String],
+    /// `--interval`: the fast sampler's.
+    pub interval: Duration,
+    /// `--maps` (or `--ledger`, which implies it), `--trace-syscalls`.
+    pub maps: bool,
+    pub trace_syscalls: bool,
+    /// `--env KEY=VALUE`, repeated.
+    pub env: &'a [(String, String)],
+    /// `--heap-profile PHASE`, repeated.
+    pub heap_profile: &'a [String],
 }
 
 /// The limits a run is checked to be given: `--max-rss` (or its default)
@@ -52,6 +64,27 @@ impl RunFlags<'_> {
             max_rss,
             memory_max: memory_max(self.memory_max)?,
         })
+    }
+
+    /// The run's settings, with the `limits` [`RunFlags::check`] returned:
+    /// fails on an `--env` key that is not a setting, or a heap profile
+    /// phase that is not one.
+    pub fn spec(&self, limits: RunLimits) -> Result<RunSpec, RunError> {
+        let mut spec = RunSpec {
+            args: self.args.to_vec(),
+            timeout: self.timeout,
+            max_rss: limits.max_rss,
+            sample_interval: self.interval,
+            maps: self.maps,
+            trace_syscalls: self.trace_syscalls,
+            memory_max: limits.memory_max,
+            ..RunSpec::default()
+        };
+        for (k, v) in self.env {
+            spec.set(k, v)?;
+        }
+        spec.heap_profiles = self.heap_profiles(self.heap_profile)?;
+        Ok(spec)
     }
 
     /// `--heap-profile PHASE...`: in `--artifacts`, else `--out`, else the cache.
