@@ -103,11 +103,26 @@ fn free_os_memory_shows_as_a_forced_scavenge() {
     assert_eq!(forced.len(), 1, "{forced:?}");
     let scav = forced[0];
     // Its "now"/"total" figure is the runtime's HeapReleased right after the
-    // release. What the line says it did itself varies: on go1.19 the
-    // background scavenger often returns most of it before FreeOSMemory runs
-    // (HeapReleased at `collected` can already be 180 MiB), so only require
-    // some work and that most of the 300 MB is back with the OS.
-    assert!(scav.released_bytes > 0, "{scav:?}");
+    // release. What the line says it did itself is what the background
+    // scavenger left: before go1.21 that one often returns most of the heap
+    // before FreeOSMemory runs (HeapReleased at `collected` can already be
+    // 180 MiB), and sometimes all of it: a CI run on go1.19.13 saw "scav 0
+    // KiB work, 298088 KiB total (forced)". So the work is never more than
+    // what came back since `collected`, is some from go1.21 on (the
+    // scavenger's pacing settled: it has not started by then), and most of
+    // the 300 MB is back with the OS.
+    let collected = t.phase("collected").unwrap().go;
+    let since_collected = scav
+        .heap_released_bytes
+        .saturating_sub(collected.heap_released_bytes);
+    assert!(
+        scav.released_bytes <= since_collected + 4 * MIB,
+        "work {} > released since collected {since_collected}: {scav:?}",
+        scav.released_bytes
+    );
+    if common::toolchain().version.minor >= 21 {
+        assert!(scav.released_bytes > 0, "{scav:?}");
+    }
     assert!(scav.heap_released_bytes >= 200 * MIB, "{scav:?}");
     assert!(
         scav.heap_released_bytes.abs_diff(freed.heap_released_bytes) <= 4 * MIB,
