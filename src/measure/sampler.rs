@@ -28,19 +28,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use std::os::fd::AsFd;
-
-use nix::sys::time::TimeSpec;
-use nix::sys::timerfd::{
-    ClockId as TimerClock, Expiration, TimerFd, TimerFlags, TimerSetTimeFlags,
-};
 use nix::time::{ClockId, clock_gettime};
 
 use crate::timeline::{Sample, SamplerStats, Samples};
 
 mod proc_read;
+mod ticker;
 use proc_read::StatusReader;
 pub use proc_read::{Statm, StatusMem};
+use ticker::Ticker;
 
 /// The shortest interval the sampler accepts: below it the wakeups alone
 /// cost more than a tenth of a core.
@@ -294,44 +290,6 @@ fn sample_loop(interval: Duration, shared: &Shared) -> SamplerStats {
         cpu_ns: thread_cpu_ns(),
         skipped,
         ..SamplerStats::default()
-    }
-}
-
-/// A periodic CLOCK_MONOTONIC timer (timerfd). The kernel re-arms it at
-/// each expiry, so waiting for the next slot is one `read(2)`; a timed
-/// futex wait (`park_timeout`) arms and tears down a timer on every sample.
-/// [`Ticker::ring_now`] makes it expire at once, to stop the thread.
-struct Ticker(TimerFd);
-
-impl Ticker {
-    fn every(interval: Duration) -> std::io::Result<Ticker> {
-        let timer = TimerFd::new(TimerClock::CLOCK_MONOTONIC, TimerFlags::TFD_CLOEXEC)?;
-        timer.set(
-            Expiration::Interval(TimeSpec::from_duration(interval)),
-            TimerSetTimeFlags::empty(),
-        )?;
-        Ok(Ticker(timer))
-    }
-
-    /// Waits for the next slot; how many slots passed since the last wait
-    /// (None if the timer cannot be read).
-    fn wait(&self) -> Option<u64> {
-        let mut ticks = [0u8; 8];
-        loop {
-            match nix::unistd::read(self.0.as_fd(), &mut ticks) {
-                Ok(8) => return Some(u64::from_ne_bytes(ticks)),
-                Err(nix::errno::Errno::EINTR) => continue,
-                _ => return None,
-            }
-        }
-    }
-
-    /// Ends the current wait now (the timer stops ticking after it).
-    fn ring_now(&self) {
-        let _ = self.0.set(
-            Expiration::OneShot(TimeSpec::new(0, 1)),
-            TimerSetTimeFlags::empty(),
-        );
     }
 }
 
