@@ -5,6 +5,8 @@
 //! its output lines or a clock, and the runtime's GC events when it is Go.
 //! Returns a [`Timeline`] like a fixture run's (phases carry the OS view only).
 
+mod command;
+mod environment;
 mod go_run;
 mod output;
 mod record;
@@ -13,17 +15,16 @@ mod stopped;
 mod target;
 
 use std::collections::BTreeMap;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, ExitStatus, Stdio};
+use std::os::unix::process::CommandExt;
+use std::process::ExitStatus;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use nix::sys::signal::{Signal, killpg};
-use nix::unistd::Pid;
 use regex::Regex;
 
+pub use environment::{CommandEnv, command_env};
 pub use output::{is_trace, phase_name};
 pub use record::{MAX_EVENTS, MAX_PHASES, MAX_SLOW};
 pub use settings::{every_name, trace_godebug};
@@ -31,13 +32,12 @@ pub use target::{Target, is_go_built, is_go_command};
 
 use crate::cleanup::{self, Guard};
 use crate::measure::sampler::Sampler;
-use crate::measure::stops::{Prepared, Stops, StopsSpec};
 use crate::run::exit_phase;
-use crate::timeline::{Exit, FixtureInfo, Settings, Taken, Timeline, ToolchainInfo, WatchEnd};
-use crate::toolchain::Toolchain;
+use crate::timeline::{Exit, Timeline, ToolchainInfo, WatchEnd};
+use command::{command, exit_of, output_pipe, pipe_id, stop_command};
 use output::{OutputMessage, Pump, Stream};
-use record::WatchRecord;
-use stopped::{Handler, SharedCaught};
+use record::{WatchRecord, no_exit_phase, what_watched};
+use stopped::{SharedCaught, start_stops, stops_refused};
 
 /// What to watch and how.
 #[derive(Debug, Clone)]
@@ -85,74 +85,6 @@ pub enum WatchEvent {
     Started { pid: i32 },
     /// The process sampled from now on (the command, or what `go` built).
     Sampling(Target),
-}
-
-/// The command's environment: the user's `--env` on top of gomemlab's,
-/// with `toolchain` first on PATH (and `GOTOOLCHAIN=local`) and the GC
-/// trace asked of the runtime; the toolchain recorded (given, or for a go
-/// command the `go` on PATH), and whether the trace lines are gomemlab's
-/// own (hidden from the output passed on); and notes on GODEBUG keys the
-/// recorded toolchain does not know.
-pub fn command_env(
-    user_env: &[(String, String)],
-    toolchain: Option<&Toolchain>,
-    program: &str,
-) -> CommandEnv {
-    let mut env: BTreeMap<String, String> = user_env.iter().cloned().collect();
-    let path = env
-        .get("PATH")
-        .cloned()
-        .or_else(|| std::env::var("PATH").ok())
-        .unwrap_or_default();
-    let recorded = match toolchain {
-        Some(tc) => {
-            let bin = tc
-                .go
-                .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            env.insert("PATH".into(), format!("{bin}:{path}"));
-            env.entry("GOTOOLCHAIN".into())
-                .or_insert_with(|| "local".into());
-            Some(tc.clone())
-        }
-        // `go run` with the Go on PATH: that Go's version is the run's.
-        None if is_go_command(program) => crate::toolchain::on_path_toolchain_in(&path),
-        None => None,
-    };
-    let notes = recorded
-        .iter()
-        .flat_map(|tc| tc.godebug_notes(&env))
-        .collect();
-    let toolchain = recorded.map(|tc| ToolchainInfo {
-        go: tc.go.display().to_string(),
-        version: tc.version.name(),
-        go_line: String::new(),
-        goexperiment: None,
-    });
-    let user_godebug = env
-        .get("GODEBUG")
-        .cloned()
-        .or_else(|| std::env::var("GODEBUG").ok());
-    let (godebug, hide_trace) = trace_godebug(user_godebug.as_deref());
-    env.insert("GODEBUG".into(), godebug);
-    CommandEnv {
-        env,
-        toolchain,
-        hide_trace,
-        notes,
-    }
-}
-
-/// What [`command_env`] gives.
-#[derive(Debug)]
-pub struct CommandEnv {
-    pub env: BTreeMap<String, String>,
-    pub toolchain: Option<ToolchainInfo>,
-    /// Whether the GC trace lines are gomemlab's own (hidden from the output).
-    pub hide_trace: bool,
-    /// GODEBUG keys the toolchain does not know, one line each.
-    pub notes: Vec<String>,
 }
 
 /// Runs the watch until the command exits, `spec.duration` passes or `stop`
@@ -255,88 +187,6 @@ pub fn watch(
     Ok(record(tiers, rec, end, contention.finish(), lines))
 }
 
-/// The command, its output into our pipes, with the run token, in a
-/// process group of its own. A `go run` gives the traces' GODEBUG to the
-/// program it builds alone (see [`go_run`]).
-fn command(
-    spec: &WatchSpec,
-    token: &str,
-    out: std::io::PipeWriter,
-    err: std::io::PipeWriter,
-) -> Command {
-    let mut cmd = Command::new(&spec.command[0]);
-    cmd.envs(&spec.env);
-    match go_run::split(&spec.command, &spec.env, spec.hide_trace) {
-        Some(go_run) => {
-            cmd.args(&go_run.args);
-            match go_run.godebug {
-                Some(godebug) => cmd.env("GODEBUG", godebug),
-                None => cmd.env_remove("GODEBUG"),
-            };
-        }
-        None => {
-            cmd.args(&spec.command[1..]);
-        }
-    }
-    cmd.env(cleanup::RUN_TOKEN_VAR, token)
-        .stdin(Stdio::null())
-        .stdout(Stdio::from(out))
-        .stderr(Stdio::from(err))
-        .process_group(0);
-    cmd
-}
-
-/// Why the program is not stopped at its writes and exit: refused by the
-/// kernel, not available, or not asked (none when it is).
-fn stops_refused(stops: Option<&mut Stops>, asked: bool) -> Option<String> {
-    match stops {
-        Some(s) => s.refused(),
-        None if asked => Some("seccomp notifications are not available here".into()),
-        None => Some("not asked (--no-stop)".into()),
-    }
-}
-
-/// What the command's child runs before exec for the stops.
-type ChildHook = Box<dyn Fn() -> std::io::Result<()> + Send + Sync + 'static>;
-
-/// The stops at the command's phase lines' writes and at its exit
-/// (seccomp), when asked and available: the hook its child runs before
-/// exec, and their supervisor.
-fn start_stops(
-    spec: &WatchSpec,
-    pipes: [(u64, u64); 2],
-    caught: &SharedCaught,
-    tx: &mpsc::Sender<OutputMessage>,
-    follow_go: bool,
-    started: Instant,
-) -> (Option<ChildHook>, Option<Stops>) {
-    let prepared = spec
-        .stops
-        .then(|| {
-            Prepared::new(StopsSpec {
-                writes: spec.phase.is_some(),
-            })
-        })
-        .and_then(|p| p.ok().flatten());
-    let hook = prepared
-        .as_ref()
-        .map(|p| Box::new(p.child_hook()) as ChildHook);
-    let stops = match prepared {
-        Some(p) => {
-            let mut handler = Handler::new(
-                spec.phase.clone(),
-                pipes,
-                Arc::clone(caught),
-                tx.clone(),
-                follow_go,
-            );
-            p.supervise(started, move |stop| handler.handle(stop)).ok()
-        }
-        None => None,
-    };
-    (hook, stops)
-}
-
 /// Samples until the command exits, `stop` is raised or the duration
 /// passes, taking its output lines as they come; its status if it exited,
 /// and why the watch ended.
@@ -376,15 +226,6 @@ fn sample(
             Err(RecvTimeoutError::Timeout) => {}
         }
     }
-}
-
-/// A pipe for the command's output: 1 MiB rather than 64 KiB, so a program
-/// writing fast output waits for the pump a sixteenth as often (Linux caps
-/// this at /proc/sys/fs/pipe-max-size; a refusal keeps the default).
-fn output_pipe() -> std::io::Result<(std::io::PipeReader, std::io::PipeWriter)> {
-    let (read, write) = std::io::pipe()?;
-    let _ = nix::fcntl::fcntl(&read, nix::fcntl::FcntlArg::F_SETPIPE_SZ(1 << 20));
-    Ok((read, write))
 }
 
 /// Nanoseconds from `started` to now.
@@ -500,48 +341,6 @@ fn record(
     }
 }
 
-/// Why the record has no exit phase (none when it has one).
-fn no_exit_phase(rec: &WatchRecord, exit: &Exit) -> Option<String> {
-    match (rec.phases.last(), exit) {
-        (Some(p), _) if p.taken == Taken::Exit => None,
-        (_, Exit::Signal(signal)) => Some(exit_phase::killed(*signal)),
-        _ => Some(match &rec.info.stops_refused {
-            Some(why) => format!("no snapshot at exit: {why}"),
-            None => "the program never called exit_group".into(),
-        }),
-    }
-}
-
-/// What was watched: the toolchain (if any), the program and the settings,
-/// as recorded.
-fn what_watched(spec: &WatchSpec, rec: &WatchRecord) -> (ToolchainInfo, FixtureInfo, Settings) {
-    let program = std::path::Path::new(&spec.command[0])
-        .file_name()
-        .map_or(spec.command[0].clone(), |n| {
-            n.to_string_lossy().into_owned()
-        });
-    let toolchain = spec.toolchain.clone().unwrap_or(ToolchainInfo {
-        go: String::new(),
-        version: String::new(),
-        go_line: String::new(),
-        goexperiment: None,
-    });
-    let fixture = FixtureInfo {
-        name: program,
-        args: spec.command[1..].to_vec(),
-        binary: rec.info.target_exe.clone().unwrap_or_default(),
-        build_key: String::new(),
-        build_tags: vec![],
-    };
-    let settings = Settings {
-        env: spec.env.clone(),
-        timeout_ms: spec.duration.map_or(0, |d| d.as_millis() as u64),
-        sample_interval_us: spec.interval.as_micros() as u64,
-        heap_profile: vec![],
-    };
-    (toolchain, fixture, settings)
-}
-
 /// The process to sample: the command itself, or what `go` built.
 fn find_target(root: i32, follow_go: bool) -> Option<Target> {
     if follow_go {
@@ -573,39 +372,5 @@ fn take(
             rec.trace(t_ns, &text)
         }
         OutputMessage::Trace { .. } => {}
-    }
-}
-
-/// SIGINT to the command's group, then SIGKILL after `grace`; reaps it.
-fn stop_command(child: &mut std::process::Child, root: i32, grace: Duration) -> ExitStatus {
-    let _ = killpg(Pid::from_raw(root), Signal::SIGINT);
-    let deadline = Instant::now() + grace;
-    while Instant::now() < deadline {
-        if let Ok(Some(status)) = child.try_wait() {
-            return status;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = killpg(Pid::from_raw(root), Signal::SIGKILL);
-    child
-        .wait()
-        .unwrap_or_else(|_| ExitStatus::from_raw(Signal::SIGKILL as i32))
-}
-
-/// (device, inode) of a pipe.
-fn pipe_id(pipe: &std::io::PipeReader) -> (u64, u64) {
-    use std::os::fd::AsFd;
-    use std::os::unix::fs::MetadataExt;
-    let fd = pipe.as_fd().try_clone_to_owned().ok();
-    fd.map(std::fs::File::from)
-        .and_then(|f| f.metadata().ok())
-        .map_or((0, 0), |m| (m.dev(), m.ino()))
-}
-
-fn exit_of(status: ExitStatus) -> Exit {
-    match (status.code(), status.signal()) {
-        (Some(code), _) => Exit::Code(code),
-        (None, Some(signal)) => Exit::Signal(signal),
-        (None, None) => Exit::Code(-1),
     }
 }

@@ -4,12 +4,16 @@
 
 use std::time::Instant;
 
+use super::WatchSpec;
 use crate::measure::events;
 use crate::measure::os_view;
 use crate::measure::sampler::SamplerHandle;
-use crate::run::exit_phase::EXIT_PHASE;
+use crate::run::exit_phase::{self, EXIT_PHASE};
 use crate::timeline::Event;
-use crate::timeline::{OsView, Phase, PhaseReads, Sample, Samples, SlowReading, Taken, WatchInfo};
+use crate::timeline::{
+    Exit, FixtureInfo, OsView, Phase, PhaseReads, Sample, Samples, Settings, SlowReading, Taken,
+    ToolchainInfo, WatchInfo,
+};
 
 /// GC and scavenger events kept at most (about 200 bytes each in memory:
 /// 4 MB). A program collecting 5 times a second for an hour makes 18,000.
@@ -175,6 +179,51 @@ impl WatchRecord {
             }
         }
     }
+}
+
+/// Why the record has no exit phase (none when it has one).
+pub(super) fn no_exit_phase(rec: &WatchRecord, exit: &Exit) -> Option<String> {
+    match (rec.phases.last(), exit) {
+        (Some(p), _) if p.taken == Taken::Exit => None,
+        (_, Exit::Signal(signal)) => Some(exit_phase::killed(*signal)),
+        _ => Some(match &rec.info.stops_refused {
+            Some(why) => format!("no snapshot at exit: {why}"),
+            None => "the program never called exit_group".into(),
+        }),
+    }
+}
+
+/// What was watched: the toolchain (if any), the program and the settings,
+/// as recorded.
+pub(super) fn what_watched(
+    spec: &WatchSpec,
+    rec: &WatchRecord,
+) -> (ToolchainInfo, FixtureInfo, Settings) {
+    let program = std::path::Path::new(&spec.command[0])
+        .file_name()
+        .map_or(spec.command[0].clone(), |n| {
+            n.to_string_lossy().into_owned()
+        });
+    let toolchain = spec.toolchain.clone().unwrap_or(ToolchainInfo {
+        go: String::new(),
+        version: String::new(),
+        go_line: String::new(),
+        goexperiment: None,
+    });
+    let fixture = FixtureInfo {
+        name: program,
+        args: spec.command[1..].to_vec(),
+        binary: rec.info.target_exe.clone().unwrap_or_default(),
+        build_key: String::new(),
+        build_tags: vec![],
+    };
+    let settings = Settings {
+        env: spec.env.clone(),
+        timeout_ms: spec.duration.map_or(0, |d| d.as_millis() as u64),
+        sample_interval_us: spec.interval.as_micros() as u64,
+        heap_profile: vec![],
+    };
+    (toolchain, fixture, settings)
 }
 
 #[cfg(test)]

@@ -4,19 +4,22 @@
 //! snapshot at exit. Lines caught here are noted, so the output pump does not
 //! take them a second time; a matching line the filter never saw (written
 //! some other way, or the filter refused) reaches the pump alone, which then
-//! makes the fallback row.
+//! makes the fallback row. Also here: setting the stops up for a watch
+//! ([`start_stops`]) and saying why there are none ([`stops_refused`]).
 
 use std::collections::HashMap;
 use std::os::unix::fs::MetadataExt;
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, Sender};
 use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use regex::Regex;
 
+use super::WatchSpec;
 use super::output::{OutputMessage, Stream, is_trace, phase_name};
 use super::target::{exe_of, is_go_built};
 use crate::measure::os_view;
-use crate::measure::stops::Stop;
+use crate::measure::stops::{Prepared, Stop, Stops, StopsSpec};
 use crate::timeline::PhaseReads;
 
 /// Longer unterminated line starts are not carried further (as the pump).
@@ -174,6 +177,57 @@ impl Handler {
             let _ = self.to.send(OutputMessage::Exit { t_ns, os });
         }
     }
+}
+
+/// Why the program is not stopped at its writes and exit: refused by the
+/// kernel, not available, or not asked (none when it is).
+pub(super) fn stops_refused(stops: Option<&mut Stops>, asked: bool) -> Option<String> {
+    match stops {
+        Some(s) => s.refused(),
+        None if asked => Some("seccomp notifications are not available here".into()),
+        None => Some("not asked (--no-stop)".into()),
+    }
+}
+
+/// What the command's child runs before exec for the stops.
+pub(super) type ChildHook = Box<dyn Fn() -> std::io::Result<()> + Send + Sync + 'static>;
+
+/// The stops at the command's phase lines' writes and at its exit
+/// (seccomp), when asked and available: the hook its child runs before
+/// exec, and their supervisor.
+pub(super) fn start_stops(
+    spec: &WatchSpec,
+    pipes: [(u64, u64); 2],
+    caught: &SharedCaught,
+    tx: &mpsc::Sender<OutputMessage>,
+    follow_go: bool,
+    started: Instant,
+) -> (Option<ChildHook>, Option<Stops>) {
+    let prepared = spec
+        .stops
+        .then(|| {
+            Prepared::new(StopsSpec {
+                writes: spec.phase.is_some(),
+            })
+        })
+        .and_then(|p| p.ok().flatten());
+    let hook = prepared
+        .as_ref()
+        .map(|p| Box::new(p.child_hook()) as ChildHook);
+    let stops = match prepared {
+        Some(p) => {
+            let mut handler = Handler::new(
+                spec.phase.clone(),
+                pipes,
+                Arc::clone(caught),
+                tx.clone(),
+                follow_go,
+            );
+            p.supervise(started, move |stop| handler.handle(stop)).ok()
+        }
+        None => None,
+    };
+    (hook, stops)
 }
 
 #[cfg(test)]
